@@ -1,0 +1,61 @@
+/*
+ * config.h: pam_prefect.conf and PAM arguments, through one option table.
+ *
+ * Promises: every setting is declared once (name, type, default, field);
+ * defaults are applied, then the file (libconfig syntax, read through
+ * safefile: root-owned, not writable by others, no symlinks, size cap,
+ * no @include), then the PAM arguments "name=value" (a bare "name" sets a
+ * boolean true), so the stack line wins. "config=PATH" among the arguments
+ * (or the path given by prefect-keys --config) names another file. Unknown
+ * settings are logged and ignored. A malformed file, a value of the wrong
+ * type or out of range is one error line (file, line, what) and a failed
+ * load: the caller must then do nothing.
+ */
+#ifndef PP_CONFIG_H
+#define PP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+enum pp_on_failure { PP_ON_FAILURE_IGNORE = 0, PP_ON_FAILURE_DENY = 1 };
+
+struct pp_config {
+    char *config_path;          /* the file that was read */
+    char *api_url;              /* no trailing slash; https:// only */
+    char *store;
+    char *cache_dir;
+    char *ca_file;              /* NULL: system default */
+    char *proxy;                /* NULL: none (never from the environment) */
+    bool validate;
+    long cache_ttl;
+    long negative_cache_ttl;
+    long offline_grace;
+    long connect_timeout_ms;
+    long timeout_ms;
+    long expiry_warn_days;
+    enum pp_on_failure on_failure;
+    long minimum_uid;
+    char **services;            /* NULL: all services; else NULL-terminated */
+    bool debug;
+};
+
+/*
+ * Fill cfg: defaults, then the file (override_path if not NULL, else a
+ * "config=" argument, else PP_DEFAULT_CONFIG), then argv.
+ * Returns 0, or -1 after logging why (cfg is then freed and zeroed).
+ * log->debug is switched on as soon as debug is known to be set.
+ */
+int pp_config_load(struct pp_config *cfg, const char *override_path,
+                   int argc, const char **argv, struct pp_log *log);
+
+void pp_config_free(struct pp_config *cfg);
+
+/* Whether service is in cfg->services (always true when that is NULL). */
+bool pp_config_service_in_scope(const struct pp_config *cfg, const char *service);
+
+/* The names of all settings, sorted, NULL-terminated (for docs/tests). */
+const char *const *pp_config_names(void);
+
+#endif

@@ -1,0 +1,16 @@
+# The core library: everything the module and prefect-keys share.
+# A libtool convenience library, so the tests link the very same objects.
+noinst_LTLIBRARIES += lib/libpp.la
+lib_libpp_la_SOURCES = \
+	lib/secret.c lib/secret.h \
+	lib/log.c lib/log.h \
+	lib/safefile.c lib/safefile.h \
+	lib/config.c lib/config.h \
+	lib/names.c lib/names.h \
+	lib/timefmt.c lib/timefmt.h \
+	lib/store.c lib/store.h \
+	lib/mapping.c lib/mapping.h \
+	lib/verdict.c lib/verdict.h
+lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \
+	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
+lib_libpp_la_LIBADD = $(LIBCONFIG_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)

@@ -1,0 +1,82 @@
+/*
+ * mapping.h: which entry a user gets.
+ *
+ * The mapping file "{store}/mapping" (libconfig, root 0600):
+ *   users  = ( { name = "alice"; entry = "alice-key"; } );
+ *   groups = ( { name = "prefect-users"; entry = "svc-batch"; } );   # order matters
+ *   default = "svc-default";                                         # optional
+ * A missing mapping file is an empty mapping.
+ *
+ * Resolution, exactly as SPEC.md: the user's own rule; else the first group
+ * rule, in the file's order, whose group the user belongs to (primary or
+ * supplementary, through NSS: getpwnam_r, getgrouplist, getgrnam_r); else
+ * the default; else none. A matched rule decides: if it names an entry that
+ * does not exist, the user gets nothing (no falling through to a broader
+ * rule).
+ */
+#ifndef PP_MAPPING_H
+#define PP_MAPPING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "log.h"
+#include "names.h"
+
+struct pp_map_rule {
+    char *name;     /* user or group name */
+    char *entry;    /* entry name */
+};
+
+struct pp_mapping {
+    struct pp_map_rule *users;
+    size_t nusers;
+    struct pp_map_rule *groups;     /* in file order */
+    size_t ngroups;
+    char *default_entry;            /* NULL: none */
+};
+
+enum pp_match { PP_MATCH_NONE = 0, PP_MATCH_USER, PP_MATCH_GROUP, PP_MATCH_DEFAULT };
+
+struct pp_resolution {
+    enum pp_match match;
+    char entry[PP_ENTRY_NAME_MAX + 1];       /* "" for PP_MATCH_NONE */
+    char group[PP_ACCOUNT_NAME_MAX + 1];     /* for PP_MATCH_GROUP */
+};
+
+/* One step of the walk, for prefect-keys explain. */
+typedef void (*pp_resolve_trace)(void *ctx, enum pp_match rule, const char *name,
+                                 const char *entry, bool matched, const char *why);
+
+/* Load "{cfg->store}/mapping". 0, or -1 (logged: path, line, what). */
+int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
+                    const struct pp_log *log);
+
+/* Parse mapping text (read safely by the caller); path for messages. */
+int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
+                     const struct pp_log *log);
+
+/* The libconfig text of m (malloc'd, NUL-terminated). 0 or -1. */
+int pp_mapping_format(const struct pp_mapping *m, char **out, size_t *outlen);
+
+/*
+ * Resolve user. Returns 0 with *res filled (match may be NONE); -1 if the
+ * user name is invalid or NSS failed (logged). trace may be NULL.
+ */
+int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
+                       struct pp_resolution *res, const struct pp_log *log,
+                       pp_resolve_trace trace, void *trace_ctx);
+
+/* Setters used by prefect-keys (names validated; 0 or -1). */
+int pp_mapping_set(struct pp_mapping *m, enum pp_match kind, const char *name,
+                   const char *entry);
+/* 0 if removed, 1 if there was no such rule, -1 on bad arguments. */
+int pp_mapping_unset(struct pp_mapping *m, enum pp_match kind, const char *name);
+/* Whether any rule names entry. */
+bool pp_mapping_uses(const struct pp_mapping *m, const char *entry);
+
+void pp_mapping_free(struct pp_mapping *m);
+
+#endif

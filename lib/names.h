@@ -1,0 +1,23 @@
+/*
+ * names.h: what a valid name is, in one place.
+ *
+ * Promises: entry names are [A-Za-z0-9._-]{1,64}, not "." or "..";
+ * user and group names are 1..256 bytes of printable ASCII with no '/',
+ * no whitespace, no ':' and not "." or ".." (anything else cannot be a
+ * safe account name, whatever NSS says); Cloud ids are lowercase UUIDs.
+ */
+#ifndef PP_NAMES_H
+#define PP_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PP_ENTRY_NAME_MAX 64
+#define PP_ACCOUNT_NAME_MAX 256
+#define PP_UUID_LEN 36
+
+bool pp_entry_name_valid(const char *name);
+bool pp_account_name_valid(const char *name);   /* users and groups */
+bool pp_uuid_valid(const char *s);
+
+#endif

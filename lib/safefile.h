@@ -1,0 +1,53 @@
+/*
+ * safefile.h: reading root's files the way sshd's StrictModes would.
+ *
+ * Promises: a path is opened with O_NOFOLLOW (no symlink as the last
+ * component) and every directory above it is checked, by lstat from "/"
+ * downwards, to be a real directory owned by root and not group/world
+ * writable. The open descriptor is then checked: regular file, owned by
+ * root, not group/world writable, one link only, not empty, not over the
+ * size cap; for secrets also not group/world readable. The content is read
+ * whole; a short read (file changed under us) is an error. On any failure
+ * nothing is returned and err holds "PATH: reason".
+ */
+#ifndef PP_SAFEFILE_H
+#define PP_SAFEFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define PP_ERRLEN 512
+
+enum pp_file_class {
+    PP_FILE_PUBLIC,   /* config: root, not group/world writable */
+    PP_FILE_SECRET,   /* key entries, mapping, cache: also not g/o readable */
+};
+
+/* Size caps. */
+#define PP_CONFIG_MAX   (64 * 1024)
+#define PP_ENTRY_MAX    (16 * 1024)
+#define PP_MAPPING_MAX  (1024 * 1024)
+#define PP_CACHE_MAX    (16 * 1024)
+
+/*
+ * Read path into a fresh NUL-terminated buffer (*buf, *len without the NUL).
+ * Returns 0; -1 with err set; -2 if the file does not exist (ENOENT, err set)
+ * so that callers may treat "absent" differently from "unsafe".
+ * The caller frees *buf with pp_free_buf(*buf, *len + 1).
+ */
+int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
+                 char **buf, size_t *len, char *err, size_t errlen);
+
+/*
+ * Check that dir and every directory above it are real directories owned by
+ * root and not group/world writable; for dir itself also (if private) not
+ * group/world readable or searchable. Returns 0, -1 with err, -2 if dir is
+ * absent.
+ */
+int pp_check_dir(const char *dir, bool private_dir, char *err, size_t errlen);
+
+/* Same parent-chain check for the directories above a file path. */
+int pp_check_parents(const char *path, char *err, size_t errlen);
+
+#endif

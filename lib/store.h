@@ -1,0 +1,81 @@
+/*
+ * store.h: key entries in the root-owned store.
+ *
+ * Layout of the store directory (root:root 0700):
+ *   NAME.key     one key entry (libconfig text, root 0600), NAME as names.h
+ *   mapping      the user/group/default mapping (see mapping.h)
+ *   .lock        prefect-keys' lock (flock), never read by the module
+ *
+ * Entry file (libconfig):
+ *   key = "pnu_...";                       required
+ *   account_id = "UUID";                   required
+ *   workspace_id = "UUID";                 required
+ *   expires = "2027-01-01T00:00:00Z";      optional, RFC 3339
+ *   user_id = "UUID"; key_id = "UUID";     optional, both or neither (user key)
+ *   service_account_id = "UUID";           optional (service account key)
+ *   comment = "...";                       optional
+ *   added = "RFC 3339";                    optional
+ * Unknown settings are ignored (logged in debug) so newer tools can add some.
+ *
+ * Promises: an entry is read only through safefile (PP_FILE_SECRET,
+ * PP_ENTRY_MAX) with the store directory checked too; a missing or invalid
+ * required field, a bad id or time is an error naming the file and field;
+ * the key is copied out with its buffers wiped, and pp_entry_clear wipes it.
+ */
+#ifndef PP_STORE_H
+#define PP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "names.h"
+
+enum pp_key_kind { PP_KIND_OTHER = 0, PP_KIND_USER, PP_KIND_SERVICE_ACCOUNT };
+
+struct pp_entry {
+    char name[PP_ENTRY_NAME_MAX + 1];
+    char *key;                                  /* secret */
+    enum pp_key_kind kind;                      /* from the key's prefix */
+    char account_id[PP_UUID_LEN + 1];
+    char workspace_id[PP_UUID_LEN + 1];
+    bool has_expires;
+    time_t expires;
+    char user_id[PP_UUID_LEN + 1];              /* "" when not recorded */
+    char key_id[PP_UUID_LEN + 1];
+    char service_account_id[PP_UUID_LEN + 1];
+    char *comment;                              /* NULL when none */
+    bool has_added;
+    time_t added;
+};
+
+/* The kind a key's prefix says: pnu_ user, pnb_ service account. */
+enum pp_key_kind pp_key_kind_of(const char *key);
+const char *pp_key_kind_name(enum pp_key_kind kind);   /* "user", "service-account", "other" */
+
+/* "{store}/{name}.key" into out; -1 if the name is invalid or too long. */
+int pp_entry_path(const char *store, const char *name, char *out, size_t outlen);
+
+/*
+ * Load entry name from the store. Returns 0; -1 on error (logged with path
+ * and reason); -2 if no such entry (logged).
+ */
+int pp_entry_load(const struct pp_config *cfg, const char *name,
+                  struct pp_entry *e, const struct pp_log *log);
+
+/* Parse entry text (already read safely); path is for messages only. */
+int pp_entry_parse(const char *text, const char *path, const char *name,
+                   struct pp_entry *e, const struct pp_log *log);
+
+/*
+ * The libconfig text of e, malloc'd in *out (*outlen bytes, NUL-terminated).
+ * The caller wipes and frees it with pp_free_buf(*out, *outlen + 1).
+ */
+int pp_entry_format(const struct pp_entry *e, char **out, size_t *outlen);
+
+/* Wipe the key and free what e holds; e is zeroed. */
+void pp_entry_clear(struct pp_entry *e);
+
+#endif

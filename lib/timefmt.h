@@ -1,0 +1,24 @@
+/*
+ * timefmt.h: RFC 3339 times, as Prefect Cloud and our files write them.
+ *
+ * Promises: parsing accepts "YYYY-MM-DDTHH:MM:SS" with an optional fraction
+ * of any length and "Z" or "+HH:MM"/"-HH:MM" (also a lowercase t/z or a
+ * space for T), and a plain date "YYYY-MM-DD" (midnight UTC); every field
+ * is range-checked; nothing else is accepted. Formatting is always UTC
+ * "YYYY-MM-DDTHH:MM:SSZ".
+ */
+#ifndef PP_TIMEFMT_H
+#define PP_TIMEFMT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define PP_TIME_SIZE 21   /* "2026-01-01T00:00:00Z" + NUL */
+
+/* Returns 0 and *out, or -1 if s is not a valid time. */
+int pp_time_parse(const char *s, time_t *out);
+
+/* Write t as UTC RFC 3339 into out (PP_TIME_SIZE bytes). Returns out. */
+const char *pp_time_format(time_t t, char out[PP_TIME_SIZE]);
+
+#endif

@@ -1,0 +1,13 @@
+# The PAM module: glue only (entry points, arguments, conversation).
+pammod_LTLIBRARIES += pam_prefect/pam_prefect.la
+pam_prefect_pam_prefect_la_SOURCES = \
+	pam_prefect/public.c \
+	pam_prefect/session.c \
+	pam_prefect/session.h \
+	pam_prefect/conv.c \
+	pam_prefect/conv.h
+pam_prefect_pam_prefect_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
+pam_prefect_pam_prefect_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
+	-Wl,--version-script=$(srcdir)/pam_prefect/pam_prefect.map
+pam_prefect_pam_prefect_la_LIBADD = lib/libpp.la $(PAM_LIBS)
+EXTRA_DIST += pam_prefect/pam_prefect.map

@@ -1,0 +1,1 @@
+# tests/cloud rules (filled in by its owner)

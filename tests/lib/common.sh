@@ -1,0 +1,20 @@
+# common.sh: sourced by the shell tests. Sets up a safe root-owned test
+# directory (see testroot.h for why not the build tree), log capture, and
+# removes everything on exit.
+set -eu
+
+pp_skip() { echo "SKIP: $*"; exit 77; }
+pp_fail() { echo "FAIL: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || pp_skip "this test needs root (the store must be root-owned)"
+
+PP_TESTROOT=$(mktemp -d "${PP_TEST_SAFE_PARENT:-/run}/pam_prefect-test.XXXXXX")
+chmod 0755 "$PP_TESTROOT"
+pp_cleanup_hooks=""
+pp_on_exit() { eval "$pp_cleanup_hooks"; rm -rf "$PP_TESTROOT"; }
+trap pp_on_exit EXIT
+pp_at_exit() { pp_cleanup_hooks="$1; $pp_cleanup_hooks"; }
+
+PP_TEST_LOG="$PP_TESTROOT/syslog"
+export PP_TEST_LOG
+PP_LOGCAP="$top_builddir/tests/lib/.libs/logcap.so"

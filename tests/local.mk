@@ -1,0 +1,31 @@
+# Tests: shared helpers here, each suite's rules in its own fragment.
+# Test-only dependencies: cmocka, libpamtest, pam_wrapper, nss_wrapper.
+
+TEST_EXTENSIONS = .test
+# Environment every test gets: where the build is, and the test libraries.
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	PAM_WRAPPER_LIB='$(PAM_WRAPPER_LIB)/libpam_wrapper.so'; export PAM_WRAPPER_LIB; \
+	NSS_WRAPPER_LIB='$(NSS_WRAPPER_LIB)/libnss_wrapper.so'; export NSS_WRAPPER_LIB; \
+	PYTHON3='$(PYTHON3)'; export PYTHON3; OPENSSL='$(OPENSSL)'; export OPENSSL;
+TEST_LOG_COMPILER = $(SHELL)
+
+if HAVE_TEST_DEPS
+check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la
+tests_lib_libtestroot_la_SOURCES = tests/lib/testroot.c tests/lib/testroot.h
+tests_lib_logcap_la_SOURCES = tests/lib/logcap.c
+tests_lib_logcap_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+
+TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PAMTEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS)
+TEST_LIBS = lib/libpp.la tests/lib/libtestroot.la $(CMOCKA_LIBS)
+
+include $(srcdir)/tests/unit/core.mk
+include $(srcdir)/tests/unit/store.mk
+include $(srcdir)/tests/session/local.mk
+include $(srcdir)/tests/tool/local.mk
+include $(srcdir)/tests/cloud/local.mk
+endif
+
+EXTRA_DIST += tests/lib/common.sh

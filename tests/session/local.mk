@@ -1,0 +1,1 @@
+# tests/session rules (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests/tool rules (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests/unit rules (filled in by its owner)

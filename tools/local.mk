@@ -1,0 +1,1 @@
+# tools rules (filled in by its owner)
