@@ -1,0 +1,36 @@
+/*
+ * check.h: an entry's key checked with Prefect Cloud, through the host-wide
+ * cache in cfg->cache_dir.
+ *
+ * Promises (SPEC.md "Session behaviour", issue "Check every key"):
+ * - a fresh cached result for this key (keyed by the key's fingerprint, so
+ *   a rotated key is never judged by its predecessor's result) is used
+ *   without a request: cache_ttl for valid, negative_cache_ttl for rejected;
+ * - otherwise one check per entry at a time on the host: a login that finds
+ *   a check running waits for its result (never longer than timeout_ms)
+ *   instead of sending its own request;
+ * - after an unreachable result, logins within a short back-off window do
+ *   not wait on the network again;
+ * - unreachable with a last valid check within offline_grace is stale-ok;
+ * - the cache never holds a key, and is written atomically.
+ * The outcome goes into v (verdict.h); v->export_key follows the outcome.
+ */
+#ifndef PP_CHECK_H
+#define PP_CHECK_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "store.h"
+#include "verdict.h"
+
+/*
+ * Check e at time now. force: ignore a fresh cached result (prefect-keys
+ * check). Returns 0 (v filled) or -1 on a local error (logged).
+ */
+int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
+                   bool force, struct pp_verdict *v, const struct pp_log *log);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * cloud.h: the Prefect Cloud client (libcurl + json-c).
+ *
+ * Promises: https only, no redirects, CURLOPT_NOSIGNAL, connect and total
+ * timeouts from the config, a response size cap, proxy only from
+ * cfg->proxy (never the environment), cfg->ca_file when set, peer and host
+ * name always verified, a User-Agent "pam_prefect/VERSION", never verbose;
+ * the key travels only in the Authorization header, never in a URL, and the
+ * header buffer is wiped after use.
+ */
+#ifndef PP_CLOUD_H
+#define PP_CLOUD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "names.h"
+
+enum pp_cloud_status {
+    PP_CLOUD_OK = 0,        /* 200 with the expected JSON */
+    PP_CLOUD_REJECTED,      /* 401 or 403 */
+    PP_CLOUD_NOT_FOUND,     /* 404 (expiration routes) */
+    PP_CLOUD_UNREACHABLE,   /* timeout, TLS, 429, 5xx, bad body, redirect, ... */
+};
+
+struct pp_workspace {
+    char account_id[PP_UUID_LEN + 1];
+    char workspace_id[PP_UUID_LEN + 1];
+    char account_handle[128];
+    char workspace_handle[128];
+};
+
+struct pp_cloud_answer {
+    enum pp_cloud_status status;
+    long http_status;               /* 0 when no HTTP answer */
+    long retry_after;               /* seconds, from 429's Retry-After; 0 if none */
+    char reason[200];               /* short, for logs; never a key */
+};
+
+/* GET {api_url}/me/workspaces. *ws (malloc'd) and *nws on PP_CLOUD_OK. */
+int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
+                        struct pp_workspace **ws, size_t *nws,
+                        struct pp_cloud_answer *ans, const struct pp_log *log);
+
+/*
+ * The key's expiration, from GET {api_url}/users/{user_id}/api_keys/{key_id}
+ * (user_id/key_id set) or GET {api_url}/accounts/{account_id}/bots/{sa_id}
+ * (api_key.expiration). *has_expires false for null (never expires).
+ */
+int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
+                        const char *account_id, const char *user_id, const char *key_id,
+                        const char *service_account_id, bool *has_expires, time_t *expires,
+                        struct pp_cloud_answer *ans, const struct pp_log *log);
+
+#endif
