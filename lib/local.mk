@@ -9,8 +9,12 @@ lib_libpp_la_SOURCES = \
 	lib/names.c lib/names.h \
 	lib/timefmt.c lib/timefmt.h \
 	lib/store.c lib/store.h \
+	lib/store_write.c lib/store_write.h \
 	lib/mapping.c lib/mapping.h \
-	lib/verdict.c lib/verdict.h
+	lib/verdict.c lib/verdict.h \
+	lib/cloud.c lib/cloud.h \
+	lib/cache.c lib/cache.h \
+	lib/check.c lib/check.h
 lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \
 	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 lib_libpp_la_LIBADD = $(LIBCONFIG_LIBS) $(CURL_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
