@@ -6,8 +6,8 @@ TEST_EXTENSIONS = .test
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
-	PAM_WRAPPER_LIB='$(PAM_WRAPPER_LIB)/libpam_wrapper.so'; export PAM_WRAPPER_LIB; \
-	NSS_WRAPPER_LIB='$(NSS_WRAPPER_LIB)/libnss_wrapper.so'; export NSS_WRAPPER_LIB; \
+	PAM_WRAPPER_LIB='$(PAM_WRAPPER_SO)'; export PAM_WRAPPER_LIB; \
+	NSS_WRAPPER_LIB='$(NSS_WRAPPER_SO)'; export NSS_WRAPPER_LIB; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3; OPENSSL='$(OPENSSL)'; export OPENSSL;
 TEST_LOG_COMPILER = $(SHELL)
 
