@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <syslog.h>
 
 typedef void (*pp_log_sink)(void *ctx, int priority, const char *line);

@@ -1,1 +1,43 @@
-# tests/unit rules (filled in by its owner)
+# tests/unit: cmocka tests of the core basics (secret, log, names, timefmt,
+# safefile, config). They link lib/libpp.la, the very objects the module
+# and prefect-keys use. test_safefile and test_config need root (they skip
+# with 77 otherwise).
+core_unit_tests = \
+	tests/unit/test_secret \
+	tests/unit/test_log \
+	tests/unit/test_names \
+	tests/unit/test_timefmt \
+	tests/unit/test_safefile \
+	tests/unit/test_config
+check_PROGRAMS += $(core_unit_tests)
+TESTS += $(core_unit_tests)
+
+tests_unit_test_secret_SOURCES = tests/unit/test_secret.c
+tests_unit_test_secret_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_secret_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_secret_LDADD = $(TEST_LIBS)
+
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+tests_unit_test_log_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_log_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_log_LDADD = $(TEST_LIBS)
+
+tests_unit_test_names_SOURCES = tests/unit/test_names.c
+tests_unit_test_names_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_names_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_names_LDADD = $(TEST_LIBS)
+
+tests_unit_test_timefmt_SOURCES = tests/unit/test_timefmt.c
+tests_unit_test_timefmt_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_timefmt_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_timefmt_LDADD = $(TEST_LIBS)
+
+tests_unit_test_safefile_SOURCES = tests/unit/test_safefile.c
+tests_unit_test_safefile_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_safefile_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_safefile_LDADD = $(TEST_LIBS)
+
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_config_LDADD = $(TEST_LIBS)

@@ -1,0 +1,698 @@
+/*
+ * config.c: one option table, filled from defaults, then pam_prefect.conf,
+ * then the PAM arguments (config.h).
+ *
+ * Every setting is declared once, in opts[] below (sorted by name): its
+ * type, default, field and limits. The file and the arguments go through
+ * the same setters, so a value is checked the same way wherever it comes
+ * from, and every message says where the bad value was (file and line, or
+ * the argument) and what is wrong with it.
+ */
+#include <config.h>
+
+#include "config.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libconfig.h>
+
+#include "names.h"
+#include "safefile.h"
+#include "secret.h"
+
+#if !defined(PP_DEFAULT_CONFIG) || !defined(PP_DEFAULT_STORE) || !defined(PP_DEFAULT_CACHE)
+#error "PP_DEFAULT_CONFIG, PP_DEFAULT_STORE and PP_DEFAULT_CACHE come from Makefile.am"
+#endif
+
+#define PP_DEFAULT_API_URL "https://api.prefect.cloud/api"
+
+enum opt_type { OPT_STRING, OPT_BOOL, OPT_INT, OPT_ENUM, OPT_LIST };
+
+/* What a string setting must look like. */
+enum str_kind {
+    STR_URL,        /* https://..., trailing '/' removed */
+    STR_PATH,       /* absolute path */
+    STR_PATH_OPT,   /* absolute path; "" means none (NULL) */
+    STR_TOKEN_OPT,  /* no blanks or control characters; "" means none (NULL) */
+};
+
+struct pp_option {
+    const char *name;
+    enum opt_type type;
+    size_t offset;              /* of the field in struct pp_config */
+    const char *def_string;     /* STRING, ENUM */
+    long def_number;            /* BOOL (0/1), INT */
+    long min, max;              /* INT */
+    enum str_kind kind;         /* STRING */
+    const char *const *values;  /* ENUM: names, index = value */
+};
+
+static const char *const on_failure_values[] = { "ignore", "deny", NULL };
+
+#define DAY 86400L
+#define UID_LIMIT ((unsigned long)UINT32_MAX > (unsigned long)LONG_MAX ? LONG_MAX : (long)UINT32_MAX)
+
+#define F(field) offsetof(struct pp_config, field)
+/* Sorted by name (bsearch). */
+static const struct pp_option opts[] = {
+    { "api_url", OPT_STRING, F(api_url), PP_DEFAULT_API_URL, 0, 0, 0, STR_URL, NULL },
+    { "ca_file", OPT_STRING, F(ca_file), NULL, 0, 0, 0, STR_PATH_OPT, NULL },
+    { "cache_dir", OPT_STRING, F(cache_dir), PP_DEFAULT_CACHE, 0, 0, 0, STR_PATH, NULL },
+    { "cache_ttl", OPT_INT, F(cache_ttl), NULL, 300, 0, 365 * DAY, 0, NULL },
+    { "connect_timeout_ms", OPT_INT, F(connect_timeout_ms), NULL, 2000, 1, 600000, 0, NULL },
+    { "debug", OPT_BOOL, F(debug), NULL, 0, 0, 0, 0, NULL },
+    { "expiry_warn_days", OPT_INT, F(expiry_warn_days), NULL, 14, 0, 3650, 0, NULL },
+    { "minimum_uid", OPT_INT, F(minimum_uid), NULL, 0, 0, UID_LIMIT, 0, NULL },
+    { "negative_cache_ttl", OPT_INT, F(negative_cache_ttl), NULL, 60, 0, 365 * DAY, 0, NULL },
+    { "offline_grace", OPT_INT, F(offline_grace), NULL, DAY, 0, 365 * DAY, 0, NULL },
+    { "on_failure", OPT_ENUM, F(on_failure), "ignore", 0, 0, 0, 0, on_failure_values },
+    { "proxy", OPT_STRING, F(proxy), NULL, 0, 0, 0, STR_TOKEN_OPT, NULL },
+    { "services", OPT_LIST, F(services), NULL, 0, 0, 0, 0, NULL },
+    { "store", OPT_STRING, F(store), PP_DEFAULT_STORE, 0, 0, 0, STR_PATH, NULL },
+    { "timeout_ms", OPT_INT, F(timeout_ms), NULL, 4000, 1, 600000, 0, NULL },
+    { "validate", OPT_BOOL, F(validate), NULL, 1, 0, 0, 0, NULL },
+};
+#undef F
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+/* Room for a message prefix: "PATH:LINE: " or "argument "...": ". */
+#define WHERE_MAX (PATH_MAX + 320)
+/* Room for a quoted value in a message. */
+#define SHOW_MAX 256
+
+#define FIELD(cfg, opt, type) ((type *)(void *)((char *)(cfg) + (opt)->offset))
+
+static int cmp_option(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const struct pp_option *)elem)->name);
+}
+
+static const struct pp_option *find_option(const char *name)
+{
+    return bsearch(name, opts, NOPTS, sizeof(opts[0]), cmp_option);
+}
+
+static const char *names_list[NOPTS + 1];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void fill_names(void)
+{
+    for (size_t i = 0; i < NOPTS; i++)
+        names_list[i] = opts[i].name;
+    names_list[NOPTS] = NULL;
+}
+
+const char *const *pp_config_names(void)
+{
+    pthread_once(&names_once, fill_names);
+    return names_list;
+}
+
+static void free_list(char **list)
+{
+    if (list == NULL)
+        return;
+    for (char **p = list; *p != NULL; p++)
+        free(*p);
+    free(list);
+}
+
+void pp_config_free(struct pp_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    free(cfg->config_path);
+    for (size_t i = 0; i < NOPTS; i++) {
+        if (opts[i].type == OPT_STRING)
+            free(*FIELD(cfg, &opts[i], char *));
+        else if (opts[i].type == OPT_LIST)
+            free_list(*FIELD(cfg, &opts[i], char **));
+    }
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+bool pp_config_service_in_scope(const struct pp_config *cfg, const char *service)
+{
+    if (cfg->services == NULL)
+        return true;
+    if (service == NULL)
+        return false;
+    for (char **p = cfg->services; *p != NULL; p++) {
+        if (strcmp(*p, service) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether s has a blank, a control character or DEL. */
+static bool has_blank_or_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p <= 0x20 || *p == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+/* A PAM service name as services lists it. */
+static bool service_name_valid(const char *s)
+{
+    return pp_account_name_valid(s) && strchr(s, ',') == NULL;
+}
+
+static int set_string(struct pp_config *cfg, const struct pp_option *opt, const char *value,
+                      const char *where, struct pp_log *log)
+{
+    char show[SHOW_MAX];
+    char **field = FIELD(cfg, opt, char *);
+    char *copy;
+    size_t len;
+
+    if (value[0] == '\0' && (opt->kind == STR_PATH_OPT || opt->kind == STR_TOKEN_OPT)) {
+        free(*field);
+        *field = NULL;
+        return 0;
+    }
+    if (value[0] == '\0') {
+        pp_error(log, "%s%s must not be empty", where, opt->name);
+        return -1;
+    }
+    pp_log_safe(value, show, sizeof(show));
+    if (has_blank_or_control(value)) {
+        pp_error(log, "%s%s must not contain blanks or control characters (got \"%s\")", where,
+                 opt->name, show);
+        return -1;
+    }
+    switch (opt->kind) {
+    case STR_URL:
+        if (strncasecmp(value, "https://", 8) != 0) {
+            pp_error(log, "%s%s must start with https:// (got \"%s\")", where, opt->name, show);
+            return -1;
+        }
+        break;
+    case STR_PATH:
+    case STR_PATH_OPT:
+        if (value[0] != '/') {
+            pp_error(log, "%s%s must be an absolute path (got \"%s\")", where, opt->name, show);
+            return -1;
+        }
+        break;
+    case STR_TOKEN_OPT:
+        break;
+    }
+    copy = strdup(value);
+    if (copy == NULL) {
+        pp_error(log, "%s%s: out of memory", where, opt->name);
+        return -1;
+    }
+    len = strlen(copy);
+    if (opt->kind == STR_URL || opt->kind == STR_PATH || opt->kind == STR_PATH_OPT) {
+        /* No trailing '/': paths and URLs are joined with one later. */
+        while (len > 1 && copy[len - 1] == '/')
+            copy[--len] = '\0';
+    }
+    if (opt->kind == STR_URL && (len <= 8 || copy[8] == '/')) {
+        pp_error(log, "%s%s has no host (got \"%s\")", where, opt->name, show);
+        free(copy);
+        return -1;
+    }
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+static int set_int(struct pp_config *cfg, const struct pp_option *opt, long long value,
+                   const char *where, struct pp_log *log)
+{
+    if (value < opt->min || value > opt->max) {
+        pp_error(log, "%s%s must be between %ld and %ld (got %lld)", where, opt->name, opt->min,
+                 opt->max, value);
+        return -1;
+    }
+    *FIELD(cfg, opt, long) = (long)value;
+    return 0;
+}
+
+static void set_bool(struct pp_config *cfg, const struct pp_option *opt, bool value,
+                     struct pp_log *log)
+{
+    *FIELD(cfg, opt, bool) = value;
+    if (opt->offset == offsetof(struct pp_config, debug) && value && log != NULL)
+        log->debug = true;
+}
+
+static int set_enum(struct pp_config *cfg, const struct pp_option *opt, const char *value,
+                    const char *where, struct pp_log *log)
+{
+    char show[SHOW_MAX];
+    char choices[128] = "";
+    size_t i;
+
+    for (i = 0; opt->values[i] != NULL; i++) {
+        if (strcmp(value, opt->values[i]) == 0) {
+            /* The only enumerated field is an enum pp_on_failure. */
+            *FIELD(cfg, opt, enum pp_on_failure) = (enum pp_on_failure)i;
+            return 0;
+        }
+    }
+    for (i = 0; opt->values[i] != NULL; i++) {
+        size_t used = strlen(choices);
+
+        snprintf(choices + used, sizeof(choices) - used, "%s\"%s\"",
+                 i == 0 ? "" : opt->values[i + 1] == NULL ? " or " : ", ", opt->values[i]);
+    }
+    pp_error(log, "%s%s must be %s (got \"%s\")", where, opt->name, choices,
+             pp_log_safe(value, show, sizeof(show)));
+    return -1;
+}
+
+/* Takes list (NULL-terminated, malloc'd); frees it on failure. */
+static int set_list(struct pp_config *cfg, const struct pp_option *opt, char **list,
+                    const char *where, struct pp_log *log)
+{
+    char show[SHOW_MAX];
+    char ***field = FIELD(cfg, opt, char **);
+
+    if (list[0] == NULL) {
+        pp_error(log, "%s%s must not be empty (leave it out to act for every service)", where,
+                 opt->name);
+        free_list(list);
+        return -1;
+    }
+    for (char **p = list; *p != NULL; p++) {
+        if (!service_name_valid(*p)) {
+            pp_error(log, "%s%s: \"%s\" is not a valid service name", where, opt->name,
+                     pp_log_safe(*p, show, sizeof(show)));
+            free_list(list);
+            return -1;
+        }
+    }
+    free_list(*field);
+    *field = list;
+    return 0;
+}
+
+static int set_defaults(struct pp_config *cfg, struct pp_log *log)
+{
+    for (size_t i = 0; i < NOPTS; i++) {
+        const struct pp_option *opt = &opts[i];
+
+        switch (opt->type) {
+        case OPT_STRING:
+            if (opt->def_string != NULL
+                && (*FIELD(cfg, opt, char *) = strdup(opt->def_string)) == NULL) {
+                pp_error(log, "configuration: out of memory");
+                return -1;
+            }
+            break;
+        case OPT_BOOL:
+            *FIELD(cfg, opt, bool) = opt->def_number != 0;
+            break;
+        case OPT_INT:
+            *FIELD(cfg, opt, long) = opt->def_number;
+            break;
+        case OPT_ENUM:
+            if (set_enum(cfg, opt, opt->def_string, "default: ", log) != 0)
+                return -1;
+            break;
+        case OPT_LIST:
+            *FIELD(cfg, opt, char **) = NULL;     /* every service */
+            break;
+        }
+    }
+    return 0;
+}
+
+/* ---- the file ---- */
+
+/* A list or array of strings from the file. */
+static int file_list(struct pp_config *cfg, const struct pp_option *opt,
+                     const config_setting_t *s, const char *where, struct pp_log *log)
+{
+    int n = config_setting_length(s);
+    char **list;
+
+    list = calloc((size_t)n + 1, sizeof(*list));
+    if (list == NULL) {
+        pp_error(log, "%s%s: out of memory", where, opt->name);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        const char *v;
+
+        if (e == NULL || config_setting_type(e) != CONFIG_TYPE_STRING
+            || (v = config_setting_get_string(e)) == NULL) {
+            pp_error(log, "%s%s must be a list of strings", where, opt->name);
+            free_list(list);
+            return -1;
+        }
+        if ((list[i] = strdup(v)) == NULL) {
+            pp_error(log, "%s%s: out of memory", where, opt->name);
+            free_list(list);
+            return -1;
+        }
+    }
+    return set_list(cfg, opt, list, where, log);
+}
+
+static int file_setting(struct pp_config *cfg, const struct pp_option *opt,
+                        const config_setting_t *s, const char *where, struct pp_log *log)
+{
+    int type = config_setting_type(s);
+
+    switch (opt->type) {
+    case OPT_STRING:
+        if (type != CONFIG_TYPE_STRING)
+            break;
+        return set_string(cfg, opt, config_setting_get_string(s), where, log);
+    case OPT_BOOL:
+        if (type != CONFIG_TYPE_BOOL)
+            break;
+        set_bool(cfg, opt, config_setting_get_bool(s) != 0, log);
+        return 0;
+    case OPT_INT:
+        if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+            break;
+        return set_int(cfg, opt, config_setting_get_int64(s), where, log);
+    case OPT_ENUM:
+        if (type != CONFIG_TYPE_STRING)
+            break;
+        return set_enum(cfg, opt, config_setting_get_string(s), where, log);
+    case OPT_LIST:
+        if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+            break;
+        return file_list(cfg, opt, s, where, log);
+    }
+    switch (opt->type) {
+    case OPT_STRING:
+    case OPT_ENUM:
+        pp_error(log, "%s%s must be a string", where, opt->name);
+        break;
+    case OPT_BOOL:
+        pp_error(log, "%s%s must be true or false", where, opt->name);
+        break;
+    case OPT_INT:
+        pp_error(log, "%s%s must be an integer", where, opt->name);
+        break;
+    case OPT_LIST:
+        pp_error(log, "%s%s must be a list of strings", where, opt->name);
+        break;
+    }
+    return -1;
+}
+
+/* The line of the first "@include" in text, or 0. */
+static unsigned include_line(const char *text)
+{
+    const char *at = strstr(text, "@include");
+    unsigned line = 1;
+
+    if (at == NULL)
+        return 0;
+    for (const char *p = text; p < at; p++) {
+        if (*p == '\n')
+            line++;
+    }
+    return line;
+}
+
+static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log)
+{
+    char err[PP_ERRLEN];
+    char where[WHERE_MAX];
+    config_t lc;
+    config_setting_t *root;
+    char *text;
+    size_t len;
+    unsigned line;
+    int rc = -1;
+
+    if (pp_read_file(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, &text, &len, err, sizeof(err)) != 0) {
+        pp_error(log, "configuration %s", err);
+        return -1;
+    }
+    if (strlen(text) != len) {
+        pp_error(log, "%s: contains a NUL byte", path);
+        pp_free_buf(text, len + 1);
+        return -1;
+    }
+    /*
+     * libconfig 1.5 cannot switch includes off, and an included file would
+     * escape every check above: refuse the directive outright.
+     */
+    if ((line = include_line(text)) != 0) {
+        pp_error(log, "%s:%u: @include is not allowed", path, line);
+        pp_free_buf(text, len + 1);
+        return -1;
+    }
+
+    config_init(&lc);
+    if (config_read_string(&lc, text) != CONFIG_TRUE) {
+        pp_error(log, "%s:%d: %s", path, config_error_line(&lc), config_error_text(&lc));
+        goto out;
+    }
+    root = config_root_setting(&lc);
+    for (int i = 0; i < config_setting_length(root); i++) {
+        const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(s);
+        const struct pp_option *opt = name != NULL ? find_option(name) : NULL;
+
+        snprintf(where, sizeof(where), "%s:%u: ", path, config_setting_source_line(s));
+        if (opt == NULL) {
+            pp_warn(log, "%sunknown setting %s ignored", where, name != NULL ? name : "(none)");
+            continue;
+        }
+        if (file_setting(cfg, opt, s, where, log) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    config_destroy(&lc);
+    pp_free_buf(text, len + 1);
+    return rc;
+}
+
+/* ---- the PAM arguments ---- */
+
+static int parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+    static const char *const no[] = { "false", "no", "off", "0", NULL };
+
+    for (size_t i = 0; yes[i] != NULL; i++) {
+        if (strcasecmp(v, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(v, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* "a,b,c" into a NULL-terminated list; an empty element is an error. */
+static int arg_list(struct pp_config *cfg, const struct pp_option *opt, const char *value,
+                    const char *where, struct pp_log *log)
+{
+    size_t n = 1, i = 0;
+    const char *p, *comma;
+    char **list;
+
+    for (p = value; *p != '\0'; p++)
+        n += *p == ',';
+    list = calloc(n + 1, sizeof(*list));
+    if (list == NULL) {
+        pp_error(log, "%s%s: out of memory", where, opt->name);
+        return -1;
+    }
+    for (p = value;; p = comma + 1) {
+        comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+
+        if (len == 0) {
+            pp_error(log, "%s%s has an empty element", where, opt->name);
+            free_list(list);
+            return -1;
+        }
+        if ((list[i++] = strndup(p, len)) == NULL) {
+            pp_error(log, "%s%s: out of memory", where, opt->name);
+            free_list(list);
+            return -1;
+        }
+        if (comma == NULL)
+            break;
+    }
+    return set_list(cfg, opt, list, where, log);
+}
+
+static int arg_setting(struct pp_config *cfg, const struct pp_option *opt, const char *value,
+                       const char *where, struct pp_log *log)
+{
+    long long number;
+    char *end;
+    bool b;
+
+    if (value == NULL && opt->type != OPT_BOOL) {
+        pp_error(log, "%s%s needs a value (%s=...)", where, opt->name, opt->name);
+        return -1;
+    }
+    switch (opt->type) {
+    case OPT_STRING:
+        return set_string(cfg, opt, value, where, log);
+    case OPT_BOOL:
+        if (value == NULL) {
+            b = true;
+        } else if (parse_bool(value, &b) != 0) {
+            pp_error(log, "%s%s must be true or false", where, opt->name);
+            return -1;
+        }
+        set_bool(cfg, opt, b, log);
+        return 0;
+    case OPT_INT:
+        /* Digits with an optional '-': no blanks, no '+', no "0x". */
+        if (value[0] != '-' && (value[0] < '0' || value[0] > '9')) {
+            pp_error(log, "%s%s must be an integer", where, opt->name);
+            return -1;
+        }
+        /* Out of long long's range saturates, and fails the range check. */
+        number = strtoll(value, &end, 10);
+        if (*end != '\0' || end == value) {
+            pp_error(log, "%s%s must be an integer", where, opt->name);
+            return -1;
+        }
+        return set_int(cfg, opt, number, where, log);
+    case OPT_ENUM:
+        return set_enum(cfg, opt, value, where, log);
+    case OPT_LIST:
+        return arg_list(cfg, opt, value, where, log);
+    }
+    return -1;
+}
+
+static int apply_args(struct pp_config *cfg, int argc, const char **argv, struct pp_log *log)
+{
+    char where[WHERE_MAX];
+    char show[SHOW_MAX];
+    char name[64];
+
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *eq, *value;
+        const struct pp_option *opt;
+        size_t len;
+
+        if (arg == NULL || strncmp(arg, "config=", 7) == 0)
+            continue;
+        eq = strchr(arg, '=');
+        len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+        value = eq != NULL ? eq + 1 : NULL;
+        snprintf(where, sizeof(where), "argument \"%s\": ", pp_log_safe(arg, show, sizeof(show)));
+        opt = NULL;
+        if (len < sizeof(name)) {
+            memcpy(name, arg, len);
+            name[len] = '\0';
+            opt = find_option(name);
+        }
+        if (opt == NULL) {
+            char shown_name[SHOW_MAX];
+
+            snprintf(shown_name, sizeof(shown_name), "%.*s", (int)(len < 200 ? len : 200), arg);
+            pp_warn(log, "%sunknown setting %s ignored", where,
+                    pp_log_safe(shown_name, show, sizeof(show)));
+            continue;
+        }
+        if (arg_setting(cfg, opt, value, where, log) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Before the file is read: which file, and is debug asked for? */
+static void scan_args(int argc, const char **argv, const char **config_arg, struct pp_log *log)
+{
+    bool b;
+
+    *config_arg = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+
+        if (arg == NULL)
+            continue;
+        if (strncmp(arg, "config=", 7) == 0)
+            *config_arg = arg;
+        else if (log != NULL && (strcmp(arg, "debug") == 0
+                                 || (strncmp(arg, "debug=", 6) == 0
+                                     && parse_bool(arg + 6, &b) == 0 && b)))
+            log->debug = true;
+    }
+}
+
+/* Checks that involve more than one setting. */
+static int check_together(const struct pp_config *cfg, struct pp_log *log)
+{
+    if (cfg->connect_timeout_ms > cfg->timeout_ms) {
+        pp_error(log, "%s: connect_timeout_ms (%ld) must not be larger than timeout_ms (%ld)",
+                 cfg->config_path, cfg->connect_timeout_ms, cfg->timeout_ms);
+        return -1;
+    }
+    return 0;
+}
+
+int pp_config_load(struct pp_config *cfg, const char *override_path,
+                   int argc, const char **argv, struct pp_log *log)
+{
+    const char *config_arg, *path;
+    char show[SHOW_MAX];
+
+    memset(cfg, 0, sizeof(*cfg));
+    if (argv == NULL)
+        argc = 0;
+    scan_args(argc, argv, &config_arg, log);
+    if (set_defaults(cfg, log) != 0)
+        goto fail;
+
+    if (override_path != NULL) {
+        path = override_path;
+        if (config_arg != NULL)
+            pp_debug(log, "argument \"%s\" ignored: using %s",
+                     pp_log_safe(config_arg, show, sizeof(show)), override_path);
+        if (path[0] != '/') {
+            pp_error(log, "configuration path \"%s\" is not absolute",
+                     pp_log_safe(path, show, sizeof(show)));
+            goto fail;
+        }
+    } else if (config_arg != NULL) {
+        path = config_arg + 7;
+        if (path[0] != '/') {
+            pp_error(log, "argument \"%s\": config must be an absolute path",
+                     pp_log_safe(config_arg, show, sizeof(show)));
+            goto fail;
+        }
+    } else {
+        path = PP_DEFAULT_CONFIG;
+    }
+    if ((cfg->config_path = strdup(path)) == NULL) {
+        pp_error(log, "configuration: out of memory");
+        goto fail;
+    }
+    if (load_file(cfg, path, log) != 0 || apply_args(cfg, argc, argv, log) != 0
+        || check_together(cfg, log) != 0)
+        goto fail;
+    if (cfg->debug && log != NULL)
+        log->debug = true;
+    pp_debug(log, "configuration %s loaded", cfg->config_path);
+    return 0;
+
+fail:
+    pp_config_free(cfg);
+    return -1;
+}

@@ -1,0 +1,66 @@
+/* names.c: what a valid entry name, account name and Cloud id are (names.h). */
+#include <config.h>
+
+#include "names.h"
+
+#include <string.h>
+
+static bool dot_or_dotdot(const char *s)
+{
+    return strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+}
+
+bool pp_entry_name_valid(const char *name)
+{
+    size_t i;
+
+    if (name == NULL || name[0] == '\0' || dot_or_dotdot(name))
+        return false;
+    for (i = 0; name[i] != '\0'; i++) {
+        char c = name[i];
+
+        if (i >= PP_ENTRY_NAME_MAX)
+            return false;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+              || c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+bool pp_account_name_valid(const char *name)
+{
+    size_t i;
+
+    if (name == NULL || name[0] == '\0' || dot_or_dotdot(name))
+        return false;
+    for (i = 0; name[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)name[i];
+
+        if (i >= PP_ACCOUNT_NAME_MAX)
+            return false;
+        /* Printable ASCII without the space; no path or passwd separators. */
+        if (c <= 0x20 || c >= 0x7f || c == '/' || c == ':')
+            return false;
+    }
+    return true;
+}
+
+bool pp_uuid_valid(const char *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return false;
+    for (i = 0; i < PP_UUID_LEN; i++) {
+        char c = s[i];
+
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;   /* also stops at an early NUL */
+        }
+    }
+    return s[PP_UUID_LEN] == '\0';
+}

@@ -1,0 +1,98 @@
+/* test_secret.c: fingerprints (known SHA-256 vectors) and wiping. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "secret.h"
+
+static void test_fingerprint_vectors(void **state)
+{
+    char fp[PP_FP_SIZE];
+
+    (void)state;
+    /* FIPS 180-2 test vectors: SHA-256("abc"), SHA-256(""). */
+    assert_int_equal(pp_fingerprint("abc", fp), 0);
+    assert_string_equal(fp, "ba7816bf8f01cfea");
+    assert_int_equal(pp_fingerprint("", fp), 0);
+    assert_string_equal(fp, "e3b0c44298fc1c14");
+    assert_int_equal(pp_fingerprint("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", fp), 0);
+    assert_string_equal(fp, "248d6a61d20638b8");
+    assert_int_equal(strlen(fp), PP_FP_HEX);
+}
+
+static void test_fingerprint_differs(void **state)
+{
+    char a[PP_FP_SIZE], b[PP_FP_SIZE];
+
+    (void)state;
+    assert_int_equal(pp_fingerprint("pnu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", a), 0);
+    assert_int_equal(pp_fingerprint("pnu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", b), 0);
+    assert_string_not_equal(a, b);
+    /* The fingerprint shows nothing of the key. */
+    assert_null(strstr(a, "pnu_"));
+}
+
+static void test_fingerprint_null(void **state)
+{
+    char fp[PP_FP_SIZE];
+
+    (void)state;
+    assert_int_equal(pp_fingerprint(NULL, fp), -1);
+    assert_string_equal(fp, "unknown");
+}
+
+static void test_wipe(void **state)
+{
+    char buf[32];
+    const char zero[32] = { 0 };
+
+    (void)state;
+    memset(buf, 'k', sizeof(buf));
+    pp_wipe(buf, 16);
+    assert_memory_equal(buf, zero, 16);
+    assert_int_equal(buf[16], 'k');
+    pp_wipe(buf, sizeof(buf));
+    assert_memory_equal(buf, zero, sizeof(buf));
+    pp_wipe(NULL, 10);      /* must not crash */
+    pp_wipe(buf, 0);
+}
+
+static void test_strdup_and_free(void **state)
+{
+    char *copy;
+    char *buf;
+
+    (void)state;
+    copy = pp_strdup_secret("pnb_secretsecret");
+    assert_non_null(copy);
+    assert_string_equal(copy, "pnb_secretsecret");
+    pp_free_secret(copy);
+    assert_null(pp_strdup_secret(NULL));
+    pp_free_secret(NULL);
+
+    buf = malloc(8);
+    assert_non_null(buf);
+    memcpy(buf, "1234567", 8);
+    pp_free_buf(buf, 8);
+    pp_free_buf(NULL, 8);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fingerprint_vectors),
+        cmocka_unit_test(test_fingerprint_differs),
+        cmocka_unit_test(test_fingerprint_null),
+        cmocka_unit_test(test_wipe),
+        cmocka_unit_test(test_strdup_and_free),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
