@@ -5,7 +5,7 @@
  *   users  = ( { name = "alice"; entry = "alice-key"; } );
  *   groups = ( { name = "prefect-users"; entry = "svc-batch"; } );   # order matters
  *   default = "svc-default";                                         # optional
- * A missing mapping file is an empty mapping.
+ * A missing mapping file (or a missing store) is an empty mapping.
  *
  * Resolution, exactly as SPEC.md: the user's own rule; else the first group
  * rule, in the file's order, whose group the user belongs to (primary or
@@ -13,6 +13,16 @@
  * the default; else none. A matched rule decides: if it names an entry that
  * does not exist, the user gets nothing (no falling through to a broader
  * rule).
+ *
+ * A user NSS does not know gets only a user rule or the default: group
+ * rules never match (even a group file that lists the name as a member).
+ * A group rule whose group NSS does not know is skipped. NSS is asked only
+ * when there are group rules; an NSS failure (other than "not found") fails
+ * the resolution rather than falling through to a broader rule.
+ *
+ * The file is strict: a bad or duplicate name, a rule without name or
+ * entry, or a value of the wrong type makes the whole mapping invalid (one
+ * error line "PATH:LINE: what"); unknown settings are logged and ignored.
  */
 #ifndef PP_MAPPING_H
 #define PP_MAPPING_H
@@ -46,7 +56,15 @@ struct pp_resolution {
     char group[PP_ACCOUNT_NAME_MAX + 1];     /* for PP_MATCH_GROUP */
 };
 
-/* One step of the walk, for prefect-keys explain. */
+/*
+ * One step of the walk, for prefect-keys explain (also logged in debug).
+ * name: the user (rule PP_MATCH_USER), the group (PP_MATCH_GROUP), or ""
+ * (PP_MATCH_DEFAULT, and the PP_MATCH_GROUP step "no group rules"); entry:
+ * the rule's entry or "" when there is none; never NULL. why, e.g.
+ * "no rule for user alice", "no such group x: rule skipped",
+ * "alice is not in group x", "alice is in group x (supplementary): entry e",
+ * "default: entry e", "no default".
+ */
 typedef void (*pp_resolve_trace)(void *ctx, enum pp_match rule, const char *name,
                                  const char *entry, bool matched, const char *why);
 
@@ -69,7 +87,11 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
                        struct pp_resolution *res, const struct pp_log *log,
                        pp_resolve_trace trace, void *trace_ctx);
 
-/* Setters used by prefect-keys (names validated; 0 or -1). */
+/*
+ * Setters used by prefect-keys (names validated; 0 or -1, m unchanged on
+ * -1). A new rule goes last; an existing one keeps its place. For
+ * PP_MATCH_DEFAULT name is ignored.
+ */
 int pp_mapping_set(struct pp_mapping *m, enum pp_match kind, const char *name,
                    const char *entry);
 /* 0 if removed, 1 if there was no such rule, -1 on bad arguments. */

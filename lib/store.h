@@ -7,7 +7,7 @@
  *   .lock        prefect-keys' lock (flock), never read by the module
  *
  * Entry file (libconfig):
- *   key = "pnu_...";                       required
+ *   key = "pnu_...";                       required; printable ASCII, no spaces
  *   account_id = "UUID";                   required
  *   workspace_id = "UUID";                 required
  *   expires = "2027-01-01T00:00:00Z";      optional, RFC 3339

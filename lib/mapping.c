@@ -1,0 +1,724 @@
+/*
+ * mapping.c: the user/group/default mapping and its resolution (mapping.h).
+ */
+#include <config.h>
+
+#include "mapping.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "safefile.h"
+#include "secret.h"
+
+/* Bounds on what NSS may ask us to allocate. */
+#define NSS_BUF_MAX ((size_t)64 * 1024 * 1024)
+#define NSS_GROUPS_MAX (1 << 20)
+
+/* Where a rule came from, for "mapped twice" messages. */
+struct rule_src {
+    const char *list;       /* "users" or "groups" */
+    const char *what;       /* "user" or "group" */
+};
+
+static const struct rule_src users_src = { "users", "user" };
+static const struct rule_src groups_src = { "groups", "group" };
+
+static void free_rules(struct pp_map_rule *r, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(r[i].name);
+        free(r[i].entry);
+    }
+    free(r);
+}
+
+void pp_mapping_free(struct pp_mapping *m)
+{
+    if (m == NULL)
+        return;
+    free_rules(m->users, m->nusers);
+    free_rules(m->groups, m->ngroups);
+    free(m->default_entry);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Line of the first "@include" at the start of a line, or 0 (see store.c). */
+static unsigned include_line(const char *text)
+{
+    const char *p = text;
+    unsigned line = 1;
+
+    while (*p != '\0') {
+        const char *q = p + strspn(p, " \t");
+
+        if (strncmp(q, "@include", 8) == 0)
+            return line;
+        p = strchr(q, '\n');
+        if (p == NULL)
+            break;
+        p++;
+        line++;
+    }
+    return 0;
+}
+
+static const char *safe_name(const char *s, char *buf, size_t len)
+{
+    return pp_log_safe(s != NULL ? s : "", buf, len);
+}
+
+/* A "name" or "entry" string member of a rule. */
+static int rule_member(config_setting_t *rule, const char *member, const char *path,
+                       const char *list, int idx, const char **out,
+                       const struct pp_log *log)
+{
+    config_setting_t *s = config_setting_get_member(rule, member);
+
+    if (s == NULL) {
+        pp_error(log, "%s:%u: %s[%d]: missing '%s'", path,
+                 config_setting_source_line(rule), list, idx, member);
+        return -1;
+    }
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        pp_error(log, "%s:%u: %s[%d]: '%s' must be a string", path,
+                 config_setting_source_line(s), list, idx, member);
+        return -1;
+    }
+    *out = config_setting_get_string(s);
+    return 0;
+}
+
+static int parse_rules(config_setting_t *list, const struct rule_src *src, const char *path,
+                       struct pp_map_rule **rules, size_t *nrules, const struct pp_log *log)
+{
+    char s1[80], s2[80];
+    unsigned *lines = NULL;
+    int i, n;
+
+    if (config_setting_type(list) != CONFIG_TYPE_LIST
+        && !(config_setting_type(list) == CONFIG_TYPE_ARRAY && config_setting_length(list) == 0)) {
+        pp_error(log, "%s:%u: '%s' must be a list of { name = \"...\"; entry = \"...\"; }",
+                 path, config_setting_source_line(list), src->list);
+        return -1;
+    }
+    n = config_setting_length(list);
+    if (n == 0)
+        return 0;
+    *rules = calloc((size_t)n, sizeof(**rules));
+    lines = calloc((size_t)n, sizeof(*lines));
+    if (*rules == NULL || lines == NULL) {
+        pp_error(log, "%s: out of memory", path);
+        free(lines);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        config_setting_t *rule = config_setting_get_elem(list, (unsigned)i);
+        unsigned line = config_setting_source_line(rule);
+        const char *name, *entry;
+        int j, k, nm;
+
+        if (config_setting_type(rule) != CONFIG_TYPE_GROUP) {
+            pp_error(log, "%s:%u: %s[%d]: must be a group { name = \"...\"; entry = \"...\"; }",
+                     path, line, src->list, i);
+            goto fail;
+        }
+        if (rule_member(rule, "name", path, src->list, i, &name, log) != 0
+            || rule_member(rule, "entry", path, src->list, i, &entry, log) != 0)
+            goto fail;
+        nm = config_setting_length(rule);
+        for (k = 0; k < nm; k++) {
+            config_setting_t *s = config_setting_get_elem(rule, (unsigned)k);
+            const char *sname = config_setting_name(s);
+
+            if (sname != NULL && strcmp(sname, "name") != 0 && strcmp(sname, "entry") != 0)
+                pp_warn(log, "%s:%u: %s[%d]: unknown setting '%s' ignored", path,
+                        config_setting_source_line(s), src->list, i,
+                        safe_name(sname, s1, sizeof(s1)));
+        }
+        if (!pp_account_name_valid(name)) {
+            pp_error(log, "%s:%u: %s[%d]: invalid %s name '%s'", path, line, src->list, i,
+                     src->what, safe_name(name, s1, sizeof(s1)));
+            goto fail;
+        }
+        if (!pp_entry_name_valid(entry)) {
+            pp_error(log, "%s:%u: %s[%d]: invalid entry name '%s'", path, line, src->list, i,
+                     safe_name(entry, s1, sizeof(s1)));
+            goto fail;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp((*rules)[j].name, name) == 0) {
+                pp_error(log, "%s:%u: %s[%d]: %s '%s' is mapped twice (first on line %u)",
+                         path, line, src->list, i, src->what, safe_name(name, s2, sizeof(s2)),
+                         lines[j]);
+                goto fail;
+            }
+        }
+        (*rules)[i].name = strdup(name);
+        (*rules)[i].entry = strdup(entry);
+        *nrules = (size_t)i + 1;
+        lines[i] = line;
+        if ((*rules)[i].name == NULL || (*rules)[i].entry == NULL) {
+            pp_error(log, "%s: out of memory", path);
+            goto fail;
+        }
+    }
+    free(lines);
+    return 0;
+
+fail:
+    free(lines);
+    return -1;
+}
+
+static int parse_root(config_setting_t *root, const char *path, struct pp_mapping *m,
+                      const struct pp_log *log)
+{
+    char safe[80];
+    int i, n;
+
+    n = config_setting_length(root);
+    for (i = 0; i < n; i++) {
+        config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *sname = config_setting_name(s);
+        unsigned line = config_setting_source_line(s);
+
+        if (sname == NULL)
+            continue;
+        if (strcmp(sname, "users") == 0) {
+            if (parse_rules(s, &users_src, path, &m->users, &m->nusers, log) != 0)
+                return -1;
+        } else if (strcmp(sname, "groups") == 0) {
+            if (parse_rules(s, &groups_src, path, &m->groups, &m->ngroups, log) != 0)
+                return -1;
+        } else if (strcmp(sname, "default") == 0) {
+            const char *v;
+
+            if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+                pp_error(log, "%s:%u: 'default' must be a string (an entry name)", path, line);
+                return -1;
+            }
+            v = config_setting_get_string(s);
+            if (!pp_entry_name_valid(v)) {
+                pp_error(log, "%s:%u: 'default': invalid entry name '%s'", path, line,
+                         safe_name(v, safe, sizeof(safe)));
+                return -1;
+            }
+            m->default_entry = strdup(v);
+            if (m->default_entry == NULL) {
+                pp_error(log, "%s: out of memory", path);
+                return -1;
+            }
+        } else {
+            pp_warn(log, "%s:%u: unknown setting '%s' ignored", path, line,
+                    safe_name(sname, safe, sizeof(safe)));
+        }
+    }
+    return 0;
+}
+
+int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
+                     const struct pp_log *log)
+{
+    config_t c;
+    unsigned inc;
+    int r;
+
+    memset(m, 0, sizeof(*m));
+    if (path == NULL)
+        path = "(mapping)";
+    if (text == NULL) {
+        pp_error(log, "%s: no text", path);
+        return -1;
+    }
+    inc = include_line(text);
+    if (inc != 0) {
+        pp_error(log, "%s:%u: @include is not allowed", path, inc);
+        return -1;
+    }
+    config_init(&c);
+    if (config_read_string(&c, text) != CONFIG_TRUE) {
+        const char *what = config_error_text(&c);
+
+        pp_error(log, "%s:%d: %s", path, config_error_line(&c),
+                 what != NULL ? what : "syntax error");
+        r = -1;
+    } else {
+        r = parse_root(config_root_setting(&c), path, m, log);
+    }
+    config_destroy(&c);
+    if (r != 0)
+        pp_mapping_free(m);
+    return r;
+}
+
+int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
+                    const struct pp_log *log)
+{
+    char path[PATH_MAX];
+    char err[PP_ERRLEN];
+    char *buf = NULL;
+    size_t len = 0, slen;
+    int r, n;
+
+    memset(m, 0, sizeof(*m));
+    if (cfg->store == NULL || cfg->store[0] == '\0') {
+        pp_error(log, "no store directory configured");
+        return -1;
+    }
+    slen = strlen(cfg->store);
+    n = snprintf(path, sizeof(path), "%s%smapping", cfg->store,
+                 cfg->store[slen - 1] == '/' ? "" : "/");
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        pp_error(log, "%s: store path too long", cfg->store);
+        return -1;
+    }
+    r = pp_check_dir(cfg->store, true, err, sizeof(err));
+    if (r == -2) {
+        pp_debug(log, "%s: no store, so an empty mapping (%s)", path, err);
+        return 0;
+    }
+    if (r != 0) {
+        pp_error(log, "%s", err);
+        return -1;
+    }
+    r = pp_read_file(path, PP_FILE_SECRET, PP_MAPPING_MAX, &buf, &len, err, sizeof(err));
+    if (r == -2) {
+        pp_debug(log, "%s: no mapping file, so an empty mapping", path);
+        return 0;
+    }
+    if (r != 0) {
+        pp_error(log, "%s", err);
+        return -1;
+    }
+    if (strlen(buf) != len) {
+        pp_error(log, "%s: contains a NUL byte", path);
+        r = -1;
+    } else {
+        r = pp_mapping_parse(buf, path, m, log);
+    }
+    pp_free_buf(buf, len + 1);
+    return r;
+}
+
+/* "value" with backslash and double quote escaped (names have no controls). */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '\\' || *s == '"')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void put_rules(FILE *f, const char *list, const struct pp_map_rule *r, size_t n)
+{
+    size_t i;
+
+    fprintf(f, "%s = (", list);
+    for (i = 0; i < n; i++) {
+        fputs(i == 0 ? "\n    { name = " : ",\n    { name = ", f);
+        put_quoted(f, r[i].name);
+        fputs("; entry = ", f);
+        put_quoted(f, r[i].entry);
+        fputs("; }", f);
+    }
+    fputs(n > 0 ? "\n);\n" : " );\n", f);
+}
+
+static bool rules_valid(const struct pp_map_rule *r, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        if (!pp_account_name_valid(r[i].name) || !pp_entry_name_valid(r[i].entry))
+            return false;
+        for (j = 0; j < i; j++)
+            if (strcmp(r[i].name, r[j].name) == 0)
+                return false;
+    }
+    return true;
+}
+
+int pp_mapping_format(const struct pp_mapping *m, char **out, size_t *outlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    *out = NULL;
+    *outlen = 0;
+    if (!rules_valid(m->users, m->nusers) || !rules_valid(m->groups, m->ngroups)
+        || (m->default_entry != NULL && !pp_entry_name_valid(m->default_entry)))
+        return -1;
+    f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return -1;
+    fputs("# pam_prefect mapping: which key entry each user gets (see prefect-keys(8)).\n"
+          "# A user's own rule first; else the first group below the user is in\n"
+          "# (in this order); else the default.\n", f);
+    put_rules(f, "users", m->users, m->nusers);
+    put_rules(f, "groups", m->groups, m->ngroups);
+    if (m->default_entry != NULL) {
+        fputs("default = ", f);
+        put_quoted(f, m->default_entry);
+        fputs(";\n", f);
+    }
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return -1;
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *outlen = len;
+    return 0;
+}
+
+/* Report one step of the walk: to the trace callback and the debug log. */
+static void step(pp_resolve_trace trace, void *ctx, const struct pp_log *log,
+                 enum pp_match rule, const char *name, const char *entry, bool matched,
+                 const char *fmt, ...) PP_PRINTF(8, 9);
+
+static void step(pp_resolve_trace trace, void *ctx, const struct pp_log *log,
+                 enum pp_match rule, const char *name, const char *entry, bool matched,
+                 const char *fmt, ...)
+{
+    char why[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    pp_debug(log, "mapping: %s", why);
+    if (trace != NULL)
+        trace(ctx, rule, name, entry != NULL ? entry : "", matched, why);
+}
+
+static size_t nss_bufsize(int which)
+{
+    long n = sysconf(which);
+
+    return n > 0 && n < 65536 ? (size_t)n : 16384;
+}
+
+/*
+ * The user's primary gid. 1 found, 0 unknown to NSS, -1 NSS failed
+ * (logged). The not-found errnos are those getpwnam_r(3) lists.
+ */
+static int user_gid(const char *user, gid_t *gid, const struct pp_log *log)
+{
+    size_t size = nss_bufsize(_SC_GETPW_R_SIZE_MAX);
+    struct passwd pw, *res;
+    char *buf;
+    int r;
+
+    for (;;) {
+        buf = malloc(size);
+        if (buf == NULL) {
+            pp_error(log, "looking up user %s: out of memory", user);
+            return -1;
+        }
+        res = NULL;
+        r = getpwnam_r(user, &pw, buf, size, &res);
+        if (r != ERANGE || size >= NSS_BUF_MAX)
+            break;
+        free(buf);
+        size *= 2;
+    }
+    if (res != NULL) {
+        *gid = pw.pw_gid;
+        free(buf);
+        return 1;
+    }
+    free(buf);
+    if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+        return 0;
+    pp_error(log, "looking up user %s: %s", user, strerror(r));
+    return -1;
+}
+
+/* A group's gid: 1 found, 0 no such group, -1 NSS failed (logged). */
+static int group_gid(const char *group, gid_t *gid, const struct pp_log *log)
+{
+    size_t size = nss_bufsize(_SC_GETGR_R_SIZE_MAX);
+    struct group gr, *res;
+    char *buf;
+    int r;
+
+    for (;;) {
+        buf = malloc(size);
+        if (buf == NULL) {
+            pp_error(log, "looking up group %s: out of memory", group);
+            return -1;
+        }
+        res = NULL;
+        r = getgrnam_r(group, &gr, buf, size, &res);
+        if (r != ERANGE || size >= NSS_BUF_MAX)
+            break;
+        free(buf);
+        size *= 2;
+    }
+    if (res != NULL) {
+        *gid = gr.gr_gid;
+        free(buf);
+        return 1;
+    }
+    free(buf);
+    if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+        return 0;
+    pp_error(log, "looking up group %s: %s", group, strerror(r));
+    return -1;
+}
+
+/* All of the user's gids (primary included), malloc'd in *list. */
+static int user_groups(const char *user, gid_t primary, gid_t **list, int *count,
+                       const struct pp_log *log)
+{
+    int cap = 64;
+    gid_t *g = NULL;
+
+    for (;;) {
+        int n = cap;
+        gid_t *q = realloc(g, (size_t)cap * sizeof(*g));
+
+        if (q == NULL) {
+            free(g);
+            pp_error(log, "listing the groups of %s: out of memory", user);
+            return -1;
+        }
+        g = q;
+        if (getgrouplist(user, primary, g, &n) >= 0) {
+            *list = g;
+            *count = n;
+            return 0;
+        }
+        if (cap >= NSS_GROUPS_MAX) {
+            free(g);
+            pp_error(log, "listing the groups of %s: too many groups", user);
+            return -1;
+        }
+        cap = n > cap ? n : cap * 2;
+        if (cap > NSS_GROUPS_MAX)
+            cap = NSS_GROUPS_MAX;
+    }
+}
+
+static void set_result(struct pp_resolution *res, enum pp_match match, const char *entry,
+                       const char *group)
+{
+    res->match = match;
+    snprintf(res->entry, sizeof(res->entry), "%s", entry);
+    snprintf(res->group, sizeof(res->group), "%s", group);
+}
+
+int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
+                       struct pp_resolution *res, const struct pp_log *log,
+                       pp_resolve_trace trace, void *trace_ctx)
+{
+    char safe[80];
+    gid_t primary = 0, *gids = NULL;
+    int known = 0, ngids = 0;
+    size_t i;
+
+    memset(res, 0, sizeof(*res));
+    if (!pp_account_name_valid(user)) {
+        pp_error(log, "invalid user name '%s'", safe_name(user, safe, sizeof(safe)));
+        return -1;
+    }
+
+    for (i = 0; i < m->nusers; i++) {
+        if (strcmp(m->users[i].name, user) == 0) {
+            step(trace, trace_ctx, log, PP_MATCH_USER, user, m->users[i].entry, true,
+                 "rule for user %s: entry %s", user, m->users[i].entry);
+            set_result(res, PP_MATCH_USER, m->users[i].entry, "");
+            return 0;
+        }
+    }
+    step(trace, trace_ctx, log, PP_MATCH_USER, user, NULL, false, "no rule for user %s", user);
+
+    if (m->ngroups == 0) {
+        step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
+    } else {
+        known = user_gid(user, &primary, log);
+        if (known < 0)
+            return -1;
+        if (known > 0 && user_groups(user, primary, &gids, &ngids, log) != 0)
+            return -1;
+    }
+
+    for (i = 0; i < m->ngroups; i++) {
+        const struct pp_map_rule *g = &m->groups[i];
+        const char *how = NULL;
+        gid_t gid;
+        int r, k;
+
+        if (!known) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
+                 "%s is not known to NSS, so not in group %s", user, g->name);
+            continue;
+        }
+        r = group_gid(g->name, &gid, log);
+        if (r < 0) {
+            free(gids);
+            return -1;
+        }
+        if (r == 0) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
+                 "no such group %s: rule skipped", g->name);
+            continue;
+        }
+        if (gid == primary) {
+            how = "primary";
+        } else {
+            for (k = 0; k < ngids; k++) {
+                if (gids[k] == gid) {
+                    how = "supplementary";
+                    break;
+                }
+            }
+        }
+        if (how == NULL) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
+                 "%s is not in group %s", user, g->name);
+            continue;
+        }
+        step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, true,
+             "%s is in group %s (%s): entry %s", user, g->name, how, g->entry);
+        set_result(res, PP_MATCH_GROUP, g->entry, g->name);
+        free(gids);
+        return 0;
+    }
+    free(gids);
+
+    if (m->default_entry != NULL) {
+        step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", m->default_entry, true,
+             "default: entry %s", m->default_entry);
+        set_result(res, PP_MATCH_DEFAULT, m->default_entry, "");
+        return 0;
+    }
+    step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", NULL, false, "no default");
+    set_result(res, PP_MATCH_NONE, "", "");
+    return 0;
+}
+
+static struct pp_map_rule **rules_of(struct pp_mapping *m, enum pp_match kind, size_t **n)
+{
+    if (kind == PP_MATCH_USER) {
+        *n = &m->nusers;
+        return &m->users;
+    }
+    if (kind == PP_MATCH_GROUP) {
+        *n = &m->ngroups;
+        return &m->groups;
+    }
+    return NULL;
+}
+
+int pp_mapping_set(struct pp_mapping *m, enum pp_match kind, const char *name,
+                   const char *entry)
+{
+    struct pp_map_rule **rules, *grown;
+    size_t *n, i;
+    char *ename, *rname;
+
+    if (!pp_entry_name_valid(entry))
+        return -1;
+    if (kind == PP_MATCH_DEFAULT) {
+        ename = strdup(entry);
+        if (ename == NULL)
+            return -1;
+        free(m->default_entry);
+        m->default_entry = ename;
+        return 0;
+    }
+    rules = rules_of(m, kind, &n);
+    if (rules == NULL || !pp_account_name_valid(name))
+        return -1;
+    ename = strdup(entry);
+    if (ename == NULL)
+        return -1;
+    for (i = 0; i < *n; i++) {
+        if (strcmp((*rules)[i].name, name) == 0) {
+            free((*rules)[i].entry);
+            (*rules)[i].entry = ename;
+            return 0;
+        }
+    }
+    grown = realloc(*rules, (*n + 1) * sizeof(**rules));
+    if (grown == NULL) {
+        free(ename);
+        return -1;
+    }
+    *rules = grown;
+    rname = strdup(name);
+    if (rname == NULL) {
+        free(ename);
+        return -1;
+    }
+    grown[*n].name = rname;
+    grown[*n].entry = ename;
+    (*n)++;
+    return 0;
+}
+
+int pp_mapping_unset(struct pp_mapping *m, enum pp_match kind, const char *name)
+{
+    struct pp_map_rule **rules;
+    size_t *n, i;
+
+    if (kind == PP_MATCH_DEFAULT) {
+        if (m->default_entry == NULL)
+            return 1;
+        free(m->default_entry);
+        m->default_entry = NULL;
+        return 0;
+    }
+    rules = rules_of(m, kind, &n);
+    if (rules == NULL || !pp_account_name_valid(name))
+        return -1;
+    for (i = 0; i < *n; i++) {
+        if (strcmp((*rules)[i].name, name) == 0) {
+            free((*rules)[i].name);
+            free((*rules)[i].entry);
+            memmove(&(*rules)[i], &(*rules)[i + 1], (*n - i - 1) * sizeof(**rules));
+            (*n)--;
+            if (*n == 0) {
+                free(*rules);
+                *rules = NULL;
+            }
+            return 0;
+        }
+    }
+    return 1;
+}
+
+bool pp_mapping_uses(const struct pp_mapping *m, const char *entry)
+{
+    size_t i;
+
+    if (entry == NULL)
+        return false;
+    for (i = 0; i < m->nusers; i++)
+        if (strcmp(m->users[i].entry, entry) == 0)
+            return true;
+    for (i = 0; i < m->ngroups; i++)
+        if (strcmp(m->groups[i].entry, entry) == 0)
+            return true;
+    return m->default_entry != NULL && strcmp(m->default_entry, entry) == 0;
+}
