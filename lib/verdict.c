@@ -1,0 +1,121 @@
+/*
+ * verdict.c: may this entry's key be exported now, and why (or why not).
+ *
+ * The order is SPEC.md's: a recorded expiration that has passed decides
+ * first (no Cloud request); then, with validate, the cached check of
+ * check.h; without it the key is "unchecked" (or "expiring" when the
+ * recorded expiration is within expiry_warn_days).
+ */
+#include <config.h>
+
+#include "verdict.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "timefmt.h"
+
+#define SECONDS_PER_DAY 86400L
+
+const char *pp_outcome_name(enum pp_outcome o)
+{
+    switch (o) {
+    case PP_OUT_VALID:
+        return "valid";
+    case PP_OUT_EXPIRING:
+        return "expiring";
+    case PP_OUT_UNCHECKED:
+        return "unchecked";
+    case PP_OUT_STALE_OK:
+        return "stale-ok";
+    case PP_OUT_EXPIRED:
+        return "expired";
+    case PP_OUT_REJECTED:
+        return "rejected";
+    case PP_OUT_NO_WORKSPACE:
+        return "no-workspace-access";
+    case PP_OUT_UNREACHABLE:
+        return "unreachable";
+    }
+    return "unknown";
+}
+
+bool pp_outcome_exports(enum pp_outcome o)
+{
+    switch (o) {
+    case PP_OUT_VALID:
+    case PP_OUT_EXPIRING:
+    case PP_OUT_UNCHECKED:
+    case PP_OUT_STALE_OK:
+        return true;
+    case PP_OUT_EXPIRED:
+    case PP_OUT_REJECTED:
+    case PP_OUT_NO_WORKSPACE:
+    case PP_OUT_UNREACHABLE:
+        return false;
+    }
+    return false;
+}
+
+/* Whether an expiration at t, seen at now, is within the warning window. */
+static bool within_warning(const struct pp_config *cfg, time_t t, time_t now)
+{
+    return cfg->expiry_warn_days > 0 && t > now
+           && (long long)(t - now) <= (long long)cfg->expiry_warn_days * SECONDS_PER_DAY;
+}
+
+int pp_verdict_for(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
+                   struct pp_verdict *v, const struct pp_log *log)
+{
+    char when[PP_TIME_SIZE];
+
+    memset(v, 0, sizeof(*v));
+    if (cfg == NULL || e == NULL || e->key == NULL) {
+        pp_error(log, "internal error: no entry to decide on");
+        return -1;
+    }
+    v->has_expires = e->has_expires;
+    v->expires = e->expires;
+
+    /* 1. A recorded expiration that has passed: no Cloud request. */
+    if (e->has_expires && e->expires <= now) {
+        v->outcome = PP_OUT_EXPIRED;
+        v->export_key = false;
+        snprintf(v->reason, sizeof(v->reason), "recorded expiration %s has passed",
+                 pp_time_format(e->expires, when));
+        return 0;
+    }
+
+    /* 2. With validate: the cached Cloud check decides. */
+    if (cfg->validate) {
+        if (pp_check_entry(cfg, e, now, false, v, log) != 0)
+            return -1;
+        /* A valid key whose best known expiration is near is "expiring". */
+        if (v->outcome == PP_OUT_VALID && v->has_expires
+            && within_warning(cfg, v->expires, now))
+            v->outcome = PP_OUT_EXPIRING;
+        v->export_key = pp_outcome_exports(v->outcome);
+        return 0;
+    }
+
+    /* 3. Without validate: only the recorded expiration is known. */
+    if (e->has_expires && within_warning(cfg, e->expires, now)) {
+        v->outcome = PP_OUT_EXPIRING;
+        snprintf(v->reason, sizeof(v->reason),
+                 "not checked with Prefect Cloud (validate is off); "
+                 "recorded expiration %s is within expiry_warn_days (%ld)",
+                 pp_time_format(e->expires, when), cfg->expiry_warn_days);
+    } else if (e->has_expires) {
+        v->outcome = PP_OUT_UNCHECKED;
+        snprintf(v->reason, sizeof(v->reason),
+                 "not checked with Prefect Cloud (validate is off); recorded expiration %s",
+                 pp_time_format(e->expires, when));
+    } else {
+        v->outcome = PP_OUT_UNCHECKED;
+        snprintf(v->reason, sizeof(v->reason),
+                 "not checked with Prefect Cloud (validate is off); no recorded expiration");
+    }
+    v->export_key = true;
+    return 0;
+}

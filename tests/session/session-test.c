@@ -1,0 +1,1585 @@
+/*
+ * session-test.c: the PAM module through the real libpam (pam_wrapper +
+ * libpamtest), with fake users and groups (nss_wrapper).
+ *
+ * Run by session.test, which makes the safe test root, the PAM services
+ * (each naming the built module by absolute path with
+ * config=$PP_TESTROOT/etc/pam_prefect.conf), the passwd and group files,
+ * and captures syslog into $PP_TEST_LOG. Each test writes its own
+ * configuration and store, runs PAM calls, and asserts the return codes,
+ * the exported environment (PAMTEST_GETENVLIST), the conversation messages
+ * and the exact syslog lines of that run.
+ *
+ * Services (see session.test):
+ *   pp-alone     auth + session: the module alone, so the application sees
+ *                its own result (PAM_IGNORE alone in a stack reads as
+ *                PAM_PERM_DENIED)
+ *   pp-stack     session: the module, then pam_permit (a real login stack:
+ *                a module that does nothing leaves the session unharmed)
+ *   pp-other     like pp-alone, under another name (services scope)
+ *   pp-alt       like pp-alone with config=$PP_TESTROOT/etc/alt.conf
+ *   pp-args      like pp-alone with on_failure=deny expiry_warn_days=30 as
+ *                arguments (they override the file)
+ *   pp-debug     like pp-alone with the debug argument
+ *
+ * "session-test --list-keys" prints the test keys, one a line, so that
+ * session.test can check that none reached a log or any output.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <grp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libpamtest.h>
+#include <security/pam_appl.h>
+
+#include "fixture.h"
+#include "log.h"
+#include "secret.h"
+#include "testroot.h"
+
+/* ---- the test data ---- */
+
+#define KEY_ALICE   "pnu_Zq8alice4Lw2Xr7Tb9Mv1Kc6Hd3Jf5Ng0Ps"
+#define KEY_BATCH   "pnb_Yk3batch8Qe1Wu6Ra4Sm9Dn2Fo7Gp5Hz0Lx"
+#define KEY_FIRST   "pnu_Xj5first2Vc8Bn4Mq1Lw7Kt3Hy9Gr6Fd0Sa"
+#define KEY_SECOND  "pnu_Wh7second9Za3Xs5Cd1Vf8Bg4Nh6Mj2Kl0P"
+#define KEY_DEFAULT "pnb_Vg2deflt6Qw9Ea1Rd5Tf3Yg8Uh4Ij7Ok0Pl"
+#define KEY_ALT     "pnu_Uf4altkey1Pl6Ok8Ij2Uh5Yg9Tf3Rd7Es0Wa"
+#define KEY_SYS     "pnu_Te6syskey3Mn7Bv1Cx9Za5Sd2Fg8Hj4Kl0Qw"
+
+static const char *const test_keys[] = {
+    KEY_ALICE, KEY_BATCH, KEY_FIRST, KEY_SECOND, KEY_DEFAULT, KEY_ALT, KEY_SYS, NULL,
+};
+
+#define ACCOUNT     "0f5b8a7e-2c41-4d8e-9a63-1b2c3d4e5f60"
+#define WS_ALICE    "11111111-aaaa-4bbb-8ccc-000000000001"
+#define WS_BATCH    "22222222-aaaa-4bbb-8ccc-000000000002"
+#define WS_FIRST    "33333333-aaaa-4bbb-8ccc-000000000003"
+#define WS_SECOND   "44444444-aaaa-4bbb-8ccc-000000000004"
+#define WS_DEFAULT  "55555555-aaaa-4bbb-8ccc-000000000005"
+
+#define API_URL     "https://prefect.test/api"
+#define ALT_API_URL "https://alt.prefect.test/api"
+
+/* The mapping most tests use. erin is in g-first and g-second (that order in
+ * the group file); the mapping lists g-second first, so she gets second-key. */
+static const char base_mapping[] =
+    "users = ( { name = \"alice\"; entry = \"alice-key\"; },\n"
+    "          { name = \"sys\"; entry = \"sys-key\"; } );\n"
+    "groups = ( { name = \"batch\"; entry = \"svc-batch\"; },\n"
+    "           { name = \"g-second\"; entry = \"second-key\"; },\n"
+    "           { name = \"g-first\"; entry = \"first-key\"; } );\n";
+
+static struct fx fx;
+static time_t now;
+
+/* ---- running PAM ---- */
+
+#define MAXMSG 16
+#define MAXOPS 8
+
+struct op {
+    enum pamtest_ops op;
+    int flags;
+    int expected;
+};
+
+struct run {
+    int rc[MAXOPS];
+    char **env;
+    char info[MAXMSG][PAM_MAX_MSG_SIZE + 1];
+    char err[MAXMSG][PAM_MAX_MSG_SIZE + 1];
+    int ninfo, nerr;
+    char *log;          /* the syslog lines of this run */
+};
+
+static long log_size(void)
+{
+    struct stat st;
+    const char *path = getenv("PP_TEST_LOG");
+
+    if (path == NULL || stat(path, &st) != 0)
+        return 0;
+    return (long)st.st_size;
+}
+
+/* The syslog text written since mark. */
+static char *log_since(long mark)
+{
+    const char *path = getenv("PP_TEST_LOG");
+    char *all = path != NULL ? pp_test_slurp(path) : NULL;
+    char *part;
+
+    if (all == NULL)
+        return strdup("");
+    part = strdup((long)strlen(all) >= mark ? all + mark : "");
+    free(all);
+    return part;
+}
+
+static const char *op_name(enum pamtest_ops op)
+{
+    switch (op) {
+    case PAMTEST_AUTHENTICATE:
+        return "authenticate";
+    case PAMTEST_SETCRED:
+        return "setcred";
+    case PAMTEST_OPEN_SESSION:
+        return "open_session";
+    case PAMTEST_CLOSE_SESSION:
+        return "close_session";
+    default:
+        return "other";
+    }
+}
+
+static void count_messages(struct run *r)
+{
+    r->ninfo = r->nerr = 0;
+    for (int i = 0; i < MAXMSG; i++) {
+        if (r->info[i][0] != '\0')
+            r->ninfo++;
+        if (r->err[i][0] != '\0')
+            r->nerr++;
+    }
+}
+
+/*
+ * Run ops (then PAMTEST_GETENVLIST) in one PAM handle. conv_fn NULL: the
+ * libpamtest conversation that records messages (no_conv: a conversation
+ * without a function).
+ */
+static void run_pam_conv(const char *service, const char *user, const struct op *ops,
+                         size_t nops, struct run *r, pam_conv_fn conv_fn, bool no_conv)
+{
+    struct pam_testcase cases[MAXOPS + 1];
+    char *info_ptr[MAXMSG + 1], *err_ptr[MAXMSG + 1];
+    struct pamtest_conv_data conv;
+    enum pamtest_err perr;
+    long mark = log_size();
+
+    assert_true(nops <= MAXOPS);
+    memset(r, 0, sizeof(*r));
+    memset(cases, 0, sizeof(cases));
+    for (size_t i = 0; i < nops; i++) {
+        cases[i].pam_operation = ops[i].op;
+        cases[i].flags = ops[i].flags;
+        cases[i].expected_rv = ops[i].expected;
+    }
+    cases[nops].pam_operation = PAMTEST_GETENVLIST;
+    cases[nops].expected_rv = PAM_SUCCESS;
+    for (int i = 0; i < MAXMSG; i++) {
+        info_ptr[i] = r->info[i];
+        err_ptr[i] = r->err[i];
+    }
+    info_ptr[MAXMSG] = err_ptr[MAXMSG] = NULL;
+    memset(&conv, 0, sizeof(conv));
+    conv.out_info = info_ptr;
+    conv.out_err = err_ptr;
+
+    if (no_conv || conv_fn != NULL)
+        perr = _pamtest_conv(service, user, conv_fn, NULL, cases, nops + 1, NULL);
+    else
+        perr = _pamtest(service, user, &conv, cases, nops + 1, NULL);
+    for (size_t i = 0; i < nops; i++)
+        r->rc[i] = cases[i].op_rv;
+    r->log = log_since(mark);
+    count_messages(r);
+    if (perr == PAMTEST_ERR_CASE) {
+        const struct pam_testcase *bad = _pamtest_failed_case(cases, nops + 1);
+
+        fail_msg("%s as %s: %s returned %d, expected %d; log:\n%s", service, user,
+                 op_name(bad->pam_operation), bad->op_rv, bad->expected_rv, r->log);
+    }
+    if (perr != PAMTEST_ERR_OK)
+        fail_msg("%s as %s: libpamtest: %s", service, user, pamtest_strerror(perr));
+    r->env = cases[nops].case_out.envlist;
+}
+
+static void run_pam(const char *service, const char *user, const struct op *ops, size_t nops,
+                    struct run *r)
+{
+    run_pam_conv(service, user, ops, nops, r, NULL, false);
+}
+
+static void run_free(struct run *r)
+{
+    if (r->env != NULL) {
+        for (char **e = r->env; *e != NULL; e++)
+            pp_wipe(*e, strlen(*e));
+        pamtest_free_env(r->env);
+    }
+    free(r->log);
+    memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Open a session (flags) on service as user, expecting rc; close it when it
+ * opened (as login programs do: libpam answers a close_session after a
+ * failed open with the open's cached result).
+ */
+static void open_session(const char *service, const char *user, int flags, int rc,
+                         struct run *r)
+{
+    const struct op ops[] = {
+        { PAMTEST_OPEN_SESSION, flags, rc },
+        { PAMTEST_CLOSE_SESSION, 0, PAM_SUCCESS },
+    };
+
+    run_pam(service, user, ops, rc == PAM_SUCCESS ? 2 : 1, r);
+}
+
+/* ---- assertions ---- */
+
+static size_t env_count(char **env)
+{
+    size_t n = 0;
+
+    for (; env != NULL && env[n] != NULL; n++)
+        ;
+    return n;
+}
+
+/* The environment is exactly these two variables. */
+static void assert_exported(const struct run *r, const char *key, const char *api_url,
+                            const char *workspace)
+{
+    char *url = pp_test_fmt("PREFECT_API_URL=%s/accounts/%s/workspaces/%s", api_url, ACCOUNT,
+                            workspace);
+    char *kv = pp_test_fmt("PREFECT_API_KEY=%s", key);
+    bool have_url = false, have_key = false;
+
+    assert_non_null(r->env);
+    assert_int_equal(env_count(r->env), 2);
+    for (char **e = r->env; *e != NULL; e++) {
+        if (strcmp(*e, url) == 0)
+            have_url = true;
+        else if (strcmp(*e, kv) == 0)
+            have_key = true;
+    }
+    if (!have_url)
+        fail_msg("PREFECT_API_URL is not %s", url);
+    /* Never print the key: only say which entry's key was expected. */
+    if (!have_key)
+        fail_msg("PREFECT_API_KEY is not the expected key");
+    pp_wipe(kv, strlen(kv));
+    free(kv);
+    free(url);
+}
+
+static void assert_nothing_exported(const struct run *r)
+{
+    if (env_count(r->env) != 0)
+        fail_msg("expected an empty PAM environment, got %zu variables", env_count(r->env));
+}
+
+/* '*' matches any run of characters; everything else is literal. */
+static bool glob_match(const char *pat, const char *s)
+{
+    for (; *pat != '\0'; pat++, s++) {
+        if (*pat == '*') {
+            for (const char *t = s;; t++) {
+                if (glob_match(pat + 1, t))
+                    return true;
+                if (*t == '\0')
+                    return false;
+            }
+        }
+        if (*s != *pat)
+            return false;
+    }
+    return *s == '\0';
+}
+
+/* The log of the run is exactly these lines (patterns with '*'), in order. */
+static void assert_log(const struct run *r, const char *const *expected)
+{
+    char *copy = strdup(r->log);
+    char *save = NULL, *line;
+    size_t i = 0;
+
+    assert_non_null(copy);
+    for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        if (expected[i] == NULL)
+            fail_msg("unexpected log line: %s\nwhole log:\n%s", line, r->log);
+        if (!glob_match(expected[i], line))
+            fail_msg("log line %zu:\n  got:      %s\n  expected: %s\nwhole log:\n%s", i + 1,
+                     line, expected[i], r->log);
+        i++;
+    }
+    if (expected[i] != NULL)
+        fail_msg("missing log line: %s\nwhole log:\n%s", expected[i], r->log);
+    free(copy);
+}
+
+#define ASSERT_LOG(r, ...)                                              \
+    do {                                                                \
+        const char *const expected_[] = { __VA_ARGS__, NULL };          \
+        assert_log((r), expected_);                                     \
+    } while (0)
+
+static void assert_no_log(const struct run *r)
+{
+    if (r->log[0] != '\0')
+        fail_msg("expected no log line, got:\n%s", r->log);
+}
+
+/* Some line of the run's log matches pattern. */
+static void assert_log_has(const struct run *r, const char *pattern)
+{
+    char *copy = strdup(r->log);
+    char *save = NULL;
+
+    for (char *l = strtok_r(copy, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save)) {
+        if (glob_match(pattern, l)) {
+            free(copy);
+            return;
+        }
+    }
+    fail_msg("no log line matches: %s\nwhole log:\n%s", pattern, r->log);
+}
+
+static void assert_messages(const struct run *r, int ninfo, int nerr)
+{
+    if (r->ninfo != ninfo || r->nerr != nerr)
+        fail_msg("expected %d info and %d error messages, got %d and %d (first: \"%s\" / \"%s\")",
+                 ninfo, nerr, r->ninfo, r->nerr, r->info[0], r->err[0]);
+}
+
+/* The fingerprint the module logs for key. */
+static const char *fp_of(const char *key, char out[PP_FP_SIZE])
+{
+    assert_int_equal(pp_fingerprint(key, out), 0);
+    return out;
+}
+
+/* "<PRIO> : pam_prefect(SERVICE:CALL): user=USER " */
+static char *prefix(int prio, const char *service, const char *call, const char *user)
+{
+    char safe[300];
+
+    if (user == NULL)
+        return pp_test_fmt("<%d> : pam_prefect(%s:%s): ", prio, service, call);
+    return pp_test_fmt("<%d> : pam_prefect(%s:%s): user=%s ", prio, service, call,
+                       pp_log_safe(user, safe, sizeof(safe)));
+}
+
+/* The decision line of an exported key. */
+static char *exported_line(const char *service, const char *call, const char *user,
+                           const char *entry, const char *key, const char *outcome,
+                           const char *reason, const char *rule)
+{
+    char fp[PP_FP_SIZE];
+    char *pre = prefix(LOG_NOTICE, service, call, user);
+    char *line = pp_test_fmt("%sservice=%s entry=%s fingerprint=%s outcome=%s reason=%s; "
+                             "exported PREFECT_API_KEY and PREFECT_API_URL (%s)",
+                             pre, service, entry, fp_of(key, fp), outcome, reason, rule);
+    free(pre);
+    return line;
+}
+
+/* The decision line of a key not exported (fp NULL: "-"). */
+static char *refused_line(int prio, const char *service, const char *call, const char *user,
+                          const char *entry, const char *key, const char *outcome,
+                          const char *reason, bool deny)
+{
+    char fp[PP_FP_SIZE] = "-";
+    char *pre = prefix(prio, service, call, user);
+    char *line;
+
+    if (key != NULL)
+        fp_of(key, fp);
+    line = pp_test_fmt("%sservice=%s entry=%s fingerprint=%s outcome=%s reason=%s; "
+                       "no key exported, %s", pre, service, entry != NULL ? entry : "-", fp,
+                       outcome, reason,
+                       deny ? "session refused (on_failure=deny)"
+                            : "session continues without it (on_failure=ignore)");
+    free(pre);
+    return line;
+}
+
+#define UNCHECKED "not checked with Prefect Cloud (validate is off); no recorded expiration"
+
+static const char *date_of(time_t t, char out[16])
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, 16, "%Y-%m-%d", &tm);
+    return out;
+}
+
+static const char *stamp_of(time_t t, char out[32])
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return out;
+}
+
+/* ---- set-up ---- */
+
+/* The store most tests use, and the default configuration. */
+static void base_store(void)
+{
+    fx_store_reset(&fx);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
+    fx_entry(&fx, "svc-batch", KEY_BATCH, ACCOUNT, WS_BATCH, 0, NULL);
+    fx_entry(&fx, "first-key", KEY_FIRST, ACCOUNT, WS_FIRST, 0, NULL);
+    fx_entry(&fx, "second-key", KEY_SECOND, ACCOUNT, WS_SECOND, 0, NULL);
+    fx_entry(&fx, "default-key", KEY_DEFAULT, ACCOUNT, WS_DEFAULT, 0, NULL);
+    fx_entry(&fx, "sys-key", KEY_SYS, ACCOUNT, WS_DEFAULT, 0, NULL);
+    fx_mapping(&fx, base_mapping);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    now = time(NULL);
+    fx_config(&fx, "api_url = \"" API_URL "\";");
+    base_store();
+    return 0;
+}
+
+/* ---- mapping and export ---- */
+
+static void test_user_mapped(void **state)
+{
+    struct run r;
+    char *l = exported_line("pp-alone", "session", "alice", "alice-key", KEY_ALICE, "unchecked",
+                            UNCHECKED, "user rule");
+
+    (void)state;
+    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    assert_messages(&r, 0, 0);
+    ASSERT_LOG(&r, l);
+    free(l);
+    run_free(&r);
+
+    /* The same through a real stack. */
+    open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    run_free(&r);
+}
+
+static void test_group_supplementary(void **state)
+{
+    struct run r;
+    char *l = exported_line("pp-alone", "session", "bob", "svc-batch", KEY_BATCH, "unchecked",
+                            UNCHECKED, "group rule batch");
+
+    (void)state;
+    open_session("pp-alone", "bob", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_BATCH, API_URL, WS_BATCH);
+    ASSERT_LOG(&r, l);
+    free(l);
+    run_free(&r);
+}
+
+static void test_group_primary(void **state)
+{
+    struct run r;
+    char *l = exported_line("pp-alone", "session", "dave", "svc-batch", KEY_BATCH, "unchecked",
+                            UNCHECKED, "group rule batch");
+
+    (void)state;
+    open_session("pp-alone", "dave", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_BATCH, API_URL, WS_BATCH);
+    ASSERT_LOG(&r, l);
+    free(l);
+    run_free(&r);
+}
+
+static void test_group_order(void **state)
+{
+    struct run r;
+    char *l = exported_line("pp-alone", "session", "erin", "second-key", KEY_SECOND,
+                            "unchecked", UNCHECKED, "group rule g-second");
+
+    (void)state;
+    open_session("pp-alone", "erin", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_SECOND, API_URL, WS_SECOND);
+    ASSERT_LOG(&r, l);
+    free(l);
+    run_free(&r);
+
+    /* The other order in the mapping: the other group wins. */
+    fx_mapping(&fx, "groups = ( { name = \"g-first\"; entry = \"first-key\"; },\n"
+                    "           { name = \"g-second\"; entry = \"second-key\"; } );\n");
+    open_session("pp-alone", "erin", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_FIRST, API_URL, WS_FIRST);
+    run_free(&r);
+}
+
+static void test_user_rule_beats_group(void **state)
+{
+    struct run r;
+
+    (void)state;
+    /* alice is also in batch here: her own rule still wins. */
+    fx_mapping(&fx, "groups = ( { name = \"alice\"; entry = \"svc-batch\"; } );\n"
+                    "users = ( { name = \"alice\"; entry = \"alice-key\"; } );\n"
+                    "default = \"default-key\";\n");
+    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    run_free(&r);
+}
+
+static void test_default_entry(void **state)
+{
+    struct run r;
+    char *l = exported_line("pp-alone", "session", "carol", "default-key", KEY_DEFAULT,
+                            "unchecked", UNCHECKED, "default entry");
+
+    (void)state;
+    fx_mapping(&fx, "users = ( { name = \"alice\"; entry = \"alice-key\"; } );\n"
+                    "default = \"default-key\";\n");
+    open_session("pp-alone", "carol", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
+    ASSERT_LOG(&r, l);
+    free(l);
+    run_free(&r);
+}
+
+static void test_unmapped(void **state)
+{
+    struct run r;
+
+    (void)state;
+    /* The module ignores: alone in its stack that reads as PERM_DENIED... */
+    open_session("pp-alone", "carol", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    assert_messages(&r, 0, 0);
+    assert_no_log(&r);      /* said only in debug */
+    run_free(&r);
+
+    /* ...and in a real stack the session goes on. */
+    open_session("pp-stack", "carol", 0, PAM_SUCCESS, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    run_free(&r);
+
+    /* No mapping file at all: an empty mapping. */
+    {
+        char *path = pp_test_fmt("%s/mapping", fx.store);
+
+        assert_int_equal(unlink(path), 0);
+        free(path);
+    }
+    open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    run_free(&r);
+}
+
+/* ---- expiration ---- */
+
+static void test_expired(void **state)
+{
+    struct run r;
+    time_t exp = now - 86400;
+    char date[16], stamp[32];
+    char *reason, *l, *msg;
+
+    (void)state;
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    reason = pp_test_fmt("recorded expiration %s has passed", stamp_of(exp, stamp));
+    l = refused_line(LOG_WARNING, "pp-stack", "session", "alice", "alice-key", KEY_ALICE,
+                     "expired", reason, false);
+    msg = pp_test_fmt("pam_prefect: no Prefect API key was set for this session: "
+                      "entry alice-key expired on %s.", date_of(exp, date));
+
+    open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
+    assert_nothing_exported(&r);
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], msg);
+    ASSERT_LOG(&r, l);
+    run_free(&r);
+
+    /* The module itself ignores (fails open). */
+    open_session("pp-alone", "alice", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    assert_log_has(&r, "*outcome=expired reason=*");
+    run_free(&r);
+
+    /* PAM_SILENT: no message, the same log line. */
+    open_session("pp-stack", "alice", PAM_SILENT, PAM_SUCCESS, &r);
+    assert_nothing_exported(&r);
+    assert_messages(&r, 0, 0);
+    ASSERT_LOG(&r, l);
+    run_free(&r);
+    free(reason);
+    free(l);
+    free(msg);
+}
+
+static void test_expiring(void **state)
+{
+    struct run r;
+    time_t exp = now + 3 * 86400 + 3600;
+    char date[16], stamp[32];
+    char *reason, *l, *msg;
+
+    (void)state;
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    reason = pp_test_fmt("not checked with Prefect Cloud (validate is off); recorded "
+                         "expiration %s is within expiry_warn_days (14)", stamp_of(exp, stamp));
+    l = exported_line("pp-alone", "session", "alice", "alice-key", KEY_ALICE, "expiring", reason,
+                      "user rule");
+    msg = pp_test_fmt("Your Prefect API key (entry alice-key) expires on %s, in 3 days.",
+                      date_of(exp, date));
+
+    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    assert_messages(&r, 1, 0);
+    assert_string_equal(r.info[0], msg);
+    ASSERT_LOG(&r, l);
+    run_free(&r);
+
+    /* PAM_SILENT: exported, no message. */
+    open_session("pp-alone", "alice", PAM_SILENT, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    assert_messages(&r, 0, 0);
+    ASSERT_LOG(&r, l);
+    run_free(&r);
+
+    /* Outside the warning window: exported, no message. */
+    fx_config(&fx, "api_url = \"" API_URL "\";\nexpiry_warn_days = 2;");
+    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    assert_messages(&r, 0, 0);
+    assert_log_has(&r, "*outcome=unchecked reason=not checked with Prefect Cloud (validate is "
+                       "off); recorded expiration * exported *");
+    run_free(&r);
+
+    /* The argument wins over the file (pp-args: expiry_warn_days=30). */
+    open_session("pp-args", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    assert_messages(&r, 1, 0);
+    assert_string_equal(r.info[0], msg);
+    run_free(&r);
+    free(reason);
+    free(l);
+    free(msg);
+}
+
+/* ---- with validate: the recorded expiration first, then Cloud ---- */
+
+/* Whether dir has any entry (besides . and ..). */
+static bool dir_has_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    bool found = false;
+
+    if (d == NULL)
+        return false;
+    while (!found && (de = readdir(d)) != NULL)
+        found = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    closedir(d);
+    return found;
+}
+
+static void test_validate_expired_no_request(void **state)
+{
+    struct run r;
+
+    (void)state;
+    /* Cloud "is" a closed port: any request would be unreachable. */
+    pp_test_rmtree(fx.cache);
+    fx_config_validate(&fx, true, "api_url = \"https://127.0.0.1:1/api\";\n"
+                                  "connect_timeout_ms = 500;\ntimeout_ms = 1000;");
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now - 3600, NULL);
+    open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
+    assert_nothing_exported(&r);
+    ASSERT_LOG(&r, "<4> : pam_prefect(pp-stack:session): user=alice service=pp-stack "
+                   "entry=alice-key fingerprint=* outcome=expired reason=recorded expiration "
+                   "* has passed; no key exported, session continues without it "
+                   "(on_failure=ignore)");
+    /* No check was made, so nothing was cached. */
+    assert_false(dir_has_files(fx.cache));
+    run_free(&r);
+
+    /* A key within its expiration is checked: Cloud unreachable, no grace. */
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
+    open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
+    assert_nothing_exported(&r);
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], "pam_prefect: no Prefect API key was set for this session: "
+                                  "entry alice-key could not be checked: Prefect Cloud could "
+                                  "not be reached.");
+    assert_log_has(&r, "<4> : pam_prefect(pp-stack:session): user=alice service=pp-stack "
+                       "entry=alice-key fingerprint=* outcome=unreachable reason=*; no key "
+                       "exported, session continues without it (on_failure=ignore)");
+    /* That check left its record: the empty cache above meant something. */
+    assert_true(dir_has_files(fx.cache));
+    run_free(&r);
+}
+
+/* ---- conversation ---- */
+
+static int failing_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+                        void *data)
+{
+    (void)n;
+    (void)msg;
+    (void)resp;
+    (void)data;
+    return PAM_CONV_ERR;
+}
+
+static void test_conversation_missing_or_failing(void **state)
+{
+    struct run r;
+    const struct op ops[] = { { PAMTEST_OPEN_SESSION, 0, PAM_SUCCESS } };
+
+    (void)state;
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now + 86400 * 2, NULL);
+    /* A conversation without a function: exported, nothing sent. */
+    run_pam_conv("pp-alone", "alice", ops, 1, &r, NULL, true);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    assert_log_has(&r, "*outcome=expiring*");
+    run_free(&r);
+    /* A conversation that fails: the session does not. */
+    run_pam_conv("pp-alone", "alice", ops, 1, &r, failing_conv, false);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    run_free(&r);
+}
+
+/* ---- the PAM calls ---- */
+
+static void test_setcred_flags(void **state)
+{
+    static const int flags[] = { PAM_ESTABLISH_CRED, PAM_REINITIALIZE_CRED, PAM_REFRESH_CRED };
+    struct run r;
+    char *l = exported_line("pp-alone", "setcred", "bob", "svc-batch", KEY_BATCH, "unchecked",
+                            UNCHECKED, "group rule batch");
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+        const struct op ops[] = { { PAMTEST_SETCRED, flags[i], PAM_SUCCESS } };
+
+        run_pam("pp-alone", "bob", ops, 1, &r);
+        assert_exported(&r, KEY_BATCH, API_URL, WS_BATCH);
+        ASSERT_LOG(&r, l);
+        run_free(&r);
+    }
+    free(l);
+
+    /* DELETE_CRED: nothing to do, nothing logged. */
+    {
+        const struct op ops[] = { { PAMTEST_SETCRED, PAM_DELETE_CRED, PAM_PERM_DENIED } };
+
+        run_pam("pp-alone", "bob", ops, 1, &r);
+        assert_nothing_exported(&r);
+        assert_no_log(&r);
+        run_free(&r);
+    }
+
+    /* authenticate has no part: PAM_IGNORE (PERM_DENIED alone in the stack). */
+    {
+        const struct op ops[] = { { PAMTEST_AUTHENTICATE, 0, PAM_PERM_DENIED } };
+
+        run_pam("pp-alone", "bob", ops, 1, &r);
+        assert_nothing_exported(&r);
+        assert_no_log(&r);
+        run_free(&r);
+    }
+}
+
+static void test_once_per_handle(void **state)
+{
+    struct run r;
+    const struct op ops[] = {
+        { PAMTEST_SETCRED, PAM_ESTABLISH_CRED, PAM_SUCCESS },
+        { PAMTEST_OPEN_SESSION, 0, PAM_SUCCESS },
+        { PAMTEST_SETCRED, PAM_REFRESH_CRED, PAM_SUCCESS },
+        { PAMTEST_CLOSE_SESSION, 0, PAM_SUCCESS },
+        { PAMTEST_SETCRED, PAM_DELETE_CRED, PAM_PERM_DENIED },
+    };
+    time_t exp = now + 86400 + 3600;
+
+    (void)state;
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    run_pam("pp-alone", "alice", ops, 5, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    /* One decision line, one warning message. */
+    ASSERT_LOG(&r, "<5> : pam_prefect(pp-alone:setcred): user=alice service=pp-alone "
+                   "entry=alice-key fingerprint=* outcome=expiring reason=*");
+    assert_messages(&r, 1, 0);
+    assert_true(glob_match("Your Prefect API key (entry alice-key) expires on *, in 1 day.",
+                           r.info[0]));
+    run_free(&r);
+
+    /* A refused key, repeated: the first result (here under deny) each time. */
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now - 60, NULL);
+    fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"deny\";");
+    {
+        const struct op ops2[] = {
+            { PAMTEST_SETCRED, PAM_ESTABLISH_CRED, PAM_CRED_ERR },
+            { PAMTEST_OPEN_SESSION, 0, PAM_SESSION_ERR },
+        };
+
+        run_pam("pp-alone", "alice", ops2, 2, &r);
+        assert_nothing_exported(&r);
+        assert_messages(&r, 0, 1);
+        ASSERT_LOG(&r, "<3> : pam_prefect(pp-alone:setcred): user=alice service=pp-alone "
+                       "entry=alice-key fingerprint=* outcome=expired reason=recorded "
+                       "expiration * has passed; no key exported, session refused "
+                       "(on_failure=deny)");
+        run_free(&r);
+    }
+}
+
+static void test_on_failure_deny(void **state)
+{
+    struct run r;
+    char date[16];
+    char *msg;
+    time_t exp = now - 3 * 86400;
+
+    (void)state;
+    fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"deny\";");
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    msg = pp_test_fmt("pam_prefect: no Prefect API key was set for this session: entry "
+                      "alice-key expired on %s. The session is refused.", date_of(exp, date));
+
+    /* In a real stack (required), the session fails. */
+    open_session("pp-stack", "alice", 0, PAM_SESSION_ERR, &r);
+    assert_nothing_exported(&r);
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], msg);
+    assert_log_has(&r, "<3> : pam_prefect(pp-stack:session): user=alice service=pp-stack "
+                       "entry=alice-key fingerprint=* outcome=expired reason=* session "
+                       "refused (on_failure=deny)");
+    run_free(&r);
+
+    /* setcred fails with PAM_CRED_ERR. */
+    {
+        const struct op ops[] = { { PAMTEST_SETCRED, PAM_ESTABLISH_CRED, PAM_CRED_ERR } };
+
+        run_pam("pp-alone", "alice", ops, 1, &r);
+        assert_nothing_exported(&r);
+        run_free(&r);
+    }
+
+    /* A missing entry is refused too. */
+    fx_mapping(&fx, "users = ( { name = \"alice\"; entry = \"no-such-key\"; } );\n");
+    open_session("pp-stack", "alice", 0, PAM_SESSION_ERR, &r);
+    assert_nothing_exported(&r);
+    run_free(&r);
+
+    /* deny never touches unmapped users or good keys. */
+    open_session("pp-stack", "carol", 0, PAM_SUCCESS, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    run_free(&r);
+    base_store();
+    open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    run_free(&r);
+
+    /* on_failure=deny as an argument overrides the file's ignore. */
+    fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"ignore\";");
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    open_session("pp-args", "alice", 0, PAM_SESSION_ERR, &r);
+    assert_nothing_exported(&r);
+    run_free(&r);
+    free(msg);
+}
+
+/* ---- scope and arguments ---- */
+
+static void test_services_scope(void **state)
+{
+    struct run r;
+
+    (void)state;
+    fx_config(&fx, "api_url = \"" API_URL "\";\nservices = [ \"pp-alone\", \"pp-stack\" ];");
+    open_session("pp-other", "alice", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    assert_messages(&r, 0, 0);
+    run_free(&r);
+
+    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    run_free(&r);
+}
+
+static void test_minimum_uid(void **state)
+{
+    struct run r;
+
+    (void)state;
+    fx_config(&fx, "api_url = \"" API_URL "\";\nminimum_uid = 1000;");
+    /* sys (uid 500) is mapped, but below minimum_uid: quietly nothing. */
+    open_session("pp-alone", "sys", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    run_free(&r);
+
+    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);   /* uid 1000 */
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    run_free(&r);
+
+    /* Without the limit sys gets the key. */
+    fx_config(&fx, "api_url = \"" API_URL "\";");
+    open_session("pp-alone", "sys", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_SYS, API_URL, WS_DEFAULT);
+    run_free(&r);
+}
+
+static void test_config_argument(void **state)
+{
+    struct run r;
+    char *alt = pp_test_fmt("%s/alt.conf", fx.etc);
+    char *altstore = pp_test_fmt("%s/altstore", fx.root);
+    char *text = pp_test_fmt("store = \"%s\";\nvalidate = false;\napi_url = \"%s\";\n", altstore,
+                             ALT_API_URL);
+    char *path = pp_test_fmt("%s/alice-key.key", altstore);
+    char *entry = fx_entry_text(KEY_ALT, ACCOUNT, WS_ALICE, 0, NULL);
+    char *mpath = pp_test_fmt("%s/mapping", altstore);
+
+    (void)state;
+    fx_config_text(alt, text);
+    pp_test_rmtree(altstore);
+    assert_int_equal(pp_test_mkdir(altstore, 0700), 0);
+    assert_int_equal(pp_test_write(path, entry, 0600, 0, 0), 0);
+    assert_int_equal(pp_test_write(mpath, base_mapping, 0600, 0, 0), 0);
+
+    /* pp-alt names alt.conf: its store and api_url are used. */
+    open_session("pp-alt", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALT, ALT_API_URL, WS_ALICE);
+    run_free(&r);
+    /* The main configuration is untouched by it. */
+    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    run_free(&r);
+
+    pp_test_rmtree(altstore);
+    unlink(alt);
+    free(alt);
+    free(altstore);
+    free(text);
+    free(path);
+    free(entry);
+    free(mpath);
+}
+
+static void test_debug_trace(void **state)
+{
+    struct run r;
+
+    (void)state;
+    open_session("pp-debug", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    assert_log_has(&r, "<7> : pam_prefect(pp-debug:session): "
+                       "pam_sm_open_session: entry (flags=0)");
+    assert_log_has(&r, "<5> : pam_prefect(pp-debug:session): user=alice service=pp-debug "
+                       "entry=alice-key *outcome=unchecked*");
+    assert_log_has(&r, "<7> : pam_prefect(pp-debug:session): user=alice "
+                       "pam_sm_open_session: exit (PAM_SUCCESS)");
+    assert_log_has(&r, "<7> : pam_prefect(pp-debug:session): user=alice "
+                       "pam_sm_close_session: entry (flags=0): nothing to do; exit (PAM_SUCCESS)");
+    run_free(&r);
+
+    /* Unmapped, in debug: said so. */
+    open_session("pp-debug", "carol", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    assert_log_has(&r, "<7> : pam_prefect(pp-debug:session): user=carol service=pp-debug "
+                       "no user, group or default rule in the mapping: nothing to do");
+    run_free(&r);
+}
+
+/* ---- bad input: each leaves the session unharmed and the key unexported ---- */
+
+/* The key stays unexported, the stack succeeds, nothing but log lines. */
+static void expect_unharmed(const char *user, struct run *r)
+{
+    open_session("pp-stack", user, 0, PAM_SUCCESS, r);
+    assert_nothing_exported(r);
+}
+
+static void test_missing_config(void **state)
+{
+    struct run r;
+    char *line;
+
+    (void)state;
+    assert_int_equal(unlink(fx.config), 0);
+    line = pp_test_fmt("<3> : pam_prefect(pp-stack:session): configuration %s: does not exist",
+                       fx.config);
+    expect_unharmed("alice", &r);
+    assert_messages(&r, 0, 0);
+    ASSERT_LOG(&r, line);
+    run_free(&r);
+    free(line);
+}
+
+static void test_malformed_config(void **state)
+{
+    struct run r;
+    char *line;
+
+    (void)state;
+    fx_config_text(fx.config, "# line 1\nvalidate = false;\nstore = \"/x\"\napi_url = ;\n");
+    line = pp_test_fmt("<3> : pam_prefect(pp-stack:session): %s:4: *", fx.config);
+    expect_unharmed("alice", &r);
+    assert_messages(&r, 0, 0);
+    ASSERT_LOG(&r, line);
+    run_free(&r);
+    free(line);
+
+    /* A value of the wrong type: the same. */
+    fx_config(&fx, "minimum_uid = \"many\";");
+    expect_unharmed("alice", &r);
+    ASSERT_LOG(&r, "<3> : pam_prefect(pp-stack:session): *pam_prefect.conf:5: minimum_uid *");
+    run_free(&r);
+
+    /* A configuration that others may write is not read. */
+    fx_config(&fx, NULL);
+    assert_int_equal(chmod(fx.config, 0666), 0);
+    expect_unharmed("alice", &r);
+    ASSERT_LOG(&r, "<3> : pam_prefect(pp-stack:session): configuration *pam_prefect.conf: "
+                   "group- or world-writable*");
+    run_free(&r);
+}
+
+static void test_unknown_setting(void **state)
+{
+    struct run r;
+    char *l = exported_line("pp-alone", "session", "alice", "alice-key", KEY_ALICE, "unchecked",
+                            UNCHECKED, "user rule");
+    char *w = pp_test_fmt("<4> : pam_prefect(pp-alone:session): %s:6: unknown setting "
+                          "colour ignored", fx.config);
+
+    (void)state;
+    fx_config(&fx, "api_url = \"" API_URL "\";\ncolour = \"blue\";");
+    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    ASSERT_LOG(&r, w, l);
+    run_free(&r);
+    free(l);
+    free(w);
+}
+
+/* alice's entry is bad in some way: one store error line, one decision line. */
+static void expect_entry_refused(const char *store_error)
+{
+    struct run r;
+    char *l = refused_line(LOG_ERR, "pp-stack", "session", "alice", "alice-key", NULL, "error",
+                           "the key entry cannot be used (see the line before)", false);
+    char *e = pp_test_fmt("<3> : pam_prefect(pp-stack:session): user=alice %s", store_error);
+
+    expect_unharmed("alice", &r);
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], "pam_prefect: no Prefect API key was set for this session: "
+                                  "entry alice-key could not be read from the key store.");
+    ASSERT_LOG(&r, e, l);
+    run_free(&r);
+    free(l);
+    free(e);
+
+    /* The module itself fails open. */
+    open_session("pp-alone", "alice", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    run_free(&r);
+}
+
+/* The mapping (or the store directory) is bad: nobody gets a key. */
+static void expect_mapping_refused(const char *error)
+{
+    struct run r;
+    char *l = refused_line(LOG_ERR, "pp-stack", "session", "alice", NULL, NULL, "error",
+                           "the mapping cannot be used (see the line before)", false);
+    char *e = pp_test_fmt("<3> : pam_prefect(pp-stack:session): user=alice %s", error);
+
+    expect_unharmed("alice", &r);
+    assert_messages(&r, 0, 0);
+    ASSERT_LOG(&r, e, l);
+    run_free(&r);
+    free(l);
+    free(e);
+}
+
+static void test_store_dir_unsafe(void **state)
+{
+    char *err;
+
+    (void)state;
+    err = pp_test_fmt("%s: group- or world-writable (mode 0770)", fx.store);
+    assert_int_equal(chmod(fx.store, 0770), 0);
+    expect_mapping_refused(err);
+    free(err);
+
+    err = pp_test_fmt("%s: group- or world-writable (mode 0703)", fx.store);
+    assert_int_equal(chmod(fx.store, 0703), 0);
+    expect_mapping_refused(err);
+    free(err);
+
+    err = pp_test_fmt("%s: readable or searchable by group or others (mode 0755)", fx.store);
+    assert_int_equal(chmod(fx.store, 0755), 0);
+    expect_mapping_refused(err);
+    free(err);
+
+    assert_int_equal(chmod(fx.store, 0700), 0);
+    err = pp_test_fmt("%s: owned by uid 1000, not root", fx.store);
+    assert_int_equal(chown(fx.store, 1000, 0), 0);
+    expect_mapping_refused(err);
+    free(err);
+    assert_int_equal(chown(fx.store, 0, 0), 0);
+}
+
+static void test_store_dir_symlink(void **state)
+{
+    char *real = pp_test_fmt("%s/realstore", fx.root);
+    char *err = pp_test_fmt("*%s*symbolic link*", fx.store);
+
+    (void)state;
+    pp_test_rmtree(real);
+    assert_int_equal(rename(fx.store, real), 0);
+    assert_int_equal(symlink(real, fx.store), 0);
+    expect_mapping_refused(err);
+    assert_int_equal(unlink(fx.store), 0);
+    pp_test_rmtree(real);
+    free(real);
+    free(err);
+}
+
+static void test_mapping_file_unsafe(void **state)
+{
+    char *path = pp_test_fmt("%s/mapping", fx.store);
+    char *err = pp_test_fmt("%s: readable by group or others (mode 0644)", path);
+
+    (void)state;
+    assert_int_equal(chmod(path, 0644), 0);
+    expect_mapping_refused(err);
+    free(err);
+    free(path);
+}
+
+static void test_key_file_modes(void **state)
+{
+    static const mode_t modes[] = { 0620, 0602, 0640, 0604, 0660, 0666 };
+    char *path = fx_entry_path(&fx, "alice-key");
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        char *err = pp_test_fmt("%s: %s (mode %04o)", path,
+                                (modes[i] & 022) != 0 ? "group- or world-writable"
+                                                      : "readable by group or others",
+                                (unsigned)modes[i]);
+
+        assert_int_equal(chmod(path, modes[i]), 0);
+        expect_entry_refused(err);
+        free(err);
+    }
+    free(path);
+}
+
+static void test_key_file_owner(void **state)
+{
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *err = pp_test_fmt("%s: owned by uid 1000, not root", path);
+
+    (void)state;
+    assert_int_equal(chown(path, 1000, 1000), 0);
+    expect_entry_refused(err);
+    free(err);
+    free(path);
+}
+
+static void test_key_file_symlink(void **state)
+{
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *target = fx_entry_path(&fx, "first-key");
+    char *err = pp_test_fmt("%s: is a symbolic link", path);
+
+    (void)state;
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(symlink(target, path), 0);
+    expect_entry_refused(err);
+    free(err);
+    free(target);
+    free(path);
+}
+
+static void test_key_file_hardlink(void **state)
+{
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *other = pp_test_fmt("%s/alice-copy", fx.store);
+    char *err = pp_test_fmt("%s: has 2 hard links", path);
+
+    (void)state;
+    assert_int_equal(link(path, other), 0);
+    expect_entry_refused(err);
+    free(err);
+    free(other);
+    free(path);
+}
+
+static void test_key_file_directory(void **state)
+{
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *err = pp_test_fmt("%s: *", path);
+
+    (void)state;
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkdir(path, 0700), 0);
+    expect_entry_refused(err);
+    free(err);
+    free(path);
+}
+
+static void test_key_file_empty(void **state)
+{
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *err = pp_test_fmt("%s: empty", path);
+
+    (void)state;
+    fx_entry_raw(&fx, "alice-key", "", 0600, 0, 0);
+    expect_entry_refused(err);
+    free(err);
+    free(path);
+}
+
+static void test_key_file_oversized(void **state)
+{
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *err = pp_test_fmt("%s: larger than 16384 bytes", path);
+    char *good = fx_entry_text(KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
+    size_t len = strlen(good);
+    char *big = malloc(20000);
+
+    (void)state;
+    assert_non_null(big);
+    /* A valid entry, padded with comment lines past the cap. */
+    memcpy(big, good, len);
+    while (len < 17000) {
+        static const char pad[] = "# padding padding padding padding padding padding\n";
+
+        memcpy(big + len, pad, sizeof(pad) - 1);
+        len += sizeof(pad) - 1;
+    }
+    big[len] = '\0';
+    fx_entry_raw(&fx, "alice-key", big, 0600, 0, 0);
+    expect_entry_refused(err);
+    free(big);
+    free(good);
+    free(err);
+    free(path);
+}
+
+static void test_key_file_truncated(void **state)
+{
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *good = fx_entry_text(KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
+    char *cut = strstr(good, "workspace_id = \"");
+    char *err = pp_test_fmt("%s:3: *", path);
+
+    (void)state;
+    assert_non_null(cut);
+    /* Cut in the middle of the workspace id's string. */
+    cut[strlen("workspace_id = \"1111")] = '\0';
+    fx_entry_raw(&fx, "alice-key", good, 0600, 0, 0);
+    expect_entry_refused(err);
+    free(err);
+
+    /* Cut in the middle of the key's string. */
+    free(good);
+    good = fx_entry_text(KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
+    good[strlen("key = \"pnu_Zq8")] = '\0';
+    fx_entry_raw(&fx, "alice-key", good, 0600, 0, 0);
+    err = pp_test_fmt("%s:1: *", path);
+    expect_entry_refused(err);
+    free(err);
+    free(good);
+    free(path);
+}
+
+static void test_entry_missing_fields(void **state)
+{
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *err;
+    char *text;
+
+    (void)state;
+    text = pp_test_fmt("account_id = \"%s\";\nworkspace_id = \"%s\";\n", ACCOUNT, WS_ALICE);
+    fx_entry_raw(&fx, "alice-key", text, 0600, 0, 0);
+    err = pp_test_fmt("%s: missing 'key'", path);
+    expect_entry_refused(err);
+    free(err);
+    free(text);
+
+    text = pp_test_fmt("key = \"%s\";\naccount_id = \"%s\";\n", KEY_ALICE, ACCOUNT);
+    fx_entry_raw(&fx, "alice-key", text, 0600, 0, 0);
+    err = pp_test_fmt("%s: missing 'workspace_id'", path);
+    expect_entry_refused(err);
+    free(err);
+    free(text);
+
+    text = pp_test_fmt("key = \"%s\";\nworkspace_id = \"%s\";\n", KEY_ALICE, WS_ALICE);
+    fx_entry_raw(&fx, "alice-key", text, 0600, 0, 0);
+    err = pp_test_fmt("%s: missing 'account_id'", path);
+    expect_entry_refused(err);
+    free(err);
+    free(text);
+    free(path);
+}
+
+static void test_mapping_names_missing_entry(void **state)
+{
+    struct run r;
+    char *path = fx_entry_path(&fx, "alice-key");
+    char *e = pp_test_fmt("<3> : pam_prefect(pp-stack:session): user=alice %s: no such entry",
+                          path);
+    char *l = refused_line(LOG_ERR, "pp-stack", "session", "alice", "alice-key", NULL, "error",
+                           "the mapped key entry is missing from the store", false);
+
+    (void)state;
+    assert_int_equal(unlink(path), 0);
+    expect_unharmed("alice", &r);
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], "pam_prefect: no Prefect API key was set for this session: "
+                                  "entry alice-key is missing from the key store.");
+    ASSERT_LOG(&r, e, l);
+    run_free(&r);
+
+    /* A matched rule decides: no falling through to the default. */
+    fx_mapping(&fx, "users = ( { name = \"alice\"; entry = \"alice-key\"; } );\n"
+                    "default = \"default-key\";\n");
+    expect_unharmed("alice", &r);
+    assert_log_has(&r, "*outcome=error reason=the mapped key entry is missing*");
+    run_free(&r);
+    free(e);
+    free(l);
+    free(path);
+}
+
+/* A name of 300 characters. */
+static char *long_name(void)
+{
+    char *s = malloc(301);
+
+    assert_non_null(s);
+    memset(s, 'n', 300);
+    s[300] = '\0';
+    return s;
+}
+
+static void test_bad_names_in_mapping(void **state)
+{
+    char *longn = long_name();
+    const char *const bad[] = { "a/b", "..", "with space", longn };
+    char *mpath = pp_test_fmt("%s/mapping", fx.store);
+
+    (void)state;
+    for (size_t i = 0; i < 4; i++) {
+        for (int group = 0; group < 2; group++) {
+            /* A good rule for alice, then the bad one: the whole mapping is refused. */
+            char *rule = pp_test_fmt(", { name = \"%s\"; entry = \"first-key\"; }", bad[i]);
+            char *text = pp_test_fmt("users = ( { name = \"alice\"; entry = \"alice-key\"; }%s );\n"
+                                     "groups = ( { name = \"batch\"; entry = \"svc-batch\"; }%s );\n",
+                                     group ? "" : rule, group ? rule : "");
+            char *err = pp_test_fmt("%s:%d: %s[1]: invalid %s name '*'", mpath, group ? 2 : 1,
+                                    group ? "groups" : "users", group ? "group" : "user");
+
+            free(rule);
+            fx_mapping(&fx, text);
+            expect_mapping_refused(err);
+            free(err);
+            free(text);
+        }
+    }
+    /* An entry name with a '/' in the mapping, too. */
+    fx_mapping(&fx, "users = ( { name = \"alice\"; entry = \"../alice-key\"; } );\n");
+    {
+        char *err = pp_test_fmt("%s:1: users[0]: invalid entry name '*'", mpath);
+
+        expect_mapping_refused(err);
+        free(err);
+    }
+    free(mpath);
+    free(longn);
+}
+
+static void test_bad_pam_user(void **state)
+{
+    char *longn = long_name();
+    const char *const bad[] = { "a/b", "..", ".", "with space", "tab\there", "evil\nuser=root",
+                                longn, "x:y" };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct run r;
+        char *pre = prefix(LOG_WARNING, "pp-stack", "session", bad[i]);
+        char *line = pp_test_fmt("%sservice=pp-stack user name refused: not a valid account "
+                                 "name (*): nothing exported", pre);
+
+        expect_unharmed(bad[i], &r);
+        assert_messages(&r, 0, 0);
+        ASSERT_LOG(&r, line);
+        /* Logged safely: no raw control character, nothing forged. */
+        assert_null(strchr(r.log, '\t'));
+        assert_null(strstr(r.log, "\nuser=root"));
+        run_free(&r);
+        free(line);
+        free(pre);
+    }
+    free(longn);
+}
+
+/* ---- not root ---- */
+
+/* In a child that dropped to uid/gid 65534: run pp-alone (or pp-debug). */
+static int child_session(const char *service)
+{
+    struct pam_testcase cases[] = {
+        pam_test(PAMTEST_OPEN_SESSION, PAM_PERM_DENIED),
+        pam_test(PAMTEST_SETCRED, PAM_PERM_DENIED),
+        pam_test(PAMTEST_GETENVLIST, PAM_SUCCESS),
+    };
+    enum pamtest_err perr;
+    int bad = 0;
+
+    cases[1].flags = PAM_ESTABLISH_CRED;
+    if (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0
+        || setresuid(65534, 65534, 65534) != 0 || geteuid() != 65534)
+        return 2;
+    /* The capture works in here too (the log file was given to 65534). */
+    syslog(LOG_INFO, "child canary %s", service);
+    perr = _pamtest(service, "alice", NULL, cases, 3, NULL);
+    if (perr != PAMTEST_ERR_OK) {
+        fprintf(stderr, "child: %s: %s\n", service, pamtest_strerror(perr));
+        bad = 3;
+    }
+    if (cases[2].case_out.envlist != NULL && cases[2].case_out.envlist[0] != NULL) {
+        fprintf(stderr, "child: something was exported\n");
+        bad = 4;
+    }
+    pamtest_free_env(cases[2].case_out.envlist);
+    return bad;
+}
+
+static void run_as_nobody(const char *service, struct run *r)
+{
+    const char *logpath = getenv("PP_TEST_LOG");
+    long mark = log_size();
+    int status;
+    pid_t pid;
+
+    memset(r, 0, sizeof(*r));
+    assert_non_null(logpath);
+    /* The capture file must be writable by the child. */
+    if (access(logpath, F_OK) != 0)
+        assert_int_equal(pp_test_write(logpath, "", 0600, 0, 0), 0);
+    assert_int_equal(chown(logpath, 65534, 65534), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        exit(child_session(service));
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(chown(logpath, 0, 0), 0);
+    r->log = log_since(mark);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) != 0)
+        fail_msg("child as uid 65534 failed (%d); log:\n%s", WEXITSTATUS(status), r->log);
+}
+
+static void test_not_root(void **state)
+{
+    struct run r;
+
+    (void)state;
+    run_as_nobody("pp-alone", &r);
+    /* Quietly: only the child's own canary line. */
+    ASSERT_LOG(&r, "<6> : child canary pp-alone");
+    run_free(&r);
+
+    /* With debug: said in debug only; the setcred that follows in the same
+     * handle repeats the first result. */
+    run_as_nobody("pp-debug", &r);
+    ASSERT_LOG(&r, "<6> : child canary pp-debug",
+               "<7> : pam_prefect(pp-debug:session): pam_sm_open_session: not running as root "
+               "(euid 65534): nothing to do",
+               "<7> : pam_prefect(pp-debug:session): pam_sm_open_session: exit (PAM_IGNORE)",
+               "<7> : pam_prefect(pp-debug:setcred): user=alice pam_sm_setcred: entry "
+               "(flags=0x2): already done in this PAM handle",
+               "<7> : pam_prefect(pp-debug:setcred): user=alice pam_sm_setcred: exit "
+               "(PAM_IGNORE)");
+    run_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_user_mapped, setup),
+        cmocka_unit_test_setup(test_group_supplementary, setup),
+        cmocka_unit_test_setup(test_group_primary, setup),
+        cmocka_unit_test_setup(test_group_order, setup),
+        cmocka_unit_test_setup(test_user_rule_beats_group, setup),
+        cmocka_unit_test_setup(test_default_entry, setup),
+        cmocka_unit_test_setup(test_unmapped, setup),
+        cmocka_unit_test_setup(test_expired, setup),
+        cmocka_unit_test_setup(test_expiring, setup),
+        cmocka_unit_test_setup(test_validate_expired_no_request, setup),
+        cmocka_unit_test_setup(test_conversation_missing_or_failing, setup),
+        cmocka_unit_test_setup(test_setcred_flags, setup),
+        cmocka_unit_test_setup(test_once_per_handle, setup),
+        cmocka_unit_test_setup(test_on_failure_deny, setup),
+        cmocka_unit_test_setup(test_services_scope, setup),
+        cmocka_unit_test_setup(test_minimum_uid, setup),
+        cmocka_unit_test_setup(test_config_argument, setup),
+        cmocka_unit_test_setup(test_debug_trace, setup),
+        cmocka_unit_test_setup(test_missing_config, setup),
+        cmocka_unit_test_setup(test_malformed_config, setup),
+        cmocka_unit_test_setup(test_unknown_setting, setup),
+        cmocka_unit_test_setup(test_store_dir_unsafe, setup),
+        cmocka_unit_test_setup(test_store_dir_symlink, setup),
+        cmocka_unit_test_setup(test_mapping_file_unsafe, setup),
+        cmocka_unit_test_setup(test_key_file_modes, setup),
+        cmocka_unit_test_setup(test_key_file_owner, setup),
+        cmocka_unit_test_setup(test_key_file_symlink, setup),
+        cmocka_unit_test_setup(test_key_file_hardlink, setup),
+        cmocka_unit_test_setup(test_key_file_directory, setup),
+        cmocka_unit_test_setup(test_key_file_empty, setup),
+        cmocka_unit_test_setup(test_key_file_oversized, setup),
+        cmocka_unit_test_setup(test_key_file_truncated, setup),
+        cmocka_unit_test_setup(test_entry_missing_fields, setup),
+        cmocka_unit_test_setup(test_mapping_names_missing_entry, setup),
+        cmocka_unit_test_setup(test_bad_names_in_mapping, setup),
+        cmocka_unit_test_setup(test_bad_pam_user, setup),
+        cmocka_unit_test_setup(test_not_root, setup),
+    };
+    int rc;
+
+    if (argc == 2 && strcmp(argv[1], "--list-keys") == 0) {
+        for (const char *const *k = test_keys; *k != NULL; k++)
+            puts(*k);
+        return 0;
+    }
+    pp_test_require_root();
+    fx_init(&fx);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    fx_free(&fx);
+    return rc;
+}
