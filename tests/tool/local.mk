@@ -1,1 +1,12 @@
-# tests/tool rules (filled in by its owner)
+# prefect-keys tests: shell scripts on the built tool (tools/prefect-keys),
+# each in its own root-owned directory from tests/lib/common.sh; pk.sh is
+# their shared helper. cloud.test uses the Cloud stand-in (tests/cloud).
+TOOL_TESTS = \
+	tests/tool/verbs.test \
+	tests/tool/verify.test \
+	tests/tool/secrecy.test \
+	tests/tool/concurrency.test \
+	tests/tool/crash.test \
+	tests/tool/cloud.test
+TESTS += $(TOOL_TESTS)
+EXTRA_DIST += $(TOOL_TESTS) tests/tool/pk.sh

@@ -1,0 +1,843 @@
+/*
+ * cmd_change.c: the verbs that change the store: add, rotate, remove, map,
+ * unmap. Each takes the store's one lock (store_write.h), reads what it
+ * changes under that lock, writes atomically, and logs one line per change
+ * to syslog (authpriv) naming the verb, the entry or mapping and the
+ * invoking user, never the key.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "pk.h"
+#include "secret.h"
+#include "store_write.h"
+#include "timefmt.h"
+
+#define COMMENT_MAX 256
+
+/* ---- the store's lock and directories ---- */
+
+static int prepare_dir(struct pk *pk, const char *dir, const char *what)
+{
+    char err[PP_ERRLEN], fix[PATH_MAX + 64];
+    bool created;
+
+    if (pp_dir_prepare(dir, &created, err, sizeof(err)) != 0) {
+        pk_dir_fix(dir, true, fix, sizeof(fix));
+        pp_error(&pk->log, "%s directory unusable: %s", what, err);
+        if (fix[0] != '\0')
+            pk_usage_error("to fix: %s", fix);
+        return -1;
+    }
+    if (created)
+        pp_notice(&pk->log, "created the %s directory %s (root:root 0700) by=%s", what, dir,
+                  pk->invoker);
+    return 0;
+}
+
+int pk_begin_change(struct pk *pk, struct pp_store_lock *lk)
+{
+    char err[PP_ERRLEN];
+    int n;
+
+    lk->fd = -1;
+    if (prepare_dir(pk, pk->cfg.store, "store") != 0
+        || prepare_dir(pk, pk->cfg.cache_dir, "cache") != 0)
+        return -1;
+    if (pp_store_lock(pk->cfg.store, lk, err, sizeof(err)) != 0) {
+        pp_error(&pk->log, "%s", err);
+        return -1;
+    }
+    n = pp_store_clean_temps(pk->cfg.store, err, sizeof(err));
+    if (n < 0) {
+        pp_error(&pk->log, "%s", err);
+        pp_store_unlock(lk);
+        return -1;
+    }
+    if (n > 0)
+        pp_notice(&pk->log, "removed %d temp file%s left in %s by an interrupted run", n,
+                  n == 1 ? "" : "s", pk->cfg.store);
+    return 0;
+}
+
+void pk_end_change(struct pk *pk, struct pp_store_lock *lk)
+{
+    (void)pk;
+    pp_store_unlock(lk);
+}
+
+bool pk_entry_exists(const struct pk *pk, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    if (pp_entry_path(pk->cfg.store, name, path, sizeof(path)) != 0)
+        return false;
+    return lstat(path, &st) == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void pk_free_names(char **names, size_t n)
+{
+    if (names == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int pk_entry_names(struct pk *pk, char ***names, size_t *n)
+{
+    struct dirent *de;
+    char **list = NULL;
+    size_t cnt = 0, cap = 0;
+    DIR *d;
+
+    *names = NULL;
+    *n = 0;
+    d = opendir(pk->cfg.store);
+    if (d == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        pp_error(&pk->log, "%s: cannot read the store: %s", pk->cfg.store, strerror(errno));
+        return -1;
+    }
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        char *name;
+
+        if (len <= 4 || strcmp(de->d_name + len - 4, ".key") != 0)
+            continue;
+        name = strndup(de->d_name, len - 4);
+        if (name == NULL)
+            goto oom;
+        if (!pp_entry_name_valid(name)) {
+            free(name);
+            continue;
+        }
+        if (cnt + 1 >= cap) {
+            char **grown;
+            cap = cap ? cap * 2 : 16;
+            grown = realloc(list, cap * sizeof(*list));
+            if (grown == NULL) {
+                free(name);
+                goto oom;
+            }
+            list = grown;
+        }
+        list[cnt++] = name;
+        list[cnt] = NULL;
+    }
+    closedir(d);
+    if (cnt > 0)
+        qsort(list, cnt, sizeof(*list), cmp_names);
+    *names = list;
+    *n = cnt;
+    return 0;
+oom:
+    closedir(d);
+    pk_free_names(list, cnt);
+    pp_error(&pk->log, "out of memory");
+    return -1;
+}
+
+/* ---- checking operands and options ---- */
+
+static int check_entry_name(const char *name)
+{
+    char show[96];
+
+    if (pk_looks_like_key(name)) {
+        pk_usage_error("the entry name looks like an API key; keys are read from standard "
+                       "input or --key-file, never from the command line");
+        return -1;
+    }
+    if (!pp_entry_name_valid(name)) {
+        pk_usage_error("invalid entry name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ - "
+                       "(not \".\" or \"..\")", pk_show(name, show, sizeof(show)),
+                       PP_ENTRY_NAME_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+/* A lowercase copy of a UUID option into out; -1 (said) if it is not one. */
+static int uuid_option(const char *opt, const char *value, char out[PP_UUID_LEN + 1])
+{
+    char show[96];
+    size_t i;
+
+    if (strlen(value) != PP_UUID_LEN)
+        goto bad;
+    for (i = 0; i < PP_UUID_LEN; i++)
+        out[i] = (char)tolower((unsigned char)value[i]);
+    out[PP_UUID_LEN] = '\0';
+    if (pp_uuid_valid(out))
+        return 0;
+bad:
+    pk_usage_error("%s: \"%s\" is not a UUID (like 0b5e1c1a-8f5e-4c2b-9a57-2b3c4d5e6f70)",
+                   opt, pk_show(value, show, sizeof(show)));
+    out[0] = '\0';
+    return -1;
+}
+
+/* The options that describe a key (both add and rotate). */
+struct key_opts {
+    bool has_expires;
+    time_t expires;
+    char user_id[PP_UUID_LEN + 1];
+    char key_id[PP_UUID_LEN + 1];
+    char sa_id[PP_UUID_LEN + 1];
+};
+
+static int parse_key_opts(struct pk *pk, struct key_opts *ko)
+{
+    char show[96];
+
+    memset(ko, 0, sizeof(*ko));
+    if (pk_has(pk, OPT_EXPIRES)) {
+        if (pp_time_parse(pk->o.expires, &ko->expires) != 0) {
+            pk_usage_error("--expires: \"%s\" is not a date (YYYY-MM-DD or RFC 3339 like "
+                           "2027-01-31T00:00:00Z)", pk_show(pk->o.expires, show, sizeof(show)));
+            return -1;
+        }
+        if (ko->expires <= pk->now && !pk_has(pk, OPT_FORCE)) {
+            pk_usage_error("--expires: %s has passed: the key would never be exported "
+                           "(--force stores it anyway)", pk->o.expires);
+            return -1;
+        }
+        ko->has_expires = true;
+    }
+    if (pk_has(pk, OPT_USER_ID) && uuid_option("--user-id", pk->o.user_id, ko->user_id) != 0)
+        return -1;
+    if (pk_has(pk, OPT_KEY_ID) && uuid_option("--key-id", pk->o.key_id, ko->key_id) != 0)
+        return -1;
+    if (pk_has(pk, OPT_SA_ID)
+        && uuid_option("--service-account-id", pk->o.service_account_id, ko->sa_id) != 0)
+        return -1;
+    if (pk_has(pk, OPT_SA_ID) && (pk_has(pk, OPT_USER_ID) || pk_has(pk, OPT_KEY_ID))) {
+        pk_usage_error("--service-account-id is for a service account key (pnb_), "
+                       "--user-id/--key-id for a user key (pnu_): give one kind");
+        return -1;
+    }
+    if (pk_has(pk, OPT_COMMENT)) {
+        const unsigned char *p;
+        if (strlen(pk->o.comment) > COMMENT_MAX) {
+            pk_usage_error("--comment: longer than %d bytes", COMMENT_MAX);
+            return -1;
+        }
+        for (p = (const unsigned char *)pk->o.comment; *p != '\0'; p++) {
+            if (*p < 0x20 || *p == 0x7f) {
+                pk_usage_error("--comment: control characters are not allowed");
+                return -1;
+            }
+        }
+        if (pk_looks_like_key(pk->o.comment)) {
+            pk_usage_error("--comment: it looks like an API key; keys are read from standard "
+                           "input or --key-file, never from the command line");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The ids given must fit the key's kind. */
+static int check_ids_fit(enum pp_key_kind kind, const struct pp_entry *e)
+{
+    if (e->service_account_id[0] != '\0' && kind != PP_KIND_SERVICE_ACCOUNT) {
+        pk_usage_error("--service-account-id is only for a service account key (pnb_)");
+        return -1;
+    }
+    if ((e->user_id[0] != '\0' || e->key_id[0] != '\0') && kind != PP_KIND_USER) {
+        pk_usage_error("--user-id/--key-id are only for a user key (pnu_)");
+        return -1;
+    }
+    if ((e->user_id[0] == '\0') != (e->key_id[0] == '\0')) {
+        pk_usage_error("--user-id and --key-id go together: give both or neither");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *when(bool has, time_t t, char buf[PP_TIME_SIZE])
+{
+    return has ? pp_time_format(t, buf) : "none";
+}
+
+/* Write entry e to the store (lock held). */
+static int write_entry(struct pk *pk, const struct pp_entry *e)
+{
+    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + 8];
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (pp_entry_format(e, &text, &len) != 0) {
+        pp_error(&pk->log, "entry %s: cannot format the entry (invalid field)", e->name);
+        return -1;
+    }
+    snprintf(file, sizeof(file), "%s.key", e->name);
+    rc = pp_write_file_atomic(pk->cfg.store, file, text, len, err, sizeof(err));
+    pp_free_buf(text, len + 1);
+    if (rc != 0) {
+        pp_error(&pk->log, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Write the mapping (lock held). */
+static int write_mapping(struct pk *pk, const struct pp_mapping *m)
+{
+    char err[PP_ERRLEN];
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (pp_mapping_format(m, &text, &len) != 0) {
+        pp_error(&pk->log, "%s/mapping: cannot format the mapping", pk->cfg.store);
+        return -1;
+    }
+    rc = pp_write_file_atomic(pk->cfg.store, "mapping", text, len, err, sizeof(err));
+    free(text);
+    if (rc != 0) {
+        pp_error(&pk->log, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- add ---- */
+
+int pk_add(struct pk *pk, int argc, char **argv)
+{
+    struct pp_store_lock lk = { -1 };
+    struct key_opts ko;
+    struct pp_entry e;
+    char fp[PP_FP_SIZE], t1[PP_TIME_SIZE];
+    char *key = NULL;
+    bool replaced = false;
+    int rc = PK_ERROR;
+
+    memset(&e, 0, sizeof(e));
+    if (argc > 1) {
+        pk_usage_error("add takes one operand, the entry name; keys are read from standard "
+                       "input or --key-file, never from the command line. Nothing was changed.");
+        return PK_ERROR;
+    }
+    if (argc < 1) {
+        pk_usage_error("add: which entry? usage: prefect-keys add NAME [--workspace "
+                       "ACCOUNT/WORKSPACE] < keyfile");
+        return PK_ERROR;
+    }
+    if (check_entry_name(argv[0]) != 0 || parse_key_opts(pk, &ko) != 0)
+        return PK_ERROR;
+    if (pk_has(pk, OPT_NO_VALIDATE)) {
+        const char *slash = pk->o.workspace != NULL ? strchr(pk->o.workspace, '/') : NULL;
+        char a[PP_UUID_LEN + 1];
+
+        if (!pk_has(pk, OPT_WORKSPACE)) {
+            pk_usage_error("add --no-validate needs --workspace ACCOUNT_ID/WORKSPACE_ID "
+                           "(without Cloud the workspace cannot be looked up)");
+            return PK_ERROR;
+        }
+        if (slash == NULL || (size_t)(slash - pk->o.workspace) != PP_UUID_LEN
+            || strlen(slash + 1) != PP_UUID_LEN) {
+            pk_usage_error("--workspace: with --no-validate give the ids, "
+                           "ACCOUNT_ID/WORKSPACE_ID (two UUIDs); handles need Cloud");
+            return PK_ERROR;
+        }
+        memcpy(a, pk->o.workspace, PP_UUID_LEN);
+        a[PP_UUID_LEN] = '\0';
+        if (uuid_option("--workspace (account id)", a, e.account_id) != 0
+            || uuid_option("--workspace (workspace id)", slash + 1, e.workspace_id) != 0)
+            return PK_ERROR;
+    }
+    snprintf(e.name, sizeof(e.name), "%s", argv[0]);
+    if (pk_entry_exists(pk, e.name) && !pk_has(pk, OPT_FORCE)) {
+        pk_usage_error("entry %s already exists: use rotate to change its key (or --force "
+                       "to replace it). Nothing was changed.", e.name);
+        return PK_ERROR;
+    }
+
+    key = pk_read_key(pk, e.name);
+    if (key == NULL)
+        return PK_ERROR;
+    e.key = key;
+    e.kind = pp_key_kind_of(key);
+    memcpy(e.user_id, ko.user_id, sizeof(e.user_id));
+    memcpy(e.key_id, ko.key_id, sizeof(e.key_id));
+    memcpy(e.service_account_id, ko.sa_id, sizeof(e.service_account_id));
+    if (check_ids_fit(e.kind, &e) != 0)
+        goto out;
+    e.has_expires = ko.has_expires;
+    e.expires = ko.expires;
+    if (pk_has(pk, OPT_COMMENT) && (e.comment = strdup(pk->o.comment)) == NULL)
+        goto out;
+    e.has_added = true;
+    e.added = pk->now;
+
+    if (!pk_has(pk, OPT_NO_VALIDATE)) {
+        rc = pk_cloud_pick_workspace(pk, key, pk->o.workspace, e.account_id, e.workspace_id);
+        if (rc != PK_OK)
+            goto out;
+        rc = PK_ERROR;
+        pk_cloud_learn_expiration(pk, &e);
+    }
+
+    if (pk_begin_change(pk, &lk) != 0)
+        goto out;
+    if (pk_entry_exists(pk, e.name)) {
+        if (!pk_has(pk, OPT_FORCE)) {
+            pk_usage_error("entry %s was added meanwhile by someone else: use rotate to change "
+                           "its key. Nothing was changed.", e.name);
+            goto out;
+        }
+        replaced = true;
+    }
+    if (write_entry(pk, &e) != 0)
+        goto out;
+    pp_fingerprint(key, fp);
+    pp_notice(&pk->log, "%s entry=%s kind=%s account_id=%s workspace_id=%s fingerprint=%s "
+              "expires=%s validated=%s by=%s", replaced ? "add (replacing)" : "add", e.name,
+              pp_key_kind_name(e.kind), e.account_id, e.workspace_id, fp,
+              when(e.has_expires, e.expires, t1),
+              pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes", pk->invoker);
+    printf("%s entry %s: %s key, fingerprint %s, workspace %s/%s%s%s\n",
+           replaced ? "replaced" : "added", e.name, pp_key_kind_name(e.kind), fp, e.account_id,
+           e.workspace_id, e.has_expires ? ", expires " : "",
+           e.has_expires ? pp_time_format(e.expires, t1) : "");
+    rc = PK_OK;
+out:
+    pk_end_change(pk, &lk);
+    pp_entry_clear(&e);     /* wipes and frees the key */
+    return rc;
+}
+
+/* ---- rotate ---- */
+
+int pk_rotate(struct pk *pk, int argc, char **argv)
+{
+    struct pp_store_lock lk = { -1 };
+    struct key_opts ko;
+    struct pp_entry old, now_e, e;
+    char oldfp[PP_FP_SIZE], newfp[PP_FP_SIZE], t1[PP_TIME_SIZE];
+    char *key = NULL;
+    int rc = PK_ERROR, r;
+
+    memset(&old, 0, sizeof(old));
+    memset(&now_e, 0, sizeof(now_e));
+    memset(&e, 0, sizeof(e));
+    if (argc > 1) {
+        pk_usage_error("rotate takes one operand, the entry name; keys are read from standard "
+                       "input or --key-file, never from the command line. Nothing was changed.");
+        return PK_ERROR;
+    }
+    if (argc < 1) {
+        pk_usage_error("rotate: which entry? usage: prefect-keys rotate NAME < keyfile");
+        return PK_ERROR;
+    }
+    if (check_entry_name(argv[0]) != 0 || parse_key_opts(pk, &ko) != 0)
+        return PK_ERROR;
+    r = pp_entry_load(&pk->cfg, argv[0], &old, &pk->quiet);
+    if (r == -2) {
+        pk_usage_error("no entry %s (add creates one). Nothing was changed.", argv[0]);
+        return PK_ERROR;
+    }
+    if (r != 0) {
+        pk_usage_error("entry %s cannot be read: %s. Nothing was changed.", argv[0],
+                       pk->quiet_sink.last_error);
+        return PK_ERROR;
+    }
+
+    key = pk_read_key(pk, old.name);
+    if (key == NULL)
+        goto out;
+    if (strcmp(key, old.key) == 0) {
+        pk_usage_error("the new key is the one entry %s already holds. Nothing was changed.",
+                       old.name);
+        goto out;
+    }
+
+    /* The new entry: same name and workspace, the new key and what fits it. */
+    snprintf(e.name, sizeof(e.name), "%s", old.name);
+    e.key = key;
+    key = NULL;
+    e.kind = pp_key_kind_of(e.key);
+    memcpy(e.account_id, old.account_id, sizeof(e.account_id));
+    memcpy(e.workspace_id, old.workspace_id, sizeof(e.workspace_id));
+    e.has_expires = ko.has_expires;
+    e.expires = ko.expires;
+    if (e.kind == PP_KIND_USER) {
+        if (ko.key_id[0] != '\0') {
+            memcpy(e.key_id, ko.key_id, sizeof(e.key_id));
+            memcpy(e.user_id, ko.user_id[0] != '\0' ? ko.user_id : old.user_id,
+                   sizeof(e.user_id));
+        } else if (ko.user_id[0] != '\0') {
+            pk_usage_error("--user-id needs --key-id: the new key has its own key id");
+            goto out;
+        }
+    }
+    if (e.kind == PP_KIND_SERVICE_ACCOUNT)
+        memcpy(e.service_account_id, ko.sa_id[0] != '\0' ? ko.sa_id : old.service_account_id,
+               sizeof(e.service_account_id));
+    else if (ko.sa_id[0] != '\0')
+        memcpy(e.service_account_id, ko.sa_id, sizeof(e.service_account_id));
+    if (check_ids_fit(e.kind, &e) != 0)
+        goto out;
+    if (pk_has(pk, OPT_COMMENT))
+        e.comment = strdup(pk->o.comment);
+    else if (old.comment != NULL)
+        e.comment = strdup(old.comment);
+    if ((pk_has(pk, OPT_COMMENT) || old.comment != NULL) && e.comment == NULL)
+        goto out;
+    e.has_added = true;
+    e.added = pk->now;
+
+    if (!pk_has(pk, OPT_NO_VALIDATE)) {
+        rc = pk_cloud_confirm_workspace(pk, e.key, e.account_id, e.workspace_id);
+        if (rc != PK_OK) {
+            pk_usage_error("entry %s keeps its old key", e.name);
+            goto out;
+        }
+        rc = PK_ERROR;
+        pk_cloud_learn_expiration(pk, &e);
+    }
+    if (old.has_expires && !e.has_expires)
+        printf("note: the old key's recorded expiration (%s) was dropped; give --expires for "
+               "the new key's\n", pp_time_format(old.expires, t1));
+    if (old.key_id[0] != '\0' && e.key_id[0] == '\0')
+        printf("note: the old key's user and key ids were dropped; give --user-id and "
+               "--key-id for the new key's\n");
+
+    if (pk_begin_change(pk, &lk) != 0)
+        goto out;
+    /* Under the lock: the entry must still be the one we checked against. */
+    r = pp_entry_load(&pk->cfg, old.name, &now_e, &pk->quiet);
+    if (r != 0 || strcmp(now_e.account_id, old.account_id) != 0
+        || strcmp(now_e.workspace_id, old.workspace_id) != 0) {
+        pk_usage_error("entry %s was removed or changed meanwhile by someone else. Nothing "
+                       "was changed.", old.name);
+        goto out;
+    }
+    if (write_entry(pk, &e) != 0)
+        goto out;
+    pp_fingerprint(now_e.key, oldfp);
+    pp_fingerprint(e.key, newfp);
+    pp_notice(&pk->log, "rotate entry=%s kind=%s old_fingerprint=%s fingerprint=%s "
+              "expires=%s validated=%s by=%s", e.name, pp_key_kind_name(e.kind), oldfp, newfp,
+              when(e.has_expires, e.expires, t1), pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes",
+              pk->invoker);
+    printf("rotated entry %s: fingerprint %s -> %s\n", e.name, oldfp, newfp);
+    rc = PK_OK;
+out:
+    pk_end_change(pk, &lk);
+    pp_free_secret(key);
+    pp_entry_clear(&e);
+    pp_entry_clear(&now_e);
+    pp_entry_clear(&old);
+    return rc;
+}
+
+/* ---- remove ---- */
+
+int pk_remove(struct pk *pk, int argc, char **argv)
+{
+    struct pp_store_lock lk = { -1 };
+    struct pp_mapping m;
+    struct pp_entry e;
+    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + 8], fp[PP_FP_SIZE] = "unknown";
+    const char *name;
+    int rc = PK_ERROR;
+
+    memset(&m, 0, sizeof(m));
+    memset(&e, 0, sizeof(e));
+    if (argc != 1) {
+        pk_usage_error("usage: prefect-keys remove NAME [--force]");
+        return PK_ERROR;
+    }
+    name = argv[0];
+    if (check_entry_name(name) != 0)
+        return PK_ERROR;
+    if (!pk_entry_exists(pk, name)) {
+        pk_usage_error("no entry %s. Nothing was changed.", name);
+        return PK_ERROR;
+    }
+    if (pk_begin_change(pk, &lk) != 0)
+        goto out;
+    if (!pk_entry_exists(pk, name)) {
+        pk_usage_error("no entry %s (removed meanwhile). Nothing was changed.", name);
+        goto out;
+    }
+    if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
+        pk_usage_error("the mapping cannot be read, so entry %s stays. Nothing was changed.",
+                       name);
+        goto out;
+    }
+    if (pp_mapping_uses(&m, name)) {
+        char rules[1024] = "";
+        size_t off = 0;
+
+        for (size_t i = 0; i < m.nusers; i++)
+            if (strcmp(m.users[i].entry, name) == 0 && off < sizeof(rules))
+                off += (size_t)snprintf(rules + off, sizeof(rules) - off, "%suser %s",
+                                        off ? ", " : "", m.users[i].name);
+        for (size_t i = 0; i < m.ngroups; i++)
+            if (strcmp(m.groups[i].entry, name) == 0 && off < sizeof(rules))
+                off += (size_t)snprintf(rules + off, sizeof(rules) - off, "%sgroup %s",
+                                        off ? ", " : "", m.groups[i].name);
+        if (m.default_entry != NULL && strcmp(m.default_entry, name) == 0
+            && off < sizeof(rules))
+            snprintf(rules + off, sizeof(rules) - off, "%sdefault", off ? ", " : "");
+        if (!pk_has(pk, OPT_FORCE)) {
+            pk_usage_error("entry %s is mapped (%s): unmap it first, or use --force to remove "
+                           "the entry and those mappings. Nothing was changed.", name, rules);
+            goto out;
+        }
+        /* Drop every rule naming the entry, then write the mapping once. */
+        for (size_t i = m.nusers; i-- > 0;)
+            if (strcmp(m.users[i].entry, name) == 0)
+                pp_mapping_unset(&m, PP_MATCH_USER, m.users[i].name);
+        for (size_t i = m.ngroups; i-- > 0;)
+            if (strcmp(m.groups[i].entry, name) == 0)
+                pp_mapping_unset(&m, PP_MATCH_GROUP, m.groups[i].name);
+        if (m.default_entry != NULL && strcmp(m.default_entry, name) == 0)
+            pp_mapping_unset(&m, PP_MATCH_DEFAULT, NULL);
+        if (write_mapping(pk, &m) != 0)
+            goto out;
+        pp_notice(&pk->log, "unmap (remove --force) entry=%s rules=\"%s\" by=%s", name, rules,
+                  pk->invoker);
+        printf("removed the mappings of entry %s: %s\n", name, rules);
+    }
+    if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) == 0)
+        pp_fingerprint(e.key, fp);
+    snprintf(file, sizeof(file), "%s.key", name);
+    if (pp_remove_file_durable(pk->cfg.store, file, err, sizeof(err)) < 0) {
+        pp_error(&pk->log, "%s", err);
+        goto out;
+    }
+    pp_notice(&pk->log, "remove entry=%s fingerprint=%s by=%s", name, fp, pk->invoker);
+    printf("removed entry %s\n", name);
+    /* Its last check says nothing any more; a failure here is only untidy. */
+    if (pp_cache_remove(&pk->cfg, name, &pk->log) != 0)
+        pk_usage_error("warning: the cache record of entry %s stays in %s", name,
+                       pk->cfg.cache_dir);
+    rc = PK_OK;
+out:
+    pk_end_change(pk, &lk);
+    pp_entry_clear(&e);
+    pp_mapping_free(&m);
+    return rc;
+}
+
+/* ---- map, unmap ---- */
+
+static int parse_kind(const char *verb, const char *s, enum pp_match *kind)
+{
+    char show[96];
+
+    if (strcmp(s, "user") == 0)
+        *kind = PP_MATCH_USER;
+    else if (strcmp(s, "group") == 0)
+        *kind = PP_MATCH_GROUP;
+    else if (strcmp(s, "default") == 0)
+        *kind = PP_MATCH_DEFAULT;
+    else {
+        pk_usage_error("%s: \"%s\" is not user, group or default", verb,
+                       pk_show(s, show, sizeof(show)));
+        return -1;
+    }
+    return 0;
+}
+
+static const char *kind_word(enum pp_match kind)
+{
+    return kind == PP_MATCH_USER ? "user" : kind == PP_MATCH_GROUP ? "group" : "default";
+}
+
+static int check_account(enum pp_match kind, const char *name)
+{
+    char show[96];
+
+    if (!pp_account_name_valid(name) || pk_looks_like_key(name)) {
+        pk_usage_error("invalid %s name \"%s\"", kind_word(kind), pk_show(name, show,
+                                                                          sizeof(show)));
+        return -1;
+    }
+    return 0;
+}
+
+/* Warn (not fail) when NSS does not know the account: it may come from LDAP later. */
+static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *name)
+{
+    bool known;
+
+    errno = 0;
+    if (kind == PP_MATCH_USER)
+        known = getpwnam(name) != NULL;
+    else
+        known = getgrnam(name) != NULL;
+    if (!known)
+        pk_usage_error("warning: %s %s is not known on this host (NSS); mapping it anyway "
+                       "(it may come from LDAP/SSSD later)", kind_word(kind), name);
+}
+
+int pk_map(struct pk *pk, int argc, char **argv)
+{
+    struct pp_store_lock lk = { -1 };
+    struct pp_mapping m;
+    struct pp_entry e;
+    enum pp_match kind;
+    const char *name = NULL, *entry, *prev = NULL;
+    char prevbuf[PP_ENTRY_NAME_MAX + 1] = "";
+    int rc = PK_ERROR, r;
+
+    memset(&m, 0, sizeof(m));
+    memset(&e, 0, sizeof(e));
+    if (argc < 1 || parse_kind("map", argv[0], &kind) != 0)
+        goto usage;
+    if (argc != (kind == PP_MATCH_DEFAULT ? 2 : 3))
+        goto usage;
+    if (kind != PP_MATCH_DEFAULT) {
+        name = argv[1];
+        if (check_account(kind, name) != 0)
+            return PK_ERROR;
+    }
+    entry = argv[argc - 1];
+    if (check_entry_name(entry) != 0)
+        return PK_ERROR;
+    if (pk_begin_change(pk, &lk) != 0)
+        goto out;
+    r = pp_entry_load(&pk->cfg, entry, &e, &pk->quiet);
+    if (r == -2) {
+        pk_usage_error("no entry %s: add it first. Nothing was changed.", entry);
+        goto out;
+    }
+    if (r != 0) {
+        pk_usage_error("entry %s cannot be read (%s): fix it first. Nothing was changed.",
+                       entry, pk->quiet_sink.last_error);
+        goto out;
+    }
+    if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
+        pk_usage_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
+        goto out;
+    }
+    if (kind != PP_MATCH_DEFAULT)
+        warn_unknown_account(pk, kind, name);
+    if (kind == PP_MATCH_DEFAULT) {
+        prev = m.default_entry;
+    } else {
+        const struct pp_map_rule *rules = kind == PP_MATCH_USER ? m.users : m.groups;
+        size_t n = kind == PP_MATCH_USER ? m.nusers : m.ngroups;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(rules[i].name, name) == 0)
+                prev = rules[i].entry;
+    }
+    if (prev != NULL) {
+        snprintf(prevbuf, sizeof(prevbuf), "%s", prev);
+        if (strcmp(prev, entry) == 0) {
+            printf("%s%s%s already maps to %s: nothing to change\n", kind_word(kind),
+                   name ? " " : "", name ? name : "", entry);
+            rc = PK_OK;
+            goto out;
+        }
+    }
+    if (pp_mapping_set(&m, kind, name, entry) != 0) {
+        pp_error(&pk->log, "cannot set the mapping (out of memory)");
+        goto out;
+    }
+    if (write_mapping(pk, &m) != 0)
+        goto out;
+    pp_notice(&pk->log, "map %s%s%s entry=%s%s%s by=%s", kind_word(kind), name ? "=" : "",
+              name ? name : "", entry, prevbuf[0] ? " was=" : "", prevbuf, pk->invoker);
+    printf("mapped %s%s%s to entry %s%s%s%s\n", kind_word(kind), name ? " " : "",
+           name ? name : "", entry, prevbuf[0] ? " (was " : "", prevbuf,
+           prevbuf[0] ? ")" : "");
+    rc = PK_OK;
+out:
+    pk_end_change(pk, &lk);
+    pp_entry_clear(&e);
+    pp_mapping_free(&m);
+    return rc;
+usage:
+    pk_usage_error("usage: prefect-keys map user USER NAME | map group GROUP NAME | "
+                   "map default NAME");
+    return PK_ERROR;
+}
+
+int pk_unmap(struct pk *pk, int argc, char **argv)
+{
+    struct pp_store_lock lk = { -1 };
+    struct pp_mapping m;
+    enum pp_match kind;
+    const char *name = NULL;
+    char was[PP_ENTRY_NAME_MAX + 1] = "";
+    int rc = PK_ERROR, r;
+
+    memset(&m, 0, sizeof(m));
+    if (argc < 1 || parse_kind("unmap", argv[0], &kind) != 0)
+        goto usage;
+    if (argc != (kind == PP_MATCH_DEFAULT ? 1 : 2))
+        goto usage;
+    if (kind != PP_MATCH_DEFAULT) {
+        name = argv[1];
+        if (check_account(kind, name) != 0)
+            return PK_ERROR;
+    }
+    if (pk_begin_change(pk, &lk) != 0)
+        goto out;
+    if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
+        pk_usage_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
+        goto out;
+    }
+    if (kind == PP_MATCH_DEFAULT) {
+        if (m.default_entry != NULL)
+            snprintf(was, sizeof(was), "%s", m.default_entry);
+    } else {
+        const struct pp_map_rule *rules = kind == PP_MATCH_USER ? m.users : m.groups;
+        size_t n = kind == PP_MATCH_USER ? m.nusers : m.ngroups;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(rules[i].name, name) == 0)
+                snprintf(was, sizeof(was), "%s", rules[i].entry);
+    }
+    r = pp_mapping_unset(&m, kind, name);
+    if (r == 1) {
+        pk_usage_error("no mapping for %s%s%s. Nothing was changed.", kind_word(kind),
+                       name ? " " : "", name ? name : "");
+        goto out;
+    }
+    if (r != 0) {
+        pp_error(&pk->log, "cannot remove the mapping");
+        goto out;
+    }
+    if (write_mapping(pk, &m) != 0)
+        goto out;
+    pp_notice(&pk->log, "unmap %s%s%s was=%s by=%s", kind_word(kind), name ? "=" : "",
+              name ? name : "", was, pk->invoker);
+    printf("unmapped %s%s%s (was entry %s)\n", kind_word(kind), name ? " " : "",
+           name ? name : "", was);
+    rc = PK_OK;
+out:
+    pk_end_change(pk, &lk);
+    pp_mapping_free(&m);
+    return rc;
+usage:
+    pk_usage_error("usage: prefect-keys unmap user USER | unmap group GROUP | unmap default");
+    return PK_ERROR;
+}

@@ -1,0 +1,487 @@
+/*
+ * cmd_show.c: the verbs that only read: list, explain, expiring. None of
+ * them ever prints a key, only its fingerprint. Their --json forms are a
+ * stable interface (documented in prefect-keys(8)): every object carries
+ * "version": 1, fields are only ever added, absent values are null.
+ */
+#include <config.h>
+
+#include <json-c/json.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "pk.h"
+#include "secret.h"
+#include "timefmt.h"
+#include "verdict.h"
+
+#define JSON_VERSION 1
+
+/* ---- small output helpers ---- */
+
+static void print_json(struct json_object *o)
+{
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY
+                                               | JSON_C_TO_STRING_SPACED
+                                               | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static struct json_object *jstr(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *jtime(bool has, time_t t)
+{
+    char buf[PP_TIME_SIZE];
+
+    return has ? json_object_new_string(pp_time_format(t, buf)) : NULL;
+}
+
+/* Whole days from now to t, rounded towards -infinity for the past. */
+static long days_until(time_t now, time_t t)
+{
+    double d = difftime(t, now) / 86400.0;
+
+    return d >= 0 ? (long)d : -(long)(-d + 0.999999);
+}
+
+static const char *kind_of_match(enum pp_match m)
+{
+    switch (m) {
+    case PP_MATCH_USER: return "user";
+    case PP_MATCH_GROUP: return "group";
+    case PP_MATCH_DEFAULT: return "default";
+    case PP_MATCH_NONE: break;
+    }
+    return "none";
+}
+
+/* ---- the last check, from the cache ---- */
+
+/* 1 with rec filled if the cache holds a record for e's current key, 0 if not, -1 unreadable. */
+static int last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_record *rec)
+{
+    char fp[PP_FP_SIZE];
+    int r;
+
+    r = pp_cache_read(&pk->cfg, e->name, rec, &pk->quiet);
+    if (r == -2)
+        return 0;
+    if (r != 0)
+        return -1;
+    pp_fingerprint(e->key, fp);
+    /* A record of the key's predecessor says nothing about this key. */
+    return strcmp(fp, rec->fingerprint) == 0 ? 1 : 0;
+}
+
+struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e)
+{
+    struct pp_cache_record rec;
+    struct json_object *o;
+    int r = last_check(pk, e, &rec);
+
+    if (r == 0)
+        return NULL;
+    o = json_object_new_object();
+    if (r < 0) {
+        json_object_object_add(o, "error", json_object_new_string(pk->quiet_sink.last_error));
+        return o;
+    }
+    json_object_object_add(o, "outcome", json_object_new_string(pp_outcome_name(rec.outcome)));
+    json_object_object_add(o, "checked_at", jtime(true, rec.checked_at));
+    json_object_object_add(o, "last_valid_at", jtime(rec.has_last_valid, rec.last_valid_at));
+    json_object_object_add(o, "expires", jtime(rec.has_expires, rec.expires));
+    json_object_object_add(o, "expires_source",
+                           json_object_new_string(rec.exp_source == PP_EXP_CLOUD ? "cloud"
+                                                  : rec.exp_source == PP_EXP_ENTRY ? "entry"
+                                                                                   : "none"));
+    json_object_object_add(o, "http_status", json_object_new_int64(rec.http_status));
+    json_object_object_add(o, "reason", jstr(rec.reason));
+    return o;
+}
+
+void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen)
+{
+    struct pp_cache_record rec;
+    char t[PP_TIME_SIZE];
+    int r = last_check(pk, e, &rec);
+
+    if (r == 0)
+        snprintf(out, outlen, "never checked (this key)");
+    else if (r < 0)
+        snprintf(out, outlen, "unknown: %s", pk->quiet_sink.last_error);
+    else
+        snprintf(out, outlen, "%s at %s%s%s", pp_outcome_name(rec.outcome),
+                 pp_time_format(rec.checked_at, t), rec.reason[0] ? ": " : "", rec.reason);
+}
+
+/* The best known expiration of e: learned from Cloud for this key, else recorded. */
+static bool best_expiration(struct pk *pk, const struct pp_entry *e, time_t *t,
+                            const char **source)
+{
+    struct pp_cache_record rec;
+
+    if (last_check(pk, e, &rec) == 1 && rec.exp_source == PP_EXP_CLOUD) {
+        *source = "cloud";
+        *t = rec.expires;
+        return rec.has_expires;
+    }
+    *source = e->has_expires ? "entry" : "none";
+    *t = e->expires;
+    return e->has_expires;
+}
+
+/* ---- list ---- */
+
+static struct json_object *entry_json(struct pk *pk, const struct pp_entry *e)
+{
+    struct json_object *o = json_object_new_object();
+    char fp[PP_FP_SIZE];
+
+    pp_fingerprint(e->key, fp);
+    json_object_object_add(o, "name", json_object_new_string(e->name));
+    json_object_object_add(o, "kind", json_object_new_string(pp_key_kind_name(e->kind)));
+    json_object_object_add(o, "account_id", jstr(e->account_id));
+    json_object_object_add(o, "workspace_id", jstr(e->workspace_id));
+    json_object_object_add(o, "fingerprint", json_object_new_string(fp));
+    json_object_object_add(o, "expires", jtime(e->has_expires, e->expires));
+    json_object_object_add(o, "user_id", jstr(e->user_id));
+    json_object_object_add(o, "key_id", jstr(e->key_id));
+    json_object_object_add(o, "service_account_id", jstr(e->service_account_id));
+    json_object_object_add(o, "comment", jstr(e->comment));
+    json_object_object_add(o, "added", jtime(e->has_added, e->added));
+    json_object_object_add(o, "last_check", pk_last_check_json(pk, e));
+    json_object_object_add(o, "error", NULL);
+    return o;
+}
+
+static void entry_text(struct pk *pk, const struct pp_entry *e)
+{
+    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
+
+    pp_fingerprint(e->key, fp);
+    printf("entry %s\n", e->name);
+    printf("  kind:         %s\n", pp_key_kind_name(e->kind));
+    printf("  workspace:    %s/%s\n", e->account_id, e->workspace_id);
+    printf("  fingerprint:  %s\n", fp);
+    if (e->has_expires)
+        printf("  expires:      %s (%ld days)\n", pp_time_format(e->expires, t),
+               days_until(pk->now, e->expires));
+    else
+        printf("  expires:      not recorded\n");
+    if (e->user_id[0] != '\0')
+        printf("  user id:      %s\n  key id:       %s\n", e->user_id, e->key_id);
+    if (e->service_account_id[0] != '\0')
+        printf("  service account id: %s\n", e->service_account_id);
+    if (e->comment != NULL)
+        printf("  comment:      %s\n", e->comment);
+    if (e->has_added)
+        printf("  added:        %s\n", pp_time_format(e->added, t));
+    pk_last_check_text(pk, e, check, sizeof(check));
+    printf("  last check:   %s\n", check);
+}
+
+static struct json_object *rules_json(const struct pp_map_rule *r, size_t n)
+{
+    struct json_object *a = json_object_new_array();
+
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(r[i].name));
+        json_object_object_add(o, "entry", json_object_new_string(r[i].entry));
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
+int pk_list(struct pk *pk, int argc, char **argv)
+{
+    struct json_object *root = NULL, *entries = NULL, *map;
+    struct pp_mapping m;
+    char **names = NULL;
+    size_t n = 0;
+    int rc = PK_OK;
+    bool json = pk_has(pk, OPT_JSON);
+
+    (void)argv;
+    memset(&m, 0, sizeof(m));
+    if (argc != 0) {
+        pk_usage_error("usage: prefect-keys list [--json]");
+        return PK_ERROR;
+    }
+    if (pk_entry_names(pk, &names, &n) != 0)
+        return PK_ERROR;
+    if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
+        pk_usage_error("cannot read the store (prefect-keys verify says how to fix it)");
+        pk_free_names(names, n);
+        return PK_ERROR;
+    }
+    if (json) {
+        root = json_object_new_object();
+        entries = json_object_new_array();
+        json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
+        json_object_object_add(root, "store", json_object_new_string(pk->cfg.store));
+        json_object_object_add(root, "entries", entries);
+    } else if (n == 0) {
+        printf("no entries in %s\n", pk->cfg.store);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct pp_entry e;
+
+        if (pp_entry_load(&pk->cfg, names[i], &e, &pk->quiet) != 0) {
+            rc = PK_PROBLEM;
+            if (json) {
+                struct json_object *o = json_object_new_object();
+                json_object_object_add(o, "name", json_object_new_string(names[i]));
+                json_object_object_add(o, "error",
+                                       json_object_new_string(pk->quiet_sink.last_error));
+                json_object_array_add(entries, o);
+            } else {
+                printf("entry %s\n  UNUSABLE:     %s\n", names[i], pk->quiet_sink.last_error);
+            }
+            continue;
+        }
+        if (json)
+            json_object_array_add(entries, entry_json(pk, &e));
+        else
+            entry_text(pk, &e);
+        pp_entry_clear(&e);
+    }
+    if (json) {
+        map = json_object_new_object();
+        json_object_object_add(map, "users", rules_json(m.users, m.nusers));
+        json_object_object_add(map, "groups", rules_json(m.groups, m.ngroups));
+        json_object_object_add(map, "default", jstr(m.default_entry));
+        json_object_object_add(root, "mapping", map);
+        print_json(root);
+        json_object_put(root);
+    } else {
+        printf("\nmapping (a user's own rule, else the first group in this order, "
+               "else the default):\n");
+        if (m.nusers == 0 && m.ngroups == 0 && m.default_entry == NULL)
+            printf("  (none)\n");
+        for (size_t i = 0; i < m.nusers; i++)
+            printf("  user %s -> %s%s\n", m.users[i].name, m.users[i].entry,
+                   pk_entry_exists(pk, m.users[i].entry) ? "" : "   (no such entry!)");
+        for (size_t i = 0; i < m.ngroups; i++)
+            printf("  group %s -> %s%s\n", m.groups[i].name, m.groups[i].entry,
+                   pk_entry_exists(pk, m.groups[i].entry) ? "" : "   (no such entry!)");
+        if (m.default_entry != NULL)
+            printf("  default -> %s%s\n", m.default_entry,
+                   pk_entry_exists(pk, m.default_entry) ? "" : "   (no such entry!)");
+    }
+    pk_free_names(names, n);
+    pp_mapping_free(&m);
+    return rc;
+}
+
+/* ---- explain ---- */
+
+struct walk {
+    struct json_object *steps;  /* --json */
+    int n;
+};
+
+static void trace_step(void *ctx, enum pp_match rule, const char *name, const char *entry,
+                       bool matched, const char *why)
+{
+    struct walk *w = ctx;
+
+    w->n++;
+    if (w->steps != NULL) {
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "rule", json_object_new_string(kind_of_match(rule)));
+        json_object_object_add(o, "name", jstr(name));
+        json_object_object_add(o, "entry", jstr(entry));
+        json_object_object_add(o, "matched", json_object_new_boolean(matched));
+        json_object_object_add(o, "why", json_object_new_string(why));
+        json_object_array_add(w->steps, o);
+    } else {
+        printf("  %d. %s rule%s%s: %s%s\n", w->n, kind_of_match(rule),
+               name[0] ? " " : "", name, matched ? "MATCH: " : "", why);
+    }
+}
+
+int pk_explain(struct pk *pk, int argc, char **argv)
+{
+    struct json_object *root = NULL, *ej = NULL;
+    struct pp_resolution res;
+    struct pp_mapping m;
+    struct pp_entry e;
+    struct walk w = { NULL, 0 };
+    char show[96], t[PP_TIME_SIZE], fp[PP_FP_SIZE], check[512];
+    const char *user;
+    bool json = pk_has(pk, OPT_JSON);
+    int rc = PK_OK, r;
+
+    memset(&m, 0, sizeof(m));
+    memset(&e, 0, sizeof(e));
+    if (argc != 1) {
+        pk_usage_error("usage: prefect-keys explain USER [--json]");
+        return PK_ERROR;
+    }
+    user = argv[0];
+    if (!pp_account_name_valid(user) || pk_looks_like_key(user)) {
+        pk_usage_error("invalid user name \"%s\"", pk_show(user, show, sizeof(show)));
+        return PK_ERROR;
+    }
+    if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
+        pk_usage_error("cannot read the mapping (prefect-keys verify says how to fix it)");
+        return PK_ERROR;
+    }
+    if (json) {
+        root = json_object_new_object();
+        w.steps = json_object_new_array();
+        json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
+        json_object_object_add(root, "user", json_object_new_string(user));
+        json_object_object_add(root, "known_user", json_object_new_boolean(getpwnam(user)
+                                                                           != NULL));
+        json_object_object_add(root, "steps", w.steps);
+    } else {
+        printf("user %s%s:\n", user, getpwnam(user) == NULL ? " (not known to NSS here)" : "");
+    }
+    if (pp_mapping_resolve(&m, user, &res, &pk->log, trace_step, &w) != 0) {
+        json_object_put(root);
+        pp_mapping_free(&m);
+        return PK_ERROR;
+    }
+
+    if (res.match != PP_MATCH_NONE) {
+        r = pp_entry_load(&pk->cfg, res.entry, &e, &pk->quiet);
+        if (r != 0)
+            rc = PK_PROBLEM;
+        if (json) {
+            if (r == 0) {
+                ej = entry_json(pk, &e);
+            } else {
+                ej = json_object_new_object();
+                json_object_object_add(ej, "name", json_object_new_string(res.entry));
+                json_object_object_add(ej, "error",
+                                       json_object_new_string(r == -2 ? "no such entry"
+                                                              : pk->quiet_sink.last_error));
+            }
+        } else if (r == 0) {
+            pp_fingerprint(e.key, fp);
+            pk_last_check_text(pk, &e, check, sizeof(check));
+            printf("result: %s gets entry %s (by the %s rule%s%s)\n", user, res.entry,
+                   kind_of_match(res.match), res.group[0] ? " for group " : "", res.group);
+            printf("  entry %s: %s key, fingerprint %s, workspace %s/%s\n", e.name,
+                   pp_key_kind_name(e.kind), fp, e.account_id, e.workspace_id);
+            printf("  expires: %s\n", e.has_expires ? pp_time_format(e.expires, t)
+                                                    : "not recorded");
+            printf("  last check: %s\n", check);
+            if (e.has_expires && e.expires <= pk->now) {
+                printf("  the recorded expiration has passed: the key will not be exported\n");
+                rc = PK_PROBLEM;
+            }
+        } else {
+            printf("result: the %s rule%s%s names entry %s, which %s: %s gets no key (a "
+                   "matched rule decides; broader rules are not tried)\n",
+                   kind_of_match(res.match), res.group[0] ? " for group " : "", res.group,
+                   res.entry, r == -2 ? "does not exist" : "cannot be read", user);
+            if (r != -2)
+                printf("  %s\n", pk->quiet_sink.last_error);
+        }
+    } else if (!json) {
+        printf("result: no rule matches: %s gets no key\n", user);
+    }
+    if (json) {
+        json_object_object_add(root, "match", json_object_new_string(kind_of_match(res.match)));
+        json_object_object_add(root, "group", jstr(res.group));
+        json_object_object_add(root, "entry", ej);
+        if (ej != NULL && e.key != NULL && e.has_expires && e.expires <= pk->now)
+            rc = PK_PROBLEM;
+        print_json(root);
+        json_object_put(root);
+    }
+    pp_entry_clear(&e);
+    pp_mapping_free(&m);
+    return rc;
+}
+
+/* ---- expiring ---- */
+
+int pk_expiring(struct pk *pk, int argc, char **argv)
+{
+    struct json_object *root = NULL, *list = NULL;
+    char **names = NULL;
+    size_t n = 0, found = 0;
+    long within = pk_has(pk, OPT_WITHIN) ? pk->o.within_days : pk->cfg.expiry_warn_days;
+    bool json = pk_has(pk, OPT_JSON);
+    int rc = PK_OK;
+
+    (void)argv;
+    if (argc != 0) {
+        pk_usage_error("usage: prefect-keys expiring [--within DAYS] [--json]");
+        return PK_ERROR;
+    }
+    if (pk_entry_names(pk, &names, &n) != 0)
+        return PK_ERROR;
+    if (json) {
+        root = json_object_new_object();
+        list = json_object_new_array();
+        json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
+        json_object_object_add(root, "within_days", json_object_new_int64(within));
+        json_object_object_add(root, "entries", list);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct pp_entry e;
+        const char *source;
+        char t[PP_TIME_SIZE];
+        time_t when;
+        long days;
+
+        if (pp_entry_load(&pk->cfg, names[i], &e, &pk->quiet) != 0) {
+            rc = PK_PROBLEM;
+            if (json) {
+                struct json_object *o = json_object_new_object();
+                json_object_object_add(o, "name", json_object_new_string(names[i]));
+                json_object_object_add(o, "error",
+                                       json_object_new_string(pk->quiet_sink.last_error));
+                json_object_array_add(list, o);
+            } else {
+                printf("%s: UNUSABLE: %s\n", names[i], pk->quiet_sink.last_error);
+            }
+            continue;
+        }
+        if (!best_expiration(pk, &e, &when, &source)
+            || difftime(when, pk->now) > (double)within * 86400.0) {
+            pp_entry_clear(&e);
+            continue;
+        }
+        found++;
+        days = days_until(pk->now, when);
+        if (json) {
+            struct json_object *o = json_object_new_object();
+            json_object_object_add(o, "name", json_object_new_string(e.name));
+            json_object_object_add(o, "expires", jtime(true, when));
+            json_object_object_add(o, "expires_source", json_object_new_string(source));
+            json_object_object_add(o, "days_left", json_object_new_int64(days));
+            json_object_object_add(o, "expired", json_object_new_boolean(when <= pk->now));
+            json_object_object_add(o, "error", NULL);
+            json_object_array_add(list, o);
+        } else if (when <= pk->now) {
+            printf("%s: EXPIRED on %s (%s)\n", e.name, pp_time_format(when, t),
+                   strcmp(source, "cloud") == 0 ? "from Cloud" : "recorded");
+        } else {
+            printf("%s: expires %s, in %ld day%s (%s)\n", e.name, pp_time_format(when, t), days,
+                   days == 1 ? "" : "s", strcmp(source, "cloud") == 0 ? "from Cloud"
+                                                                      : "recorded");
+        }
+        pp_entry_clear(&e);
+    }
+    if (found > 0)
+        rc = PK_PROBLEM;
+    if (json) {
+        print_json(root);
+        json_object_put(root);
+    } else if (found == 0 && rc == PK_OK) {
+        printf("no key expires within %ld day%s\n", within, within == 1 ? "" : "s");
+    }
+    pk_free_names(names, n);
+    return rc;
+}

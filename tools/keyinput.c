@@ -1,0 +1,216 @@
+/*
+ * keyinput.c: reading a key from standard input (without echo on a
+ * terminal) or from --key-file, and checking it. Every buffer that held key
+ * bytes is wiped; no message ever contains the key.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "pk.h"
+#include "secret.h"
+
+/* Terminal state to put back if a signal arrives while echo is off. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_changed;
+
+static void restore_tty_and_die(int sig)
+{
+    if (tty_changed)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const int tty_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+
+/* Read from fd until EOF (or a newline when line is set) into buf (size cap). */
+static int read_fd(int fd, char *buf, size_t cap, bool line, size_t *len, bool *too_long)
+{
+    size_t n = 0;
+
+    *too_long = false;
+    for (;;) {
+        ssize_t r;
+
+        if (n == cap) {
+            char c;
+            /* One byte more tells "too long" from "exactly full". */
+            r = read(fd, &c, 1);
+            pp_wipe(&c, 1);
+            if (r > 0)
+                *too_long = true;
+            break;
+        }
+        r = read(fd, buf + n, line ? 1 : cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            *len = n;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (line && buf[n - 1] == '\n')
+            break;
+    }
+    *len = n;
+    return 0;
+}
+
+static int read_tty(const char *name, char *buf, size_t cap, size_t *len, bool *too_long)
+{
+    struct sigaction sa, old[sizeof(tty_signals) / sizeof(tty_signals[0])];
+    struct termios quiet;
+    char show[96];
+    int rc, saved_errno;
+
+    if (tcgetattr(STDIN_FILENO, &saved_tty) != 0)
+        return -1;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = restore_tty_and_die;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(tty_signals) / sizeof(tty_signals[0]); i++)
+        sigaction(tty_signals[i], &sa, &old[i]);
+
+    quiet = saved_tty;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+    quiet.c_lflag |= ICANON;
+    fprintf(stderr, "Prefect API key for %s (not shown): ", pk_show(name, show, sizeof(show)));
+    fflush(stderr);
+    tty_changed = 1;
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
+        tty_changed = 0;
+        rc = -1;
+    } else {
+        rc = read_fd(STDIN_FILENO, buf, cap, true, len, too_long);
+    }
+    saved_errno = errno;
+    if (tty_changed)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+    tty_changed = 0;
+    for (size_t i = 0; i < sizeof(tty_signals) / sizeof(tty_signals[0]); i++)
+        sigaction(tty_signals[i], &old[i], NULL);
+    fputc('\n', stderr);
+    errno = saved_errno;
+    return rc;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+const char *pk_key_problem(const char *key, bool force)
+{
+    const unsigned char *p;
+
+    if (key[0] == '\0')
+        return "the key is empty";
+    for (p = (const unsigned char *)key; *p != '\0'; p++) {
+        if (*p == ' ' || *p == '\t')
+            return "the key contains a space inside";
+        if (*p < 0x20 || *p == 0x7f)
+            return "the key contains a control character (a key is one line)";
+        if (*p > 0x7e)
+            return "the key contains a character that is not printable ASCII";
+    }
+    if (!force && pp_key_kind_of(key) == PP_KIND_OTHER)
+        return "the key does not start with pnu_ (user key) or pnb_ (service account key); "
+               "use --force to store it anyway";
+    return NULL;
+}
+
+char *pk_read_key(struct pk *pk, const char *name)
+{
+    char err[PP_ERRLEN];
+    char *buf = NULL, *start, *end, *key = NULL;
+    const char *problem;
+    size_t len = 0, cap = PP_ENTRY_MAX;
+    bool too_long = false;
+    const char *source;
+
+    if (pk_has(pk, OPT_KEY_FILE)) {
+        int r;
+
+        source = pk->o.key_file;
+        if (source[0] != '/') {
+            char show[96];
+            pk_usage_error("--key-file %s: give an absolute path",
+                           pk_show(source, show, sizeof(show)));
+            return NULL;
+        }
+        r = pp_read_file(source, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, err, sizeof(err));
+        if (r != 0) {
+            pk_usage_error("--key-file %s%s", err,
+                           r == -1 ? " (the key file must be a regular file owned by root, "
+                                     "mode 0600 or stricter, in root-owned directories)"
+                                   : "");
+            return NULL;
+        }
+        cap = len + 1;
+        if (strlen(buf) != len) {
+            pk_usage_error("--key-file %s: contains a NUL byte", source);
+            goto out;
+        }
+    } else {
+        source = "standard input";
+        buf = malloc(cap + 1);
+        if (buf == NULL) {
+            pk_usage_error("out of memory");
+            return NULL;
+        }
+        cap += 1;
+        if (isatty(STDIN_FILENO)) {
+            if (read_tty(name, buf, cap - 1, &len, &too_long) != 0) {
+                pk_usage_error("cannot read the key from the terminal: %s", strerror(errno));
+                goto out;
+            }
+        } else if (read_fd(STDIN_FILENO, buf, cap - 1, false, &len, &too_long) != 0) {
+            pk_usage_error("cannot read the key from standard input: %s", strerror(errno));
+            goto out;
+        }
+        buf[len] = '\0';
+        if (too_long) {
+            pk_usage_error("standard input holds more than %d bytes: that is not a key",
+                           PP_ENTRY_MAX);
+            goto out;
+        }
+        if (memchr(buf, '\0', len) != NULL) {
+            pk_usage_error("standard input contains a NUL byte: that is not a key");
+            goto out;
+        }
+    }
+
+    start = buf;
+    while (is_space(*start))
+        start++;
+    end = start + strlen(start);
+    while (end > start && is_space(end[-1]))
+        end--;
+    *end = '\0';
+    if (start == end) {
+        pk_usage_error("no key on %s: give the key on standard input or with --key-file "
+                       "(keys are read from standard input or --key-file, never from the "
+                       "command line)", source);
+        goto out;
+    }
+    problem = pk_key_problem(start, pk_has(pk, OPT_FORCE));
+    if (problem != NULL) {
+        pk_usage_error("%s: %s", source, problem);
+        goto out;
+    }
+    key = pp_strdup_secret(start);
+    if (key == NULL)
+        pk_usage_error("out of memory");
+out:
+    pp_free_buf(buf, cap);
+    return key;
+}

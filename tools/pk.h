@@ -1,0 +1,137 @@
+/*
+ * pk.h: what the parts of prefect-keys share.
+ *
+ * prefect-keys.c parses the command line, loads the configuration and runs
+ * one verb; keyinput.c reads a key; cmd_change.c holds the verbs that
+ * change the store (add, rotate, remove, map, unmap), cmd_show.c the ones
+ * that read it (list, explain, expiring), cmd_cloud.c what talks to Cloud
+ * (check, and the key checks inside add and rotate), cmd_verify.c the audit.
+ * Every verb returns an exit status: PK_OK, PK_PROBLEM or PK_ERROR.
+ */
+#ifndef PK_H
+#define PK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "mapping.h"
+#include "names.h"
+#include "safefile.h"
+#include "store.h"
+#include "store_write.h"
+
+enum { PK_OK = 0, PK_PROBLEM = 1, PK_ERROR = 2 };
+
+/* Options, as bits of struct pk_opts.given. */
+enum {
+    OPT_CONFIG = 1 << 0,
+    OPT_EXPIRES = 1 << 1,
+    OPT_COMMENT = 1 << 2,
+    OPT_USER_ID = 1 << 3,
+    OPT_KEY_ID = 1 << 4,
+    OPT_SA_ID = 1 << 5,
+    OPT_WORKSPACE = 1 << 6,
+    OPT_KEY_FILE = 1 << 7,
+    OPT_NO_VALIDATE = 1 << 8,
+    OPT_FORCE = 1 << 9,
+    OPT_JSON = 1 << 10,
+    OPT_ALL = 1 << 11,
+    OPT_WITHIN = 1 << 12,
+};
+
+struct pk_opts {
+    unsigned given;
+    const char *config;
+    const char *expires;
+    const char *comment;
+    const char *user_id;
+    const char *key_id;
+    const char *service_account_id;
+    const char *workspace;
+    const char *key_file;
+    long within_days;
+};
+
+/* Where the log lines go (see prefect-keys.c). */
+struct pk_sink {
+    bool to_syslog;
+    bool to_stderr;         /* warnings and errors also on stderr */
+    char last_error[PP_ERRLEN];
+};
+
+struct pk {
+    struct pp_config cfg;
+    struct pp_log log;          /* syslog (authpriv) + stderr */
+    struct pk_sink sink;
+    struct pp_log quiet;        /* keeps only the last error (for audits) */
+    struct pk_sink quiet_sink;
+    struct pk_opts o;
+    char invoker[PP_ACCOUNT_NAME_MAX + 32];
+    time_t now;
+};
+
+static inline bool pk_has(const struct pk *pk, unsigned opt)
+{
+    return (pk->o.given & opt) != 0;
+}
+
+/* A usage mistake: to stderr only, as "prefect-keys: ...". */
+void pk_usage_error(const char *fmt, ...) PP_PRINTF(1, 2);
+
+/* s made safe to show (pp_log_safe), or a placeholder if it looks like a key. */
+const char *pk_show(const char *s, char *out, size_t outlen);
+
+/* Whether s holds something like a Prefect key (pnu_/pnb_), so it is never echoed. */
+bool pk_looks_like_key(const char *s);
+
+/* keyinput.c: read, trim and check a key for entry name (stdin or --key-file).
+ * Returns a secret (free with pp_free_secret) or NULL after saying why. */
+char *pk_read_key(struct pk *pk, const char *name);
+/* The checks on a key alone; NULL if fine, else the reason (no key in it). */
+const char *pk_key_problem(const char *key, bool force);
+
+/* Store helpers (cmd_change.c). */
+int pk_begin_change(struct pk *pk, struct pp_store_lock *lk);
+void pk_end_change(struct pk *pk, struct pp_store_lock *lk);
+/* Sorted names of the entries in the store (NULL-terminated, malloc'd). */
+int pk_entry_names(struct pk *pk, char ***names, size_t *n);
+void pk_free_names(char **names, size_t n);
+/* Whether entry name has a file in the store. */
+bool pk_entry_exists(const struct pk *pk, const char *name);
+
+/* Verbs. argv holds the verb's operands only. */
+int pk_add(struct pk *pk, int argc, char **argv);
+int pk_rotate(struct pk *pk, int argc, char **argv);
+int pk_remove(struct pk *pk, int argc, char **argv);
+int pk_map(struct pk *pk, int argc, char **argv);
+int pk_unmap(struct pk *pk, int argc, char **argv);
+int pk_list(struct pk *pk, int argc, char **argv);
+int pk_explain(struct pk *pk, int argc, char **argv);
+int pk_expiring(struct pk *pk, int argc, char **argv);
+int pk_check(struct pk *pk, int argc, char **argv);
+int pk_verify(struct pk *pk, int argc, char **argv);
+/* verify without a loaded configuration: audit the config file only. */
+int pk_verify_config_only(struct pk *pk, const char *path);
+
+/* cmd_cloud.c: the key's check with Cloud inside add and rotate. */
+int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
+                            char account_id[PP_UUID_LEN + 1],
+                            char workspace_id[PP_UUID_LEN + 1]);
+int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *account_id,
+                               const char *workspace_id);
+/* Read e's expiration from Cloud when e records the ids; updates e when found. */
+void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e);
+
+/* cmd_verify.c: how to fix an unsafe directory or file (empty when fine). */
+void pk_dir_fix(const char *dir, bool private_dir, char *fix, size_t fixlen);
+void pk_file_fix(const char *path, bool secret, char *fix, size_t fixlen);
+
+/* cmd_show.c: describe the last check of e (cache), for list and explain. */
+struct json_object;
+struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e);
+void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen);
+
+#endif
