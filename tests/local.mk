@@ -26,6 +26,7 @@ include $(srcdir)/tests/unit/store.mk
 include $(srcdir)/tests/session/local.mk
 include $(srcdir)/tests/tool/local.mk
 include $(srcdir)/tests/cloud/local.mk
+include $(srcdir)/tests/e2e/local.mk
 endif
 
 EXTRA_DIST += tests/lib/common.sh
