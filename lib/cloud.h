@@ -40,6 +40,12 @@ struct pp_cloud_answer {
     char reason[200];               /* short, for logs; never a key */
 };
 
+/*
+ * Both calls return 0 when ans says what happened (any status, including
+ * unreachable), or -1 on a local error (bad arguments, no memory; logged,
+ * and ans then says unreachable and why).
+ */
+
 /* GET {api_url}/me/workspaces. *ws (malloc'd) and *nws on PP_CLOUD_OK. */
 int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
                         struct pp_workspace **ws, size_t *nws,

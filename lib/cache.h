@@ -1,0 +1,108 @@
+/*
+ * cache.h: the host-wide record of Cloud checks, one per key entry.
+ *
+ * Layout of cfg->cache_dir (root:root 0700, made if missing; the
+ * directories above it must already exist and be safe):
+ *   ENTRY.json   the last check of ENTRY (JSON, root 0600), never a key
+ *   ENTRY.lock   flock'd while a check of ENTRY runs (empty)
+ *
+ * Record (JSON object):
+ *   fingerprint    the checked key's fingerprint (secret.h)
+ *   account_id, workspace_id   the workspace the key was checked for
+ *   outcome        what the check found: "valid", "expiring", "expired",
+ *                  "rejected", "no-workspace-access" or "unreachable"
+ *   checked_at     RFC 3339 (UTC)
+ *   last_valid_at  RFC 3339 or null: the last valid check of this key
+ *   expiration     RFC 3339 or null (never expires / not known)
+ *   expiration_source  "cloud" (read from Cloud), "entry" (the entry's
+ *                  recorded one) or "none"
+ *   backoff_until  RFC 3339 or null: after an unreachable check, no new
+ *                  request before this time
+ *   http_status    Cloud's HTTP status, 0 when none
+ *   reason         short text for logs and prefect-keys
+ *   serial         one more than the previous record's: tells a login that
+ *                  waited for a running check that its result has arrived
+ *
+ * Promises: records are read through safefile (PP_FILE_SECRET,
+ * PP_CACHE_MAX) with the cache directory checked (pp_check_dir, private);
+ * written atomically (mkstemp in the cache directory, fchmod 0600, write,
+ * fsync, rename, fsync of the directory); a record that is malformed is
+ * logged and treated as absent. A record whose fingerprint is not the
+ * current key's belongs to a predecessor, and one for another workspace to
+ * an older version of the entry: callers must ignore both (pp_cache_read
+ * returns them; pp_check_entry ignores them).
+ */
+#ifndef PP_CACHE_H
+#define PP_CACHE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "names.h"
+#include "secret.h"
+#include "verdict.h"
+
+enum pp_exp_source { PP_EXP_NONE = 0, PP_EXP_CLOUD, PP_EXP_ENTRY };
+
+struct pp_cache_record {
+    char fingerprint[PP_FP_SIZE];
+    char account_id[PP_UUID_LEN + 1];   /* "" in records of older versions */
+    char workspace_id[PP_UUID_LEN + 1];
+    enum pp_outcome outcome;        /* one of the check outcomes above */
+    time_t checked_at;
+    bool has_last_valid;
+    time_t last_valid_at;
+    bool has_expires;
+    time_t expires;
+    enum pp_exp_source exp_source;
+    bool has_backoff;
+    time_t backoff_until;
+    long http_status;
+    char reason[256];
+    unsigned long serial;
+};
+
+/* Longest cache file path we build. */
+#define PP_CACHE_PATH_MAX 4096
+
+/*
+ * Make sure cfg->cache_dir exists (mkdir 0700 if it does not; the parent
+ * must exist) and is safe. Returns 0, or -1 (logged with path and reason).
+ */
+int pp_cache_prepare(const struct pp_config *cfg, const struct pp_log *log);
+
+/*
+ * Read the record of entry. Returns 0 (rec filled), -2 if there is none
+ * (or the cache directory does not exist yet), -1 if it is unsafe or
+ * malformed (logged; rec zeroed). The caller compares rec->fingerprint
+ * with the current key's.
+ */
+int pp_cache_read(const struct pp_config *cfg, const char *entry,
+                  struct pp_cache_record *rec, const struct pp_log *log);
+
+/*
+ * Whether rec speaks of this key in this workspace: a record of the key's
+ * predecessor (another fingerprint fp) or of another workspace says nothing
+ * about it.
+ */
+bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
+                            const char *account_id, const char *workspace_id);
+
+/* Write the record of entry atomically. Returns 0 or -1 (logged). */
+int pp_cache_write(const struct pp_config *cfg, const char *entry,
+                   const struct pp_cache_record *rec, const struct pp_log *log);
+
+/* Remove the record of entry (prefect-keys remove). 0 (also if absent) or -1. */
+int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct pp_log *log);
+
+/*
+ * Take the check lock of entry: "{cache_dir}/{entry}.lock", flock(LOCK_EX),
+ * waiting at most wait_ms (0: try once). Returns the locked descriptor
+ * (close it to release), -2 if the wait ran out, -1 on error (logged).
+ */
+int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
+                  const struct pp_log *log);
+
+#endif

@@ -1,0 +1,557 @@
+/*
+ * cloud.c: the Prefect Cloud client (see cloud.h).
+ *
+ * One curl easy handle per request, set up by cloud_get() with every limit
+ * the header promises. The answer is classified in one place
+ * (classify_status) and bodies are parsed with json-c in strict mode with
+ * every field's type checked: anything unexpected is "unreachable", never a
+ * guess.
+ *
+ * libcurl's global state: curl_global_init() is called once per process
+ * through pthread_once (the module may run inside a threaded program, and
+ * curl's implicit init in curl_easy_init is not thread-safe on older
+ * versions). curl_global_cleanup() is never called: the program that loaded
+ * the module may use libcurl itself, and cleaning up under it would break it.
+ *
+ * The key: it goes only into the Authorization header. We wipe our header
+ * buffer and curl's copy in the slist (curl_slist_append copies the string)
+ * before freeing them. libcurl also assembles the request in an internal
+ * buffer that it frees without wiping; that copy is out of our reach.
+ */
+#include <config.h>
+
+#include "cloud.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "secret.h"
+#include "timefmt.h"
+
+/* Largest answer we accept; Cloud's answers here are a few KiB. */
+#define PP_CLOUD_BODY_MAX (1024 * 1024)
+/* Longest key we put in a header (keys are ~40 characters). */
+#define PP_CLOUD_KEY_MAX 1024
+
+struct body {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool too_large;
+    bool no_memory;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+
+static void curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void set_reason(struct pp_cloud_answer *ans, enum pp_cloud_status st, const char *fmt, ...)
+    PP_PRINTF(3, 4);
+
+static void set_reason(struct pp_cloud_answer *ans, enum pp_cloud_status st, const char *fmt, ...)
+{
+    va_list ap;
+
+    ans->status = st;
+    va_start(ap, fmt);
+    vsnprintf(ans->reason, sizeof(ans->reason), fmt, ap);
+    va_end(ap);
+}
+
+static size_t body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct body *b = userdata;
+    size_t n = size * nmemb;
+
+    if (n > PP_CLOUD_BODY_MAX - b->len) {
+        b->too_large = true;
+        return 0;       /* anything but n makes curl stop */
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap != 0 ? b->cap : 16384;
+        char *p;
+
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        if (cap > PP_CLOUD_BODY_MAX + 1)
+            cap = PP_CLOUD_BODY_MAX + 1;
+        p = realloc(b->data, cap);
+        if (p == NULL) {
+            b->no_memory = true;
+            return 0;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, ptr, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+/* A key may travel in a header only if it is printable ASCII without spaces. */
+static bool key_header_safe(const char *key)
+{
+    size_t i;
+
+    if (key == NULL || *key == '\0')
+        return false;
+    for (i = 0; key[i] != '\0'; i++) {
+        if (i >= PP_CLOUD_KEY_MAX || (unsigned char)key[i] <= 0x20 || (unsigned char)key[i] >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* Why curl failed, in a few words for the log. */
+static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode rc,
+                             const char *errbuf, const struct body *b, long connect_ms,
+                             long timeout_ms)
+{
+    const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    curl_off_t tls_done = 0;
+
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        /* Not even connected (TCP and TLS): connect_timeout_ms ran out. */
+        if (curl_easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &tls_done) == CURLE_OK
+            && tls_done == 0 && connect_ms < timeout_ms)
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "timeout after %ld ms while connecting",
+                       connect_ms);
+        else
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "timeout after %ld ms", timeout_ms);
+        break;
+    case CURLE_WRITE_ERROR:
+    case CURLE_FILESIZE_EXCEEDED:
+        if (b->no_memory)
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory reading the response");
+        else
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "response too large (over %d bytes)",
+                       PP_CLOUD_BODY_MAX);
+        break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "refused: only https is allowed");
+        break;
+    case CURLE_PARTIAL_FILE:
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "truncated response");
+        break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "TLS: %s", detail);
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "connection failed: %s", detail);
+        break;
+    default:
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "%s", detail);
+        break;
+    }
+}
+
+/*
+ * GET {api_url}{path} with key. Returns 0 with ans->http_status and *b set
+ * when an HTTP answer came back; 1 when it did not (ans: unreachable and
+ * why); -1 on a local error (logged; ans: unreachable and why).
+ */
+static int cloud_get(const struct pp_config *cfg, const char *key, const char *path,
+                     struct body *b, struct pp_cloud_answer *ans, const struct pp_log *log)
+{
+    static const char bearer[] = "Authorization: Bearer ";
+    char errbuf[CURL_ERROR_SIZE];
+    struct curl_slist *headers = NULL, *tmp, *s;
+    char *url = NULL, *auth = NULL;
+    size_t authlen = 0;
+    long timeout_ms, connect_ms;
+    CURL *curl = NULL;
+    CURLcode rc;
+    int ret = -1;
+
+    memset(b, 0, sizeof(*b));
+    if (cfg->api_url == NULL || strncasecmp(cfg->api_url, "https://", 8) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "refused: api_url is not an https:// URL");
+        return 1;
+    }
+    if (!key_header_safe(key)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "key has characters not allowed in a header");
+        pp_error(log, "cloud: the key cannot be sent: it has characters not allowed in a header");
+        return -1;
+    }
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl initialisation failed");
+        pp_error(log, "cloud: curl_global_init failed: %s", curl_easy_strerror(curl_init_rc));
+        return -1;
+    }
+
+    timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 1;
+    connect_ms = cfg->connect_timeout_ms > 0 && cfg->connect_timeout_ms < timeout_ms
+        ? cfg->connect_timeout_ms : timeout_ms;
+
+    if (asprintf(&url, "%s%s", cfg->api_url, path) < 0) {
+        url = NULL;
+        goto nomem;
+    }
+    authlen = sizeof(bearer) + strlen(key);
+    auth = malloc(authlen);
+    if (auth == NULL)
+        goto nomem;
+    snprintf(auth, authlen, "%s%s", bearer, key);
+    if ((tmp = curl_slist_append(headers, auth)) == NULL)
+        goto nomem;
+    headers = tmp;
+    if ((tmp = curl_slist_append(headers, "Accept: application/json")) == NULL)
+        goto nomem;
+    headers = tmp;
+
+    curl = curl_easy_init();
+    if (curl == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl initialisation failed");
+        pp_error(log, "cloud: curl_easy_init failed");
+        goto out;
+    }
+    errbuf[0] = '\0';
+#define SET(opt, val)                                                           \
+    do {                                                                        \
+        if ((rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK) {              \
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl refused %s", #opt);  \
+            pp_error(log, "cloud: libcurl refused %s: %s", #opt,                \
+                     curl_easy_strerror(rc));                                   \
+            goto out;                                                           \
+        }                                                                       \
+    } while (0)
+    SET(CURLOPT_ERRORBUFFER, errbuf);
+    SET(CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    SET(CURLOPT_PROTOCOLS_STR, "https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+#else
+    SET(CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+    SET(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_VERBOSE, 0L);
+    SET(CURLOPT_HTTPGET, 1L);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    SET(CURLOPT_TIMEOUT_MS, timeout_ms);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PP_CLOUD_BODY_MAX);
+    SET(CURLOPT_WRITEFUNCTION, body_write);
+    SET(CURLOPT_WRITEDATA, b);
+    /* "" disables the proxy variables of the environment; so does an
+     * explicit NOPROXY for no_proxy. */
+    SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
+    SET(CURLOPT_NOPROXY, "");
+    if (cfg->ca_file != NULL)
+        SET(CURLOPT_CAINFO, cfg->ca_file);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    SET(CURLOPT_USERAGENT, "pam_prefect/" PACKAGE_VERSION);
+    SET(CURLOPT_HTTPHEADER, headers);
+#undef SET
+
+    rc = curl_easy_perform(curl);
+    if (rc != CURLE_OK) {
+        transport_reason(ans, curl, rc, errbuf, b, connect_ms, timeout_ms);
+        ret = 1;
+        goto out;
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ans->http_status);
+#if LIBCURL_VERSION_NUM >= 0x074200
+    {
+        curl_off_t ra = 0;
+
+        if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+            ans->retry_after = ra > 86400 ? 86400 : (long)ra;
+    }
+#endif
+    ret = 0;
+    goto out;
+
+nomem:
+    set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory");
+    pp_error(log, "cloud: out of memory");
+out:
+    if (curl != NULL)
+        curl_easy_cleanup(curl);
+    for (s = headers; s != NULL; s = s->next)
+        pp_wipe(s->data, strlen(s->data));
+    curl_slist_free_all(headers);
+    pp_free_buf(auth, authlen);
+    free(url);
+    if (ret != 0) {
+        free(b->data);
+        memset(b, 0, sizeof(*b));
+    }
+    return ret;
+}
+
+/*
+ * Decide what an HTTP status means. Returns true when the body is to be
+ * parsed (200); otherwise ans is final.
+ */
+static bool classify_status(struct pp_cloud_answer *ans, bool not_found_is_answer)
+{
+    long st = ans->http_status;
+
+    if (st == 200)
+        return true;
+    if (st == 401 || st == 403)
+        set_reason(ans, PP_CLOUD_REJECTED, "HTTP %ld", st);
+    else if (st == 404 && not_found_is_answer)
+        set_reason(ans, PP_CLOUD_NOT_FOUND, "HTTP 404");
+    else if (st == 429 && ans->retry_after > 0)
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "HTTP 429 (rate limited, retry after %ld s)",
+                   ans->retry_after);
+    else if (st == 429)
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "HTTP 429 (rate limited)");
+    else if (st >= 300 && st < 400)
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "redirect refused (HTTP %ld)", st);
+    else
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "HTTP %ld", st);
+    return false;
+}
+
+/* Parse the whole body as one JSON value, strictly. NULL (ans set) if it is not. */
+static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans)
+{
+    json_tokener *tok;
+    json_object *root;
+    size_t end;
+
+    if (b->len == 0 || b->len > (size_t)INT32_MAX) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON (empty)");
+        return NULL;
+    }
+    tok = json_tokener_new();
+    if (tok == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory");
+        return NULL;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT
+#ifdef JSON_TOKENER_VALIDATE_UTF8
+                           | JSON_TOKENER_VALIDATE_UTF8
+#endif
+                           );
+    root = json_tokener_parse_ex(tok, b->data, (int)b->len);
+    if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+        json_object_put(root);
+        json_tokener_free(tok);
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON");
+        return NULL;
+    }
+#if JSON_C_VERSION_NUM >= ((0 << 16) | (15 << 8))
+    end = json_tokener_get_parse_end(tok);
+#else
+    end = (size_t)tok->char_offset;
+#endif
+    json_tokener_free(tok);
+    for (; end < b->len; end++) {
+        char c = b->data[end];
+
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            json_object_put(root);
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON (data after the value)");
+            return NULL;
+        }
+    }
+    return root;
+}
+
+/* obj[name] as a string no longer than max; NULL if absent or another type. */
+static const char *get_string(json_object *obj, const char *name, size_t max)
+{
+    json_object *v;
+    const char *s;
+
+    if (!json_object_object_get_ex(obj, name, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    s = json_object_get_string(v);
+    if (s == NULL || (size_t)json_object_get_string_len(v) != strlen(s) || strlen(s) > max)
+        return NULL;    /* an embedded NUL, or too long */
+    return s;
+}
+
+static int parse_workspaces(json_object *root, struct pp_workspace **out, size_t *nout,
+                            struct pp_cloud_answer *ans)
+{
+    struct pp_workspace *ws;
+    size_t n, i;
+
+    if (!json_object_is_type(root, json_type_array)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: not a list");
+        return -1;
+    }
+    n = json_object_array_length(root);
+    ws = calloc(n > 0 ? n : 1, sizeof(*ws));
+    if (ws == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        json_object *o = json_object_array_get_idx(root, i);
+        const char *aid, *wid, *ah, *wh;
+
+        if (!json_object_is_type(o, json_type_object)) {
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: element %zu is not an object", i);
+            goto bad;
+        }
+        aid = get_string(o, "account_id", PP_UUID_LEN);
+        wid = get_string(o, "workspace_id", PP_UUID_LEN);
+        ah = get_string(o, "account_handle", sizeof(ws[i].account_handle) - 1);
+        wh = get_string(o, "workspace_handle", sizeof(ws[i].workspace_handle) - 1);
+        if (!pp_uuid_valid(aid) || !pp_uuid_valid(wid)) {
+            set_reason(ans, PP_CLOUD_UNREACHABLE,
+                       "unexpected answer: element %zu: account_id/workspace_id not a UUID", i);
+            goto bad;
+        }
+        if (ah == NULL || wh == NULL) {
+            set_reason(ans, PP_CLOUD_UNREACHABLE,
+                       "unexpected answer: element %zu: handles missing or not strings", i);
+            goto bad;
+        }
+        strcpy(ws[i].account_id, aid);
+        strcpy(ws[i].workspace_id, wid);
+        strcpy(ws[i].account_handle, ah);
+        strcpy(ws[i].workspace_handle, wh);
+    }
+    *out = ws;
+    *nout = n;
+    return 0;
+bad:
+    free(ws);
+    return -1;
+}
+
+static void answer_init(struct pp_cloud_answer *ans)
+{
+    memset(ans, 0, sizeof(*ans));
+    ans->status = PP_CLOUD_UNREACHABLE;
+}
+
+int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
+                        struct pp_workspace **ws, size_t *nws,
+                        struct pp_cloud_answer *ans, const struct pp_log *log)
+{
+    struct body b;
+    json_object *root;
+    int rc;
+
+    answer_init(ans);
+    *ws = NULL;
+    *nws = 0;
+    rc = cloud_get(cfg, key, "/me/workspaces", &b, ans, log);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (classify_status(ans, false)) {
+        root = parse_body(&b, ans);
+        if (root != NULL) {
+            if (parse_workspaces(root, ws, nws, ans) == 0)
+                set_reason(ans, PP_CLOUD_OK, "HTTP 200, %zu workspace%s", *nws,
+                           *nws == 1 ? "" : "s");
+            json_object_put(root);
+        }
+    }
+    free(b.data);
+    return 0;
+}
+
+/* Read "expiration" of obj: null or an RFC 3339 time. */
+static int parse_expiration(json_object *obj, bool *has, time_t *when, struct pp_cloud_answer *ans)
+{
+    json_object *v;
+
+    if (!json_object_is_type(obj, json_type_object)
+        || !json_object_object_get_ex(obj, "expiration", &v)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: no expiration field");
+        return -1;
+    }
+    if (v == NULL || json_object_is_type(v, json_type_null)) {
+        *has = false;
+        *when = 0;
+        return 0;
+    }
+    if (!json_object_is_type(v, json_type_string)
+        || pp_time_parse(json_object_get_string(v), when) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: expiration is not an RFC 3339 time");
+        return -1;
+    }
+    *has = true;
+    return 0;
+}
+
+int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
+                        const char *account_id, const char *user_id, const char *key_id,
+                        const char *service_account_id, bool *has_expires, time_t *expires,
+                        struct pp_cloud_answer *ans, const struct pp_log *log)
+{
+    char path[160];
+    bool bot;
+    struct body b;
+    json_object *root, *obj;
+    int rc;
+
+    answer_init(ans);
+    *has_expires = false;
+    *expires = 0;
+    if (user_id != NULL && *user_id != '\0' && key_id != NULL && *key_id != '\0') {
+        if (!pp_uuid_valid(user_id) || !pp_uuid_valid(key_id))
+            goto badids;
+        snprintf(path, sizeof(path), "/users/%s/api_keys/%s", user_id, key_id);
+        bot = false;
+    } else if (service_account_id != NULL && *service_account_id != '\0') {
+        if (!pp_uuid_valid(service_account_id) || !pp_uuid_valid(account_id))
+            goto badids;
+        snprintf(path, sizeof(path), "/accounts/%s/bots/%s", account_id, service_account_id);
+        bot = true;
+    } else {
+        goto badids;
+    }
+
+    rc = cloud_get(cfg, key, path, &b, ans, log);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (classify_status(ans, true)) {
+        root = parse_body(&b, ans);
+        if (root != NULL) {
+            obj = root;
+            if (bot && (!json_object_object_get_ex(root, "api_key", &obj)
+                        || !json_object_is_type(obj, json_type_object))) {
+                set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: no api_key object");
+            } else if (parse_expiration(obj, has_expires, expires, ans) == 0) {
+                char t[PP_TIME_SIZE];
+
+                set_reason(ans, PP_CLOUD_OK, "HTTP 200, expiration %s",
+                           *has_expires ? pp_time_format(*expires, t) : "none");
+            }
+            json_object_put(root);
+        }
+    }
+    free(b.data);
+    return 0;
+
+badids:
+    set_reason(ans, PP_CLOUD_UNREACHABLE, "no valid ids to read the expiration with");
+    pp_error(log, "cloud: reading an expiration needs user_id and key_id, or account_id and "
+             "service_account_id, as UUIDs");
+    return -1;
+}
