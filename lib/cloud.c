@@ -52,6 +52,14 @@ static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
 static void curl_init_once(void)
 {
+    /*
+     * libcurl opens the file named by SSLKEYLOGFILE, if set, when it is
+     * initialised, and appends the TLS session secrets of every connection
+     * to it: secrets that decrypt the request carrying the key. Under su the
+     * environment is the calling user's, so the variable is removed before
+     * the first initialisation (nothing reads it; see pam_prefect(8)).
+     */
+    unsetenv("SSLKEYLOGFILE");
     curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
