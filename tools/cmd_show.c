@@ -62,7 +62,7 @@ static const char *kind_of_match(enum pp_match m)
 
 /* ---- the last check, from the cache ---- */
 
-/* 1 with rec filled if the cache holds a record for e's current key, 0 if not, -1 unreadable. */
+/* 1 with rec filled if the cache holds a record for e's current key and workspace, 0 if not, -1 unreadable. */
 static int last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_record *rec)
 {
     char fp[PP_FP_SIZE];
@@ -74,8 +74,7 @@ static int last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_r
     if (r != 0)
         return -1;
     pp_fingerprint(e->key, fp);
-    /* A record of the key's predecessor says nothing about this key. */
-    return strcmp(fp, rec->fingerprint) == 0 ? 1 : 0;
+    return pp_cache_record_is_for(rec, fp, e->account_id, e->workspace_id) ? 1 : 0;
 }
 
 struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e)
