@@ -1,9 +1,16 @@
 /*
  * fixture.h: the files a session test scenario needs, in the safe test root.
  *
- * All store building goes through fx_entry / fx_mapping so that it can be
- * switched to prefect-keys in one place. The configuration always has
- * validate = false until the Cloud stand-in is used here.
+ * Every valid store is built by the real prefect-keys ($PP_PREFECT_KEYS,
+ * set by session.test): fx_entry runs "add --no-validate" with the key on
+ * standard input, fx_map / fx_unmap run "map" / "unmap". So the store the
+ * module reads in these tests is one the administrator's tool made. The
+ * tool's output is appended to $PP_TESTROOT/prefect-keys.out (session.test
+ * checks it for keys too).
+ *
+ * Tests of bad input damage that store afterwards with the *_raw helpers
+ * and fx_entry_read (wrong modes, truncated files, missing fields, bad
+ * names): a store the tool would never write.
  */
 #ifndef PP_TEST_FIXTURE_H
 #define PP_TEST_FIXTURE_H
@@ -20,7 +27,7 @@ struct fx {
     char *cache;            /* root/cache */
 };
 
-/* Paths from $PP_TESTROOT (exits 99 when it is not set). */
+/* Paths from $PP_TESTROOT (exits 99 when it or $PP_PREFECT_KEYS is not set). */
 void fx_init(struct fx *fx);
 void fx_free(struct fx *fx);
 
@@ -33,28 +40,44 @@ void fx_config_validate(const struct fx *fx, bool validate, const char *extra);
 /* Write any configuration file (root, 0644) with the given text. */
 void fx_config_text(const char *path, const char *text);
 
-/* Remove the store and make it again: root:root 0700, empty. */
+/* Remove the store (entries and mapping); the next fx_entry makes it again. */
 void fx_store_reset(const struct fx *fx);
 
 /*
- * A valid key entry NAME with key, account and workspace ids; expires is
- * 0 for none. extra is appended to the file (may be NULL).
+ * Run prefect-keys --config CONFIG ARGS... (NULL-terminated) with input
+ * (NULL: none) on its standard input; exits 99 unless it exits 0.
+ */
+void fx_pk(const char *config, const char *input, ...) __attribute__((sentinel));
+
+/*
+ * Key entry NAME through "prefect-keys add NAME --workspace ACCOUNT/WORKSPACE
+ * --no-validate [--expires T]", the key on standard input; expires 0 for
+ * none. --force when NAME exists (replaced) or expires has passed.
  */
 void fx_entry(const struct fx *fx, const char *name, const char *key, const char *account,
-              const char *workspace, time_t expires, const char *extra);
+              const char *workspace, time_t expires);
 
-/* The text fx_entry writes (malloc'd), for tests that damage it. */
-char *fx_entry_text(const char *key, const char *account, const char *workspace,
-                    time_t expires, const char *extra);
+/* The same with another configuration whose store is store. */
+void fx_entry_conf(const char *config, const char *store, const char *name, const char *key,
+                   const char *account, const char *workspace, time_t expires);
 
-/* Write store/NAME.key with any text, mode and owner. */
-void fx_entry_raw(const struct fx *fx, const char *name, const char *text, mode_t mode,
-                  uid_t uid, gid_t gid);
+/* "prefect-keys map KIND NAME ENTRY" (kind "default": name is NULL). */
+void fx_map(const struct fx *fx, const char *kind, const char *name, const char *entry);
+
+/* "prefect-keys unmap KIND NAME" (kind "default": name is NULL). */
+void fx_unmap(const struct fx *fx, const char *kind, const char *name);
 
 /* store/NAME.key's path (malloc'd). */
 char *fx_entry_path(const struct fx *fx, const char *name);
 
-/* Write the mapping file (root 0600). */
-void fx_mapping(const struct fx *fx, const char *text);
+/* store/NAME.key's text as prefect-keys wrote it (malloc'd; exits 99 if absent). */
+char *fx_entry_read(const struct fx *fx, const char *name);
+
+/* Overwrite store/NAME.key with any text, mode and owner (bad input). */
+void fx_entry_raw(const struct fx *fx, const char *name, const char *text, mode_t mode,
+                  uid_t uid, gid_t gid);
+
+/* Overwrite the mapping file (root 0600) with any text (bad input). */
+void fx_mapping_raw(const struct fx *fx, const char *text);
 
 #endif

@@ -6,9 +6,10 @@
  * (each naming the built module by absolute path with
  * config=$PP_TESTROOT/etc/pam_prefect.conf), the passwd and group files,
  * and captures syslog into $PP_TEST_LOG. Each test writes its own
- * configuration and store, runs PAM calls, and asserts the return codes,
- * the exported environment (PAMTEST_GETENVLIST), the conversation messages
- * and the exact syslog lines of that run.
+ * configuration, has prefect-keys build its store (fixture.h; only the
+ * bad-input tests then damage it by hand), runs PAM calls, and asserts the
+ * return codes, the exported environment (PAMTEST_GETENVLIST), the
+ * conversation messages and the exact syslog lines of that run.
  *
  * Services (see session.test):
  *   pp-alone     auth + session: the module alone, so the application sees
@@ -75,15 +76,6 @@ static const char *const test_keys[] = {
 
 #define API_URL     "https://prefect.test/api"
 #define ALT_API_URL "https://alt.prefect.test/api"
-
-/* The mapping most tests use. erin is in g-first and g-second (that order in
- * the group file); the mapping lists g-second first, so she gets second-key. */
-static const char base_mapping[] =
-    "users = ( { name = \"alice\"; entry = \"alice-key\"; },\n"
-    "          { name = \"sys\"; entry = \"sys-key\"; } );\n"
-    "groups = ( { name = \"batch\"; entry = \"svc-batch\"; },\n"
-    "           { name = \"g-second\"; entry = \"second-key\"; },\n"
-    "           { name = \"g-first\"; entry = \"first-key\"; } );\n";
 
 static struct fx fx;
 static time_t now;
@@ -435,17 +427,25 @@ static const char *stamp_of(time_t t, char out[32])
 
 /* ---- set-up ---- */
 
-/* The store most tests use, and the default configuration. */
+/*
+ * The store most tests use, built by prefect-keys, and the default
+ * configuration. erin is in g-first and g-second (that order in the group
+ * file); the mapping lists g-second first, so she gets second-key.
+ */
 static void base_store(void)
 {
     fx_store_reset(&fx);
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
-    fx_entry(&fx, "svc-batch", KEY_BATCH, ACCOUNT, WS_BATCH, 0, NULL);
-    fx_entry(&fx, "first-key", KEY_FIRST, ACCOUNT, WS_FIRST, 0, NULL);
-    fx_entry(&fx, "second-key", KEY_SECOND, ACCOUNT, WS_SECOND, 0, NULL);
-    fx_entry(&fx, "default-key", KEY_DEFAULT, ACCOUNT, WS_DEFAULT, 0, NULL);
-    fx_entry(&fx, "sys-key", KEY_SYS, ACCOUNT, WS_DEFAULT, 0, NULL);
-    fx_mapping(&fx, base_mapping);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, 0);
+    fx_entry(&fx, "svc-batch", KEY_BATCH, ACCOUNT, WS_BATCH, 0);
+    fx_entry(&fx, "first-key", KEY_FIRST, ACCOUNT, WS_FIRST, 0);
+    fx_entry(&fx, "second-key", KEY_SECOND, ACCOUNT, WS_SECOND, 0);
+    fx_entry(&fx, "default-key", KEY_DEFAULT, ACCOUNT, WS_DEFAULT, 0);
+    fx_entry(&fx, "sys-key", KEY_SYS, ACCOUNT, WS_DEFAULT, 0);
+    fx_map(&fx, "user", "alice", "alice-key");
+    fx_map(&fx, "user", "sys", "sys-key");
+    fx_map(&fx, "group", "batch", "svc-batch");
+    fx_map(&fx, "group", "g-second", "second-key");
+    fx_map(&fx, "group", "g-first", "first-key");
 }
 
 static int setup(void **state)
@@ -520,9 +520,10 @@ static void test_group_order(void **state)
     free(l);
     run_free(&r);
 
-    /* The other order in the mapping: the other group wins. */
-    fx_mapping(&fx, "groups = ( { name = \"g-first\"; entry = \"first-key\"; },\n"
-                    "           { name = \"g-second\"; entry = \"second-key\"; } );\n");
+    /* The other order in the mapping (a group rule goes last when it is
+     * mapped again): the other group wins. */
+    fx_unmap(&fx, "group", "g-second");
+    fx_map(&fx, "group", "g-second", "second-key");
     open_session("pp-alone", "erin", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_FIRST, API_URL, WS_FIRST);
     run_free(&r);
@@ -533,10 +534,10 @@ static void test_user_rule_beats_group(void **state)
     struct run r;
 
     (void)state;
-    /* alice is also in batch here: her own rule still wins. */
-    fx_mapping(&fx, "groups = ( { name = \"alice\"; entry = \"svc-batch\"; } );\n"
-                    "users = ( { name = \"alice\"; entry = \"alice-key\"; } );\n"
-                    "default = \"default-key\";\n");
+    /* alice's own group is mapped too, and there is a default: her own
+     * rule still wins. */
+    fx_map(&fx, "group", "alice", "svc-batch");
+    fx_map(&fx, "default", NULL, "default-key");
     open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
     run_free(&r);
@@ -549,8 +550,7 @@ static void test_default_entry(void **state)
                             "unchecked", UNCHECKED, "default entry");
 
     (void)state;
-    fx_mapping(&fx, "users = ( { name = \"alice\"; entry = \"alice-key\"; } );\n"
-                    "default = \"default-key\";\n");
+    fx_map(&fx, "default", NULL, "default-key");
     open_session("pp-alone", "carol", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
     ASSERT_LOG(&r, l);
@@ -599,7 +599,7 @@ static void test_expired(void **state)
     char *reason, *l, *msg;
 
     (void)state;
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp);
     reason = pp_test_fmt("recorded expiration %s has passed", stamp_of(exp, stamp));
     l = refused_line(LOG_WARNING, "pp-stack", "session", "alice", "alice-key", KEY_ALICE,
                      "expired", reason, false);
@@ -638,7 +638,7 @@ static void test_expiring(void **state)
     char *reason, *l, *msg;
 
     (void)state;
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp);
     reason = pp_test_fmt("not checked with Prefect Cloud (validate is off); recorded "
                          "expiration %s is within expiry_warn_days (14)", stamp_of(exp, stamp));
     l = exported_line("pp-alone", "session", "alice", "alice-key", KEY_ALICE, "expiring", reason,
@@ -706,7 +706,7 @@ static void test_validate_expired_no_request(void **state)
     pp_test_rmtree(fx.cache);
     fx_config_validate(&fx, true, "api_url = \"https://127.0.0.1:1/api\";\n"
                                   "connect_timeout_ms = 500;\ntimeout_ms = 1000;");
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now - 3600, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now - 3600);
     open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
     assert_nothing_exported(&r);
     ASSERT_LOG(&r, "<4> : pam_prefect(pp-stack:session): user=alice service=pp-stack "
@@ -718,7 +718,7 @@ static void test_validate_expired_no_request(void **state)
     run_free(&r);
 
     /* A key within its expiration is checked: Cloud unreachable, no grace. */
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, 0);
     open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
     assert_nothing_exported(&r);
     assert_messages(&r, 0, 1);
@@ -751,7 +751,7 @@ static void test_conversation_missing_or_failing(void **state)
     const struct op ops[] = { { PAMTEST_OPEN_SESSION, 0, PAM_SUCCESS } };
 
     (void)state;
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now + 86400 * 2, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now + 86400 * 2);
     /* A conversation without a function: exported, nothing sent. */
     run_pam_conv("pp-alone", "alice", ops, 1, &r, NULL, true);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
@@ -817,7 +817,7 @@ static void test_once_per_handle(void **state)
     time_t exp = now + 86400 + 3600;
 
     (void)state;
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp);
     run_pam("pp-alone", "alice", ops, 5, &r);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
     /* One decision line, one warning message. */
@@ -829,7 +829,7 @@ static void test_once_per_handle(void **state)
     run_free(&r);
 
     /* A refused key, repeated: the first result (here under deny) each time. */
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now - 60, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now - 60);
     fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"deny\";");
     {
         const struct op ops2[] = {
@@ -857,7 +857,7 @@ static void test_on_failure_deny(void **state)
 
     (void)state;
     fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"deny\";");
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp);
     msg = pp_test_fmt("pam_prefect: no Prefect API key was set for this session: entry "
                       "alice-key expired on %s. The session is refused.", date_of(exp, date));
 
@@ -880,8 +880,13 @@ static void test_on_failure_deny(void **state)
         run_free(&r);
     }
 
-    /* A missing entry is refused too. */
-    fx_mapping(&fx, "users = ( { name = \"alice\"; entry = \"no-such-key\"; } );\n");
+    /* A missing entry is refused too (its file removed behind the tool's back). */
+    {
+        char *path = fx_entry_path(&fx, "alice-key");
+
+        assert_int_equal(unlink(path), 0);
+        free(path);
+    }
     open_session("pp-stack", "alice", 0, PAM_SESSION_ERR, &r);
     assert_nothing_exported(&r);
     run_free(&r);
@@ -898,7 +903,7 @@ static void test_on_failure_deny(void **state)
 
     /* on_failure=deny as an argument overrides the file's ignore. */
     fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"ignore\";");
-    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp, NULL);
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp);
     open_session("pp-args", "alice", 0, PAM_SESSION_ERR, &r);
     assert_nothing_exported(&r);
     run_free(&r);
@@ -952,18 +957,16 @@ static void test_config_argument(void **state)
     struct run r;
     char *alt = pp_test_fmt("%s/alt.conf", fx.etc);
     char *altstore = pp_test_fmt("%s/altstore", fx.root);
-    char *text = pp_test_fmt("store = \"%s\";\nvalidate = false;\napi_url = \"%s\";\n", altstore,
-                             ALT_API_URL);
-    char *path = pp_test_fmt("%s/alice-key.key", altstore);
-    char *entry = fx_entry_text(KEY_ALT, ACCOUNT, WS_ALICE, 0, NULL);
-    char *mpath = pp_test_fmt("%s/mapping", altstore);
+    char *altcache = pp_test_fmt("%s/altcache", fx.root);
+    char *text = pp_test_fmt("store = \"%s\";\ncache_dir = \"%s\";\nvalidate = false;\n"
+                             "api_url = \"%s\";\n", altstore, altcache, ALT_API_URL);
 
     (void)state;
     fx_config_text(alt, text);
     pp_test_rmtree(altstore);
-    assert_int_equal(pp_test_mkdir(altstore, 0700), 0);
-    assert_int_equal(pp_test_write(path, entry, 0600, 0, 0), 0);
-    assert_int_equal(pp_test_write(mpath, base_mapping, 0600, 0, 0), 0);
+    /* prefect-keys --config alt.conf builds the other store. */
+    fx_entry_conf(alt, altstore, "alice-key", KEY_ALT, ACCOUNT, WS_ALICE, 0);
+    fx_pk(alt, NULL, "map", "user", "alice", "alice-key", (char *)NULL);
 
     /* pp-alt names alt.conf: its store and api_url are used. */
     open_session("pp-alt", "alice", 0, PAM_SUCCESS, &r);
@@ -975,13 +978,12 @@ static void test_config_argument(void **state)
     run_free(&r);
 
     pp_test_rmtree(altstore);
+    pp_test_rmtree(altcache);
     unlink(alt);
     free(alt);
     free(altstore);
+    free(altcache);
     free(text);
-    free(path);
-    free(entry);
-    free(mpath);
 }
 
 static void test_debug_trace(void **state)
@@ -1261,17 +1263,51 @@ static void test_key_file_empty(void **state)
     free(path);
 }
 
+/* The line number (from 1) of position p in text. */
+static int line_of(const char *text, const char *p)
+{
+    int line = 1;
+
+    for (; text < p; text++)
+        line += *text == '\n';
+    return line;
+}
+
+/* Where "FIELD = " starts a line of text (the entry prefect-keys wrote). */
+static char *field_line(char *text, const char *field)
+{
+    char *needle = pp_test_fmt("\n%s = ", field);
+    char *p = strncmp(text, needle + 1, strlen(needle + 1)) == 0 ? text - 1 : strstr(text, needle);
+
+    if (p == NULL)
+        fail_msg("the entry prefect-keys wrote has no %s line", field);
+    free(needle);
+    return p + 1;
+}
+
+/* alice-key's entry as prefect-keys wrote it, without its FIELD line. */
+static char *entry_without(const char *field)
+{
+    char *text = fx_entry_read(&fx, "alice-key");
+    char *line = field_line(text, field);
+    char *end = strchr(line, '\n');
+    const char *rest = end != NULL ? end + 1 : line + strlen(line);
+
+    memmove(line, rest, strlen(rest) + 1);
+    return text;
+}
+
 static void test_key_file_oversized(void **state)
 {
     char *path = fx_entry_path(&fx, "alice-key");
     char *err = pp_test_fmt("%s: larger than 16384 bytes", path);
-    char *good = fx_entry_text(KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
+    char *good = fx_entry_read(&fx, "alice-key");
     size_t len = strlen(good);
-    char *big = malloc(20000);
+    char *big = malloc(len + 20000);
 
     (void)state;
     assert_non_null(big);
-    /* A valid entry, padded with comment lines past the cap. */
+    /* The entry prefect-keys wrote, padded with comment lines past the cap. */
     memcpy(big, good, len);
     while (len < 17000) {
         static const char pad[] = "# padding padding padding padding padding padding\n";
@@ -1291,24 +1327,25 @@ static void test_key_file_oversized(void **state)
 static void test_key_file_truncated(void **state)
 {
     char *path = fx_entry_path(&fx, "alice-key");
-    char *good = fx_entry_text(KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
-    char *cut = strstr(good, "workspace_id = \"");
-    char *err = pp_test_fmt("%s:3: *", path);
+    char *good = fx_entry_read(&fx, "alice-key");
+    char *cut = field_line(good, "workspace_id");
+    char *err = pp_test_fmt("%s:%d: *", path, line_of(good, cut));
 
     (void)state;
-    assert_non_null(cut);
-    /* Cut in the middle of the workspace id's string. */
+    /* The entry prefect-keys wrote, cut in the middle of the workspace id's string. */
     cut[strlen("workspace_id = \"1111")] = '\0';
     fx_entry_raw(&fx, "alice-key", good, 0600, 0, 0);
     expect_entry_refused(err);
     free(err);
-
-    /* Cut in the middle of the key's string. */
     free(good);
-    good = fx_entry_text(KEY_ALICE, ACCOUNT, WS_ALICE, 0, NULL);
-    good[strlen("key = \"pnu_Zq8")] = '\0';
+
+    /* Cut in the middle of the key's string (the file is rewritten by the tool first). */
+    base_store();
+    good = fx_entry_read(&fx, "alice-key");
+    cut = field_line(good, "key");
+    err = pp_test_fmt("%s:%d: *", path, line_of(good, cut));
+    cut[strlen("key = \"pnu_Zq8")] = '\0';
     fx_entry_raw(&fx, "alice-key", good, 0600, 0, 0);
-    err = pp_test_fmt("%s:1: *", path);
     expect_entry_refused(err);
     free(err);
     free(good);
@@ -1317,31 +1354,23 @@ static void test_key_file_truncated(void **state)
 
 static void test_entry_missing_fields(void **state)
 {
+    static const char *const fields[] = { "key", "workspace_id", "account_id" };
     char *path = fx_entry_path(&fx, "alice-key");
-    char *err;
-    char *text;
 
     (void)state;
-    text = pp_test_fmt("account_id = \"%s\";\nworkspace_id = \"%s\";\n", ACCOUNT, WS_ALICE);
-    fx_entry_raw(&fx, "alice-key", text, 0600, 0, 0);
-    err = pp_test_fmt("%s: missing 'key'", path);
-    expect_entry_refused(err);
-    free(err);
-    free(text);
+    /* The entry prefect-keys wrote, without one of its required lines. */
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        char *text, *err;
 
-    text = pp_test_fmt("key = \"%s\";\naccount_id = \"%s\";\n", KEY_ALICE, ACCOUNT);
-    fx_entry_raw(&fx, "alice-key", text, 0600, 0, 0);
-    err = pp_test_fmt("%s: missing 'workspace_id'", path);
-    expect_entry_refused(err);
-    free(err);
-    free(text);
+        base_store();
+        text = entry_without(fields[i]);
+        err = pp_test_fmt("%s: missing '%s'", path, fields[i]);
 
-    text = pp_test_fmt("key = \"%s\";\nworkspace_id = \"%s\";\n", KEY_ALICE, WS_ALICE);
-    fx_entry_raw(&fx, "alice-key", text, 0600, 0, 0);
-    err = pp_test_fmt("%s: missing 'account_id'", path);
-    expect_entry_refused(err);
-    free(err);
-    free(text);
+        fx_entry_raw(&fx, "alice-key", text, 0600, 0, 0);
+        expect_entry_refused(err);
+        free(err);
+        free(text);
+    }
     free(path);
 }
 
@@ -1355,19 +1384,15 @@ static void test_mapping_names_missing_entry(void **state)
                            "the mapped key entry is missing from the store", false);
 
     (void)state;
+    /* With a default, too: the matched rule decides, no falling through. */
+    fx_map(&fx, "default", NULL, "default-key");
+    /* The entry's file is removed behind the tool's back. */
     assert_int_equal(unlink(path), 0);
     expect_unharmed("alice", &r);
     assert_messages(&r, 0, 1);
     assert_string_equal(r.err[0], "pam_prefect: no Prefect API key was set for this session: "
                                   "entry alice-key is missing from the key store.");
     ASSERT_LOG(&r, e, l);
-    run_free(&r);
-
-    /* A matched rule decides: no falling through to the default. */
-    fx_mapping(&fx, "users = ( { name = \"alice\"; entry = \"alice-key\"; } );\n"
-                    "default = \"default-key\";\n");
-    expect_unharmed("alice", &r);
-    assert_log_has(&r, "*outcome=error reason=the mapped key entry is missing*");
     run_free(&r);
     free(e);
     free(l);
@@ -1403,14 +1428,14 @@ static void test_bad_names_in_mapping(void **state)
                                     group ? "groups" : "users", group ? "group" : "user");
 
             free(rule);
-            fx_mapping(&fx, text);
+            fx_mapping_raw(&fx, text);
             expect_mapping_refused(err);
             free(err);
             free(text);
         }
     }
     /* An entry name with a '/' in the mapping, too. */
-    fx_mapping(&fx, "users = ( { name = \"alice\"; entry = \"../alice-key\"; } );\n");
+    fx_mapping_raw(&fx, "users = ( { name = \"alice\"; entry = \"../alice-key\"; } );\n");
     {
         char *err = pp_test_fmt("%s:1: users[0]: invalid entry name '*'", mpath);
 
