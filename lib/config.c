@@ -22,6 +22,7 @@
 
 #include <libconfig.h>
 
+#include "lcfg.h"
 #include "names.h"
 #include "safefile.h"
 #include "secret.h"
@@ -408,21 +409,6 @@ static int file_setting(struct pp_config *cfg, const struct pp_option *opt,
     return -1;
 }
 
-/* The line of the first "@include" in text, or 0. */
-static unsigned include_line(const char *text)
-{
-    const char *at = strstr(text, "@include");
-    unsigned line = 1;
-
-    if (at == NULL)
-        return 0;
-    for (const char *p = text; p < at; p++) {
-        if (*p == '\n')
-            line++;
-    }
-    return line;
-}
-
 static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log)
 {
     char err[PP_ERRLEN];
@@ -431,7 +417,6 @@ static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log
     config_setting_t *root;
     char *text;
     size_t len;
-    unsigned line;
     int rc = -1;
 
     if (pp_read_file(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, &text, &len, err, sizeof(err)) != 0) {
@@ -443,20 +428,9 @@ static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log
         pp_free_buf(text, len + 1);
         return -1;
     }
-    /*
-     * libconfig 1.5 cannot switch includes off, and an included file would
-     * escape every check above: refuse the directive outright.
-     */
-    if ((line = include_line(text)) != 0) {
-        pp_error(log, "%s:%u: @include is not allowed", path, line);
+    if (pp_lcfg_parse(&lc, text, path, log) != 0) {
         pp_free_buf(text, len + 1);
         return -1;
-    }
-
-    config_init(&lc);
-    if (config_read_string(&lc, text) != CONFIG_TRUE) {
-        pp_error(log, "%s:%d: %s", path, config_error_line(&lc), config_error_text(&lc));
-        goto out;
     }
     root = config_root_setting(&lc);
     for (int i = 0; i < config_setting_length(root); i++) {

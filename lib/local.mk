@@ -6,6 +6,7 @@ lib_libpp_la_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/safefile.c lib/safefile.h \
 	lib/config.c lib/config.h \
+	lib/lcfg.c lib/lcfg.h \
 	lib/names.c lib/names.h \
 	lib/timefmt.c lib/timefmt.h \
 	lib/store.c lib/store.h \

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lcfg.h"
 #include "safefile.h"
 #include "secret.h"
 
@@ -51,26 +52,6 @@ void pp_mapping_free(struct pp_mapping *m)
     free_rules(m->groups, m->ngroups);
     free(m->default_entry);
     memset(m, 0, sizeof(*m));
-}
-
-/* Line of the first "@include" at the start of a line, or 0 (see store.c). */
-static unsigned include_line(const char *text)
-{
-    const char *p = text;
-    unsigned line = 1;
-
-    while (*p != '\0') {
-        const char *q = p + strspn(p, " \t");
-
-        if (strncmp(q, "@include", 8) == 0)
-            return line;
-        p = strchr(q, '\n');
-        if (p == NULL)
-            break;
-        p++;
-        line++;
-    }
-    return 0;
 }
 
 static const char *safe_name(const char *s, char *buf, size_t len)
@@ -231,7 +212,6 @@ int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
                      const struct pp_log *log)
 {
     config_t c;
-    unsigned inc;
     int r;
 
     memset(m, 0, sizeof(*m));
@@ -241,21 +221,9 @@ int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
         pp_error(log, "%s: no text", path);
         return -1;
     }
-    inc = include_line(text);
-    if (inc != 0) {
-        pp_error(log, "%s:%u: @include is not allowed", path, inc);
+    if (pp_lcfg_parse(&c, text, path, log) != 0)
         return -1;
-    }
-    config_init(&c);
-    if (config_read_string(&c, text) != CONFIG_TRUE) {
-        const char *what = config_error_text(&c);
-
-        pp_error(log, "%s:%d: %s", path, config_error_line(&c),
-                 what != NULL ? what : "syntax error");
-        r = -1;
-    } else {
-        r = parse_root(config_root_setting(&c), path, m, log);
-    }
+    r = parse_root(config_root_setting(&c), path, m, log);
     config_destroy(&c);
     if (r != 0)
         pp_mapping_free(m);

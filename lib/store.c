@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lcfg.h"
 #include "safefile.h"
 #include "secret.h"
 #include "timefmt.h"
@@ -88,31 +89,6 @@ static bool text_chars_valid(const char *s)
         if (*p < 0x20 || *p == 0x7f)
             return false;
     return true;
-}
-
-/*
- * The line of the first "@include" directive in text, or 0. libconfig 1.5
- * obeys one at the start of a line (after blanks) and would open any file
- * it names; we refuse such text whole. Inside a multi-line string this is
- * stricter than libconfig, which is fine: we never write one.
- */
-static unsigned include_line(const char *text)
-{
-    const char *p = text;
-    unsigned line = 1;
-
-    while (*p != '\0') {
-        const char *q = p + strspn(p, " \t");
-
-        if (strncmp(q, "@include", 8) == 0)
-            return line;
-        p = strchr(q, '\n');
-        if (p == NULL)
-            break;
-        p++;
-        line++;
-    }
-    return 0;
 }
 
 /* Overwrite the key libconfig holds, if any, before the tree is freed. */
@@ -292,7 +268,6 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
 {
     char safe[PP_ENTRY_NAME_MAX + 16];
     config_t c;
-    unsigned inc;
     int r;
 
     memset(e, 0, sizeof(*e));
@@ -307,23 +282,13 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
         pp_error(log, "%s: no text", path);
         return -1;
     }
-    inc = include_line(text);
-    if (inc != 0) {
-        pp_error(log, "%s:%u: @include is not allowed", path, inc);
-        return -1;
-    }
     memcpy(e->name, name, strlen(name) + 1);
 
-    config_init(&c);
-    if (config_read_string(&c, text) != CONFIG_TRUE) {
-        const char *what = config_error_text(&c);
-
-        pp_error(log, "%s:%d: %s", path, config_error_line(&c),
-                 what != NULL ? what : "syntax error");
-        r = -1;
-    } else {
-        r = parse_fields(config_root_setting(&c), path, e, log);
+    if (pp_lcfg_parse(&c, text, path, log) != 0) {
+        pp_entry_clear(e);
+        return -1;
     }
+    r = parse_fields(config_root_setting(&c), path, e, log);
     wipe_tree_key(&c);
     config_destroy(&c);
     if (r != 0)
