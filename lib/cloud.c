@@ -7,6 +7,12 @@
  * every field's type checked: anything unexpected is "unreachable", never a
  * guess.
  *
+ * libcurl is not linked: it is loaded by the first request in a process
+ * (curl_loader.h), so that a login answered from the cache never maps it and
+ * its dependencies; every curl function is called through that table (cu).
+ * If it cannot be loaded, the request's answer is unreachable, with
+ * dlerror()'s reason.
+ *
  * libcurl's global state: curl_global_init() is called once per process
  * through pthread_once (the module may run inside a threaded program, and
  * curl's implicit init in curl_easy_init is not thread-safe on older
@@ -31,6 +37,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "curl_loader.h"
 #include "secret.h"
 #include "timefmt.h"
 
@@ -48,6 +55,9 @@ struct body {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+/* libcurl's functions once loaded; NULL (and curl_load_error) if not. */
+static const struct pp_curl_api *cu;
+static const char *curl_load_error = "not loaded";
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
 static void curl_init_once(void)
@@ -57,10 +67,13 @@ static void curl_init_once(void)
      * initialised, and appends the TLS session secrets of every connection
      * to it: secrets that decrypt the request carrying the key. Under su the
      * environment is the calling user's, so the variable is removed before
+     * libcurl (and the TLS library under it) is even loaded, and so before
      * the first initialisation (nothing reads it; see pam_prefect(8)).
      */
     unsetenv("SSLKEYLOGFILE");
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    cu = pp_curl_load(&curl_load_error);
+    if (cu != NULL)
+        curl_init_rc = cu->global_init(CURL_GLOBAL_DEFAULT);
 }
 
 static void set_reason(struct pp_cloud_answer *ans, enum pp_cloud_status st, const char *fmt, ...)
@@ -126,13 +139,13 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
                              const char *errbuf, const struct body *b, long connect_ms,
                              long timeout_ms)
 {
-    const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    const char *detail = errbuf[0] != '\0' ? errbuf : cu->easy_strerror(rc);
     curl_off_t tls_done = 0;
 
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         /* Not even connected (TCP and TLS): connect_timeout_ms ran out. */
-        if (curl_easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &tls_done) == CURLE_OK
+        if (cu->easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &tls_done) == CURLE_OK
             && tls_done == 0 && connect_ms < timeout_ms)
             set_reason(ans, PP_CLOUD_UNREACHABLE, "timeout after %ld ms while connecting",
                        connect_ms);
@@ -203,9 +216,15 @@ static int cloud_get(const struct pp_config *cfg, const char *key, const char *p
         return -1;
     }
     pthread_once(&curl_once, curl_init_once);
+    if (cu == NULL) {
+        /* Like a network that cannot be reached: nothing was sent. */
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl could not be loaded: %s", curl_load_error);
+        pp_error(log, "cloud: libcurl could not be loaded: %s", curl_load_error);
+        return 1;
+    }
     if (curl_init_rc != CURLE_OK) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl initialisation failed");
-        pp_error(log, "cloud: curl_global_init failed: %s", curl_easy_strerror(curl_init_rc));
+        pp_error(log, "cloud: curl_global_init failed: %s", cu->easy_strerror(curl_init_rc));
         return -1;
     }
 
@@ -222,14 +241,14 @@ static int cloud_get(const struct pp_config *cfg, const char *key, const char *p
     if (auth == NULL)
         goto nomem;
     snprintf(auth, authlen, "%s%s", bearer, key);
-    if ((tmp = curl_slist_append(headers, auth)) == NULL)
+    if ((tmp = cu->slist_append(headers, auth)) == NULL)
         goto nomem;
     headers = tmp;
-    if ((tmp = curl_slist_append(headers, "Accept: application/json")) == NULL)
+    if ((tmp = cu->slist_append(headers, "Accept: application/json")) == NULL)
         goto nomem;
     headers = tmp;
 
-    curl = curl_easy_init();
+    curl = cu->easy_init();
     if (curl == NULL) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl initialisation failed");
         pp_error(log, "cloud: curl_easy_init failed");
@@ -238,10 +257,10 @@ static int cloud_get(const struct pp_config *cfg, const char *key, const char *p
     errbuf[0] = '\0';
 #define SET(opt, val)                                                           \
     do {                                                                        \
-        if ((rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK) {              \
+        if ((rc = cu->easy_setopt(curl, opt, val)) != CURLE_OK) {               \
             set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl refused %s", #opt);  \
             pp_error(log, "cloud: libcurl refused %s: %s", #opt,                \
-                     curl_easy_strerror(rc));                                   \
+                     cu->easy_strerror(rc));                                    \
             goto out;                                                           \
         }                                                                       \
     } while (0)
@@ -276,18 +295,18 @@ static int cloud_get(const struct pp_config *cfg, const char *key, const char *p
     SET(CURLOPT_HTTPHEADER, headers);
 #undef SET
 
-    rc = curl_easy_perform(curl);
+    rc = cu->easy_perform(curl);
     if (rc != CURLE_OK) {
         transport_reason(ans, curl, rc, errbuf, b, connect_ms, timeout_ms);
         ret = 1;
         goto out;
     }
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ans->http_status);
+    cu->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ans->http_status);
 #if LIBCURL_VERSION_NUM >= 0x074200
     {
         curl_off_t ra = 0;
 
-        if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+        if (cu->easy_getinfo(curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
             ans->retry_after = ra > 86400 ? 86400 : (long)ra;
     }
 #endif
@@ -299,10 +318,10 @@ nomem:
     pp_error(log, "cloud: out of memory");
 out:
     if (curl != NULL)
-        curl_easy_cleanup(curl);
+        cu->easy_cleanup(curl);
     for (s = headers; s != NULL; s = s->next)
         pp_wipe(s->data, strlen(s->data));
-    curl_slist_free_all(headers);
+    cu->slist_free_all(headers);
     pp_free_buf(auth, authlen);
     free(url);
     if (ret != 0) {
