@@ -1,4 +1,7 @@
-/* test_secret.c: fingerprints (known SHA-256 vectors) and wiping. */
+/*
+ * test_secret.c: fingerprints (known SHA-256 vectors, and that computing
+ * them leaves OpenSSL uninitialised) and wiping.
+ */
 #include <config.h>
 
 #include <setjmp.h>
@@ -9,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/crypto.h>
 
 #include "secret.h"
 
@@ -25,6 +29,67 @@ static void test_fingerprint_vectors(void **state)
     assert_int_equal(pp_fingerprint("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", fp), 0);
     assert_string_equal(fp, "248d6a61d20638b8");
     assert_int_equal(strlen(fp), PP_FP_HEX);
+}
+
+static void test_fingerprint_long(void **state)
+{
+    char fp[PP_FP_SIZE];
+    char *million;
+
+    (void)state;
+    /* FIPS 180-2: the 896-bit message (two blocks) and a million "a"s. */
+    assert_int_equal(pp_fingerprint("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+                                    "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu", fp), 0);
+    assert_string_equal(fp, "cf5b16a778af8380");
+    million = malloc(1000001);
+    assert_non_null(million);
+    memset(million, 'a', 1000000);
+    million[1000000] = '\0';
+    assert_int_equal(pp_fingerprint(million, fp), 0);
+    assert_string_equal(fp, "cdc76e5c9914fb92");
+    free(million);
+}
+
+static void *count_malloc(size_t n, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    return malloc(n);
+}
+
+static void *count_realloc(void *p, size_t n, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    return realloc(p, n);
+}
+
+static void count_free(void *p, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    free(p);
+}
+
+/*
+ * pp_fingerprint() must not set OpenSSL up (configuration file, providers,
+ * algorithm fetch: millions of instructions at every login, and global
+ * state in the host program). Any of that allocates through OpenSSL's
+ * allocator, and once it has, CRYPTO_set_mem_functions() refuses to change
+ * it: so it still accepts after many fingerprints only if OpenSSL has not
+ * been initialised. (Nothing else in this program calls OpenSSL; the other
+ * tests ran before this one.)
+ */
+static void test_fingerprint_no_openssl_init(void **state)
+{
+    char fp[PP_FP_SIZE];
+
+    (void)state;
+#ifdef OPENSSL_NO_DEPRECATED_3_0
+    skip();     /* secret.c falls back to EVP there */
+#endif
+    assert_int_equal(pp_fingerprint("pnu_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", fp), 0);
+    assert_int_equal(CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free), 1);
 }
 
 static void test_fingerprint_differs(void **state)
@@ -88,10 +153,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fingerprint_vectors),
+        cmocka_unit_test(test_fingerprint_long),
         cmocka_unit_test(test_fingerprint_differs),
         cmocka_unit_test(test_fingerprint_null),
         cmocka_unit_test(test_wipe),
         cmocka_unit_test(test_strdup_and_free),
+        /* Last: it installs an allocator, and needs every fingerprint before it. */
+        cmocka_unit_test(test_fingerprint_no_openssl_init),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
