@@ -24,6 +24,13 @@
  * -F runs every login of loop and each mode in a fresh child process.
  * Exit status: 0 if every PAM call succeeded (and, with -e VAR, every login
  * got VAR), 1 otherwise, 2 on usage errors.
+ *
+ * Built with -DBENCH_WITH_LIBCRYPTO (and -lcrypto), the driver stands for a
+ * program that has OpenSSL's libcrypto loaded before it runs PAM, as sshd
+ * has (libcrypto.so.3 is one of its DT_NEEDED libraries, and it uses it for
+ * its host keys and key exchange): libcrypto is mapped and relocated once,
+ * at exec, set up at start, and every login process forked from the driver
+ * inherits it, so a module that needs libcrypto does not load it again.
  */
 #include <errno.h>
 #include <limits.h>
@@ -38,6 +45,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef BENCH_WITH_LIBCRYPTO
+#include <openssl/crypto.h>
+#endif
 
 struct opts {
     const char *confdir;
@@ -57,6 +67,7 @@ struct login_result {
     bool ok;
     bool exported;
     double us;
+    long maxrss_kb;     /* -F: peak RSS of the login process or its children; else 0 */
 };
 
 /* The first failure is reported once per process, the rest only counted. */
@@ -105,11 +116,17 @@ static void report_failure(pam_handle_t *pamh, const char *what, const char *use
         fprintf(stderr, "driver: %s for user %s failed (PAM status %d)\n", what, user, rc);
 }
 
-/* One full transaction. Never prints a value of the environment. */
+/*
+ * One full transaction. Never prints a value of the environment. Never
+ * inlined: bench/run counts instructions with callgrind from this
+ * function's entry to its return (--toggle-collect=one_login), which is one
+ * login and nothing of the driver around it.
+ */
+__attribute__((noinline))
 static struct login_result one_login(const struct opts *o, const char *user, long *messages)
 {
     struct pam_conv conv = { bench_conv, messages };
-    struct login_result res = { false, false, 0.0 };
+    struct login_result res = { false, false, 0.0, 0 };
     pam_handle_t *pamh = NULL;
     char **env;
     double t0 = now_us();
@@ -180,7 +197,7 @@ static long max_rss_kb(int who)
  */
 static struct login_result login(const struct opts *o, const char *user, long *messages)
 {
-    struct login_result r = { false, false, 0.0 };
+    struct login_result r = { false, false, 0.0, 0 };
     struct { struct login_result r; long messages; } rec;
     int fds[2], status;
     double t0;
@@ -212,6 +229,10 @@ static struct login_result login(const struct opts *o, const char *user, long *m
         rec.r.ok = res.ok;
         rec.r.exported = res.exported;
         rec.r.us = res.us;
+        /* the login process, or the largest program it ran (pam_exec) */
+        rec.r.maxrss_kb = max_rss_kb(RUSAGE_SELF);
+        if (max_rss_kb(RUSAGE_CHILDREN) > rec.r.maxrss_kb)
+            rec.r.maxrss_kb = max_rss_kb(RUSAGE_CHILDREN);
         rec.messages = child_messages;
         _exit(write(fds[1], &rec, sizeof(rec)) == (ssize_t)sizeof(rec) ? 0 : 3);
     }
@@ -256,9 +277,14 @@ static bool good(const struct opts *o, const struct login_result *r)
     return r->ok && (o->expect_var == NULL || r->exported);
 }
 
+/*
+ * With -F, the peak RSS reported is the largest of the measured logins'
+ * processes: not of the warm-up logins, which may be the one login that
+ * fills a cache (and loads what a warm login does not).
+ */
 static int run_loop(const struct opts *o)
 {
-    long messages = 0, failed = 0, exported = 0, logins = 0;
+    long messages = 0, failed = 0, exported = 0, logins = 0, peak_kb = 0;
     size_t u = 0;
 
     for (long i = 0; i < o->warmup; i++) {
@@ -276,6 +302,8 @@ static int run_loop(const struct opts *o)
 
             u = (u + 1) % o->nusers;
             logins++;
+            if (r.maxrss_kb > peak_kb)
+                peak_kb = r.maxrss_kb;
             if (r.exported)
                 exported++;
             if (!good(o, &r))
@@ -287,8 +315,7 @@ static int run_loop(const struct opts *o)
         fflush(stdout);
     }
     printf("summary logins=%ld failed=%ld exported=%ld messages=%ld maxrss_kb=%ld\n",
-           logins, failed, exported, messages,
-           max_rss_kb(o->fresh ? RUSAGE_CHILDREN : RUSAGE_SELF));
+           logins, failed, exported, messages, o->fresh ? peak_kb : max_rss_kb(RUSAGE_SELF));
     return failed == 0 ? 0 : 1;
 }
 
@@ -492,6 +519,13 @@ int main(int argc, char **argv)
     }
     if (o.confdir == NULL || o.service == NULL || o.nusers == 0 || optind != argc)
         usage();
+#ifdef BENCH_WITH_LIBCRYPTO
+    /* What a program using libcrypto has done by the time it runs PAM. */
+    if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1) {
+        fprintf(stderr, "driver: OPENSSL_init_crypto failed\n");
+        return 2;
+    }
+#endif
     if (o.procs > 0)
         rc = run_parallel(&o);
     else if (o.each)
