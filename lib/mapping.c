@@ -385,11 +385,7 @@ static size_t nss_bufsize(int which)
     return n > 0 && n < 65536 ? (size_t)n : 16384;
 }
 
-/*
- * The user's primary gid. 1 found, 0 unknown to NSS, -1 NSS failed
- * (logged). The not-found errnos are those getpwnam_r(3) lists.
- */
-static int user_gid(const char *user, gid_t *gid, const struct pp_log *log)
+int pp_user_lookup(const char *user, uid_t *uid, gid_t *gid, const struct pp_log *log)
 {
     size_t size = nss_bufsize(_SC_GETPW_R_SIZE_MAX);
     struct passwd pw, *res;
@@ -410,11 +406,15 @@ static int user_gid(const char *user, gid_t *gid, const struct pp_log *log)
         size *= 2;
     }
     if (res != NULL) {
-        *gid = pw.pw_gid;
+        if (uid != NULL)
+            *uid = pw.pw_uid;
+        if (gid != NULL)
+            *gid = pw.pw_gid;
         free(buf);
         return 1;
     }
     free(buf);
+    /* The "not found" errnos that getpwnam_r(3) lists are no failure. */
     if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
         return 0;
     pp_error(log, "looking up user %s: %s", user, strerror(r));
@@ -523,7 +523,7 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     if (m->ngroups == 0) {
         step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
     } else {
-        known = user_gid(user, &primary, log);
+        known = pp_user_lookup(user, NULL, &primary, log);
         if (known < 0)
             return -1;
         if (known > 0 && user_groups(user, primary, &gids, &ngids, log) != 0)

@@ -88,6 +88,12 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
                        pp_resolve_trace trace, void *trace_ctx);
 
 /*
+ * The user's uid and primary gid through NSS (either pointer may be NULL).
+ * 1 found, 0 unknown to NSS, -1 NSS failed (logged).
+ */
+int pp_user_lookup(const char *user, uid_t *uid, gid_t *gid, const struct pp_log *log);
+
+/*
  * Setters used by prefect-keys (names validated; 0 or -1, m unchanged on
  * -1). A new rule goes last; an existing one keeps its place. For
  * PP_MATCH_DEFAULT name is ignored.

@@ -129,39 +129,6 @@ static bool args_say_debug(int argc, const char **argv)
     return false;
 }
 
-/* The user's uid through NSS: 0 found, 1 no such user, -1 lookup error (*err). */
-static int lookup_uid(const char *user, uid_t *uid, int *err)
-{
-    struct passwd pw, *res = NULL;
-    long size = sysconf(_SC_GETPW_R_SIZE_MAX);
-    char *buf;
-    int rc;
-
-    if (size < 1024)
-        size = 1024;
-    for (;;) {
-        buf = malloc((size_t)size);
-        if (buf == NULL) {
-            *err = ENOMEM;
-            return -1;
-        }
-        rc = getpwnam_r(user, &pw, buf, (size_t)size, &res);
-        if (rc != ERANGE || size >= 1024L * 1024)
-            break;
-        free(buf);
-        size *= 2;
-    }
-    if (rc == 0 && res != NULL)
-        *uid = pw.pw_uid;
-    free(buf);
-    /* The "not found" errors that getpwnam_r(3) lists are not failures. */
-    if (res == NULL && rc != 0 && rc != ENOENT && rc != ESRCH && rc != EBADF && rc != EPERM) {
-        *err = rc;
-        return -1;
-    }
-    return res != NULL ? 0 : 1;
-}
-
 /* "YYYY-MM-DD" (UTC) of t. */
 static void date_of(time_t t, char out[16])
 {
@@ -376,7 +343,7 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
     struct pp_resolution res;
     enum pp_result result;
     uid_t uid = 0;
-    int err = 0, rc;
+    int rc;
 
     if (geteuid() != 0) {
         s->log.debug = args_say_debug(argc, argv);
@@ -414,19 +381,16 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
         return PP_RES_SKIPPED;
     }
 
-    rc = lookup_uid(user, &uid, &err);
-    if (rc == 1) {
+    rc = pp_user_lookup(user, &uid, NULL, &s->log);
+    if (rc == 0) {
         pp_warn(&s->log, "service=%s no such user in the password database: nothing exported",
                 s->service);
         return PP_RES_SKIPPED;
     }
-    if (rc < 0) {
-        char why[160];
-
-        snprintf(why, sizeof(why), "the user could not be looked up in the password "
-                 "database: %s", strerror(err));
-        return not_exported(s, NULL, NULL, "error", why, "the user could not be looked up");
-    }
+    if (rc < 0)
+        return not_exported(s, NULL, NULL, "error",
+                            "the user could not be looked up in the password database",
+                            "the user could not be looked up");
     if ((long long)uid < (long long)s->cfg.minimum_uid) {
         pp_debug(&s->log, "service=%s uid %ld below minimum_uid %ld: nothing to do",
                  s->service, (long)uid, s->cfg.minimum_uid);
