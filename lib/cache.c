@@ -148,18 +148,18 @@ static const char *parse_record(const char *text, size_t len, struct pp_cache_re
         why = "fingerprint missing or malformed";
         goto out;
     }
-    strcpy(rec->fingerprint, json_object_get_string(v));
+    snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", json_object_get_string(v));
 
     why = "account_id or workspace_id not a UUID";
     if (json_object_object_get_ex(root, "account_id", &v)) {
         if (!json_object_is_type(v, json_type_string) || !pp_uuid_valid(json_object_get_string(v)))
             goto out;
-        strcpy(rec->account_id, json_object_get_string(v));
+        snprintf(rec->account_id, sizeof(rec->account_id), "%s", json_object_get_string(v));
     }
     if (json_object_object_get_ex(root, "workspace_id", &v)) {
         if (!json_object_is_type(v, json_type_string) || !pp_uuid_valid(json_object_get_string(v)))
             goto out;
-        strcpy(rec->workspace_id, json_object_get_string(v));
+        snprintf(rec->workspace_id, sizeof(rec->workspace_id), "%s", json_object_get_string(v));
     }
 
     why = "outcome missing or unknown";

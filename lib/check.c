@@ -271,9 +271,9 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     char t[PP_TIME_SIZE];
 
     memset(rec, 0, sizeof(*rec));
-    strcpy(rec->fingerprint, c->fp);
-    strcpy(rec->account_id, c->e->account_id);
-    strcpy(rec->workspace_id, c->e->workspace_id);
+    snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", c->fp);
+    snprintf(rec->account_id, sizeof(rec->account_id), "%s", c->e->account_id);
+    snprintf(rec->workspace_id, sizeof(rec->workspace_id), "%s", c->e->workspace_id);
     rec->checked_at = c->now;
     rec->serial = serial + 1;
     if (prev != NULL) {

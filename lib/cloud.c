@@ -455,10 +455,10 @@ static int parse_workspaces(json_object *root, struct pp_workspace **out, size_t
                        "unexpected answer: element %zu: handles missing or not strings", i);
             goto bad;
         }
-        strcpy(ws[i].account_id, aid);
-        strcpy(ws[i].workspace_id, wid);
-        strcpy(ws[i].account_handle, ah);
-        strcpy(ws[i].workspace_handle, wh);
+        snprintf(ws[i].account_id, sizeof(ws[i].account_id), "%s", aid);
+        snprintf(ws[i].workspace_id, sizeof(ws[i].workspace_id), "%s", wid);
+        snprintf(ws[i].account_handle, sizeof(ws[i].account_handle), "%s", ah);
+        snprintf(ws[i].workspace_handle, sizeof(ws[i].workspace_handle), "%s", wh);
     }
     *out = ws;
     *nout = n;

@@ -3,6 +3,7 @@
 
 #include "secret.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,7 +98,7 @@ int pp_fingerprint(const char *key, char out[PP_FP_SIZE])
 
     if (key == NULL || sha256(key, md) != 0) {
         pp_wipe(md, sizeof(md));
-        strcpy(out, "unknown");
+        snprintf(out, PP_FP_SIZE, "unknown");
         return -1;
     }
     for (i = 0; i < PP_FP_HEX / 2; i++) {
