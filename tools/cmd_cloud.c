@@ -280,10 +280,7 @@ int pk_check(struct pk *pk, int argc, char **argv)
                                         : pk->quiet_sink.last_error;
             rc = r == -2 ? PK_ERROR : (rc == PK_ERROR ? rc : PK_PROBLEM);
             if (json) {
-                struct json_object *o = json_object_new_object();
-                json_object_object_add(o, "name", json_object_new_string(names[i]));
-                json_object_object_add(o, "error", json_object_new_string(why));
-                json_object_array_add(list, o);
+                json_object_array_add(list, pk_unusable_json(names[i], why));
             } else {
                 printf("%s: ERROR: %s\n", names[i], why);
             }

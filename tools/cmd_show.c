@@ -77,6 +77,15 @@ static int last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_r
     return pp_cache_record_is_for(rec, fp, e->account_id, e->workspace_id) ? 1 : 0;
 }
 
+struct json_object *pk_unusable_json(const char *name, const char *why)
+{
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "name", json_object_new_string(name));
+    json_object_object_add(o, "error", json_object_new_string(why));
+    return o;
+}
+
 struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e)
 {
     struct pp_cache_record rec;
@@ -234,11 +243,8 @@ int pk_list(struct pk *pk, int argc, char **argv)
         if (pp_entry_load(&pk->cfg, names[i], &e, &pk->quiet) != 0) {
             rc = PK_PROBLEM;
             if (json) {
-                struct json_object *o = json_object_new_object();
-                json_object_object_add(o, "name", json_object_new_string(names[i]));
-                json_object_object_add(o, "error",
-                                       json_object_new_string(pk->quiet_sink.last_error));
-                json_object_array_add(entries, o);
+                json_object_array_add(entries,
+                                      pk_unusable_json(names[i], pk->quiet_sink.last_error));
             } else {
                 printf("entry %s\n  UNUSABLE:     %s\n", names[i], pk->quiet_sink.last_error);
             }
@@ -357,11 +363,8 @@ int pk_explain(struct pk *pk, int argc, char **argv)
             if (r == 0) {
                 ej = entry_json(pk, &e);
             } else {
-                ej = json_object_new_object();
-                json_object_object_add(ej, "name", json_object_new_string(res.entry));
-                json_object_object_add(ej, "error",
-                                       json_object_new_string(r == -2 ? "no such entry"
-                                                              : pk->quiet_sink.last_error));
+                ej = pk_unusable_json(res.entry, r == -2 ? "no such entry"
+                                                         : pk->quiet_sink.last_error);
             }
         } else if (r == 0) {
             pp_fingerprint(e.key, fp);
@@ -437,11 +440,7 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
         if (pp_entry_load(&pk->cfg, names[i], &e, &pk->quiet) != 0) {
             rc = PK_PROBLEM;
             if (json) {
-                struct json_object *o = json_object_new_object();
-                json_object_object_add(o, "name", json_object_new_string(names[i]));
-                json_object_object_add(o, "error",
-                                       json_object_new_string(pk->quiet_sink.last_error));
-                json_object_array_add(list, o);
+                json_object_array_add(list, pk_unusable_json(names[i], pk->quiet_sink.last_error));
             } else {
                 printf("%s: UNUSABLE: %s\n", names[i], pk->quiet_sink.last_error);
             }

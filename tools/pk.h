@@ -132,6 +132,8 @@ void pk_file_fix(const char *path, bool secret, char *fix, size_t fixlen);
 /* cmd_show.c: describe the last check of e (cache), for list and explain. */
 struct json_object;
 struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e);
+/* The --json form of an entry that cannot be used: {"name": ..., "error": why}. */
+struct json_object *pk_unusable_json(const char *name, const char *why);
 void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen);
 
 #endif
