@@ -7,7 +7,7 @@
  *   default = "svc-default";                                         # optional
  * A missing mapping file (or a missing store) is an empty mapping.
  *
- * Resolution, exactly as SPEC.md: the user's own rule; else the first group
+ * Resolution, as pam_prefect.conf(5) says: the user's own rule; else the first group
  * rule, in the file's order, whose group the user belongs to (primary or
  * supplementary, through NSS: getpwnam_r, getgrouplist, getgrnam_r); else
  * the default; else none. A matched rule decides: if it names an entry that
