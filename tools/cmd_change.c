@@ -38,7 +38,7 @@ static int prepare_dir(struct pk *pk, const char *dir, const char *what)
         pk_dir_fix(dir, true, fix, sizeof(fix));
         pp_error(&pk->log, "%s directory unusable: %s", what, err);
         if (fix[0] != '\0')
-            pk_usage_error("to fix: %s", fix);
+            pk_error("to fix: %s", fix);
         return -1;
     }
     if (created)
@@ -164,12 +164,12 @@ static int check_entry_name(const char *name)
     char show[96];
 
     if (pk_looks_like_key(name)) {
-        pk_usage_error("the entry name looks like an API key; keys are read from standard "
+        pk_error("the entry name looks like an API key; keys are read from standard "
                        "input or --key-file, never from the command line");
         return -1;
     }
     if (!pp_entry_name_valid(name)) {
-        pk_usage_error("invalid entry name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ - "
+        pk_usage("invalid entry name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ - "
                        "(not \".\" or \"..\")", pk_show(name, show, sizeof(show)),
                        PP_ENTRY_NAME_MAX);
         return -1;
@@ -191,7 +191,7 @@ static int uuid_option(const char *opt, const char *value, char out[PP_UUID_LEN 
     if (pp_uuid_valid(out))
         return 0;
 bad:
-    pk_usage_error("%s: \"%s\" is not a UUID (like 0b5e1c1a-8f5e-4c2b-9a57-2b3c4d5e6f70)",
+    pk_error("%s: \"%s\" is not a UUID (like 0b5e1c1a-8f5e-4c2b-9a57-2b3c4d5e6f70)",
                    opt, pk_show(value, show, sizeof(show)));
     out[0] = '\0';
     return -1;
@@ -213,12 +213,12 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
     memset(ko, 0, sizeof(*ko));
     if (pk_has(pk, OPT_EXPIRES)) {
         if (pp_time_parse(pk->o.expires, &ko->expires) != 0) {
-            pk_usage_error("--expires: \"%s\" is not a date (YYYY-MM-DD or RFC 3339 like "
+            pk_error("--expires: \"%s\" is not a date (YYYY-MM-DD or RFC 3339 like "
                            "2027-01-31T00:00:00Z)", pk_show(pk->o.expires, show, sizeof(show)));
             return -1;
         }
         if (ko->expires <= pk->now && !pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("--expires: %s has passed: the key would never be exported "
+            pk_error("--expires: %s has passed: the key would never be exported "
                            "(--force stores it anyway)", pk->o.expires);
             return -1;
         }
@@ -232,24 +232,24 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
         && uuid_option("--service-account-id", pk->o.service_account_id, ko->sa_id) != 0)
         return -1;
     if (pk_has(pk, OPT_SA_ID) && (pk_has(pk, OPT_USER_ID) || pk_has(pk, OPT_KEY_ID))) {
-        pk_usage_error("--service-account-id is for a service account key (pnb_), "
+        pk_error("--service-account-id is for a service account key (pnb_), "
                        "--user-id/--key-id for a user key (pnu_): give one kind");
         return -1;
     }
     if (pk_has(pk, OPT_COMMENT)) {
         const unsigned char *p;
         if (strlen(pk->o.comment) > COMMENT_MAX) {
-            pk_usage_error("--comment: longer than %d bytes", COMMENT_MAX);
+            pk_error("--comment: longer than %d bytes", COMMENT_MAX);
             return -1;
         }
         for (p = (const unsigned char *)pk->o.comment; *p != '\0'; p++) {
             if (*p < 0x20 || *p == 0x7f) {
-                pk_usage_error("--comment: control characters are not allowed");
+                pk_error("--comment: control characters are not allowed");
                 return -1;
             }
         }
         if (pk_looks_like_key(pk->o.comment)) {
-            pk_usage_error("--comment: it looks like an API key; keys are read from standard "
+            pk_error("--comment: it looks like an API key; keys are read from standard "
                            "input or --key-file, never from the command line");
             return -1;
         }
@@ -261,15 +261,15 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
 static int check_ids_fit(enum pp_key_kind kind, const struct pp_entry *e)
 {
     if (e->service_account_id[0] != '\0' && kind != PP_KIND_SERVICE_ACCOUNT) {
-        pk_usage_error("--service-account-id is only for a service account key (pnb_)");
+        pk_error("--service-account-id is only for a service account key (pnb_)");
         return -1;
     }
     if ((e->user_id[0] != '\0' || e->key_id[0] != '\0') && kind != PP_KIND_USER) {
-        pk_usage_error("--user-id/--key-id are only for a user key (pnu_)");
+        pk_error("--user-id/--key-id are only for a user key (pnu_)");
         return -1;
     }
     if ((e->user_id[0] == '\0') != (e->key_id[0] == '\0')) {
-        pk_usage_error("--user-id and --key-id go together: give both or neither");
+        pk_error("--user-id and --key-id go together: give both or neither");
         return -1;
     }
     return 0;
@@ -337,12 +337,12 @@ int pk_add(struct pk *pk, int argc, char **argv)
 
     memset(&e, 0, sizeof(e));
     if (argc > 1) {
-        pk_usage_error("add takes one operand, the entry name; keys are read from standard "
+        pk_error("add takes one operand, the entry name; keys are read from standard "
                        "input or --key-file, never from the command line. Nothing was changed.");
         return PK_ERROR;
     }
     if (argc < 1) {
-        pk_usage_error("add: which entry? usage: prefect-keys add NAME [--workspace "
+        pk_error("add: which entry? usage: prefect-keys add NAME [--workspace "
                        "ACCOUNT/WORKSPACE] < keyfile");
         return PK_ERROR;
     }
@@ -353,13 +353,13 @@ int pk_add(struct pk *pk, int argc, char **argv)
         char a[PP_UUID_LEN + 1];
 
         if (!pk_has(pk, OPT_WORKSPACE)) {
-            pk_usage_error("add --no-validate needs --workspace ACCOUNT_ID/WORKSPACE_ID "
+            pk_error("add --no-validate needs --workspace ACCOUNT_ID/WORKSPACE_ID "
                            "(without Cloud the workspace cannot be looked up)");
             return PK_ERROR;
         }
         if (slash == NULL || (size_t)(slash - pk->o.workspace) != PP_UUID_LEN
             || strlen(slash + 1) != PP_UUID_LEN) {
-            pk_usage_error("--workspace: with --no-validate give the ids, "
+            pk_error("--workspace: with --no-validate give the ids, "
                            "ACCOUNT_ID/WORKSPACE_ID (two UUIDs); handles need Cloud");
             return PK_ERROR;
         }
@@ -371,7 +371,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
     }
     snprintf(e.name, sizeof(e.name), "%s", argv[0]);
     if (pk_entry_exists(pk, e.name) && !pk_has(pk, OPT_FORCE)) {
-        pk_usage_error("entry %s already exists: use rotate to change its key (or --force "
+        pk_error("entry %s already exists: use rotate to change its key (or --force "
                        "to replace it). Nothing was changed.", e.name);
         return PK_ERROR;
     }
@@ -405,7 +405,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
         goto out;
     if (pk_entry_exists(pk, e.name)) {
         if (!pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("entry %s was added meanwhile by someone else: use rotate to change "
+            pk_error("entry %s was added meanwhile by someone else: use rotate to change "
                            "its key. Nothing was changed.", e.name);
             goto out;
         }
@@ -445,23 +445,23 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     memset(&now_e, 0, sizeof(now_e));
     memset(&e, 0, sizeof(e));
     if (argc > 1) {
-        pk_usage_error("rotate takes one operand, the entry name; keys are read from standard "
+        pk_error("rotate takes one operand, the entry name; keys are read from standard "
                        "input or --key-file, never from the command line. Nothing was changed.");
         return PK_ERROR;
     }
     if (argc < 1) {
-        pk_usage_error("rotate: which entry? usage: prefect-keys rotate NAME < keyfile");
+        pk_error("rotate: which entry? usage: prefect-keys rotate NAME < keyfile");
         return PK_ERROR;
     }
     if (check_entry_name(argv[0]) != 0 || parse_key_opts(pk, &ko) != 0)
         return PK_ERROR;
     r = pp_entry_load(&pk->cfg, argv[0], &old, &pk->quiet);
     if (r == -2) {
-        pk_usage_error("no entry %s (add creates one). Nothing was changed.", argv[0]);
+        pk_error("no entry %s (add creates one). Nothing was changed.", argv[0]);
         return PK_ERROR;
     }
     if (r != 0) {
-        pk_usage_error("entry %s cannot be read: %s. Nothing was changed.", argv[0],
+        pk_error("entry %s cannot be read: %s. Nothing was changed.", argv[0],
                        pk->quiet_sink.last_error);
         return PK_ERROR;
     }
@@ -470,7 +470,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (key == NULL)
         goto out;
     if (strcmp(key, old.key) == 0) {
-        pk_usage_error("the new key is the one entry %s already holds. Nothing was changed.",
+        pk_error("the new key is the one entry %s already holds. Nothing was changed.",
                        old.name);
         goto out;
     }
@@ -490,7 +490,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
             memcpy(e.user_id, ko.user_id[0] != '\0' ? ko.user_id : old.user_id,
                    sizeof(e.user_id));
         } else if (ko.user_id[0] != '\0') {
-            pk_usage_error("--user-id needs --key-id: the new key has its own key id");
+            pk_error("--user-id needs --key-id: the new key has its own key id");
             goto out;
         }
     }
@@ -513,7 +513,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (!pk_has(pk, OPT_NO_VALIDATE)) {
         rc = pk_cloud_confirm_workspace(pk, e.key, e.account_id, e.workspace_id);
         if (rc != PK_OK) {
-            pk_usage_error("entry %s keeps its old key", e.name);
+            pk_error("entry %s keeps its old key", e.name);
             goto out;
         }
         rc = PK_ERROR;
@@ -532,7 +532,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     r = pp_entry_load(&pk->cfg, old.name, &now_e, &pk->quiet);
     if (r != 0 || strcmp(now_e.account_id, old.account_id) != 0
         || strcmp(now_e.workspace_id, old.workspace_id) != 0) {
-        pk_usage_error("entry %s was removed or changed meanwhile by someone else. Nothing "
+        pk_error("entry %s was removed or changed meanwhile by someone else. Nothing "
                        "was changed.", old.name);
         goto out;
     }
@@ -569,24 +569,24 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     memset(&m, 0, sizeof(m));
     memset(&e, 0, sizeof(e));
     if (argc != 1) {
-        pk_usage_error("usage: prefect-keys remove NAME [--force]");
+        pk_usage("usage: prefect-keys remove NAME [--force]");
         return PK_ERROR;
     }
     name = argv[0];
     if (check_entry_name(name) != 0)
         return PK_ERROR;
     if (!pk_entry_exists(pk, name)) {
-        pk_usage_error("no entry %s. Nothing was changed.", name);
+        pk_error("no entry %s. Nothing was changed.", name);
         return PK_ERROR;
     }
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     if (!pk_entry_exists(pk, name)) {
-        pk_usage_error("no entry %s (removed meanwhile). Nothing was changed.", name);
+        pk_error("no entry %s (removed meanwhile). Nothing was changed.", name);
         goto out;
     }
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read, so entry %s stays. Nothing was changed.",
+        pk_error("the mapping cannot be read, so entry %s stays. Nothing was changed.",
                        name);
         goto out;
     }
@@ -606,7 +606,7 @@ int pk_remove(struct pk *pk, int argc, char **argv)
             && off < sizeof(rules))
             snprintf(rules + off, sizeof(rules) - off, "%sdefault", off ? ", " : "");
         if (!pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("entry %s is mapped (%s): unmap it first, or use --force to remove "
+            pk_error("entry %s is mapped (%s): unmap it first, or use --force to remove "
                            "the entry and those mappings. Nothing was changed.", name, rules);
             goto out;
         }
@@ -636,7 +636,7 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     printf("removed entry %s\n", name);
     /* Its last check says nothing any more; a failure here is only untidy. */
     if (pp_cache_remove(&pk->cfg, name, &pk->log) != 0)
-        pk_usage_error("warning: the cache record of entry %s stays in %s", name,
+        pk_warning("the cache record of entry %s stays in %s", name,
                        pk->cfg.cache_dir);
     rc = PK_OK;
 out:
@@ -659,7 +659,7 @@ static int parse_kind(const char *verb, const char *s, enum pp_match *kind)
     else if (strcmp(s, "default") == 0)
         *kind = PP_MATCH_DEFAULT;
     else {
-        pk_usage_error("%s: \"%s\" is not user, group or default", verb,
+        pk_error("%s: \"%s\" is not user, group or default", verb,
                        pk_show(s, show, sizeof(show)));
         return -1;
     }
@@ -676,7 +676,7 @@ static int check_account(enum pp_match kind, const char *name)
     char show[96];
 
     if (!pp_account_name_valid(name) || pk_looks_like_key(name)) {
-        pk_usage_error("invalid %s name \"%s\"", kind_word(kind), pk_show(name, show,
+        pk_usage("invalid %s name \"%s\"", kind_word(kind), pk_show(name, show,
                                                                           sizeof(show)));
         return -1;
     }
@@ -694,7 +694,7 @@ static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *
     else
         known = getgrnam(name) != NULL;
     if (!known)
-        pk_usage_error("warning: %s %s is not known on this host (NSS); mapping it anyway "
+        pk_warning("%s %s is not known on this host (NSS); mapping it anyway "
                        "(it may come from LDAP/SSSD later)", kind_word(kind), name);
 }
 
@@ -726,16 +726,16 @@ int pk_map(struct pk *pk, int argc, char **argv)
         goto out;
     r = pp_entry_load(&pk->cfg, entry, &e, &pk->quiet);
     if (r == -2) {
-        pk_usage_error("no entry %s: add it first. Nothing was changed.", entry);
+        pk_error("no entry %s: add it first. Nothing was changed.", entry);
         goto out;
     }
     if (r != 0) {
-        pk_usage_error("entry %s cannot be read (%s): fix it first. Nothing was changed.",
+        pk_error("entry %s cannot be read (%s): fix it first. Nothing was changed.",
                        entry, pk->quiet_sink.last_error);
         goto out;
     }
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
+        pk_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
         goto out;
     }
     if (kind != PP_MATCH_DEFAULT)
@@ -776,7 +776,7 @@ out:
     pp_mapping_free(&m);
     return rc;
 usage:
-    pk_usage_error("usage: prefect-keys map user USER NAME | map group GROUP NAME | "
+    pk_usage("usage: prefect-keys map user USER NAME | map group GROUP NAME | "
                    "map default NAME");
     return PK_ERROR;
 }
@@ -803,7 +803,7 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
+        pk_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
         goto out;
     }
     if (kind == PP_MATCH_DEFAULT) {
@@ -818,7 +818,7 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     }
     r = pp_mapping_unset(&m, kind, name);
     if (r == 1) {
-        pk_usage_error("no mapping for %s%s%s. Nothing was changed.", kind_word(kind),
+        pk_error("no mapping for %s%s%s. Nothing was changed.", kind_word(kind),
                        name ? " " : "", name ? name : "");
         goto out;
     }
@@ -838,6 +838,6 @@ out:
     pp_mapping_free(&m);
     return rc;
 usage:
-    pk_usage_error("usage: prefect-keys unmap user USER | unmap group GROUP | unmap default");
+    pk_usage("usage: prefect-keys unmap user USER | unmap group GROUP | unmap default");
     return PK_ERROR;
 }

@@ -468,7 +468,7 @@ int pk_verify(struct pk *pk, int argc, char **argv)
 
     (void)argv;
     if (argc != 0) {
-        pk_usage_error("usage: prefect-keys verify [--json]");
+        pk_usage("usage: prefect-keys verify [--json]");
         return PK_ERROR;
     }
     root = start(&a, pk);

@@ -82,8 +82,14 @@ static inline bool pk_has(const struct pk *pk, unsigned opt)
     return (pk->o.given & opt) != 0;
 }
 
-/* A usage mistake: to stderr only, as "prefect-keys: ...". */
-void pk_usage_error(const char *fmt, ...) PP_PRINTF(1, 2);
+/*
+ * Messages to the person at the terminal, on stderr only (the log has its
+ * own lines): a usage mistake, an error ("prefect-keys: ..."), a warning
+ * ("prefect-keys: warning: ..."). Never a key.
+ */
+void pk_usage(const char *fmt, ...) PP_PRINTF(1, 2);
+void pk_error(const char *fmt, ...) PP_PRINTF(1, 2);
+void pk_warning(const char *fmt, ...) PP_PRINTF(1, 2);
 
 /* s made safe to show (pp_log_safe), or a placeholder if it looks like a key. */
 const char *pk_show(const char *s, char *out, size_t outlen);
