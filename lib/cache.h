@@ -38,7 +38,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "names.h"
 #include "secret.h"

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "store.h"
 #include "verdict.h"

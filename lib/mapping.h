@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "names.h"
 

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "outcome.h"
 #include "store.h"
