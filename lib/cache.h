@@ -64,6 +64,12 @@ struct pp_cache_record {
     unsigned long serial;
 };
 
+/* The suffix of a record's file name: "{cache_dir}/{entry}.json". */
+#define PP_CACHE_RECORD_SUFFIX ".json"
+
+/* Whether fname (in the cache directory) is a record; the entry's name into name. */
+bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1]);
+
 /* "none", "cloud", "entry". */
 const char *pp_exp_source_name(enum pp_exp_source s);
 

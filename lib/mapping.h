@@ -68,6 +68,23 @@ struct pp_resolution {
 typedef void (*pp_resolve_trace)(void *ctx, enum pp_match rule, const char *name,
                                  const char *entry, bool matched, const char *why);
 
+/* "{store}/mapping" into out. 0, or -1 if no store is set or out is too small. */
+int pp_mapping_path(const struct pp_config *cfg, char *out, size_t outlen);
+
+/*
+ * Write m as the store's mapping, atomically (store_write.h; the caller
+ * holds the store lock). 0, or -1 (logged).
+ */
+int pp_mapping_save(const struct pp_config *cfg, const struct pp_mapping *m,
+                    const struct pp_log *log);
+
+/* The rules that name entry, as "user U, group G, default" ("" when none). */
+void pp_mapping_uses_text(const struct pp_mapping *m, const char *entry, char *out,
+                          size_t outlen);
+
+/* Remove every rule that names entry (prefect-keys remove --force); how many. */
+int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry);
+
 /* Load "{cfg->store}/mapping". 0, or -1 (logged: path, line, what). */
 int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
                     const struct pp_log *log);

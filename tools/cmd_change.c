@@ -25,7 +25,6 @@
 #include "store_write.h"
 #include "timefmt.h"
 
-#define COMMENT_MAX 256
 
 /* ---- the store's lock and directories ---- */
 
@@ -76,85 +75,6 @@ void pk_end_change(struct pk *pk, struct pp_store_lock *lk)
 {
     (void)pk;
     pp_store_unlock(lk);
-}
-
-bool pk_entry_exists(const struct pk *pk, const char *name)
-{
-    char path[PATH_MAX];
-    struct stat st;
-
-    if (pp_entry_path(pk->cfg.store, name, path, sizeof(path)) != 0)
-        return false;
-    return lstat(path, &st) == 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void pk_free_names(char **names, size_t n)
-{
-    if (names == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-int pk_entry_names(struct pk *pk, char ***names, size_t *n)
-{
-    struct dirent *de;
-    char **list = NULL;
-    size_t cnt = 0, cap = 0;
-    DIR *d;
-
-    *names = NULL;
-    *n = 0;
-    d = opendir(pk->cfg.store);
-    if (d == NULL) {
-        if (errno == ENOENT)
-            return 0;
-        pp_error(&pk->log, "%s: cannot read the store: %s", pk->cfg.store, strerror(errno));
-        return -1;
-    }
-    while ((de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
-        char *name;
-
-        if (len <= 4 || strcmp(de->d_name + len - 4, ".key") != 0)
-            continue;
-        name = strndup(de->d_name, len - 4);
-        if (name == NULL)
-            goto oom;
-        if (!pp_entry_name_valid(name)) {
-            free(name);
-            continue;
-        }
-        if (cnt + 1 >= cap) {
-            char **grown;
-            cap = cap ? cap * 2 : 16;
-            grown = realloc(list, cap * sizeof(*list));
-            if (grown == NULL) {
-                free(name);
-                goto oom;
-            }
-            list = grown;
-        }
-        list[cnt++] = name;
-        list[cnt] = NULL;
-    }
-    closedir(d);
-    if (cnt > 0)
-        qsort(list, cnt, sizeof(*list), cmp_names);
-    *names = list;
-    *n = cnt;
-    return 0;
-oom:
-    closedir(d);
-    pk_free_names(list, cnt);
-    pp_error(&pk->log, "out of memory");
-    return -1;
 }
 
 /* ---- checking operands and options ---- */
@@ -237,16 +157,13 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
         return -1;
     }
     if (pk_has(pk, OPT_COMMENT)) {
-        const unsigned char *p;
-        if (strlen(pk->o.comment) > COMMENT_MAX) {
-            pk_error("--comment: longer than %d bytes", COMMENT_MAX);
+        if (strlen(pk->o.comment) > PP_COMMENT_MAX) {
+            pk_error("--comment: longer than %d bytes", PP_COMMENT_MAX);
             return -1;
         }
-        for (p = (const unsigned char *)pk->o.comment; *p != '\0'; p++) {
-            if (*p < 0x20 || *p == 0x7f) {
-                pk_error("--comment: control characters are not allowed");
-                return -1;
-            }
+        if (!pp_text_valid(pk->o.comment)) {
+            pk_error("--comment: control characters are not allowed");
+            return -1;
         }
         if (pk_looks_like_key(pk->o.comment)) {
             pk_error("--comment: it looks like an API key; keys are read from standard "
@@ -278,49 +195,6 @@ static int check_ids_fit(enum pp_key_kind kind, const struct pp_entry *e)
 static const char *when(bool has, time_t t, char buf[PP_TIME_SIZE])
 {
     return has ? pp_time_format(t, buf) : "none";
-}
-
-/* Write entry e to the store (lock held). */
-static int write_entry(struct pk *pk, const struct pp_entry *e)
-{
-    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + 8];
-    char *text = NULL;
-    size_t len = 0;
-    int rc;
-
-    if (pp_entry_format(e, &text, &len) != 0) {
-        pp_error(&pk->log, "entry %s: cannot format the entry (invalid field)", e->name);
-        return -1;
-    }
-    snprintf(file, sizeof(file), "%s.key", e->name);
-    rc = pp_write_file_atomic(pk->cfg.store, file, text, len, err, sizeof(err));
-    pp_free_buf(text, len + 1);
-    if (rc != 0) {
-        pp_error(&pk->log, "%s", err);
-        return -1;
-    }
-    return 0;
-}
-
-/* Write the mapping (lock held). */
-static int write_mapping(struct pk *pk, const struct pp_mapping *m)
-{
-    char err[PP_ERRLEN];
-    char *text = NULL;
-    size_t len = 0;
-    int rc;
-
-    if (pp_mapping_format(m, &text, &len) != 0) {
-        pp_error(&pk->log, "%s/mapping: cannot format the mapping", pk->cfg.store);
-        return -1;
-    }
-    rc = pp_write_file_atomic(pk->cfg.store, "mapping", text, len, err, sizeof(err));
-    free(text);
-    if (rc != 0) {
-        pp_error(&pk->log, "%s", err);
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- add ---- */
@@ -370,7 +244,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
             return PK_ERROR;
     }
     snprintf(e.name, sizeof(e.name), "%s", argv[0]);
-    if (pk_entry_exists(pk, e.name) && !pk_has(pk, OPT_FORCE)) {
+    if (pp_entry_exists(&pk->cfg, e.name) && !pk_has(pk, OPT_FORCE)) {
         pk_error("entry %s already exists: use rotate to change its key (or --force "
                        "to replace it). Nothing was changed.", e.name);
         return PK_ERROR;
@@ -403,7 +277,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
 
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
-    if (pk_entry_exists(pk, e.name)) {
+    if (pp_entry_exists(&pk->cfg, e.name)) {
         if (!pk_has(pk, OPT_FORCE)) {
             pk_error("entry %s was added meanwhile by someone else: use rotate to change "
                            "its key. Nothing was changed.", e.name);
@@ -411,7 +285,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
         }
         replaced = true;
     }
-    if (write_entry(pk, &e) != 0)
+    if (pp_entry_save(&pk->cfg, &e, &pk->log) != 0)
         goto out;
     pp_fingerprint(key, fp);
     pp_notice(&pk->log, "%s entry=%s kind=%s account_id=%s workspace_id=%s fingerprint=%s "
@@ -536,7 +410,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
                        "was changed.", old.name);
         goto out;
     }
-    if (write_entry(pk, &e) != 0)
+    if (pp_entry_save(&pk->cfg, &e, &pk->log) != 0)
         goto out;
     pp_fingerprint(now_e.key, oldfp);
     pp_fingerprint(e.key, newfp);
@@ -562,7 +436,7 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     struct pp_store_lock lk = { -1 };
     struct pp_mapping m;
     struct pp_entry e;
-    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + 8], fp[PP_FP_SIZE] = "unknown";
+    char fp[PP_FP_SIZE] = "unknown";
     const char *name;
     int rc = PK_ERROR;
 
@@ -575,13 +449,13 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     name = argv[0];
     if (check_entry_name(name) != 0)
         return PK_ERROR;
-    if (!pk_entry_exists(pk, name)) {
+    if (!pp_entry_exists(&pk->cfg, name)) {
         pk_error("no entry %s. Nothing was changed.", name);
         return PK_ERROR;
     }
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
-    if (!pk_entry_exists(pk, name)) {
+    if (!pp_entry_exists(&pk->cfg, name)) {
         pk_error("no entry %s (removed meanwhile). Nothing was changed.", name);
         goto out;
     }
@@ -591,35 +465,17 @@ int pk_remove(struct pk *pk, int argc, char **argv)
         goto out;
     }
     if (pp_mapping_uses(&m, name)) {
-        char rules[1024] = "";
-        size_t off = 0;
+        char rules[1024];
 
-        for (size_t i = 0; i < m.nusers; i++)
-            if (strcmp(m.users[i].entry, name) == 0 && off < sizeof(rules))
-                off += (size_t)snprintf(rules + off, sizeof(rules) - off, "%suser %s",
-                                        off ? ", " : "", m.users[i].name);
-        for (size_t i = 0; i < m.ngroups; i++)
-            if (strcmp(m.groups[i].entry, name) == 0 && off < sizeof(rules))
-                off += (size_t)snprintf(rules + off, sizeof(rules) - off, "%sgroup %s",
-                                        off ? ", " : "", m.groups[i].name);
-        if (m.default_entry != NULL && strcmp(m.default_entry, name) == 0
-            && off < sizeof(rules))
-            snprintf(rules + off, sizeof(rules) - off, "%sdefault", off ? ", " : "");
+        pp_mapping_uses_text(&m, name, rules, sizeof(rules));
         if (!pk_has(pk, OPT_FORCE)) {
             pk_error("entry %s is mapped (%s): unmap it first, or use --force to remove "
                            "the entry and those mappings. Nothing was changed.", name, rules);
             goto out;
         }
         /* Drop every rule naming the entry, then write the mapping once. */
-        for (size_t i = m.nusers; i-- > 0;)
-            if (strcmp(m.users[i].entry, name) == 0)
-                pp_mapping_unset(&m, PP_MATCH_USER, m.users[i].name);
-        for (size_t i = m.ngroups; i-- > 0;)
-            if (strcmp(m.groups[i].entry, name) == 0)
-                pp_mapping_unset(&m, PP_MATCH_GROUP, m.groups[i].name);
-        if (m.default_entry != NULL && strcmp(m.default_entry, name) == 0)
-            pp_mapping_unset(&m, PP_MATCH_DEFAULT, NULL);
-        if (write_mapping(pk, &m) != 0)
+        pp_mapping_unset_entry(&m, name);
+        if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
             goto out;
         pp_notice(&pk->log, "unmap (remove --force) entry=%s rules=\"%s\" by=%s", name, rules,
                   pk->invoker);
@@ -627,11 +483,8 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     }
     if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) == 0)
         pp_fingerprint(e.key, fp);
-    snprintf(file, sizeof(file), "%s.key", name);
-    if (pp_remove_file_durable(pk->cfg.store, file, err, sizeof(err)) < 0) {
-        pp_error(&pk->log, "%s", err);
+    if (pp_entry_remove(&pk->cfg, name, &pk->log) == -1)
         goto out;
-    }
     pp_notice(&pk->log, "remove entry=%s fingerprint=%s by=%s", name, fp, pk->invoker);
     printf("removed entry %s\n", name);
     /* Its last check says nothing any more; a failure here is only untidy. */
@@ -762,7 +615,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
         pp_error(&pk->log, "cannot set the mapping (out of memory)");
         goto out;
     }
-    if (write_mapping(pk, &m) != 0)
+    if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
         goto out;
     pp_notice(&pk->log, "map %s%s%s entry=%s%s%s by=%s", kind_word(kind), name ? "=" : "",
               name ? name : "", entry, prevbuf[0] ? " was=" : "", prevbuf, pk->invoker);
@@ -826,7 +679,7 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
         pp_error(&pk->log, "cannot remove the mapping");
         goto out;
     }
-    if (write_mapping(pk, &m) != 0)
+    if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
         goto out;
     pp_notice(&pk->log, "unmap %s%s%s was=%s by=%s", kind_word(kind), name ? "=" : "",
               name ? name : "", was, pk->invoker);

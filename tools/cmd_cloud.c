@@ -244,7 +244,7 @@ int pk_check(struct pk *pk, int argc, char **argv)
             }
         }
     } else {
-        if (pk_entry_names(pk, &names, &n) != 0)
+        if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
             return PK_ERROR;
         own = true;
         if (n == 0 && !json)
@@ -317,6 +317,6 @@ int pk_check(struct pk *pk, int argc, char **argv)
         json_object_put(root);
     }
     if (own)
-        pk_free_names(names, n);
+        pp_names_free(names, n);
     return rc;
 }

@@ -222,11 +222,11 @@ int pk_list(struct pk *pk, int argc, char **argv)
         pk_usage("usage: prefect-keys list [--json]");
         return PK_ERROR;
     }
-    if (pk_entry_names(pk, &names, &n) != 0)
+    if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
         return PK_ERROR;
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
         pk_error("cannot read the store (prefect-keys verify says how to fix it)");
-        pk_free_names(names, n);
+        pp_names_free(names, n);
         return PK_ERROR;
     }
     if (json) {
@@ -272,15 +272,15 @@ int pk_list(struct pk *pk, int argc, char **argv)
             printf("  (none)\n");
         for (size_t i = 0; i < m.nusers; i++)
             printf("  user %s -> %s%s\n", m.users[i].name, m.users[i].entry,
-                   pk_entry_exists(pk, m.users[i].entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.users[i].entry) ? "" : "   (no such entry!)");
         for (size_t i = 0; i < m.ngroups; i++)
             printf("  group %s -> %s%s\n", m.groups[i].name, m.groups[i].entry,
-                   pk_entry_exists(pk, m.groups[i].entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.groups[i].entry) ? "" : "   (no such entry!)");
         if (m.default_entry != NULL)
             printf("  default -> %s%s\n", m.default_entry,
-                   pk_entry_exists(pk, m.default_entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.default_entry) ? "" : "   (no such entry!)");
     }
-    pk_free_names(names, n);
+    pp_names_free(names, n);
     pp_mapping_free(&m);
     return rc;
 }
@@ -494,7 +494,7 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
         pk_usage("usage: prefect-keys expiring [--within DAYS] [--json]");
         return PK_ERROR;
     }
-    if (pk_entry_names(pk, &names, &n) != 0)
+    if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
         return PK_ERROR;
     if (json) {
         root = json_object_new_object();
@@ -553,6 +553,6 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
     } else if (found == 0 && rc == PK_OK) {
         printf("no key expires within %ld day%s\n", within, within == 1 ? "" : "s");
     }
-    pk_free_names(names, n);
+    pp_names_free(names, n);
     return rc;
 }

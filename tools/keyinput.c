@@ -110,18 +110,10 @@ static bool is_space(char c)
 
 const char *pk_key_problem(const char *key, bool force)
 {
-    const unsigned char *p;
+    const char *why = pp_key_problem(key);
 
-    if (key[0] == '\0')
-        return "the key is empty";
-    for (p = (const unsigned char *)key; *p != '\0'; p++) {
-        if (*p == ' ' || *p == '\t')
-            return "the key contains a space inside";
-        if (*p < 0x20 || *p == 0x7f)
-            return "the key contains a control character (a key is one line)";
-        if (*p > 0x7e)
-            return "the key contains a character that is not printable ASCII";
-    }
+    if (why != NULL)
+        return why;
     if (!force && pp_key_kind_of(key) == PP_KIND_OTHER)
         return "the key does not start with pnu_ (user key) or pnb_ (service account key); "
                "use --force to store it anyway";

@@ -108,7 +108,7 @@ int pk_begin_change(struct pk *pk, struct pp_store_lock *lk);
 void pk_end_change(struct pk *pk, struct pp_store_lock *lk);
 /* Sorted names of the entries in the store (NULL-terminated, malloc'd). */
 int pk_entry_names(struct pk *pk, char ***names, size_t *n);
-void pk_free_names(char **names, size_t n);
+void pp_names_free(char **names, size_t n);
 /* Whether entry name has a file in the store. */
 bool pk_entry_exists(const struct pk *pk, const char *name);
 
