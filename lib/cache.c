@@ -274,15 +274,15 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
     if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
-    if (rc == -2)
-        return -2;
+    if (rc == PP_ABSENT)
+        return PP_ABSENT;
     if (rc != 0) {
         pp_error(log, "cache: %s", err);
         return -1;
     }
     rc = pp_read_file(path, PP_FILE_SECRET, PP_CACHE_MAX, &text, &len, err, sizeof(err));
-    if (rc == -2)
-        return -2;
+    if (rc == PP_ABSENT)
+        return PP_ABSENT;
     if (rc != 0) {
         pp_error(log, "cache: record not used: %s", err);
         return -1;
@@ -494,7 +494,7 @@ int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
         left = wait_ms - ms_since(&start);
         if (left <= 0) {
             close(fd);
-            return -2;
+            return PP_TIMED_OUT;
         }
         {
             long ms = left < PP_LOCK_POLL_MS ? left : PP_LOCK_POLL_MS;

@@ -416,7 +416,7 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
      * record again: a check that ended meanwhile (a new serial) decides.
      */
     lockfd = pp_cache_lock(cfg, e->name, 0, log);
-    waited = lockfd == -2;
+    waited = lockfd == PP_TIMED_OUT;
     if (waited) {
         c.source = "wait";
         left = remaining_ms(&c);
@@ -434,7 +434,7 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
         }
         serial_before = serial_after;
     }
-    if (lockfd == -2 || (waited && remaining_ms(&c) < PP_CHECK_MIN_MS)) {
+    if (lockfd == PP_TIMED_OUT || (waited && remaining_ms(&c) < PP_CHECK_MIN_MS)) {
         unreachable_verdict(&c, have ? &rec : NULL, "another check is still running", v);
         if (lockfd >= 0)
             close(lockfd);

@@ -322,7 +322,7 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
         return -1;
     }
     r = pp_check_dir(cfg->store, true, err, sizeof(err));
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pp_debug(log, "%s: no store, so an empty mapping (%s)", path, err);
         return 0;
     }
@@ -331,7 +331,7 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
         return -1;
     }
     r = pp_read_file(path, PP_FILE_SECRET, PP_MAPPING_MAX, &buf, &len, err, sizeof(err));
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pp_debug(log, "%s: no mapping file, so an empty mapping", path);
         return 0;
     }

@@ -299,18 +299,18 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         return -1;
     }
     r = pp_check_dir(cfg->store, true, err, sizeof(err));
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pp_error(log, "%s: no such entry (%s)", path, err);
-        return -2;
+        return PP_ABSENT;
     }
     if (r != 0) {
         pp_error(log, "%s", err);
         return -1;
     }
     r = pp_read_file(path, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, err, sizeof(err));
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pp_error(log, "%s: no such entry", path);
-        return -2;
+        return PP_ABSENT;
     }
     if (r != 0) {
         pp_error(log, "%s", err);
@@ -606,5 +606,5 @@ int pp_entry_remove(const struct pp_config *cfg, const char *name, const struct 
     rc = pp_remove_file_durable(cfg->store, file, err, sizeof(err));
     if (rc == -1)
         pp_error(log, "%s", err);
-    return rc == -2 ? PP_ABSENT : rc;
+    return rc;
 }

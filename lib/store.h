@@ -32,6 +32,7 @@
 #include "conf.h"
 #include "log.h"
 #include "names.h"
+#include "status.h"
 
 enum pp_key_kind { PP_KIND_OTHER = 0, PP_KIND_USER, PP_KIND_SERVICE_ACCOUNT };
 
@@ -57,9 +58,6 @@ const char *pp_key_kind_name(enum pp_key_kind kind);   /* "user", "service-accou
 
 /* "{store}/{name}.key" into out; -1 if the name is invalid or too long. */
 int pp_entry_path(const char *store, const char *name, char *out, size_t outlen);
-
-/* A return code of the store's functions: the thing asked for does not exist. */
-#define PP_ABSENT (-2)
 
 /*
  * Load entry name from the store. Returns 0; -1 on error (logged with path

@@ -330,7 +330,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (check_entry_name(argv[0]) != 0 || parse_key_opts(pk, &ko) != 0)
         return PK_ERROR;
     r = pp_entry_load(&pk->cfg, argv[0], &old, &pk->quiet);
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pk_error("no entry %s (add creates one). Nothing was changed.", argv[0]);
         return PK_ERROR;
     }
@@ -578,7 +578,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     r = pp_entry_load(&pk->cfg, entry, &e, &pk->quiet);
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pk_error("no entry %s: add it first. Nothing was changed.", entry);
         goto out;
     }

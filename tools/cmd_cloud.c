@@ -270,10 +270,10 @@ int pk_check(struct pk *pk, int argc, char **argv)
             r = -3;
         }
         if (r != 0) {
-            const char *why = r == -2 ? "no such entry"
+            const char *why = r == PP_ABSENT ? "no such entry"
                               : r == -3 ? "the check failed locally (see the log)"
                                         : pk->quiet_sink.last_error;
-            rc = r == -2 ? PK_ERROR : (rc == PK_ERROR ? rc : PK_PROBLEM);
+            rc = r == PP_ABSENT ? PK_ERROR : (rc == PK_ERROR ? rc : PK_PROBLEM);
             if (json) {
                 json_object_array_add(list, pk_unusable_json(names[i], why));
             } else {

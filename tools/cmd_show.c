@@ -70,7 +70,7 @@ static int last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_r
     int r;
 
     r = pp_cache_read(&pk->cfg, e->name, rec, &pk->quiet);
-    if (r == -2)
+    if (r == PP_ABSENT)
         return 0;
     if (r != 0)
         return -1;

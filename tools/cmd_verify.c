@@ -216,7 +216,7 @@ static bool audit_dir(struct audit *a, const char *dir, const char *what, const 
         ok(a, dir, what);
         return true;
     }
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         note(a, dir, absent);
         return false;
     }
