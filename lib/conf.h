@@ -52,6 +52,12 @@ int pp_config_load(struct pp_config *cfg, const char *override_path,
 
 void pp_config_free(struct pp_config *cfg);
 
+/*
+ * Whether the PAM arguments ask for debug ("debug", "debug=true"...),
+ * without reading the file (the module cannot when it is not root).
+ */
+bool pp_config_args_debug(int argc, const char **argv);
+
 /* Whether service is in cfg->services (always true when that is NULL). */
 bool pp_config_service_in_scope(const struct pp_config *cfg, const char *service);
 
