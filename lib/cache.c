@@ -113,19 +113,7 @@ static bool fingerprint_valid(const char *s)
 
 bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1])
 {
-    size_t len = strlen(fname), sl = strlen(PP_CACHE_RECORD_SUFFIX);
-
-    name[0] = '\0';
-    if (len <= sl || len - sl > PP_ENTRY_NAME_MAX
-        || strcmp(fname + len - sl, PP_CACHE_RECORD_SUFFIX) != 0)
-        return false;
-    memcpy(name, fname, len - sl);
-    name[len - sl] = '\0';
-    if (!pp_entry_name_valid(name)) {
-        name[0] = '\0';
-        return false;
-    }
-    return true;
+    return pp_entry_name_of_file(fname, PP_CACHE_RECORD_SUFFIX, name);
 }
 
 const char *pp_exp_source_name(enum pp_exp_source s)

@@ -330,7 +330,7 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_file(path, PP_FILE_SECRET, PP_MAPPING_MAX, &buf, &len, err, sizeof(err));
+    r = pp_read_text(path, PP_FILE_SECRET, PP_MAPPING_MAX, &buf, &len, err, sizeof(err));
     if (r == PP_ABSENT) {
         pp_debug(log, "%s: no mapping file, so an empty mapping", path);
         return 0;
@@ -339,12 +339,7 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
         pp_error(log, "%s", err);
         return -1;
     }
-    if (strlen(buf) != len) {
-        pp_error(log, "%s: contains a NUL byte", path);
-        r = -1;
-    } else {
-        r = pp_mapping_parse(buf, path, m, log);
-    }
+    r = pp_mapping_parse(buf, path, m, log);
     pp_free_buf(buf, len + 1);
     return r;
 }

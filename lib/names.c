@@ -89,3 +89,20 @@ bool pp_text_valid(const char *s)
             return false;
     return true;
 }
+
+bool pp_entry_name_of_file(const char *fname, const char *suffix,
+                           char name[PP_ENTRY_NAME_MAX + 1])
+{
+    size_t len = strlen(fname), sl = strlen(suffix);
+
+    name[0] = '\0';
+    if (len <= sl || len - sl > PP_ENTRY_NAME_MAX || strcmp(fname + len - sl, suffix) != 0)
+        return false;
+    memcpy(name, fname, len - sl);
+    name[len - sl] = '\0';
+    if (!pp_entry_name_valid(name)) {
+        name[0] = '\0';
+        return false;
+    }
+    return true;
+}

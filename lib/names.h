@@ -22,6 +22,13 @@ bool pp_entry_name_valid(const char *name);
 bool pp_account_name_valid(const char *name);   /* users and groups */
 bool pp_uuid_valid(const char *s);
 
+/*
+ * Whether fname is "NAME" + suffix with a valid entry NAME (copied into
+ * name, else name is ""): how the store and the cache name their files.
+ */
+bool pp_entry_name_of_file(const char *fname, const char *suffix,
+                           char name[PP_ENTRY_NAME_MAX + 1]);
+
 /* The longest comment prefect-keys stores. */
 #define PP_COMMENT_MAX 256
 

@@ -41,6 +41,10 @@ enum pp_file_class {
 int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
                  char **buf, size_t *len, char *err, size_t errlen);
 
+/* pp_read_file for a text file: a NUL byte inside is an error too ("PATH: contains a NUL byte"). */
+int pp_read_text(const char *path, enum pp_file_class cls, size_t max,
+                 char **buf, size_t *len, char *err, size_t errlen);
+
 /*
  * Check that dir and every directory above it are real directories owned by
  * root and not group/world writable; for dir itself also (if private) not

@@ -307,7 +307,7 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_file(path, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, err, sizeof(err));
+    r = pp_read_text(path, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, err, sizeof(err));
     if (r == PP_ABSENT) {
         pp_error(log, "%s: no such entry", path);
         return PP_ABSENT;
@@ -316,12 +316,7 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         pp_error(log, "%s", err);
         return -1;
     }
-    if (strlen(buf) != len) {
-        pp_error(log, "%s: contains a NUL byte", path);
-        r = -1;
-    } else {
-        r = pp_entry_parse(buf, path, name, e, log) == 0 ? 0 : -1;
-    }
+    r = pp_entry_parse(buf, path, name, e, log) == 0 ? 0 : -1;
     pp_free_buf(buf, len + 1);
     return r;
 }
@@ -488,14 +483,8 @@ enum pp_store_file pp_store_file_kind(const char *fname, char name[PP_ENTRY_NAME
         return PP_SF_TEMP;
     if (len <= KEY_SUFFIX_LEN || strcmp(fname + len - KEY_SUFFIX_LEN, KEY_SUFFIX) != 0)
         return PP_SF_OTHER;
-    if (len - KEY_SUFFIX_LEN > PP_ENTRY_NAME_MAX)
+    if (!pp_entry_name_of_file(fname, KEY_SUFFIX, name))
         return PP_SF_BAD_ENTRY_NAME;
-    memcpy(name, fname, len - KEY_SUFFIX_LEN);
-    name[len - KEY_SUFFIX_LEN] = '\0';
-    if (!pp_entry_name_valid(name)) {
-        name[0] = '\0';
-        return PP_SF_BAD_ENTRY_NAME;
-    }
     return PP_SF_ENTRY;
 }
 

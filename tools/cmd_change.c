@@ -551,6 +551,33 @@ static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *
                        "(it may come from LDAP/SSSD later)", kind_word(kind), name);
 }
 
+static const char map_usage[] =
+    "usage: prefect-keys map user USER NAME | map group GROUP NAME | map default NAME";
+static const char unmap_usage[] =
+    "usage: prefect-keys unmap user USER | unmap group GROUP | unmap default";
+
+/*
+ * The operands of map (extra 1: the entry last) and unmap (extra 0): the
+ * kind, and the user's or group's name (NULL for default). PK_OK, or
+ * PK_ERROR after saying why.
+ */
+static int rule_operands(const char *verb, int argc, char **argv, int extra,
+                         enum pp_match *kind, const char **name)
+{
+    *name = NULL;
+    if (argc < 1 || parse_kind(verb, argv[0], kind) != 0
+        || argc != (*kind == PP_MATCH_DEFAULT ? 1 : 2) + extra) {
+        pk_usage("%s", extra ? map_usage : unmap_usage);
+        return PK_ERROR;
+    }
+    if (*kind != PP_MATCH_DEFAULT) {
+        *name = argv[1];
+        if (check_account(*kind, *name) != 0)
+            return PK_ERROR;
+    }
+    return PK_OK;
+}
+
 int pk_map(struct pk *pk, int argc, char **argv)
 {
     struct pp_store_lock lk = { -1 };
@@ -563,15 +590,9 @@ int pk_map(struct pk *pk, int argc, char **argv)
 
     memset(&m, 0, sizeof(m));
     memset(&e, 0, sizeof(e));
-    if (argc < 1 || parse_kind("map", argv[0], &kind) != 0)
-        goto usage;
-    if (argc != (kind == PP_MATCH_DEFAULT ? 2 : 3))
-        goto usage;
-    if (kind != PP_MATCH_DEFAULT) {
-        name = argv[1];
-        if (check_account(kind, name) != 0)
-            return PK_ERROR;
-    }
+    r = rule_operands("map", argc, argv, 1, &kind, &name);
+    if (r != PK_OK)
+        return r;
     entry = argv[argc - 1];
     if (check_entry_name(entry) != 0)
         return PK_ERROR;
@@ -628,10 +649,6 @@ out:
     pp_entry_clear(&e);
     pp_mapping_free(&m);
     return rc;
-usage:
-    pk_usage("usage: prefect-keys map user USER NAME | map group GROUP NAME | "
-                   "map default NAME");
-    return PK_ERROR;
 }
 
 int pk_unmap(struct pk *pk, int argc, char **argv)
@@ -644,15 +661,9 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     int rc = PK_ERROR, r;
 
     memset(&m, 0, sizeof(m));
-    if (argc < 1 || parse_kind("unmap", argv[0], &kind) != 0)
-        goto usage;
-    if (argc != (kind == PP_MATCH_DEFAULT ? 1 : 2))
-        goto usage;
-    if (kind != PP_MATCH_DEFAULT) {
-        name = argv[1];
-        if (check_account(kind, name) != 0)
-            return PK_ERROR;
-    }
+    r = rule_operands("unmap", argc, argv, 0, &kind, &name);
+    if (r != PK_OK)
+        return r;
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
@@ -690,7 +701,4 @@ out:
     pk_end_change(pk, &lk);
     pp_mapping_free(&m);
     return rc;
-usage:
-    pk_usage("usage: prefect-keys unmap user USER | unmap group GROUP | unmap default");
-    return PK_ERROR;
 }
