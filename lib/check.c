@@ -154,9 +154,8 @@ static bool from_record(const struct check *c, const struct pp_cache_record *r, 
     bool has;
     time_t when;
 
-    switch (r->outcome) {
-    case PP_OUT_VALID:
-    case PP_OUT_EXPIRING:
+    switch (pp_outcome_info(r->outcome)->life) {
+    case PP_LIFE_CACHE_TTL:         /* valid, expiring */
         if (!just_made && (age < 0 || age >= (time_t)c->cfg->cache_ttl))
             return false;
         best_expiration(c, r, &has, &when);
@@ -164,16 +163,14 @@ static bool from_record(const struct check *c, const struct pp_cache_record *r, 
                  pp_time_format(r->checked_at, t));
         valid_verdict(c, has, when, how, v);
         return true;
-    case PP_OUT_EXPIRED:
-    case PP_OUT_REJECTED:
-    case PP_OUT_NO_WORKSPACE:
+    case PP_LIFE_NEGATIVE_TTL:      /* expired, rejected, no-workspace-access */
         if (!just_made && (age < 0 || age >= (time_t)c->cfg->negative_cache_ttl))
             return false;
         best_expiration(c, r, &has, &when);
         set_verdict(v, r->outcome, has, when, "%s (checked %s)", r->reason,
                     pp_time_format(r->checked_at, t));
         return true;
-    case PP_OUT_UNREACHABLE:
+    case PP_LIFE_BACKOFF:           /* unreachable */
         if (!just_made && !(r->has_backoff && c->now < r->backoff_until && age >= 0))
             return false;
         if (just_made) {
@@ -186,9 +183,10 @@ static bool from_record(const struct check *c, const struct pp_cache_record *r, 
             unreachable_verdict(c, r, why, v);
         }
         return true;
-    default:
-        return false;
+    case PP_LIFE_NOT_CACHED:
+        break;
     }
+    return false;
 }
 
 /* This key's record, if there is one: 0 (rec filled) or -1 (none, or another key's). */
