@@ -521,6 +521,7 @@ static int check_in_checker(struct check *c, bool force, bool have, struct pp_ca
                             unsigned long serial_before, struct pp_verdict *v)
 {
     struct checker_reply rep;
+    struct sigaction chld;
     pid_t pid;
     int p[2], r, status;
 
@@ -554,9 +555,16 @@ static int check_in_checker(struct check *c, bool force, bool have, struct pp_ca
                 c->e->name, strerror(errno));
         return locked_check(c, force, have, rec, serial_before, v);
     }
-    /* The middle process ends at once (ECHILD if the application reaped it). */
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    /*
+     * The middle process ends at once: reap it (ECHILD if the application's
+     * own handler did), unless SIGCHLD is ignored, when the kernel reaps it
+     * and waitpid would wait for every other child of the application.
+     */
+    if (sigaction(SIGCHLD, NULL, &chld) == 0 && chld.sa_handler != SIG_IGN
+        && (chld.sa_flags & SA_NOCLDWAIT) == 0) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
     r = read_reply(p[0], &rep, remaining_ms(c) + PP_REPLY_GRACE_MS);
     close(p[0]);
     if (r == 1) {
