@@ -1,9 +1,10 @@
 /*
  * cache.c: the check records in cfg->cache_dir (see cache.h).
  *
- * A record is small JSON written whole to a temporary file in the cache
- * directory and renamed over the old one, so a reader sees the old or the
- * new record, never a mix; readers go through safefile like every other
+ * A record is small JSON written whole through the store's atomic writer
+ * (store_write.h: an unnamed file, linked and renamed over the old one), so
+ * a reader sees the old or the new record, never a mix, and a killed
+ * writer leaves nothing; readers go through safefile like every other
  * file of ours. The lock file is separate from the record so that renaming
  * a record never disturbs a lock someone holds.
  */
@@ -25,6 +26,7 @@
 
 #include "names.h"
 #include "safefile.h"
+#include "store_write.h"
 #include "timefmt.h"
 
 /* Poll interval while waiting for another process's check lock. */
@@ -64,19 +66,8 @@ int pp_cache_prepare(const struct pp_config *cfg, const struct pp_log *log)
         pp_error(log, "cache: cache_dir is not an absolute path");
         return -1;
     }
-    rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
-    if (rc == -2) {
-        /* Make the cache directory itself, never its parents. */
-        if (pp_check_parents(cfg->cache_dir, err, sizeof(err)) != 0) {
-            pp_error(log, "cache: %s", err);
-            return -1;
-        }
-        if (mkdir(cfg->cache_dir, 0700) != 0 && errno != EEXIST) {
-            pp_error(log, "cache: %s: cannot create: %s", cfg->cache_dir, strerror(errno));
-            return -1;
-        }
-        rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
-    }
+    /* Make the cache directory itself, never its parents (store_write.h). */
+    rc = pp_dir_make(cfg->cache_dir, false, NULL, err, sizeof(err));
     if (rc != 0) {
         pp_error(log, "cache: %s", err);
         return -1;
@@ -323,21 +314,6 @@ static char *format_record(const struct pp_cache_record *rec)
     return text;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
                             const char *account_id, const char *workspace_id)
 {
@@ -348,10 +324,9 @@ bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
 int pp_cache_write(const struct pp_config *cfg, const char *entry,
                    const struct pp_cache_record *rec, const struct pp_log *log)
 {
-    char path[PP_CACHE_PATH_MAX], tmp[PP_CACHE_PATH_MAX];
-    const char *step;
-    char *text;
-    int fd, dfd, n;
+    char path[PP_CACHE_PATH_MAX], err[PP_ERRLEN];
+    char *text, *line;
+    int rc;
 
     if ((unsigned)rec->exp_source >= sizeof(exp_source_names) / sizeof(exp_source_names[0])
         || !recordable(rec->outcome) || !fingerprint_valid(rec->fingerprint)
@@ -361,66 +336,25 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
     }
     if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
-    n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", cfg->cache_dir, entry);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        pp_error(log, "cache: path for entry %s in %s is too long", entry, cfg->cache_dir);
-        return -1;
-    }
     text = format_record(rec);
-    if (text == NULL) {
+    if (text == NULL || asprintf(&line, "%s\n", text) < 0) {
         pp_error(log, "cache: out of memory writing %s", path);
+        free(text);
         return -1;
     }
-    if (strlen(text) + 1 > PP_CACHE_MAX) {
+    free(text);
+    if (strlen(line) > PP_CACHE_MAX) {
         pp_error(log, "cache: record for %s too large", entry);
-        free(text);
+        free(line);
         return -1;
     }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        pp_error(log, "cache: cannot create a temporary file in %s: %s", cfg->cache_dir,
-                 strerror(errno));
-        free(text);
-        return -1;
-    }
-    step = "chown";
-    if (fchown(fd, 0, 0) != 0)
-        goto fail;
-    step = "chmod";
-    if (fchmod(fd, 0600) != 0)
-        goto fail;
-    step = "write";
-    if (write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0)
-        goto fail;
-    step = "fsync";
-    if (fsync(fd) != 0)
-        goto fail;
-    step = "close";
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    step = "rename";
-    if (rename(tmp, path) != 0)
-        goto fail;
-    free(text);
-    /* Make the rename itself durable; a failure here loses nothing that matters. */
-    dfd = open(cfg->cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        if (fsync(dfd) != 0)
-            pp_debug(log, "cache: fsync of %s failed: %s", cfg->cache_dir, strerror(errno));
-        close(dfd);
-    }
-    return 0;
-
-fail:
-    pp_error(log, "cache: cannot write %s (%s): %s", path, step, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    free(text);
-    return -1;
+    /* The same atomic writer as the store's: a killed writer leaves nothing. */
+    rc = pp_write_file_atomic(cfg->cache_dir, strrchr(path, '/') + 1, line, strlen(line), err,
+                              sizeof(err));
+    free(line);
+    if (rc != 0)
+        pp_error(log, "cache: cannot write the record of %s: %s", entry, err);
+    return rc;
 }
 
 int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct pp_log *log)
@@ -463,6 +397,14 @@ int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != 0) {
         pp_error(log, "cache: lock %s is not a regular file owned by root", path);
+        close(fd);
+        return -1;
+    }
+    /* O_CREAT honours the umask and the caller's group: set both. */
+    if ((st.st_gid != 0 || (st.st_mode & 07777) != 0600)
+        && (fchown(fd, 0, 0) != 0 || fchmod(fd, 0600) != 0)) {
+        pp_error(log, "cache: cannot set owner root:root and mode 0600 on lock %s: %s", path,
+                 strerror(errno));
         close(fd);
         return -1;
     }

@@ -1,10 +1,15 @@
 /*
  * cache.h: the host-wide record of Cloud checks, one per key entry.
  *
- * Layout of cfg->cache_dir (root:root 0700, made if missing; the
- * directories above it must already exist and be safe):
+ * Layout of cfg->cache_dir (root:root 0700, made if missing, with that
+ * owner and mode whatever the umask or the caller's group; the directories
+ * above it must already exist and be safe, and are checked before it is
+ * made, without following a symbolic link):
  *   ENTRY.json   the last check of ENTRY (JSON, root 0600), never a key
- *   ENTRY.lock   flock'd while a check of ENTRY runs (empty)
+ *   ENTRY.lock   flock'd while a check of ENTRY runs (empty, root:root 0600)
+ *   .tmp-ENTRY.json.XXXXXX  only if a writer was killed between the two
+ *                system calls that name and rename a record; removed by
+ *                prefect-keys verify (under the entry's lock)
  *
  * Record (JSON object):
  *   fingerprint    the checked key's fingerprint (secret.h)
@@ -25,8 +30,9 @@
  *
  * Promises: records are read through safefile (PP_FILE_SECRET,
  * PP_CACHE_MAX) with the cache directory checked (pp_check_dir, private);
- * written atomically (mkstemp in the cache directory, fchmod 0600, write,
- * fsync, rename, fsync of the directory); a record that is malformed is
+ * written atomically by pp_write_file_atomic (store_write.h), the writer
+ * the store and the mapping use, so a writer killed at any point leaves
+ * the old or the new record and no partial file; a record that is malformed is
  * logged and treated as absent. A record whose fingerprint is not the
  * current key's belongs to a predecessor, and one for another workspace to
  * an older version of the entry: callers must ignore both (pp_cache_read

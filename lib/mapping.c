@@ -479,15 +479,24 @@ int pp_user_lookup(const char *user, uid_t *uid, gid_t *gid, const struct pp_log
         return 1;
     }
     free(buf);
-    /* The "not found" errnos that getpwnam_r(3) lists are no failure. */
-    if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+    /*
+     * glibc returns 0 with no result for "not found" (NSS_STATUS_NOTFOUND);
+     * any errno, ENOENT and EPERM included (what a source that cannot be
+     * reached leaves, e.g. nss-ldap without nslcd), means NSS could not say.
+     */
+    if (r == 0)
         return 0;
-    pp_error(log, "looking up user %s: %s", user, strerror(r));
+    pp_error(log, "NSS could not answer for user %s (%s): no key from the mapping's group "
+             "or default rules", user, strerror(r));
     return -1;
 }
 
-/* A group's gid: 1 found, 0 no such group, -1 NSS failed (logged). */
-static int group_gid(const char *group, gid_t *gid, const struct pp_log *log)
+/*
+ * A group's gid, and whether user is among its listed members: 1 found,
+ * 0 no such group, -1 NSS failed (logged).
+ */
+static int group_lookup(const char *group, const char *user, gid_t *gid, bool *listed,
+                        const struct pp_log *log)
 {
     size_t size = nss_bufsize(_SC_GETGR_R_SIZE_MAX);
     struct group gr, *res;
@@ -509,13 +518,17 @@ static int group_gid(const char *group, gid_t *gid, const struct pp_log *log)
     }
     if (res != NULL) {
         *gid = gr.gr_gid;
+        *listed = false;
+        for (char **mem = gr.gr_mem; mem != NULL && *mem != NULL && !*listed; mem++)
+            *listed = strcmp(*mem, user) == 0;
         free(buf);
         return 1;
     }
     free(buf);
-    if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
-        return 0;
-    pp_error(log, "looking up group %s: %s", group, strerror(r));
+    if (r == 0)
+        return 0;   /* not found: see pp_user_lookup */
+    pp_error(log, "NSS could not answer for group %s (%s): no key rather than a broader "
+             "rule's", group, strerror(r));
     return -1;
 }
 
@@ -604,6 +617,7 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, gid_
     for (i = 0; i < m->ngroups; i++) {
         const struct pp_map_rule *g = &m->groups[i];
         const char *how = NULL;
+        bool listed = false;
         gid_t gid;
         int r, k;
 
@@ -612,7 +626,7 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, gid_
                  "%s is not known to NSS, so not in group %s", user, g->name);
             continue;
         }
-        r = group_gid(g->name, &gid, log);
+        r = group_lookup(g->name, user, &gid, &listed, log);
         if (r < 0) {
             free(gids);
             return -1;
@@ -622,8 +636,14 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, gid_
                  "no such group %s: rule skipped", g->name);
             continue;
         }
+        /*
+         * getgrouplist cannot report a source that failed, so the group's
+         * own member list (from getgrnam_r, which can) counts too.
+         */
         if (gid == primary) {
             how = "primary";
+        } else if (listed) {
+            how = "supplementary";
         } else {
             for (k = 0; k < ngids; k++) {
                 if (gids[k] == gid) {

@@ -16,9 +16,19 @@
  *
  * A user NSS does not know gets only a user rule or the default: group
  * rules never match (even a group file that lists the name as a member).
- * A group rule whose group NSS does not know is skipped. NSS is asked only
- * when there are group rules; an NSS failure (other than "not found") fails
- * the resolution rather than falling through to a broader rule.
+ * A group rule whose group NSS does not know is skipped. Membership is the
+ * user's primary gid, the group's member list (getgrnam_r), or
+ * getgrouplist's list; since getgrouplist cannot report a source that
+ * failed, a group whose member list names the user matches whatever
+ * getgrouplist says.
+ *
+ * NSS is asked only when there are group rules. "Not found" is glibc's
+ * NOTFOUND (0 and no result); any error from getpwnam_r or getgrnam_r,
+ * ENOENT and EPERM included (what a source that cannot be reached leaves,
+ * e.g. nss-ldap without nslcd), fails the resolution with the error line
+ * "NSS could not answer for user|group NAME (why): ..." and the user gets
+ * no key: never a broader rule's. (nss_wrapper answers "not found" with
+ * ENOENT, so the tests use a test NSS source through glibc instead.)
  *
  * The file is strict: a bad or duplicate name, a rule without name or
  * entry, or a value of the wrong type makes the whole mapping invalid (one

@@ -12,12 +12,16 @@ AM_TESTS_ENVIRONMENT = \
 TEST_LOG_COMPILER = $(SHELL)
 
 if HAVE_TEST_DEPS
-check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la
+check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la tests/lib/libnss_pptest.la
 tests_lib_libtestroot_la_SOURCES = tests/lib/testroot.c tests/lib/testroot.h \
 	tests/lib/capture.c tests/lib/capture.h
 tests_lib_libtestroot_la_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_lib_logcap_la_SOURCES = tests/lib/logcap.c
 tests_lib_logcap_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# An NSS source that fails on demand (tests/lib/nss-pptest.sh loads it).
+tests_lib_libnss_pptest_la_SOURCES = tests/lib/nss_pptest.c
+tests_lib_libnss_pptest_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+EXTRA_DIST += tests/lib/nss-pptest.sh
 
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PAMTEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)

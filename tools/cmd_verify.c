@@ -2,8 +2,10 @@
  * cmd_verify.c: the audit. Checks the configuration file, the store
  * directory and each file in it (entries, mapping, lock), the cache
  * directory and its records, the way the module would read them, and says
- * for each problem what is wrong and the command that fixes it. Changes
- * nothing.
+ * for each problem what is wrong and the command that fixes it. The one
+ * thing it changes: temp files that interrupted writers left in the store
+ * or the cache are removed (under the lock their writers take) and
+ * reported.
  */
 #include <config.h>
 
@@ -225,6 +227,81 @@ static bool audit_dir(struct audit *a, const char *dir, const char *what, const 
     return false;
 }
 
+/* ---- temp files left by interrupted writers ---- */
+
+static void temp_removed(void *ctx, const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    note(ctx, path, "removed: a temp file left by an interrupted write");
+}
+
+/* Under the store's lock, so that no running change loses its temp file. */
+static void remove_store_temps(struct audit *a)
+{
+    struct pp_store_lock lk;
+    char err[PP_ERRLEN];
+
+    if (pp_store_lock(a->pk->cfg.store, &lk, err, sizeof(err)) != 0
+        || pp_clean_temps(a->pk->cfg.store, temp_removed, a, err, sizeof(err)) < 0)
+        problem(a, a->pk->cfg.store, reason_of(err, a->pk->cfg.store),
+                "remove the files named .tmp-* in it by hand");
+    pp_store_unlock(&lk);
+}
+
+/*
+ * The entry whose record the cache temp file n was meant to become:
+ * ".tmp-ENTRY.json.XXXXXX" (store_write.h), or ".ENTRY.XXXXXX" (what
+ * versions before the shared writer left). false if n is neither.
+ */
+static bool cache_temp_entry(const char *n, char *entry, size_t entrylen)
+{
+    size_t len = strlen(n), plen = strlen(PP_TEMP_PREFIX), i;
+    const char *start, *end;
+
+    if (len < 8 || n[0] != '.' || n[len - 7] != '.')
+        return false;
+    for (i = len - 6; i < len; i++) {
+        if (!((n[i] >= 'A' && n[i] <= 'Z') || (n[i] >= 'a' && n[i] <= 'z')
+              || (n[i] >= '0' && n[i] <= '9')))
+            return false;
+    }
+    end = n + len - 7;
+    start = n + 1;
+    if (strncmp(n, PP_TEMP_PREFIX, plen) == 0 && len > plen + 12
+        && strncmp(end - 5, ".json", 5) == 0) {
+        start = n + plen;
+        end -= 5;
+    }
+    if ((size_t)(end - start) >= entrylen)
+        return false;
+    snprintf(entry, entrylen, "%.*s", (int)(end - start), start);
+    return pp_entry_name_valid(entry);
+}
+
+/* Remove the cache temp file n of entry under that entry's check lock. */
+static void remove_cache_temp(struct audit *a, const char *n, const char *entry)
+{
+    char path[PATH_MAX], what[PP_ERRLEN + 64];
+    int lockfd = pp_cache_lock(&a->pk->cfg, entry, 0, &a->pk->quiet);
+
+    snprintf(path, sizeof(path), "%s/%s", a->pk->cfg.cache_dir, n);
+    if (lockfd == -2) {
+        note(a, path, "a temp file of a check that is running now: left alone");
+        return;
+    }
+    if (lockfd < 0 || unlink(path) != 0) {
+        snprintf(what, sizeof(what), "a temp file left by an interrupted write, not removed: %s",
+                 lockfd < 0 ? a->pk->quiet_sink.last_error : strerror(errno));
+        problem(a, path, what, "rm it by hand");
+    } else {
+        note(a, path, "removed: a temp file left by an interrupted write");
+    }
+    if (lockfd >= 0)
+        close(lockfd);
+}
+
 /* ---- the parts ---- */
 
 static void audit_config(struct audit *a, const char *path)
@@ -287,6 +364,7 @@ static void audit_store(struct audit *a)
     struct pk *pk = a->pk;
     struct dirent *de;
     char path[PATH_MAX], what[PP_ERRLEN + 200], fix[PATH_MAX * 4];
+    int temps = 0;
     DIR *d;
 
     if (!audit_dir(a, pk->cfg.store, "store directory",
@@ -318,8 +396,7 @@ static void audit_store(struct audit *a)
             }
             continue;
         case PP_SF_TEMP:
-            note(a, path, "a temp file left by an interrupted change (the next change "
-                          "removes it)");
+            temps++;
             continue;
         case PP_SF_BAD_ENTRY_NAME:
             note(a, path, "not a valid entry name: ignored by pam_prefect");
@@ -350,6 +427,8 @@ static void audit_store(struct audit *a)
         pp_entry_clear(&e);
     }
     closedir(d);
+    if (temps > 0)
+        remove_store_temps(a);
     audit_mapping(a);
 }
 
@@ -379,6 +458,10 @@ static void audit_cache(struct audit *a)
         snprintf(path, sizeof(path), "%s/%s", pk->cfg.cache_dir, n);
         if (lstat(path, &st) != 0)
             continue;
+        if (S_ISREG(st.st_mode) && cache_temp_entry(n, name, sizeof(name))) {
+            remove_cache_temp(a, n, name);
+            continue;
+        }
         if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) != 0
             || st.st_nlink > 1) {
             pk_file_fix(path, true, fix, sizeof(fix));

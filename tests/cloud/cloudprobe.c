@@ -16,6 +16,8 @@
  *   --timeout MS, --connect-timeout MS
  *   --now +N | -N | T      "now" for check: time(NULL) + N, or epoch T
  *   --force                check: ignore a fresh cached result
+ *   --ruid UID             run with real uid UID (effective and saved stay
+ *                          root), as su and sudo run a login: UID may signal it
  * Log lines go to stderr as "log: <priority> line". The last line on stdout
  * is "elapsed_ms=N maxrss_kb=N".
  */
@@ -26,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cache.h"
@@ -124,6 +127,11 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "--proxy") == 0) {
             proxy = argv[++i];
             set_proxy = true;
+        } else if (strcmp(o, "--ruid") == 0) {
+            if (setresuid((uid_t)atol(argv[++i]), 0, 0) != 0) {
+                perror("cloudprobe: setresuid");
+                return 2;
+            }
         } else if (strcmp(o, "--timeout") == 0) {
             timeout = atol(argv[++i]);
         } else if (strcmp(o, "--connect-timeout") == 0) {

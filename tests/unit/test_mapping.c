@@ -4,7 +4,8 @@
  * loading from a real root-owned store.
  *
  * Resolution needs fake users and groups: run through test_mapping.test,
- * which preloads nss_wrapper with tests/unit/data/passwd and group:
+ * which serves tests/unit/data/passwd and group through glibc's NSS with
+ * the test NSS source (tests/lib/nss_pptest.c), which also fails on demand:
  *   alice  uid 1001, primary group alice (1001), also in devs and ops
  *   bob    uid 1002, primary group batch (2003), listed in no group
  *   carol  uid 1003, primary group carol (1003), also in spare
@@ -486,7 +487,8 @@ static void expect_resolve(const struct pp_mapping *m, const char *user, enum pp
 
     memset(&t, 0, sizeof(t));
     cap_reset();
-    assert_int_equal(pp_mapping_resolve(m, user, &res, &tlog, record, &t), 0);
+    if (pp_mapping_resolve(m, user, &res, &tlog, record, &t) != 0)
+        fail_msg("%s: resolution failed: %s", user, cap.n > 0 ? cap.line[0] : "(no log line)");
     expect_no_lines();
     for (i = 0; steps[i] != NULL; i++) {
         if (i >= t.n)
@@ -744,6 +746,100 @@ static void test_invalid_user_names(void **state)
     assert_int_equal(res.match, PP_MATCH_DEFAULT);
 }
 
+/*
+ * NSS failures (the test NSS source, see tests/lib/nss_pptest.c): while
+ * the file $PPTEST_NSS_DOWN names a database, that database's calls fail
+ * the way a directory that went away makes them fail.
+ */
+static void nss_down(const char *what)
+{
+    const char *path = getenv("PPTEST_NSS_DOWN");
+    FILE *f;
+
+    if (path == NULL)
+        fail_msg("PPTEST_NSS_DOWN is not set: run through test_mapping.test");
+    if (what == NULL) {
+        unlink(path);
+        return;
+    }
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(what, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Resolve user while NSS fails: -1, nothing chosen, and this one error line. */
+static void expect_nss_failure(const struct pp_mapping *m, const char *user, const char *line)
+{
+    struct pp_resolution res;
+
+    cap_reset();
+    res.match = PP_MATCH_DEFAULT;
+    assert_int_equal(pp_mapping_resolve(m, user, &res, &tlog, NULL, NULL), -1);
+    expect_line(LOG_ERR, line);
+    assert_int_equal(res.match, PP_MATCH_NONE);
+    assert_string_equal(res.entry, "");
+}
+
+/*
+ * An NSS source that cannot answer (ENOENT or EPERM, which glibc passes on
+ * only for a source that failed) never lets a broader rule decide: the
+ * user gets nothing, and the log says NSS could not answer.
+ */
+static void test_nss_failure_no_fallthrough(void **state)
+{
+    static const char *const dave_user[] = {
+        "user|dave|dave-key|match|rule for user dave: entry dave-key", NULL,
+    };
+    static const char *const alice_default[] = {
+        "user|alice||-|no rule for user alice",
+        "group|||-|no group rules",
+        "default||svc-default|match|default: entry svc-default", NULL,
+    };
+    const struct pp_mapping *m = parse_or_die(
+        "users = ( { name = \"dave\"; entry = \"dave-key\"; } );\n"
+        "groups = ( { name = \"devs\"; entry = \"svc-devs\"; } );\n"
+        "default = \"svc-default\";\n");
+
+    (void)state;
+    nss_down("group");
+    expect_nss_failure(m, "alice", "NSS could not answer for group devs (No such file or "
+                       "directory): no key rather than a broader rule's");
+    nss_down("group EPERM");
+    expect_nss_failure(m, "alice", "NSS could not answer for group devs (Operation not "
+                       "permitted): no key rather than a broader rule's");
+    nss_down("passwd");
+    expect_nss_failure(m, "alice", "NSS could not answer for user alice (No such file or "
+                       "directory): no key from the mapping's group or default rules");
+    /* a user rule, and a mapping without group rules, need no NSS */
+    nss_down("all");
+    expect_resolve(m, "dave", PP_MATCH_USER, "dave-key", "", dave_user);
+    m = parse_or_die("default = \"svc-default\";\n");
+    expect_resolve(m, "alice", PP_MATCH_DEFAULT, "svc-default", "", alice_default);
+    nss_down(NULL);
+}
+
+/*
+ * getgrouplist cannot say that a source failed: with initgroups failing,
+ * alice is still found in devs through the group's member list, rather
+ * than falling through to the default.
+ */
+static void test_nss_grouplist_failure(void **state)
+{
+    static const char *const alice[] = {
+        "user|alice||-|no rule for user alice",
+        "group|devs|svc-devs|match|alice is in group devs (supplementary): entry svc-devs", NULL,
+    };
+    const struct pp_mapping *m = parse_or_die(
+        "groups = ( { name = \"devs\"; entry = \"svc-devs\"; } );\n"
+        "default = \"svc-default\";\n");
+
+    (void)state;
+    nss_down("initgroups");
+    expect_resolve(m, "alice", PP_MATCH_GROUP, "svc-devs", "devs", alice);
+    nss_down(NULL);
+}
+
 /* ---- loading from a real store (root) ---- */
 
 struct fixture {
@@ -931,6 +1027,8 @@ int main(void)
         cmocka_unit_test(test_unknown_user),
         cmocka_unit_test(test_missing_entry_still_decides),
         cmocka_unit_test(test_invalid_user_names),
+        cmocka_unit_test(test_nss_failure_no_fallthrough),
+        cmocka_unit_test(test_nss_grouplist_failure),
         cmocka_unit_test_setup_teardown(test_load_missing_is_empty, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_good, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_refused, setup_store, teardown_store),
