@@ -12,10 +12,12 @@ AM_TESTS_ENVIRONMENT = \
 TEST_LOG_COMPILER = $(SHELL)
 
 if HAVE_TEST_DEPS
-check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la
+check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la tests/lib/allocpeak.la
 tests_lib_libtestroot_la_SOURCES = tests/lib/testroot.c tests/lib/testroot.h
 tests_lib_logcap_la_SOURCES = tests/lib/logcap.c
 tests_lib_logcap_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_lib_allocpeak_la_SOURCES = tests/lib/allocpeak.c
+tests_lib_allocpeak_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PAMTEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
