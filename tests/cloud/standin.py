@@ -19,7 +19,9 @@ digits of SHA-256(key), so no key is ever written to disk:
       "FP16": {"workspaces": [WORKSPACE_ID, ...], "revoked": false,
                "expiration": "2027-01-01T00:00:00Z" or null,
                "user_id": UUID, "key_id": UUID,                (user keys)
-               "account_id": UUID, "service_account_id": UUID} (pnb_ keys)
+               "account_id": UUID, "service_account_id": UUID, (pnb_ keys)
+               "current": true}   (the key the account's record describes
+                                   when it has several: after a rotation)
     },
     "faults": [{"path": "/api/me/workspaces", "kind": "status", ...}, ...]
   }
@@ -262,7 +264,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_json(404, NOT_FOUND)
 
     def bot(self, state, account_id, sa_id):
-        for k in state.get("keys", {}).values():
+        # The record describes the account's current key: the one marked
+        # "current" (after a rotation), else the first one.
+        keys = sorted(state.get("keys", {}).values(), key=lambda k: not k.get("current"))
+        for k in keys:
             if k.get("service_account_id") == sa_id and k.get("account_id") == account_id \
                     and not k.get("revoked"):
                 self.send_json(200, {
