@@ -10,6 +10,10 @@ AM_TESTS_ENVIRONMENT = \
 	NSS_WRAPPER_LIB='$(NSS_WRAPPER_SO)'; export NSS_WRAPPER_LIB; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3; OPENSSL='$(OPENSSL)'; export OPENSSL;
 TEST_LOG_COMPILER = $(SHELL)
+# Every test runs under a time limit (PP_TEST_TIMEOUT seconds, default 600):
+# one that hangs fails instead of stalling make check.
+LOG_DRIVER = $(SHELL) $(top_srcdir)/tests/lib/timelimit --driver $(top_srcdir)/build-aux/test-driver
+TEST_LOG_DRIVER = $(LOG_DRIVER)
 
 if HAVE_TEST_DEPS
 check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la tests/lib/allocpeak.la
@@ -31,4 +35,5 @@ include $(srcdir)/tests/cloud/local.mk
 include $(srcdir)/tests/e2e/local.mk
 endif
 
-EXTRA_DIST += tests/lib/common.sh
+TESTS += tests/lib/timelimit.test
+EXTRA_DIST += tests/lib/common.sh tests/lib/timelimit tests/lib/timelimit.test
