@@ -16,12 +16,17 @@ LOG_DRIVER = $(SHELL) $(top_srcdir)/tests/lib/timelimit --driver $(top_srcdir)/b
 TEST_LOG_DRIVER = $(LOG_DRIVER)
 
 if HAVE_TEST_DEPS
-check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la tests/lib/allocpeak.la
+check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la tests/lib/allocpeak.la \
+	tests/lib/putenvfail.la
 tests_lib_libtestroot_la_SOURCES = tests/lib/testroot.c tests/lib/testroot.h
 tests_lib_logcap_la_SOURCES = tests/lib/logcap.c
 tests_lib_logcap_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 tests_lib_allocpeak_la_SOURCES = tests/lib/allocpeak.c
 tests_lib_allocpeak_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_lib_putenvfail_la_SOURCES = tests/lib/putenvfail.c
+tests_lib_putenvfail_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
+tests_lib_putenvfail_la_LIBADD = $(DL_LIBS)
+tests_lib_putenvfail_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PAMTEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
