@@ -610,7 +610,6 @@ int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
                         struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     struct body b;
-    json_object *root;
     int rc;
 
     answer_init(ans);
@@ -621,21 +620,30 @@ int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
         note_retry(ans);
         return rc < 0 ? -1 : 0;
     }
-    if (classify_status(ans, &b, false)) {
-        root = parse_body(&b, ans);
-        if (root != NULL) {
-            if (parse_workspaces(root, b.len, ws, nws, ans) == 0)
-                set_reason(ans, PP_CLOUD_OK, "HTTP 200, %zu workspace%s", *nws,
-                           *nws == 1 ? "" : "s");
-            json_object_put(root);
-        }
-    }
+    if (classify_status(ans, &b, false))
+        pp_cloud_parse_workspaces(b.data, b.len, ws, nws, ans);
     note_retry(ans);
     free(b.data);
     return 0;
 }
 
-/* Read "expiration"" of obj: null or an RFC 3339 time. */
+void pp_cloud_parse_workspaces(const char *body, size_t len, struct pp_workspace **ws,
+                               size_t *nws, struct pp_cloud_answer *ans)
+{
+    const struct body b = { (char *)body, len, len, false, false };
+    json_object *root;
+
+    *ws = NULL;
+    *nws = 0;
+    root = parse_body(&b, ans);
+    if (root == NULL)
+        return;
+    if (parse_workspaces(root, b.len, ws, nws, ans) == 0)
+        set_reason(ans, PP_CLOUD_OK, "HTTP 200, %zu workspace%s", *nws, *nws == 1 ? "" : "s");
+    json_object_put(root);
+}
+
+/* Read "expiration" of obj: null or an RFC 3339 time. */
 static int parse_expiration(json_object *obj, bool *has, time_t *when, struct pp_cloud_answer *ans)
 {
     json_object *v;
@@ -660,6 +668,33 @@ static int parse_expiration(json_object *obj, bool *has, time_t *when, struct pp
     return 0;
 }
 
+void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has_expires,
+                               time_t *expires, struct pp_cloud_answer *ans)
+{
+    const struct body b = { (char *)body, len, len, false, false };
+    json_object *root, *obj;
+    char t[PP_TIME_SIZE];
+    const char *id;
+
+    *has_expires = false;
+    *expires = 0;
+    root = parse_body(&b, ans);
+    if (root == NULL)
+        return;
+    obj = root;
+    if (bot && (!json_object_object_get_ex(root, "api_key", &obj)
+                || !json_object_is_type(obj, json_type_object))) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: no api_key object");
+    } else if (parse_expiration(obj, has_expires, expires, ans) == 0) {
+        id = bot ? get_string(obj, "id", PP_UUID_LEN) : NULL;
+        if (id != NULL && pp_uuid_valid(id))
+            snprintf(ans->key_id, sizeof(ans->key_id), "%s", id);
+        set_reason(ans, PP_CLOUD_OK, "HTTP 200, expiration %s",
+                   *has_expires ? pp_time_format(*expires, t) : "none");
+    }
+    json_object_put(root);
+}
+
 int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
                         const char *account_id, const char *user_id, const char *key_id,
                         const char *service_account_id, bool *has_expires, time_t *expires,
@@ -668,7 +703,6 @@ int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
     char path[160];
     bool bot;
     struct body b;
-    json_object *root, *obj;
     int rc;
 
     answer_init(ans);
@@ -693,26 +727,8 @@ int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
         note_retry(ans);
         return rc < 0 ? -1 : 0;
     }
-    if (classify_status(ans, &b, true)) {
-        root = parse_body(&b, ans);
-        if (root != NULL) {
-            obj = root;
-            if (bot && (!json_object_object_get_ex(root, "api_key", &obj)
-                        || !json_object_is_type(obj, json_type_object))) {
-                set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: no api_key object");
-            } else if (parse_expiration(obj, has_expires, expires, ans) == 0) {
-                char t[PP_TIME_SIZE];
-                const char *id = bot ? get_string(obj, "id", PP_UUID_LEN) : NULL;
-
-                if (id != NULL && pp_uuid_valid(id))
-                    snprintf(ans->key_id, sizeof(ans->key_id), "%s", id);
-
-                set_reason(ans, PP_CLOUD_OK, "HTTP 200, expiration %s",
-                           *has_expires ? pp_time_format(*expires, t) : "none");
-            }
-            json_object_put(root);
-        }
-    }
+    if (classify_status(ans, &b, true))
+        pp_cloud_parse_expiration(b.data, b.len, bot, has_expires, expires, ans);
     note_retry(ans);
     free(b.data);
     return 0;

@@ -73,4 +73,15 @@ int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
                         const char *service_account_id, bool *has_expires, time_t *expires,
                         struct pp_cloud_answer *ans, const struct pp_log *log);
 
+/*
+ * The parsers behind the two calls, on a 200 answer's body (len bytes,
+ * not necessarily NUL-terminated), for the fuzz targets: ans->status is
+ * PP_CLOUD_OK with the results, or PP_CLOUD_UNREACHABLE and why. bot: the
+ * service account route (api_key.expiration, api_key.id in ans->key_id).
+ */
+void pp_cloud_parse_workspaces(const char *body, size_t len, struct pp_workspace **ws,
+                               size_t *nws, struct pp_cloud_answer *ans);
+void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has_expires,
+                               time_t *expires, struct pp_cloud_answer *ans);
+
 #endif
