@@ -252,9 +252,8 @@ static void read_expiration(struct check *c, const struct pp_cache_record *prev,
             ans.status = PP_CLOUD_UNREACHABLE;
         if (ans.status == PP_CLOUD_OK && bots && record_is_another_key(c->e, ans.key_id)) {
             snprintf(note, notelen, "the service account's record describes another key "
-                     "(api_key.id %s, not the stored key's %s: rotated in Prefect Cloud?), so "
-                     "its expiration is not used", ans.key_id[0] ? ans.key_id : "missing",
-                     c->e->sa_key_id);
+                     "(api_key.id %s, not the stored key's %s): its expiration is not used",
+                     ans.key_id[0] ? ans.key_id : "missing", c->e->sa_key_id);
             pp_notice(c->log, "check: entry=%s: %s", c->e->name, note);
         } else if (ans.status == PP_CLOUD_OK) {
             rec->exp_source = PP_EXP_CLOUD;
@@ -292,7 +291,7 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     struct pp_workspace *ws = NULL;
     size_t nws = 0, i;
     bool found = false;
-    char t[PP_TIME_SIZE], note[240], how[sizeof(v->reason)];
+    char t[PP_TIME_SIZE], note[200], how[sizeof(note) + 40];
 
     memset(rec, 0, sizeof(*rec));
     snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", c->fp);
