@@ -40,4 +40,4 @@ clean-fuzz:
 	for t in $(FUZZ_TARGETS); do rm -f fuzz/fuzz_$$t; done
 .PHONY: clean-fuzz
 
-EXTRA_DIST += fuzz/fuzz.h fuzz/run fuzz/lsan.supp fuzz/README.md $(FUZZ_SRC_FILES) fuzz/corpus
+EXTRA_DIST += fuzz/fuzz.h fuzz/run fuzz/README.md $(FUZZ_SRC_FILES) fuzz/corpus
