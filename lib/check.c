@@ -263,7 +263,7 @@ static void read_expiration(struct check *c, const struct pp_cache_record *prev,
         } else {
             pp_debug(c->log, "check: entry=%s: expiration not read from Prefect Cloud (%s); "
                      "using the %s one", c->e->name, ans.reason,
-                 prev != NULL && prev->exp_source == PP_EXP_CLOUD ? "last read" : "recorded");
+                     prev != NULL && prev->exp_source == PP_EXP_CLOUD ? "last read" : "recorded");
         }
     } else if (has_expiration_ids(c->e)) {
         pp_debug(c->log, "check: entry=%s: no time left to read the expiration", c->e->name);
