@@ -11,9 +11,13 @@ AM_TESTS_ENVIRONMENT = \
 	PYTHON3='$(PYTHON3)'; export PYTHON3; OPENSSL='$(OPENSSL)'; export OPENSSL;
 TEST_LOG_COMPILER = $(SHELL)
 # Every test runs under a time limit (PP_TEST_TIMEOUT seconds, default 600):
-# one that hangs fails instead of stalling make check.
-LOG_DRIVER = $(SHELL) $(top_srcdir)/tests/lib/timelimit --driver $(top_srcdir)/build-aux/test-driver
-TEST_LOG_DRIVER = $(LOG_DRIVER)
+# one that hangs fails instead of stalling make check. The .test scripts
+# through the driver; the test programs through LOG_COMPILER (a run that
+# sets LOG_COMPILER itself puts "timelimit --run" in front, as .ci/run does).
+# LOG_DRIVER stays automake's, so that automake installs and distributes
+# build-aux/test-driver.
+TEST_LOG_DRIVER = $(SHELL) $(top_srcdir)/tests/lib/timelimit --driver $(top_srcdir)/build-aux/test-driver
+LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/lib/timelimit --run
 
 if HAVE_TEST_DEPS
 check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la tests/lib/allocpeak.la \
