@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,19 @@ static const char *parse_record(const char *text, size_t len, struct pp_cache_re
     why = NULL;
 out:
     json_object_put(root);
+    return why;
+}
+
+const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record *rec)
+{
+    const char *why;
+
+    memset(rec, 0, sizeof(*rec));
+    if (len > (size_t)INT32_MAX)
+        return "too large";
+    why = parse_record(text, len, rec);
+    if (why != NULL)
+        memset(rec, 0, sizeof(*rec));
     return why;
 }
 

@@ -111,6 +111,12 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
  * predecessor (another fingerprint fp) or of another workspace says nothing
  * about it.
  */
+/*
+ * A record's text (len bytes) into rec, as pp_cache_read reads it: NULL,
+ * or what is wrong with it (rec then zeroed). For the fuzz targets.
+ */
+const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record *rec);
+
 bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
                             const char *account_id, const char *workspace_id);
 

@@ -224,29 +224,52 @@ static bool has_expiration_ids(const struct pp_entry *e)
     return (e->user_id[0] != '\0' && e->key_id[0] != '\0') || e->service_account_id[0] != '\0';
 }
 
-/* The expiration of a valid key, from Cloud when the entry has the ids. */
+/*
+ * Whether a service account's record (its api_key.id, answered_id) is
+ * about another key than the stored one: after "Rotate API key" in Prefect
+ * Cloud the old key keeps working for a while, but the record describes
+ * the new one. Unknown when the entry does not record its key's id.
+ */
+static bool record_is_another_key(const struct pp_entry *e, const char *answered_id)
+{
+    return e->sa_key_id[0] != '\0' && strcmp(e->sa_key_id, answered_id) != 0;
+}
+
+/*
+ * The expiration of a valid key, from Cloud when the entry has the ids.
+ * note: empty, or why Cloud's answer was not used (for the reason).
+ */
 static void read_expiration(struct check *c, const struct pp_cache_record *prev,
-                            struct pp_cache_record *rec)
+                            struct pp_cache_record *rec, char *note, size_t notelen)
 {
     struct pp_config cfg2 = *c->cfg;
     struct pp_cloud_answer ans;
     bool has = false;
     time_t when = 0;
     long left = remaining_ms(c);
+    bool bots = c->e->user_id[0] == '\0' || c->e->key_id[0] == '\0';
 
+    note[0] = '\0';
     if (has_expiration_ids(c->e) && left >= PP_CHECK_MIN_MS) {
         cfg2.timeout_ms = left;
         if (pp_cloud_expiration(&cfg2, c->e->key, c->e->account_id, c->e->user_id, c->e->key_id,
-                                c->e->service_account_id, &has, &when, &ans, c->log) == 0
-            && ans.status == PP_CLOUD_OK) {
+                                c->e->service_account_id, &has, &when, &ans, c->log) != 0)
+            ans.status = PP_CLOUD_UNREACHABLE;
+        if (ans.status == PP_CLOUD_OK && bots && record_is_another_key(c->e, ans.key_id)) {
+            snprintf(note, notelen, "the service account's record describes another key "
+                     "(api_key.id %s, not the stored key's %s): its expiration is not used",
+                     ans.key_id[0] ? ans.key_id : "missing", c->e->sa_key_id);
+            pp_notice(c->log, "check: entry=%s: %s", c->e->name, note);
+        } else if (ans.status == PP_CLOUD_OK) {
             rec->exp_source = PP_EXP_CLOUD;
             rec->has_expires = has;
             rec->expires = when;
             return;
+        } else {
+            pp_debug(c->log, "check: entry=%s: expiration not read from Prefect Cloud (%s); "
+                     "using the %s one", c->e->name, ans.reason,
+                     prev != NULL && prev->exp_source == PP_EXP_CLOUD ? "last read" : "recorded");
         }
-        pp_debug(c->log, "check: entry=%s: expiration not read from Prefect Cloud (%s); "
-                 "using the %s one", c->e->name, ans.reason,
-                 prev != NULL && prev->exp_source == PP_EXP_CLOUD ? "last read" : "recorded");
     } else if (has_expiration_ids(c->e)) {
         pp_debug(c->log, "check: entry=%s: no time left to read the expiration", c->e->name);
     }
@@ -273,7 +296,7 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     struct pp_workspace *ws = NULL;
     size_t nws = 0, i;
     bool found = false;
-    char t[PP_TIME_SIZE];
+    char t[PP_TIME_SIZE], note[200], how[sizeof(note) + 40];
 
     memset(rec, 0, sizeof(*rec));
     snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", c->fp);
@@ -316,8 +339,10 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
             set_verdict(v, PP_OUT_NO_WORKSPACE, rec->has_expires, rec->expires, "%s", rec->reason);
             return 0;
         }
-        read_expiration(c, prev, rec);
-        valid_verdict(c, rec->has_expires, rec->expires, "Prefect Cloud accepted the key", v);
+        read_expiration(c, prev, rec, note, sizeof(note));
+        snprintf(how, sizeof(how), "Prefect Cloud accepted the key%s%s", note[0] ? "; " : "",
+                 note);
+        valid_verdict(c, rec->has_expires, rec->expires, how, v);
         rec->outcome = v->outcome;
         if (v->outcome == PP_OUT_EXPIRED) {
             rec->has_last_valid = false;

@@ -409,29 +409,21 @@ static int file_setting(struct pp_config *cfg, const struct pp_option *opt,
     return -1;
 }
 
-static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log)
+/* The settings of a configuration file's text (len bytes, NUL-terminated). */
+static int parse_file_text(struct pp_config *cfg, const char *text, size_t len, const char *path,
+                           struct pp_log *log)
 {
-    char err[PP_ERRLEN];
     char where[WHERE_MAX];
     config_t lc;
     config_setting_t *root;
-    char *text;
-    size_t len;
     int rc = -1;
 
-    if (pp_read_file(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, &text, &len, err, sizeof(err)) != 0) {
-        pp_error(log, "configuration %s", err);
-        return -1;
-    }
     if (strlen(text) != len) {
         pp_error(log, "%s: contains a NUL byte", path);
-        pp_free_buf(text, len + 1);
         return -1;
     }
-    if (pp_lcfg_parse(&lc, text, path, log) != 0) {
-        pp_free_buf(text, len + 1);
+    if (pp_lcfg_parse(&lc, text, path, log) != 0)
         return -1;
-    }
     root = config_root_setting(&lc);
     for (int i = 0; i < config_setting_length(root); i++) {
         const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
@@ -449,6 +441,21 @@ static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log
     rc = 0;
 out:
     config_destroy(&lc);
+    return rc;
+}
+
+static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log)
+{
+    char err[PP_ERRLEN];
+    char *text;
+    size_t len;
+    int rc;
+
+    if (pp_read_file(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, &text, &len, err, sizeof(err)) != 0) {
+        pp_error(log, "configuration %s", err);
+        return -1;
+    }
+    rc = parse_file_text(cfg, text, len, path, log);
     pp_free_buf(text, len + 1);
     return rc;
 }
@@ -623,6 +630,21 @@ static int check_together(const struct pp_config *cfg, struct pp_log *log)
     if (cfg->connect_timeout_ms > cfg->timeout_ms) {
         pp_error(log, "%s: connect_timeout_ms (%ld) must not be larger than timeout_ms (%ld)",
                  cfg->config_path, cfg->connect_timeout_ms, cfg->timeout_ms);
+        return -1;
+    }
+    return 0;
+}
+
+int pp_config_parse(struct pp_config *cfg, const char *text, size_t len, const char *path,
+                    int argc, const char **argv, struct pp_log *log)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    if (argv == NULL)
+        argc = 0;
+    if (set_defaults(cfg, log) != 0 || (cfg->config_path = strdup(path)) == NULL
+        || parse_file_text(cfg, text, len, path, log) != 0
+        || apply_args(cfg, argc, argv, log) != 0 || check_together(cfg, log) != 0) {
+        pp_config_free(cfg);
         return -1;
     }
     return 0;

@@ -50,6 +50,14 @@ struct pp_config {
 int pp_config_load(struct pp_config *cfg, const char *override_path,
                    int argc, const char **argv, struct pp_log *log);
 
+/*
+ * What pp_config_load does with a file's text already read (len bytes,
+ * NUL-terminated; path for messages only): defaults, the text, then argv
+ * (a "config=" argument is not followed). For the fuzz targets and tests.
+ */
+int pp_config_parse(struct pp_config *cfg, const char *text, size_t len, const char *path,
+                    int argc, const char **argv, struct pp_log *log);
+
 void pp_config_free(struct pp_config *cfg);
 
 /*

@@ -28,7 +28,7 @@
 
 static const char *const entry_fields[] = {
     "key", "account_id", "workspace_id", "expires", "user_id", "key_id",
-    "service_account_id", "comment", "added", NULL,
+    "service_account_id", "service_account_key_id", "comment", "added", NULL,
 };
 
 enum pp_key_kind pp_key_kind_of(const char *key)
@@ -224,6 +224,8 @@ static int parse_fields(config_setting_t *root, const char *path, struct pp_entr
     }
     if (get_uuid(root, "service_account_id", false, path, e->service_account_id, log) < 0)
         return -1;
+    if (get_uuid(root, "service_account_key_id", false, path, e->sa_key_id, log) < 0)
+        return -1;
 
     r = get_string(root, "comment", false, path, &v, &line, log);
     if (r < 0)
@@ -410,6 +412,7 @@ int pp_entry_format(const struct pp_entry *e, char **out, size_t *outlen)
         || pp_key_problem(e->key) != NULL || !pp_uuid_valid(e->account_id)
         || !pp_uuid_valid(e->workspace_id) || !optional_uuid_valid(e->user_id)
         || !optional_uuid_valid(e->key_id) || !optional_uuid_valid(e->service_account_id)
+        || !optional_uuid_valid(e->sa_key_id)
         || (e->user_id[0] == '\0') != (e->key_id[0] == '\0')
         || (e->comment != NULL && !pp_text_valid(e->comment)))
         return -1;
@@ -430,6 +433,8 @@ int pp_entry_format(const struct pp_entry *e, char **out, size_t *outlen)
     }
     if (e->service_account_id[0] != '\0')
         sb_setting(&b, "service_account_id", e->service_account_id);
+    if (e->sa_key_id[0] != '\0')
+        sb_setting(&b, "service_account_key_id", e->sa_key_id);
     if (e->comment != NULL)
         sb_setting(&b, "comment", e->comment);
     if (e->has_added)

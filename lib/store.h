@@ -13,6 +13,9 @@
  *   expires = "2027-01-01T00:00:00Z";      optional, RFC 3339
  *   user_id = "UUID"; key_id = "UUID";     optional, both or neither (user key)
  *   service_account_id = "UUID";           optional (service account key)
+ *   service_account_key_id = "UUID";       optional: the stored key's id in the
+ *                                          service account's record (api_key.id),
+ *                                          learned when it was added or rotated
  *   comment = "...";                       optional
  *   added = "RFC 3339";                    optional
  * Unknown settings are ignored (logged in debug) so newer tools can add some.
@@ -47,6 +50,7 @@ struct pp_entry {
     char user_id[PP_UUID_LEN + 1];              /* "" when not recorded */
     char key_id[PP_UUID_LEN + 1];
     char service_account_id[PP_UUID_LEN + 1];
+    char sa_key_id[PP_UUID_LEN + 1];            /* api_key.id; "" when not known */
     char *comment;                              /* NULL when none */
     bool has_added;
     time_t added;

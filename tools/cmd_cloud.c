@@ -204,6 +204,17 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
                e->has_expires ? "; keeping --expires" : "");
         return;
     }
+    /*
+     * The service account's record describes its current key: remember its
+     * id, so that after a rotation in Cloud (the old key still working for
+     * a while) the new key's expiration is never taken for this one's.
+     */
+    if (e->service_account_id[0] != '\0' && e->user_id[0] == '\0') {
+        snprintf(e->sa_key_id, sizeof(e->sa_key_id), "%s", ans.key_id);
+        if (ans.key_id[0] != '\0')
+            printf("the service account's record names this key as api_key.id %s\n",
+                   ans.key_id);
+    }
     if (!has) {
         printf("Prefect Cloud says the key never expires%s\n",
                e->has_expires ? " (--expires is recorded anyway)" : "");

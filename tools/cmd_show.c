@@ -161,6 +161,7 @@ static struct json_object *entry_json(struct pk *pk, const struct pp_entry *e)
     json_object_object_add(o, "user_id", jstr(e->user_id));
     json_object_object_add(o, "key_id", jstr(e->key_id));
     json_object_object_add(o, "service_account_id", jstr(e->service_account_id));
+    json_object_object_add(o, "service_account_key_id", jstr(e->sa_key_id));
     json_object_object_add(o, "comment", jstr(e->comment));
     json_object_object_add(o, "added", jtime(e->has_added, e->added));
     json_object_object_add(o, "last_check", pk_last_check_json(pk, e));
@@ -185,7 +186,8 @@ static void entry_text(struct pk *pk, const struct pp_entry *e)
     if (e->user_id[0] != '\0')
         printf("  user id:      %s\n  key id:       %s\n", e->user_id, e->key_id);
     if (e->service_account_id[0] != '\0')
-        printf("  service account id: %s\n", e->service_account_id);
+        printf("  service account id: %s%s%s\n", e->service_account_id,
+               e->sa_key_id[0] ? ", key id (api_key.id) " : "", e->sa_key_id);
     if (e->comment != NULL)
         printf("  comment:      %s\n", e->comment);
     if (e->has_added)

@@ -86,8 +86,9 @@ static const char *opt_id(const char *s)
 
 static void print_answer(int rc, const struct pp_cloud_answer *a)
 {
-    printf("rc=%d\nstatus=%s\nhttp=%ld\nretry_after=%ld\nreason=%s\n", rc,
-           status_name(a->status), a->http_status, a->retry_after, a->reason);
+    printf("rc=%d\nstatus=%s\nhttp=%ld\nretry_after=%ld\nretried=%ld\nkey_id=%s\nreason=%s\n",
+           rc, status_name(a->status), a->http_status, a->retry_after,
+           a->retried_http_status, a->key_id[0] ? a->key_id : "-", a->reason);
 }
 
 static void replace(char **field, const char *value)

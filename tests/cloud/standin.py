@@ -19,16 +19,22 @@ digits of SHA-256(key), so no key is ever written to disk:
       "FP16": {"workspaces": [WORKSPACE_ID, ...], "revoked": false,
                "expiration": "2027-01-01T00:00:00Z" or null,
                "user_id": UUID, "key_id": UUID,                (user keys)
-               "account_id": UUID, "service_account_id": UUID} (pnb_ keys)
+               "account_id": UUID, "service_account_id": UUID, (pnb_ keys)
+               "current": true}   (the key the account's record describes
+                                   when it has several: after a rotation)
     },
     "faults": [{"path": "/api/me/workspaces", "kind": "status", ...}, ...]
   }
 A fault applies to every request whose path starts with its "path" (all
-requests when it has none); the first match wins. Kinds:
+requests when it has none); the first match wins. With "count": N it
+applies to the first N such requests only (counted from the moment that
+state file was written), then the stand-in answers normally. Kinds:
   status     answer "status" (e.g. 403, 429, 500, 503) with {"detail": ...};
              "retry_after": N adds a Retry-After header
   body       answer 200 with "body" as it is (any text)
   not_json   answer 200 with an HTML page
+  page       answer "status" (e.g. 403) with an HTML page, as a proxy, a
+             firewall or an IP allow list in front of Cloud would
   truncated  promise 1000 bytes, send a few, close the connection
   huge       stream "mb" MiB (default 50) without a Content-Length
   slow       wait "ms" milliseconds, then answer normally
@@ -136,6 +142,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            {"detail": fault.get("detail", "injected fault")}, headers)
         elif kind == "body":
             self.send_raw(200, fault["body"].encode(), "application/json")
+        elif kind == "page":
+            self.send_raw(int(fault["status"]),
+                          b"<html><head><title>403 Forbidden</title></head><body>"
+                          b"<h1>Access denied</h1><p>Request blocked by policy.</p></body></html>",
+                          "text/html")
         elif kind == "not_json":
             self.send_raw(200, b"<html><body>Service temporarily unavailable</body></html>",
                           "text/html")
@@ -175,6 +186,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_json(500, {"detail": "stand-in: unknown fault kind %r" % kind})
         return True
 
+    def pick_fault(self, state):
+        """The first fault for this path that has not used up its "count"."""
+        try:
+            st = os.stat(self.server.args.state)
+            version = (st.st_ino, st.st_mtime_ns)
+        except OSError:
+            version = None
+        for i, f in enumerate(state.get("faults", [])):
+            if not self.path.startswith(f.get("path", "")):
+                continue
+            if "count" not in f:
+                return f
+            with self.server.log_lock:
+                used = self.server.fault_uses.get((version, i), 0)
+                if used < int(f["count"]):
+                    self.server.fault_uses[(version, i)] = used + 1
+                    return f
+        return None
+
     # --- routes ---------------------------------------------------------
     def do_GET(self):
         try:
@@ -186,8 +216,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         key = self.presented_key()
         fp = fingerprint(key) if key is not None else None
-        fault = next((f for f in state.get("faults", [])
-                      if self.path.startswith(f.get("path", ""))), None)
+        fault = self.pick_fault(state)
         self.record(fp, fault)
         if fault is not None and self.apply_fault(fault):
             return
@@ -235,7 +264,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_json(404, NOT_FOUND)
 
     def bot(self, state, account_id, sa_id):
-        for k in state.get("keys", {}).values():
+        # The record describes the account's current key: the one marked
+        # "current" (after a rotation), else the first one.
+        keys = sorted(state.get("keys", {}).values(), key=lambda k: not k.get("current"))
+        for k in keys:
             if k.get("service_account_id") == sa_id and k.get("account_id") == account_id \
                     and not k.get("revoked"):
                 self.send_json(200, {
@@ -256,6 +288,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.args = args
         self.context = context
         self.log_lock = threading.Lock()
+        self.fault_uses = {}
         self.stopping = threading.Event()
         super().__init__(("127.0.0.1", args.port), Handler)
 
