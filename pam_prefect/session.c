@@ -28,6 +28,7 @@
 #include <security/pam_ext.h>
 
 #include "conv.h"
+#include "keymark.h"
 #include "log.h"
 #include "mapping.h"
 #include "names.h"
@@ -194,10 +195,14 @@ static enum pp_result not_exported(struct pp_session *s, const char *entry, cons
     return deny ? PP_RES_REFUSED : PP_RES_FAILED_OPEN;
 }
 
-/* Set both variables, or neither. The "NAME=key" buffer is wiped. */
-static int export_env(struct pp_session *s, const struct pp_entry *e)
+/*
+ * Set both variables and the key's mark (keymark.h), or none of them. The
+ * "NAME=key" buffer is wiped.
+ */
+static int export_env(struct pp_session *s, const struct pp_entry *e, const char *fp)
 {
     static const char key_name[] = "PREFECT_API_KEY=";
+    char mark[sizeof(PP_KEYMARK_VAR) + PP_FP_SIZE + 1];
     char *url = NULL;
     char *kv;
     size_t keylen = strlen(e->key);
@@ -231,6 +236,17 @@ static int export_env(struct pp_session *s, const struct pp_entry *e)
     if (rc != PAM_SUCCESS) {
         pp_error(&s->log, "cannot set PREFECT_API_KEY in the PAM environment: %s; "
                  "PREFECT_API_URL removed again", pam_strerror(s->pamh, rc));
+        pam_putenv(s->pamh, "PREFECT_API_URL");
+        return -1;
+    }
+    /* The mark that lets sbatch/srun recognise this key (keymark.h). */
+    snprintf(mark, sizeof(mark), "%s=%s", PP_KEYMARK_VAR, fp);
+    rc = pam_putenv(s->pamh, mark);
+    if (rc != PAM_SUCCESS) {
+        pp_error(&s->log, "cannot set %s in the PAM environment: %s; "
+                 "PREFECT_API_KEY and PREFECT_API_URL removed again", PP_KEYMARK_VAR,
+                 pam_strerror(s->pamh, rc));
+        pam_putenv(s->pamh, "PREFECT_API_KEY");
         pam_putenv(s->pamh, "PREFECT_API_URL");
         return -1;
     }
@@ -299,7 +315,7 @@ static enum pp_result handle_entry(struct pp_session *s, const struct pp_resolut
         result = not_exported(s, res->entry, fp, pp_outcome_name(v.outcome), v.reason, words);
         goto out;
     }
-    if (export_env(s, &e) != 0) {
+    if (export_env(s, &e, fp) != 0) {
         result = not_exported(s, res->entry, fp, "error",
                               "the session environment could not be set",
                               "could not be set in the session environment");
