@@ -3,10 +3,7 @@
 # come from srun, sbatch, salloc or slurmstepd when they load it).
 if HAVE_SLURM
 slurmplugin_LTLIBRARIES = spank/spank_prefect.la
-spank_spank_prefect_la_SOURCES = \
-	spank/spank_prefect.c \
-	spank/node.c \
-	spank/node.h
+spank_spank_prefect_la_SOURCES = spank/spank_prefect.c
 spank_spank_prefect_la_LDFLAGS = -module -avoid-version -shared \
 	-Wl,--version-script=$(srcdir)/spank/spank_prefect.map
 spank_spank_prefect_la_LIBADD = lib/libpp.la

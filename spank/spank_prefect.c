@@ -12,9 +12,10 @@
  * reaches slurmctld; a key the user exported by hand is left alone.
  *
  * On the node (remote context, in slurmstepd, as root, before any of the
- * job's code runs), slurm_spank_init_post_opt decides for the job's user
- * (node.h) and sets PREFECT_API_KEY, PREFECT_API_URL and the mark in the
- * step's environment. The outcome never fails a callback, so the plugin
+ * job's code runs), slurm_spank_init_post_opt has the job's user decided
+ * by pp_decide (decide.h, service "slurm": the same decision, mapping,
+ * store and host-wide cache as a PAM login) and sets PREFECT_API_KEY,
+ * PREFECT_API_URL and the mark in the step's environment. The outcome never fails a callback, so the plugin
  * cannot drain the node whether it is listed as optional or required: the
  * user is told in the job's error output (slurm_spank_task_init, first
  * task), and under on_failure = "deny" every task of the step exits with
@@ -33,16 +34,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <slurm/spank.h>
 
+#include "decide.h"
 #include "keymark.h"
-#include "node.h"
 #include "secret.h"
 
 SPANK_PLUGIN(prefect, 1);
 
+/* The service name in scope checks (services) and log lines. */
+#define SERVICE "slurm"
 #define KEY_VAR "PREFECT_API_KEY"
 #define URL_VAR "PREFECT_API_URL"
 /* Room for a key in the job's environment (spank_getenv copies it). */
@@ -51,7 +55,7 @@ SPANK_PLUGIN(prefect, 1);
 /* This process's step (slurmstepd forks the tasks after the decision). */
 static bool opted_out;
 static bool step_refused;
-static char step_notice[sizeof(((struct node_result *)0)->notice)];
+static char step_notice[sizeof(((struct pp_decision *)0)->sentence)];
 
 static int key_option(int val, const char *optarg, int remote);
 
@@ -128,7 +132,7 @@ static bool job_brings_own_key(spank_t sp, const struct pp_log *log)
     bool own = false;
 
     if (key == NULL) {
-        pp_error(log, "service=slurm out of memory");
+        pp_error(log, "service=" SERVICE " out of memory");
         return true;    /* leave the job's environment as it is */
     }
     krc = spank_getenv(sp, KEY_VAR, key, ENV_VALUE_MAX);
@@ -136,11 +140,11 @@ static bool job_brings_own_key(spank_t sp, const struct pp_log *log)
     if (krc == ESPANK_SUCCESS && mrc == ESPANK_SUCCESS && pp_keymark_matches(key, mark)) {
         spank_unsetenv(sp, KEY_VAR);
         spank_unsetenv(sp, URL_VAR);
-        pp_info(log, "service=slurm the job brought pam_prefect's key from its submission "
+        pp_info(log, "service=" SERVICE " the job brought pam_prefect's key from its submission "
                 "(fingerprint %s): removed", mark);
     } else if (krc == ESPANK_SUCCESS || krc == ESPANK_NOSPACE) {
         own = true;
-        pp_info(log, "service=slurm the job brings its own PREFECT_API_KEY: left alone, "
+        pp_info(log, "service=" SERVICE " the job brings its own PREFECT_API_KEY: left alone, "
                 "nothing exported");
     }
     if (mrc != ESPANK_ENV_NOEXIST)
@@ -150,69 +154,88 @@ static bool job_brings_own_key(spank_t sp, const struct pp_log *log)
 }
 
 /* Set the three variables, or none. */
-static int set_job_env(spank_t sp, const struct node_result *r, const struct pp_log *log)
+static int set_job_env(spank_t sp, const struct pp_decision *d, const struct pp_log *log)
 {
-    spank_err_t rc = spank_setenv(sp, URL_VAR, r->url, 1);
+    spank_err_t rc = spank_setenv(sp, URL_VAR, d->url, 1);
 
     if (rc == ESPANK_SUCCESS)
-        rc = spank_setenv(sp, KEY_VAR, r->key, 1);
+        rc = spank_setenv(sp, KEY_VAR, d->key, 1);
     if (rc == ESPANK_SUCCESS)
-        rc = spank_setenv(sp, PP_KEYMARK_VAR, r->fp, 1);
+        rc = spank_setenv(sp, PP_KEYMARK_VAR, d->fingerprint, 1);
     if (rc == ESPANK_SUCCESS)
         return 0;
     spank_unsetenv(sp, URL_VAR);
     spank_unsetenv(sp, KEY_VAR);
     spank_unsetenv(sp, PP_KEYMARK_VAR);
-    pp_error(log, "service=slurm cannot set the job's environment: %s", spank_strerror(rc));
+    pp_error(log, "service=" SERVICE " cannot set the job's environment: %s",
+             spank_strerror(rc));
     return -1;
+}
+
+/*
+ * The job's user, by the uid Slurm gives (the decision looks the name up
+ * again, as for a login). 0, or -1 (logged).
+ */
+static int job_user(spank_t sp, char *name, size_t namelen, const struct pp_log *log)
+{
+    struct passwd pw, *pwp = NULL;
+    char buf[4096];
+    uid_t uid;
+    int err;
+
+    if (spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS) {
+        pp_error(log, "service=" SERVICE " the job's uid is not known: nothing exported");
+        return -1;
+    }
+    err = getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp);
+    if (pwp == NULL || strlen(pw.pw_name) >= namelen) {
+        pp_error(log, "service=" SERVICE " uid %ld: %s: nothing exported", (long)uid,
+                 err != 0 ? strerror(err) : "no usable user name in the password database");
+        return -1;
+    }
+    memcpy(name, pw.pw_name, strlen(pw.pw_name) + 1);
+    return 0;
 }
 
 static void decide_for_step(spank_t sp, int ac, char **av)
 {
     struct pp_log log = { .sink = slurm_sink };
     struct pp_config cfg;
-    struct node_result r;
-    struct passwd pw, *pwp = NULL;
-    char pwbuf[4096];
-    uid_t uid;
-    int err;
+    struct pp_decide_in in;
+    struct pp_decision d;
+    char user[PP_ACCOUNT_NAME_MAX + 1];
 
     memset(&cfg, 0, sizeof(cfg));
-    memset(&r, 0, sizeof(r));
-    if (spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS) {
-        pp_error(&log, "service=slurm the job's uid is not known: nothing exported");
+    memset(&in, 0, sizeof(in));
+    memset(&d, 0, sizeof(d));
+    if (job_user(sp, user, sizeof(user), &log) != 0)
         return;
-    }
-    err = getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp);
-    if (pwp == NULL) {
-        pp_error(&log, "service=slurm uid %ld: %s: nothing exported", (long)uid,
-                 err != 0 ? strerror(err) : "no such user in the password database");
-        return;
-    }
-    log.user = pw.pw_name;
+    log.user = user;
     if (pp_config_load(&cfg, NULL, ac, (const char **)av, &log) != 0)
         return;     /* the loader logged why */
     if (job_brings_own_key(sp, &log))
         goto out;
     if (opted_out) {
-        pp_info(&log, "service=slurm the job opted out (--prefect-key=off): nothing exported");
+        pp_info(&log, "service=" SERVICE " the job opted out (--prefect-key=off): "
+                "nothing exported");
         goto out;
     }
-    if (node_decide(&cfg, pw.pw_name, uid, &r, &log) != 0)
+    in.cfg = &cfg;
+    in.user = user;
+    in.service = SERVICE;
+    in.now = time(NULL);
+    in.network = true;
+    if (pp_decide(&in, &d, &log) != 0)
         goto out;
-    if (r.what == NODE_EXPORT && set_job_env(sp, &r, &log) != 0) {
-        r.what = NODE_NO_KEY;
-        r.deny = cfg.on_failure == PP_ON_FAILURE_DENY;
-        snprintf(r.notice, sizeof(r.notice), "spank_prefect: no Prefect API key was set for "
-                 "this job: the job's environment could not be set.%s",
-                 r.deny ? " The job step is refused." : "");
-    }
-    if (r.what == NODE_NO_KEY) {
-        step_refused = r.deny;
-        snprintf(step_notice, sizeof(step_notice), "%s", r.notice);
-    }
+    if (d.exports && set_job_env(sp, &d, &log) != 0)
+        pp_decision_fail(&cfg, &d, "the job's environment could not be set",
+                         "could not be set in the job's environment");
+    pp_decision_log(&d, &log);
+    if (d.say != PP_SAY_NOTHING)
+        snprintf(step_notice, sizeof(step_notice), "%s", d.sentence);
+    step_refused = d.refuse;
 out:
-    node_result_clear(&r);
+    pp_decision_free(&d);
     pp_config_free(&cfg);
 }
 
