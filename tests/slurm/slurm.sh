@@ -40,10 +40,11 @@ slurm_munged_pid=
 slurm_ctld_pid=
 slurm_slurmd_pid=
 
-# slurm_plugstack [ARGS]: the plugin line, as the man page shows it.
+# slurm_plugstack [ARGS [CONTROL]]: the plugin line, as the man page shows
+# it (CONTROL optional by default, or required).
 slurm_plugstack() {
-    printf 'optional %s config=%s %s\n' "$slurm_plugin" "$R/pam_prefect.conf" "${1-}" \
-        >"$SL/etc/plugstack.conf"
+    printf '%s %s config=%s %s\n' "${2:-optional}" "$slurm_plugin" "$R/pam_prefect.conf" \
+        "${1-}" >"$SL/etc/plugstack.conf"
 }
 
 slurm_config() {
