@@ -15,11 +15,12 @@
  * job's code runs), slurm_spank_init_post_opt has the job's user decided
  * by pp_decide (decide.h, service "slurm": the same decision, mapping,
  * store and host-wide cache as a PAM login) and sets PREFECT_API_KEY,
- * PREFECT_API_URL and the mark in the step's environment. The outcome never fails a callback, so the plugin
- * cannot drain the node whether it is listed as optional or required: the
- * user is told in the job's error output (slurm_spank_task_init, first
- * task), and under on_failure = "deny" every task of the step exits with
- * status 1 before the job's program starts.
+ * PREFECT_API_URL and the mark in the step's environment. The outcome
+ * never fails a callback, so the plugin cannot drain the node whether it
+ * is listed as optional or required: the user is told in the job's error
+ * output (slurm_spank_task_init, first task), and under on_failure =
+ * "deny" every task of the step exits with status 1 before the job's
+ * program starts.
  *
  * --prefect-key=off (srun, sbatch, salloc) opts a job out: the node exports
  * nothing. No option names an entry.
@@ -243,11 +244,15 @@ out:
 
 int slurm_spank_init(spank_t sp, int ac, char **av)
 {
+    enum spank_context ctx = spank_context();
+
     (void)ac;
     (void)av;
+    if (ctx != S_CTX_LOCAL && ctx != S_CTX_ALLOCATOR && ctx != S_CTX_REMOTE)
+        return 0;
     if (spank_option_register(sp, &key_opt) != ESPANK_SUCCESS)
         slurm_error("spank_prefect: cannot register --%s", key_opt.name);
-    if (spank_context() == S_CTX_LOCAL || spank_context() == S_CTX_ALLOCATOR)
+    if (ctx != S_CTX_REMOTE)
         strip_client_env();
     return 0;
 }
@@ -265,9 +270,10 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 
     (void)ac;
     (void)av;
-    if (spank_remote(sp) != 1 || step_notice[0] == '\0')
+    if (spank_remote(sp) != 1 || (step_notice[0] == '\0' && !step_refused))
         return 0;
-    if (spank_get_item(sp, S_TASK_GLOBAL_ID, &task) == ESPANK_SUCCESS && task == 0)
+    if (step_notice[0] != '\0' && spank_get_item(sp, S_TASK_GLOBAL_ID, &task) == ESPANK_SUCCESS
+        && task == 0)
         fprintf(stderr, "%s\n", step_notice);
     if (step_refused) {
         fflush(stderr);
