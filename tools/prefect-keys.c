@@ -75,6 +75,11 @@ static const char usage_text[] =
 "  verify               audit owners and modes of the configuration, store\n"
 "                       and cache, and the store's contents; says how to fix\n"
 "\n"
+"Monitoring (reads the store and the cache only; run check first):\n"
+"  metrics [--output FILE|-]  every entry's expiration, days left, last check\n"
+"                       and mapping in node_exporter's textfile format, written\n"
+"                       atomically (default " PP_DEFAULT_METRICS ")\n"
+"\n"
 "Options:\n"
 "  --config PATH        configuration file (default " PP_DEFAULT_CONFIG ")\n"
 "  --json               machine-readable output (read verbs)\n"
@@ -87,7 +92,7 @@ static const char usage_text[] =
 
 enum {
     LO_CONFIG = 256, LO_EXPIRES, LO_COMMENT, LO_USER_ID, LO_KEY_ID, LO_SA_ID, LO_WORKSPACE,
-    LO_KEY_FILE, LO_NO_VALIDATE, LO_FORCE, LO_JSON, LO_ALL, LO_WITHIN, LO_VERSION,
+    LO_KEY_FILE, LO_NO_VALIDATE, LO_FORCE, LO_JSON, LO_ALL, LO_WITHIN, LO_VERSION, LO_OUTPUT,
 };
 
 static const struct option long_opts[] = {
@@ -104,6 +109,7 @@ static const struct option long_opts[] = {
     { "json", no_argument, NULL, LO_JSON },
     { "all", no_argument, NULL, LO_ALL },
     { "within", required_argument, NULL, LO_WITHIN },
+    { "output", required_argument, NULL, LO_OUTPUT },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, LO_VERSION },
     { NULL, 0, NULL, 0 },
@@ -130,11 +136,13 @@ static const struct verb verbs[] = {
     { "check", pk_check, OPT_JSON | OPT_ALL, false },
     { "expiring", pk_expiring, OPT_JSON | OPT_WITHIN, false },
     { "verify", pk_verify, OPT_JSON, false },
+    { "metrics", pk_metrics, OPT_OUTPUT, false },
 };
 
 static const char *const opt_names[] = {
     "--config", "--expires", "--comment", "--user-id", "--key-id", "--service-account-id",
     "--workspace", "--key-file", "--no-validate", "--force", "--json", "--all", "--within",
+    "--output",
 };
 
 void pk_usage_error(const char *fmt, ...)
@@ -290,6 +298,7 @@ static int parse_options(struct pk *pk, int argc, char **argv)
         case LO_FORCE: pk->o.given |= OPT_FORCE; break;
         case LO_JSON: pk->o.given |= OPT_JSON; break;
         case LO_ALL: pk->o.given |= OPT_ALL; break;
+        case LO_OUTPUT: pk->o.given |= OPT_OUTPUT; pk->o.output = optarg; break;
         case LO_WITHIN:
             pk->o.given |= OPT_WITHIN;
             if (parse_within(optarg, &pk->o.within_days) != 0) {
