@@ -23,15 +23,11 @@
 #include "cache.h"
 #include "pk.h"
 #include "secret.h"
-#include "verdict.h"
+#include "outcome.h"
 
 #define PREFIX "prefect_keys_"
 
-/* The outcomes a check records, then the two states of an entry without one. */
-static const enum pp_outcome check_outcomes[] = {
-    PP_OUT_VALID, PP_OUT_EXPIRING, PP_OUT_EXPIRED, PP_OUT_REJECTED, PP_OUT_NO_WORKSPACE,
-    PP_OUT_UNREACHABLE,
-};
+/* Besides the outcomes a check records (outcome.h), an entry's last check is: */
 #define STATE_NEVER "never"             /* this key was never checked */
 #define STATE_UNREADABLE "unreadable"   /* the cache record cannot be read */
 
@@ -44,31 +40,35 @@ struct row {
     char workspace_id[PP_UUID_LEN + 1];
     bool has_expires;
     time_t expires;
-    int checked;                /* pk_last_check: 1, 0 never, -1 unreadable */
+    int checked;                /* 1, 0 never (this key), -1 unreadable */
     time_t checked_at;
     enum pp_outcome outcome;
 };
 
-static void fill_row(struct pk *pk, const char *name, struct row *r)
+static void fill_row(struct pk *pk, const char *name, struct row *row)
 {
     struct pp_cache_record rec;
     struct pp_entry e;
-    const char *source;
+    int r;
 
-    memset(r, 0, sizeof(*r));
-    snprintf(r->name, sizeof(r->name), "%s", name);
+    memset(row, 0, sizeof(*row));
+    snprintf(row->name, sizeof(row->name), "%s", name);
     if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) != 0)
         return;
-    r->usable = true;
-    snprintf(r->kind, sizeof(r->kind), "%s", pp_key_kind_name(e.kind));
-    pp_fingerprint(e.key, r->fp);
-    memcpy(r->account_id, e.account_id, sizeof(r->account_id));
-    memcpy(r->workspace_id, e.workspace_id, sizeof(r->workspace_id));
-    r->has_expires = pk_best_expiration(pk, &e, &r->expires, &source);
-    r->checked = pk_last_check(pk, &e, &rec);
-    if (r->checked == 1) {
-        r->checked_at = rec.checked_at;
-        r->outcome = rec.outcome;
+    row->usable = true;
+    snprintf(row->kind, sizeof(row->kind), "%s", pp_key_kind_name(e.kind));
+    pp_fingerprint(e.key, row->fp);
+    memcpy(row->account_id, e.account_id, sizeof(row->account_id));
+    memcpy(row->workspace_id, e.workspace_id, sizeof(row->workspace_id));
+    /* The last check of this key in this workspace: a record of its
+     * predecessor or of another workspace says nothing about it. */
+    r = pp_cache_read(&pk->cfg, name, &rec, &pk->quiet);
+    row->checked = r == -2 ? 0 : r != 0 ? -1
+                   : pp_cache_record_is_for(&rec, row->fp, e.account_id, e.workspace_id);
+    pp_best_expiration(row->checked == 1 ? &rec : NULL, &e, &row->has_expires, &row->expires);
+    if (row->checked == 1) {
+        row->checked_at = rec.checked_at;
+        row->outcome = rec.outcome;
     }
     pp_entry_clear(&e);
 }
@@ -121,8 +121,7 @@ static void write_metrics(FILE *f, struct pk *pk, const struct row *rows, size_t
             fprintf(f, PREFIX "expiration_timestamp_seconds{entry=\"%s\"} %lld\n",
                     rows[i].name, (long long)rows[i].expires);
     family(f, "time_left_seconds", "Seconds until the key expires (negative once expired); "
-           "days left, as prefect-keys expiring counts them: floor(value / 86400). Absent "
-           "like the expiration.");
+           "absent like the expiration.");
     for (size_t i = 0; i < n; i++)
         if (rows[i].usable && rows[i].has_expires)
             fprintf(f, PREFIX "time_left_seconds{entry=\"%s\"} %lld\n", rows[i].name,
@@ -140,10 +139,12 @@ static void write_metrics(FILE *f, struct pk *pk, const struct row *rows, size_t
         const struct row *r = &rows[i];
         if (!r->usable)
             continue;
-        for (size_t k = 0; k < sizeof(check_outcomes) / sizeof(check_outcomes[0]); k++)
+        for (int o = 0; o < PP_OUT_COUNT; o++) {
+            if (pp_outcome_info((enum pp_outcome)o)->life == PP_LIFE_NOT_CACHED)
+                continue;   /* not an outcome a check records */
             fprintf(f, PREFIX "last_check_outcome{entry=\"%s\",outcome=\"%s\"} %d\n", r->name,
-                    pp_outcome_name(check_outcomes[k]),
-                    r->checked == 1 && r->outcome == check_outcomes[k]);
+                    pp_outcome_name((enum pp_outcome)o), r->checked == 1 && (int)r->outcome == o);
+        }
         fprintf(f, PREFIX "last_check_outcome{entry=\"%s\",outcome=\"" STATE_NEVER "\"} %d\n",
                 r->name, r->checked == 0);
         fprintf(f, PREFIX "last_check_outcome{entry=\"%s\",outcome=\"" STATE_UNREADABLE

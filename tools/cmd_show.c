@@ -42,7 +42,7 @@ static struct json_object *jtime(bool has, time_t t)
 }
 
 /* Whole days from now to t, rounded towards -infinity for the past. */
-long pk_days_until(time_t now, time_t t)
+static long days_until(time_t now, time_t t)
 {
     double d = difftime(t, now) / 86400.0;
 
@@ -63,7 +63,7 @@ static const char *kind_of_match(enum pp_match m)
 /* ---- the last check, from the cache ---- */
 
 /* 1 with rec filled if the cache holds a record for e's current key and workspace, 0 if not, -1 unreadable. */
-int pk_last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_record *rec)
+static int last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_record *rec)
 {
     char fp[PP_FP_SIZE];
     int r;
@@ -90,7 +90,7 @@ struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e)
 {
     struct pp_cache_record rec;
     struct json_object *o;
-    int r = pk_last_check(pk, e, &rec);
+    int r = last_check(pk, e, &rec);
 
     if (r == 0)
         return NULL;
@@ -116,7 +116,7 @@ void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size
 {
     struct pp_cache_record rec;
     char t[PP_TIME_SIZE];
-    int r = pk_last_check(pk, e, &rec);
+    int r = last_check(pk, e, &rec);
 
     if (r == 0)
         snprintf(out, outlen, "never checked (this key)");
@@ -128,12 +128,12 @@ void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size
 }
 
 /* The best known expiration of e: learned from Cloud for this key, else recorded. */
-bool pk_best_expiration(struct pk *pk, const struct pp_entry *e, time_t *t,
-                        const char **source)
+static bool best_expiration(struct pk *pk, const struct pp_entry *e, time_t *t,
+                            const char **source)
 {
     struct pp_cache_record rec;
 
-    if (pk_last_check(pk, e, &rec) == 1 && rec.exp_source == PP_EXP_CLOUD) {
+    if (last_check(pk, e, &rec) == 1 && rec.exp_source == PP_EXP_CLOUD) {
         *source = "cloud";
         *t = rec.expires;
         return rec.has_expires;
@@ -178,7 +178,7 @@ static void entry_text(struct pk *pk, const struct pp_entry *e)
     printf("  fingerprint:  %s\n", fp);
     if (e->has_expires)
         printf("  expires:      %s (%ld days)\n", pp_time_format(e->expires, t),
-               pk_days_until(pk->now, e->expires));
+               days_until(pk->now, e->expires));
     else
         printf("  expires:      not recorded\n");
     if (e->user_id[0] != '\0')
@@ -446,13 +446,13 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
             }
             continue;
         }
-        if (!pk_best_expiration(pk, &e, &when, &source)
+        if (!best_expiration(pk, &e, &when, &source)
             || difftime(when, pk->now) > (double)within * 86400.0) {
             pp_entry_clear(&e);
             continue;
         }
         found++;
-        days = pk_days_until(pk->now, when);
+        days = days_until(pk->now, when);
         if (json) {
             struct json_object *o = json_object_new_object();
             json_object_object_add(o, "name", json_object_new_string(e.name));

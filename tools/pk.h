@@ -137,17 +137,6 @@ struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e);
 /* The --json form of an entry that cannot be used: {"name": ..., "error": why}. */
 struct json_object *pk_unusable_json(const char *name, const char *why);
 void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen);
-/* The cache record of e's last check: 1 (rec filled) if it is for e's
- * current key and workspace, 0 if there is none, -1 if unreadable. */
-struct pp_cache_record;
-int pk_last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_record *rec);
-/* e's best known expiration (learned from Cloud for this key, else
- * recorded): false if none; *source "cloud", "entry" or "none". */
-bool pk_best_expiration(struct pk *pk, const struct pp_entry *e, time_t *t,
-                        const char **source);
-/* Whole days from now to t, rounded down (negative once t has passed). */
-long pk_days_until(time_t now, time_t t);
-
 /* cmd_metrics.c: the node_exporter textfile of every entry. */
 int pk_metrics(struct pk *pk, int argc, char **argv);
 
