@@ -169,10 +169,11 @@ check "prefect-keys verify: configuration, store and cache as they should be" "$
 
 pau --enable prefect
 for f in common-auth common-session common-session-noninteractive; do
-    if grep -qE '^(auth|session)[[:space:]]+\[.*\][[:space:]]+pam_prefect\.so$' "/etc/pam.d/$f"; then
+    if grep -qE '^(auth|session)[[:space:]]+\[.*\][[:space:]]+pam_prefect\.so[[:space:]]*$' "/etc/pam.d/$f"; then
         e2e_ok "enabled: /etc/pam.d/$f has the module's line"
     else
-        e2e_bad "enabled: /etc/pam.d/$f lacks pam_prefect.so"
+        e2e_bad "enabled: /etc/pam.d/$f lacks the module's line:"
+        grep -n prefect "/etc/pam.d/$f" | cat -A | sed 's/^/    | /'
     fi
 done
 : >"$PP_TEST_LOG"
