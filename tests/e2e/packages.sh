@@ -236,7 +236,7 @@ check "purged: dpkg no longer knows the package" \
     sh -c "! dpkg-query -W -f='\${Status}' libpam-prefect 2>/dev/null | grep -q installed"
 
 # --- 4. removed while enabled; purge of an empty store ---------------------------
-rm -r "$STORE"
+rm -rf "$STORE"
 run "dpkg -i (again)" dpkg -i "$deb" || pp_fail "the package does not install again"
 pau --enable prefect
 grep -q pam_prefect.so /etc/pam.d/common-session && e2e_ok "enabled again" \
