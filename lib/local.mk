@@ -18,7 +18,8 @@ lib_libpp_la_SOURCES = \
 	lib/cloud.c lib/cloud.h \
 	lib/curl_loader.c lib/curl_loader.h \
 	lib/cache.c lib/cache.h \
-	lib/check.c lib/check.h
+	lib/check.c lib/check.h \
+	lib/keymark.c lib/keymark.h
 lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \
 	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 # libcurl is not linked: lib/curl_loader.c opens it at the first request

@@ -27,6 +27,7 @@
 
 #include "conv.h"
 #include "decide.h"
+#include "keymark.h"
 #include "log.h"
 #include "secret.h"
 
@@ -129,10 +130,14 @@ static void say(struct pp_session *s, const struct pp_decision *d)
                     &s->log, "%s", d->sentence);
 }
 
-/* Set both variables, or neither. The "NAME=value" buffer of the key is wiped. */
+/*
+ * Set both variables and the key's mark (keymark.h), or none of them. The
+ * "NAME=value" buffer of the key is wiped.
+ */
 static int export_env(struct pp_session *s, const struct pp_decision *d)
 {
     static const char key_name[] = "PREFECT_API_KEY=";
+    char mark[sizeof(PP_KEYMARK_VAR) + PP_FP_SIZE + 1];
     char *url = NULL;
     char *kv;
     size_t keylen = strlen(d->key);
@@ -165,6 +170,17 @@ static int export_env(struct pp_session *s, const struct pp_decision *d)
     if (rc != PAM_SUCCESS) {
         pp_error(&s->log, "cannot set PREFECT_API_KEY in the PAM environment: %s; "
                  "PREFECT_API_URL removed again", pam_strerror(s->pamh, rc));
+        pam_putenv(s->pamh, "PREFECT_API_URL");
+        return -1;
+    }
+    /* The mark that lets sbatch/srun recognise this key (keymark.h). */
+    snprintf(mark, sizeof(mark), "%s=%s", PP_KEYMARK_VAR, d->fingerprint);
+    rc = pam_putenv(s->pamh, mark);
+    if (rc != PAM_SUCCESS) {
+        pp_error(&s->log, "cannot set %s in the PAM environment: %s; "
+                 "PREFECT_API_KEY and PREFECT_API_URL removed again", PP_KEYMARK_VAR,
+                 pam_strerror(s->pamh, rc));
+        pam_putenv(s->pamh, "PREFECT_API_KEY");
         pam_putenv(s->pamh, "PREFECT_API_URL");
         return -1;
     }

@@ -28,6 +28,7 @@ include $(srcdir)/tests/tool/local.mk
 include $(srcdir)/tests/cloud/local.mk
 include $(srcdir)/tests/e2e/local.mk
 include $(srcdir)/tests/monitoring/local.mk
+include $(srcdir)/tests/slurm/local.mk
 endif
 
 EXTRA_DIST += tests/lib/common.sh

@@ -559,3 +559,89 @@ e2e_expect() {
         e2e_bad "$1: expected key=$_fp url=$_url (entry $4), got: ${_line#probe: } ($_owner)"
     fi
 }
+
+# ---------------------------------------------------------------------------
+# A real sshd on 127.0.0.1, for tests that log in through it.
+
+# e2e_sshd_service [ARGS [SESSION_CONTROL]]: the PAM service sshd-pptest, as
+# an administrator would write it (Debian's sshd service, shortened).
+e2e_sshd_service() {
+    {
+        echo "# sshd-pptest: PAM service of pam_prefect's end-to-end test (removed at its end)"
+        echo "@include common-auth"
+        echo "account    required     pam_nologin.so"
+        echo "@include common-account"
+        echo "@include common-session"
+        e2e_module_lines "${1-}" "${2-}"
+    } >/etc/pam.d/sshd-pptest
+}
+
+# e2e_sshd_start USER...: sshd (through the symlink sshd-pptest, since
+# OpenSSH 9.2 takes the PAM service name from its program name) on a free
+# port of 127.0.0.1, its own host key and sshd_config in $R/ssh, public-key
+# login for USER...; the PAM service sshd-pptest with the module. Sets
+# e2e_ssh_port and e2e_ssh (the ssh command line, then "-p PORT").
+e2e_sshd_start() {
+    e2e_require_cmd /usr/sbin/sshd openssh-server
+    e2e_require_cmd ssh openssh-client
+    e2e_require_cmd ssh-keygen openssh-client
+    # sshd's privilege separation directory (made by its service unit, so it
+    # may be missing where sshd never ran).
+    if [ ! -d /run/sshd ]; then
+        mkdir -m 0755 /run/sshd
+        e2e_made /run/sshd
+    fi
+    _S="$R/ssh"
+    mkdir -p "$_S" "$R/sbin"
+    ln -sf /usr/sbin/sshd "$R/sbin/sshd-pptest"
+    ssh-keygen -q -t ed25519 -N '' -C pptest-host -f "$_S/host_key"
+    ssh-keygen -q -t ed25519 -N '' -C pptest-client -f "$_S/client_key"
+    for _u in "$@"; do
+        install -d -m 0700 -o "$_u" -g "$_u" "$R/home/$_u/.ssh"
+        install -m 0600 -o "$_u" -g "$_u" "$_S/client_key.pub" "$R/home/$_u/.ssh/authorized_keys"
+    done
+    e2e_sshd_service
+    _users="$*"
+    _tries=0
+    until e2e_sshd_try; do
+        _tries=$((_tries + 1))
+        [ $_tries -lt 3 ] || { cat "$_S/sshd.log"; pp_fail "sshd did not start"; }
+    done
+    printf '[127.0.0.1]:%s %s\n' "$e2e_ssh_port" "$(cat "$_S/host_key.pub")" >"$_S/known_hosts"
+    e2e_ssh="ssh -q -F /dev/null -i $_S/client_key -o IdentitiesOnly=yes -o BatchMode=yes
+-o UserKnownHostsFile=$_S/known_hosts -o GlobalKnownHostsFile=/dev/null
+-o StrictHostKeyChecking=yes -o ConnectTimeout=10 -p $e2e_ssh_port"
+    e2e_say "sshd-pptest listening on 127.0.0.1:$e2e_ssh_port"
+}
+
+# One attempt (the free port found may be taken before sshd binds it).
+e2e_sshd_try() {
+    e2e_ssh_port=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cat >"$_S/sshd_config" <<EOS
+Port $e2e_ssh_port
+ListenAddress 127.0.0.1
+HostKey $_S/host_key
+PidFile $_S/sshd.pid
+UsePAM yes
+PubkeyAuthentication yes
+AuthorizedKeysFile .ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+StrictModes yes
+PrintMotd no
+PrintLastLog no
+UseDNS no
+AcceptEnv none
+AllowUsers $_users
+EOS
+    rm -f "$_S/sshd.pid"
+    "$R/sbin/sshd-pptest" -t -f "$_S/sshd_config" || pp_fail "sshd rejects the test's sshd_config"
+    # logcap.so catches the module's syslog lines in $PP_TEST_LOG.
+    LD_PRELOAD="$PP_LOGCAP" "$R/sbin/sshd-pptest" -D -f "$_S/sshd_config" -E "$_S/sshd.log" \
+        </dev/null >/dev/null 2>&1 9>&- &
+    e2e_track $! sshd-pptest
+    _i=0
+    while [ ! -s "$_S/sshd.pid" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+    [ -s "$_S/sshd.pid" ]
+}

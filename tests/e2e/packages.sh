@@ -24,7 +24,6 @@
 e2e_guard_also="/var/lib/pam /usr/share/pam-configs /var/cache/debconf /etc/security
 /etc/systemd/system /var/lib/systemd/deb-systemd-helper-enabled"
 . "$top_srcdir/tests/e2e/e2e.sh"
-. "$top_srcdir/tests/e2e/sshd.sh"
 
 e2e_require_cmd pam-auth-update libpam-runtime
 e2e_require_cmd dpkg dpkg
@@ -52,6 +51,7 @@ e2e_made "$CACHE"
 export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$R/out"
 
+e2e_sshd_start pptest-alice pptest-bob pptest-carol
 # The test's sshd service: Debian's, shortened; no pam_prefect line of its
 # own, so only the profile in common-* can bring the module in.
 cat >/etc/pam.d/sshd-pptest <<'EOF'
@@ -61,7 +61,12 @@ account    required     pam_nologin.so
 @include common-account
 @include common-session
 EOF
-e2e_sshd_start
+# login NAME USER: a non-interactive login running the probe; output in
+# $R/out/NAME.
+login() {
+    # shellcheck disable=SC2086
+    timeout 30 $e2e_ssh "$2@127.0.0.1" "$R/bin/pp-probe" </dev/null >"$R/out/$1" 2>&1 || true
+}
 
 # The state every step must come back to.
 cp -a /etc/pam.d "$R/pam.d.before"

@@ -49,6 +49,7 @@
 #include <security/pam_appl.h>
 
 #include "fixture.h"
+#include "keymark.h"
 #include "log.h"
 #include "secret.h"
 #include "testroot.h"
@@ -247,25 +248,34 @@ static size_t env_count(char **env)
     return n;
 }
 
-/* The environment is exactly these two variables. */
+/* The environment is exactly the two variables and the key's mark (keymark.h). */
 static void assert_exported(const struct run *r, const char *key, const char *api_url,
                             const char *workspace)
 {
     char *url = pp_test_fmt("PREFECT_API_URL=%s/accounts/%s/workspaces/%s", api_url, ACCOUNT,
                             workspace);
     char *kv = pp_test_fmt("PREFECT_API_KEY=%s", key);
-    bool have_url = false, have_key = false;
+    char fp[PP_FP_SIZE];
+    char *mark;
+    bool have_url = false, have_key = false, have_mark = false;
 
+    assert_int_equal(pp_fingerprint(key, fp), 0);
+    mark = pp_test_fmt("%s=%s", PP_KEYMARK_VAR, fp);
     assert_non_null(r->env);
-    assert_int_equal(env_count(r->env), 2);
+    assert_int_equal(env_count(r->env), 3);
     for (char **e = r->env; *e != NULL; e++) {
         if (strcmp(*e, url) == 0)
             have_url = true;
         else if (strcmp(*e, kv) == 0)
             have_key = true;
+        else if (strcmp(*e, mark) == 0)
+            have_mark = true;
     }
     if (!have_url)
         fail_msg("PREFECT_API_URL is not %s", url);
+    if (!have_mark)
+        fail_msg("%s is not the key's fingerprint %s", PP_KEYMARK_VAR, fp);
+    free(mark);
     /* Never print the key: only say which entry's key was expected. */
     if (!have_key)
         fail_msg("PREFECT_API_KEY is not the expected key");
