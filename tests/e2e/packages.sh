@@ -3,13 +3,14 @@
 #
 # Usage (as root; .ci/run runs it after building the packages):
 #   top_srcdir=SRC top_builddir=BUILD sh tests/e2e/packages.sh DEBDIR
-# DEBDIR holds libpam-prefect_*.deb. The machine must not have the package
-# installed, nor /var/lib/pam_prefect or /var/cache/pam_prefect (the test
-# would remove them).
+# DEBDIR holds libpam-prefect_*.deb and slurm-spank-prefect_*.deb. The
+# machine must not have them installed, nor /var/lib/pam_prefect or
+# /var/cache/pam_prefect (the test would remove them).
 #
-# 1. dpkg -i: the store and the cache are made root 0700, the configuration
-#    is a conffile, /etc/pam.d is unchanged (the profile is off), the check
-#    timer is not enabled, systemd-analyze verify accepts the units.
+# 1. dpkg -i of both: the store and the cache are made root 0700, the
+#    configuration is a conffile, /etc/pam.d is unchanged (the profile is
+#    off), the check timer is not enabled, systemd-analyze verify accepts the
+#    units; the Slurm plugin is in Slurm's plugin directory, off.
 # 2. The installed prefect-keys stores keys (checked with the Cloud stand-in,
 #    through the dlopen'ed libcurl of the Depends) in the default store;
 #    "pam-auth-update --enable prefect"; real sshd logins through
@@ -18,11 +19,12 @@
 # 3. pam-auth-update --disable, dpkg -r, dpkg -P: /etc/pam.d byte for byte
 #    as before at each step; purge removes the configuration and the cache
 #    and keeps a store that holds keys.
-# 4. Again, removed while still enabled: the prerm takes the module out of
-#    /etc/pam.d; a purge with an empty store removes it.
+# 4. libpam-prefect alone (a node without Slurm), removed while still
+#    enabled: the prerm takes the module out of /etc/pam.d; a purge with an
+#    empty store removes it.
 # Everything is put back at the end (e2e.sh), even on failure.
 e2e_guard_also="/var/lib/pam /usr/share/pam-configs /var/cache/debconf /etc/security
-/etc/systemd/system /var/lib/systemd/deb-systemd-helper-enabled"
+/etc/systemd/system /var/lib/systemd/deb-systemd-helper-enabled /etc/slurm"
 . "$top_srcdir/tests/e2e/e2e.sh"
 
 e2e_require_cmd pam-auth-update libpam-runtime
@@ -31,13 +33,17 @@ e2e_require_cmd systemd-analyze systemd
 
 debdir=${1:-}
 deb=$(ls "$debdir"/libpam-prefect_*.deb 2>/dev/null | head -n 1)
-[ -n "$deb" ] || pp_fail "usage: packages.sh DEBDIR (with libpam-prefect_*.deb)"
+slurmdeb=$(ls "$debdir"/slurm-spank-prefect_*.deb 2>/dev/null | head -n 1)
+[ -n "$deb" ] && [ -n "$slurmdeb" ] \
+    || pp_fail "usage: packages.sh DEBDIR (with libpam-prefect_*.deb and slurm-spank-prefect_*.deb)"
 STORE=/var/lib/pam_prefect
 CACHE=/var/cache/pam_prefect
 TOOL=/usr/sbin/prefect-keys
-if dpkg-query -W -f='${Status}' libpam-prefect 2>/dev/null | grep -q 'installed'; then
-    pp_fail "libpam-prefect is installed on this machine; the test would remove it"
-fi
+for p in libpam-prefect slurm-spank-prefect; do
+    if dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q 'installed'; then
+        pp_fail "$p is installed on this machine; the test would remove it"
+    fi
+done
 for d in "$STORE" "$CACHE"; do
     [ ! -e "$d" ] || pp_fail "$d exists; the test would remove it"
 done
@@ -45,7 +51,7 @@ done
 e2e_setup
 # Whatever happens, the package goes again (before e2e.sh restores the rest),
 # and so do the directories it made.
-pp_at_exit "dpkg -P libpam-prefect >/dev/null 2>&1 || true"
+pp_at_exit "dpkg -P slurm-spank-prefect libpam-prefect >/dev/null 2>&1 || true"
 e2e_made "$STORE"
 e2e_made "$CACHE"
 export DEBIAN_FRONTEND=noninteractive
@@ -119,7 +125,7 @@ mode_is() {
 }
 
 # --- 1. install ---------------------------------------------------------------
-run "dpkg -i" dpkg -i "$deb" || pp_fail "the package does not install"
+run "dpkg -i" dpkg -i "$deb" "$slurmdeb" || pp_fail "the packages do not install"
 cp "$R/out/last" "$R/out/install"
 mode_is "$STORE" "directory 700 root root"
 mode_is "$CACHE" "directory 700 root root"
@@ -158,6 +164,29 @@ grep -q "ExecStart=-$TOOL check --all" /lib/systemd/system/prefect-keys-check.se
     && grep -q "ExecStart=$TOOL metrics\$" /lib/systemd/system/prefect-keys-check.service \
     && e2e_ok "the service checks every entry, then writes the metrics" \
     || e2e_bad "the service does not run check --all and metrics"
+
+# Slurm's plugin directory: where Debian's Slurm has its own plugins.
+slurmdir=$(dpkg -L slurm-wlm-basic-plugins 2>/dev/null | grep '/slurm-wlm$' | head -n 1)
+[ -n "$slurmdir" ] || slurmdir=/usr/lib/$(gcc -print-multiarch)/slurm-wlm
+plugin=$(dpkg -L slurm-spank-prefect | grep '/spank_prefect\.so$' || true)
+if [ "$plugin" = "$slurmdir/spank_prefect.so" ] \
+    && readelf --dyn-syms -W "$plugin" | grep -qw slurm_spank_init; then
+    e2e_ok "the Slurm plugin is in Slurm's plugin directory: $plugin"
+else
+    e2e_bad "the Slurm plugin is not where Slurm loads plugins from: '$plugin'"
+fi
+if dpkg-query -W -f='${Conffiles}\n' slurm-spank-prefect | grep -q '^ /etc/slurm/plugstack.conf.d/prefect.conf ' \
+    && grep -q '^#optional spank_prefect.so$' /etc/slurm/plugstack.conf.d/prefect.conf \
+    && ! grep -q '^[^#]' /etc/slurm/plugstack.conf.d/prefect.conf; then
+    e2e_ok "the plugin's plugstack.conf.d line is a conffile, commented out (off)"
+else
+    e2e_bad "plugstack.conf.d/prefect.conf is not an off conffile"
+fi
+if dpkg-query -W -f='${Depends}\n' libpam-prefect | grep -qi slurm; then
+    e2e_bad "libpam-prefect depends on Slurm"
+else
+    e2e_ok "libpam-prefect does not depend on Slurm"
+fi
 
 # --- 2. keys with the installed tool, the profile, sshd logins ---------------
 cat >/etc/security/pam_prefect.conf <<EOF
@@ -220,15 +249,16 @@ fi
 # --- 3. disable, remove, purge --------------------------------------------------
 pau --disable prefect
 pamd_as_before "pam-auth-update --disable prefect"
-run "dpkg -r" dpkg -r libpam-prefect || true
+run "dpkg -r" dpkg -r slurm-spank-prefect libpam-prefect || true
 pamd_as_before "dpkg -r"
 check "remove keeps the configuration" test -f /etc/security/pam_prefect.conf
 check "remove keeps the store" test -f "$STORE/pptest-alice.key"
 check "remove takes the module away" test ! -e /lib/x86_64-linux-gnu/security/pam_prefect.so
-run "dpkg -P" dpkg -P libpam-prefect || true
+run "dpkg -P" dpkg -P slurm-spank-prefect libpam-prefect || true
 cp "$R/out/last" "$R/out/purge"
 pamd_as_before "dpkg -P"
 check "purge removes the configuration" test ! -e /etc/security/pam_prefect.conf
+check "purge removes the plugin's plugstack.conf.d file" test ! -e /etc/slurm/plugstack.conf.d/prefect.conf
 check "purge removes the cache" test ! -e "$CACHE"
 check "purge keeps a store that holds keys" test -f "$STORE/pptest-alice.key"
 if grep -q "keeping the key store $STORE" "$R/out/purge"; then
@@ -237,8 +267,8 @@ else
     e2e_bad "purge does not say it keeps the store:"
     sed 's/^/    | /' "$R/out/purge"
 fi
-check "purged: dpkg no longer knows the package" \
-    sh -c "! dpkg-query -W -f='\${Status}' libpam-prefect 2>/dev/null | grep -q installed"
+check "purged: dpkg no longer knows the packages" \
+    sh -c "! dpkg-query -W -f='\${Status}' libpam-prefect slurm-spank-prefect 2>/dev/null | grep -q installed"
 
 # --- 4. removed while enabled; purge of an empty store ---------------------------
 rm -rf "$STORE"
