@@ -182,6 +182,7 @@ if dpkg-query -W -f='${Conffiles}\n' slurm-spank-prefect | grep -q '^ /etc/slurm
 else
     e2e_bad "plugstack.conf.d/prefect.conf is not an off conffile"
 fi
+check "spank_prefect(8) comes with the plugin" sh -c "dpkg -L slurm-spank-prefect | grep -q '/man8/spank_prefect.8.gz\$'"
 if dpkg-query -W -f='${Depends}\n' libpam-prefect | grep -qi slurm; then
     e2e_bad "libpam-prefect depends on Slurm"
 else
