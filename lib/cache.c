@@ -111,6 +111,23 @@ static bool fingerprint_valid(const char *s)
     return s[PP_FP_HEX] == '\0';
 }
 
+bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1])
+{
+    size_t len = strlen(fname), sl = strlen(PP_CACHE_RECORD_SUFFIX);
+
+    name[0] = '\0';
+    if (len <= sl || len - sl > PP_ENTRY_NAME_MAX
+        || strcmp(fname + len - sl, PP_CACHE_RECORD_SUFFIX) != 0)
+        return false;
+    memcpy(name, fname, len - sl);
+    name[len - sl] = '\0';
+    if (!pp_entry_name_valid(name)) {
+        name[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
 const char *pp_exp_source_name(enum pp_exp_source s)
 {
     if ((unsigned)s >= sizeof(exp_source_names) / sizeof(exp_source_names[0]))
@@ -254,7 +271,7 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
     int rc;
 
     memset(rec, 0, sizeof(*rec));
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
     if (rc == -2)
@@ -354,7 +371,7 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
         pp_error(log, "cache: refusing to write a malformed record for %s", entry);
         return -1;
     }
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", cfg->cache_dir, entry);
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
@@ -422,7 +439,7 @@ int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct
 {
     char path[PP_CACHE_PATH_MAX];
 
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     /* The lock file stays: removing it could split a lock someone holds. */
     if (unlink(path) != 0 && errno != ENOENT) {

@@ -38,7 +38,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "names.h"
 #include "secret.h"
@@ -63,6 +63,12 @@ struct pp_cache_record {
     char reason[256];
     unsigned long serial;
 };
+
+/* The suffix of a record's file name: "{cache_dir}/{entry}.json". */
+#define PP_CACHE_RECORD_SUFFIX ".json"
+
+/* Whether fname (in the cache directory) is a record; the entry's name into name. */
+bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1]);
 
 /* "none", "cloud", "entry". */
 const char *pp_exp_source_name(enum pp_exp_source s);

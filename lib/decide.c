@@ -272,6 +272,7 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
 
     rc = pp_entry_load(cfg, d->rule.entry, &d->entry, log);
     if (rc == -2) {
+        d->entry_missing = true;
         local_error(d, "the mapped key entry is missing from the store");
         compose(cfg, d, "is missing from the key store");
         return;

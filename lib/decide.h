@@ -36,7 +36,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "mapping.h"
 #include "names.h"
@@ -91,6 +91,7 @@ struct pp_decision {
 
     /* the entry (have_entry: loaded; its key is wiped by pp_decision_free) */
     bool have_entry;
+    bool entry_missing;             /* the matched rule names an entry not in the store */
     struct pp_entry entry;
     char fingerprint[PP_FP_SIZE];   /* "-" when there is no key */
 

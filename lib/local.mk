@@ -5,7 +5,7 @@ lib_libpp_la_SOURCES = \
 	lib/secret.c lib/secret.h \
 	lib/log.c lib/log.h \
 	lib/safefile.c lib/safefile.h \
-	lib/config.c lib/config.h \
+	lib/conf.c lib/conf.h \
 	lib/lcfg.c lib/lcfg.h \
 	lib/names.c lib/names.h \
 	lib/timefmt.c lib/timefmt.h \

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "cloud.h"
 #include "pk.h"
 #include "secret.h"
@@ -52,14 +51,14 @@ static int ask_workspaces(struct pk *pk, const char *key, struct pp_workspace **
     case PP_CLOUD_OK:
         return PK_OK;
     case PP_CLOUD_REJECTED:
-        pk_usage_error("Prefect Cloud rejected the key (%s): it is invalid, revoked or "
+        pk_error("Prefect Cloud rejected the key (%s): it is invalid, revoked or "
                        "expired. Nothing was changed.", ans.reason);
         return PK_PROBLEM;
     case PP_CLOUD_NOT_FOUND:
     case PP_CLOUD_UNREACHABLE:
         break;
     }
-    pk_usage_error("cannot check the key with Prefect Cloud at %s: %s. Nothing was changed "
+    pk_error("cannot check the key with Prefect Cloud at %s: %s. Nothing was changed "
                    "(--no-validate with --workspace ACCOUNT_ID/WORKSPACE_ID stores it "
                    "unchecked).", pk->cfg.api_url, ans.reason);
     free(*ws);
@@ -111,7 +110,7 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
     if (ws_arg != NULL) {
         ids = split_workspace(ws_arg, a, sizeof(a), w, sizeof(w));
         if (ids < 0) {
-            pk_usage_error("--workspace: \"%s\" is neither ACCOUNT_ID/WORKSPACE_ID nor "
+            pk_error("--workspace: \"%s\" is neither ACCOUNT_ID/WORKSPACE_ID nor "
                            "account_handle/workspace_handle", pk_show(ws_arg, show,
                                                                      sizeof(show)));
             return PK_ERROR;
@@ -125,12 +124,12 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
         if (n == 1) {
             pick = &ws[0];
         } else if (n == 0) {
-            pk_usage_error("the key is valid but sees no workspace: nothing to export it "
+            pk_error("the key is valid but sees no workspace: nothing to export it "
                            "for. Nothing was changed.");
             free(ws);
             return PK_PROBLEM;
         } else {
-            pk_usage_error("the key sees %zu workspaces; choose one with --workspace "
+            pk_error("the key sees %zu workspaces; choose one with --workspace "
                            "account_handle/workspace_handle: %s. Nothing was changed.", n,
                            handles);
             free(ws);
@@ -144,7 +143,7 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
                 pick = &ws[i];
         }
         if (pick == NULL) {
-            pk_usage_error("the key is valid but cannot use workspace %s; it sees: %s. Nothing "
+            pk_error("the key is valid but cannot use workspace %s; it sees: %s. Nothing "
                            "was changed.", pk_show(ws_arg, show, sizeof(show)), handles);
             free(ws);
             return PK_PROBLEM;
@@ -180,7 +179,7 @@ int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *accou
         }
     }
     list_handles(ws, n, handles, sizeof(handles));
-    pk_usage_error("the new key is valid but cannot use the entry's workspace %s/%s (it sees: "
+    pk_error("the new key is valid but cannot use the entry's workspace %s/%s (it sees: "
                    "%s)", account_id, workspace_id, handles);
     free(ws);
     return PK_PROBLEM;
@@ -221,11 +220,6 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
 
 /* ---- check ---- */
 
-static bool outcome_is_problem(enum pp_outcome o)
-{
-    return o != PP_OUT_VALID && o != PP_OUT_UNCHECKED;
-}
-
 int pk_check(struct pk *pk, int argc, char **argv)
 {
     struct json_object *root = NULL, *list = NULL;
@@ -235,7 +229,7 @@ int pk_check(struct pk *pk, int argc, char **argv)
     int rc = PK_OK;
 
     if (argc > 0 && pk_has(pk, OPT_ALL)) {
-        pk_usage_error("check: give entry names or --all, not both");
+        pk_usage("check: give entry names or --all, not both");
         return PK_ERROR;
     }
     if (argc > 0) {
@@ -244,13 +238,13 @@ int pk_check(struct pk *pk, int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             char show[96];
             if (!pp_entry_name_valid(names[i]) || pk_looks_like_key(names[i])) {
-                pk_usage_error("invalid entry name \"%s\"", pk_show(names[i], show,
+                pk_usage("invalid entry name \"%s\"", pk_show(names[i], show,
                                                                     sizeof(show)));
                 return PK_ERROR;
             }
         }
     } else {
-        if (pk_entry_names(pk, &names, &n) != 0)
+        if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
             return PK_ERROR;
         own = true;
         if (n == 0 && !json)
@@ -270,7 +264,8 @@ int pk_check(struct pk *pk, int argc, char **argv)
 
         memset(&v, 0, sizeof(v));
         r = pp_entry_load(&pk->cfg, names[i], &e, &pk->quiet);
-        if (r == 0 && pp_check_entry(&pk->cfg, &e, time(NULL), true, &v, &pk->log) != 0) {
+        if (r == 0 && pp_verdict_with(&pk->cfg, &e, time(NULL), PP_VERDICT_FORCE, &v,
+                                      &pk->log) != 0) {
             pp_entry_clear(&e);
             r = -3;
         }
@@ -287,7 +282,7 @@ int pk_check(struct pk *pk, int argc, char **argv)
             continue;
         }
         pp_fingerprint(e.key, fp);
-        if (outcome_is_problem(v.outcome) && rc == PK_OK)
+        if (pp_outcome_info(v.outcome)->problem && rc == PK_OK)
             rc = PK_PROBLEM;
         pp_notice(&pk->log, "check entry=%s fingerprint=%s outcome=%s by=%s", e.name, fp,
                   pp_outcome_name(v.outcome), pk->invoker);
@@ -322,6 +317,6 @@ int pk_check(struct pk *pk, int argc, char **argv)
         json_object_put(root);
     }
     if (own)
-        pk_free_names(names, n);
+        pp_names_free(names, n);
     return rc;
 }

@@ -178,11 +178,11 @@ static int write_atomic(const char *path, const char *data, size_t len)
     fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
-            pk_usage_error("metrics: %s: the directory does not exist (is "
-                           "prometheus-node-exporter installed? --output chooses another "
-                           "file)", dir);
+            pk_error("metrics: %s: the directory does not exist (is "
+                     "prometheus-node-exporter installed? --output chooses another file)",
+                     dir);
         else
-            pk_usage_error("metrics: cannot create a file in %s: %s", dir, strerror(errno));
+            pk_error("metrics: cannot create a file in %s: %s", dir, strerror(errno));
         return -1;
     }
     if (fchmod(fd, 0644) != 0)
@@ -215,11 +215,11 @@ fail:
     if (fd >= 0)
         close(fd);
     unlink(tmp);
-    pk_usage_error("metrics: cannot write %s: %s; the old file (if any) is unchanged", path,
-                   strerror(saved));
+    pk_error("metrics: cannot write %s: %s; the old file (if any) is unchanged", path,
+             strerror(saved));
     return -1;
 toolong:
-    pk_usage_error("metrics: the path is too long");
+    pk_usage("metrics: the path is too long");
     return -1;
 }
 
@@ -248,32 +248,32 @@ int pk_metrics(struct pk *pk, int argc, char **argv)
     (void)argv;
     memset(&m, 0, sizeof(m));
     if (argc != 0) {
-        pk_usage_error("usage: prefect-keys metrics [--output FILE|-]");
+        pk_usage("usage: prefect-keys metrics [--output FILE|-]");
         return PK_ERROR;
     }
     if (!to_stdout && !textfile_name_ok(out)) {
-        pk_usage_error("metrics: --output \"%s\": node_exporter's textfile collector reads "
-                       "only files named NAME.prom (or give - for standard output)",
-                       pk_show(out, show, sizeof(show)));
+        pk_usage("metrics: --output \"%s\": node_exporter's textfile collector reads only "
+                 "files named NAME.prom (or give - for standard output)",
+                 pk_show(out, show, sizeof(show)));
         return PK_ERROR;
     }
-    if (pk_entry_names(pk, &names, &n) != 0)
+    if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
         return PK_ERROR;
     mapping_ok = pp_mapping_load(&pk->cfg, &m, &pk->log) == 0;
     if (n > 0 && (rows = calloc(n, sizeof(*rows))) == NULL) {
-        pk_usage_error("metrics: out of memory");
+        pk_error("metrics: out of memory");
         goto done;
     }
     for (size_t i = 0; i < n; i++)
         fill_row(pk, names[i], &rows[i]);
     f = open_memstream(&text, &len);
     if (f == NULL) {
-        pk_usage_error("metrics: out of memory");
+        pk_error("metrics: out of memory");
         goto done;
     }
     write_metrics(f, pk, rows, n, &m, mapping_ok);
     if (fclose(f) != 0 || text == NULL) {
-        pk_usage_error("metrics: out of memory");
+        pk_error("metrics: out of memory");
         goto done;
     }
     if (to_stdout) {
@@ -287,6 +287,6 @@ done:
     free(text);
     free(rows);
     pp_mapping_free(&m);
-    pk_free_names(names, n);
+    pp_names_free(names, n);
     return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * config.c: one option table, filled from defaults, then pam_prefect.conf,
- * then the PAM arguments (config.h).
+ * then the PAM arguments (conf.h).
  *
  * Every setting is declared once, in opts[] below (sorted by name): its
  * type, default, field and limits. The file and the arguments go through
@@ -10,7 +10,7 @@
  */
 #include <config.h>
 
-#include "config.h"
+#include "conf.h"
 
 #include <limits.h>
 #include <pthread.h>

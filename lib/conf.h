@@ -1,5 +1,5 @@
 /*
- * config.h: pam_prefect.conf and PAM arguments, through one option table.
+ * conf.h: pam_prefect.conf and PAM arguments, through one option table.
  *
  * Promises: every setting is declared once (name, type, default, field);
  * defaults are applied, then the file (libconfig syntax, read through
@@ -11,8 +11,8 @@
  * type or out of range is one error line (file, line, what) and a failed
  * load: the caller must then do nothing.
  */
-#ifndef PP_CONFIG_H
-#define PP_CONFIG_H
+#ifndef PP_CONF_H
+#define PP_CONF_H
 
 #include <stdbool.h>
 #include <stddef.h>
