@@ -48,6 +48,7 @@ include $(srcdir)/tests/session/local.mk
 include $(srcdir)/tests/tool/local.mk
 include $(srcdir)/tests/cloud/local.mk
 include $(srcdir)/tests/e2e/local.mk
+include $(srcdir)/tests/monitoring/local.mk
 include $(srcdir)/tests/slurm/local.mk
 endif
 

@@ -42,6 +42,7 @@ enum {
     OPT_WITHIN = 1 << 12,
     OPT_SERVICE = 1 << 13,
     OPT_CHECK = 1 << 14,
+    OPT_OUTPUT = 1 << 15,
 };
 
 struct pk_opts {
@@ -57,6 +58,7 @@ struct pk_opts {
     const char *within;
     const char *service;
     long within_days;           /* --within, parsed */
+    const char *output;         /* metrics --output */
 };
 
 /* Where the log lines go (see prefect-keys.c). */
@@ -145,5 +147,7 @@ struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e);
 /* The --json form of an entry that cannot be used: {"name": ..., "error": why}. */
 struct json_object *pk_unusable_json(const char *name, const char *why);
 void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen);
+/* cmd_metrics.c: the node_exporter textfile of every entry. */
+int pk_metrics(struct pk *pk, int argc, char **argv);
 
 #endif

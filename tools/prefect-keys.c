@@ -79,6 +79,11 @@ static const char usage_text[] =
 "  verify               audit owners and modes of the configuration, store\n"
 "                       and cache, and the store's contents; says how to fix\n"
 "\n"
+"Monitoring (reads the store and the cache only; run check first):\n"
+"  metrics [--output FILE|-]  every entry's expiration, time left, last check\n"
+"                       and mapping in node_exporter's textfile format, written\n"
+"                       atomically (default " PP_DEFAULT_METRICS ")\n"
+"\n"
 "Options:\n"
 "  --config PATH        configuration file (default " PP_DEFAULT_CONFIG ")\n"
 "  --json               machine-readable output (read verbs)\n"
@@ -117,6 +122,7 @@ static const struct pk_option {
     { "within", OPT_WITHIN, VALUE(within) },
     { "service", OPT_SERVICE, VALUE(service) },
     { "check", OPT_CHECK, NO_VALUE },
+    { "output", OPT_OUTPUT, VALUE(output) },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -145,6 +151,7 @@ static const struct verb verbs[] = {
     { "check", pk_check, OPT_JSON | OPT_ALL, false },
     { "expiring", pk_expiring, OPT_JSON | OPT_WITHIN, false },
     { "verify", pk_verify, OPT_JSON, false },
+    { "metrics", pk_metrics, OPT_OUTPUT, false },
 };
 
 static void say(const char *prefix, const char *fmt, va_list ap) PP_PRINTF(2, 0);

@@ -11,4 +11,4 @@ E2E_TESTS = \
 	tests/e2e/pam-auth-update.test
 TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
-EXTRA_DIST += tests/e2e/e2e.sh tests/e2e/README.md
+EXTRA_DIST += tests/e2e/e2e.sh tests/e2e/packages.sh tests/e2e/README.md
