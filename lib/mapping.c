@@ -495,13 +495,18 @@ static void set_result(struct pp_resolution *res, enum pp_match match, const cha
     snprintf(res->group, sizeof(res->group), "%s", group);
 }
 
-int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
-                       struct pp_resolution *res, const struct pp_log *log,
-                       pp_resolve_trace trace, void *trace_ctx)
+/*
+ * The walk. known: 1 or 0 when the caller has looked the user up already
+ * (primary is then its primary group), -1 to look up here if group rules
+ * need it.
+ */
+static int resolve(const struct pp_mapping *m, const char *user, int known, gid_t primary,
+                   struct pp_resolution *res, const struct pp_log *log,
+                   pp_resolve_trace trace, void *trace_ctx)
 {
     char safe[80];
-    gid_t primary = 0, *gids = NULL;
-    int known = 0, ngids = 0;
+    gid_t *gids = NULL;
+    int ngids = 0;
     size_t i;
 
     memset(res, 0, sizeof(*res));
@@ -523,7 +528,8 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     if (m->ngroups == 0) {
         step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
     } else {
-        known = pp_user_lookup(user, NULL, &primary, log);
+        if (known < 0)
+            known = pp_user_lookup(user, NULL, &primary, log);
         if (known < 0)
             return -1;
         if (known > 0 && user_groups(user, primary, &gids, &ngids, log) != 0)
@@ -583,6 +589,20 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", NULL, false, "no default");
     set_result(res, PP_MATCH_NONE, "", "");
     return 0;
+}
+
+int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
+                       struct pp_resolution *res, const struct pp_log *log,
+                       pp_resolve_trace trace, void *trace_ctx)
+{
+    return resolve(m, user, -1, 0, res, log, trace, trace_ctx);
+}
+
+int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
+                             gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
+{
+    return resolve(m, user, known ? 1 : 0, primary, res, log, trace, trace_ctx);
 }
 
 static struct pp_map_rule **rules_of(struct pp_mapping *m, enum pp_match kind, size_t **n)
