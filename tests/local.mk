@@ -31,4 +31,4 @@ include $(srcdir)/tests/cloud/local.mk
 include $(srcdir)/tests/e2e/local.mk
 endif
 
-EXTRA_DIST += tests/lib/common.sh
+EXTRA_DIST += tests/lib/common.sh tests/lib/toolkit.sh

@@ -19,8 +19,7 @@
 
 #include <cmocka.h>
 
-/* Not "config.h": that name is autoconf's header on the include path. */
-#include "../../lib/config.h"
+#include "conf.h"
 #include "log.h"
 #include "capture.h"
 #include "testroot.h"

@@ -884,9 +884,36 @@ static int free_parsed(void **state)
     return 0;
 }
 
+static void test_uses_and_unset_entry(void **state)
+{
+    struct pp_mapping m;
+    char text[200];
+
+    (void)state;
+    cap_reset();
+    assert_int_equal(pp_mapping_parse("users = ( { name = \"a\"; entry = \"e\"; },\n"
+                                      "          { name = \"b\"; entry = \"f\"; },\n"
+                                      "          { name = \"c\"; entry = \"e\"; } );\n"
+                                      "groups = ( { name = \"g\"; entry = \"e\"; } );\n"
+                                      "default = \"e\";\n", M, &m, &tlog), 0);
+    pp_mapping_uses_text(&m, "e", text, sizeof(text));
+    assert_string_equal(text, "user a, user c, group g, default");
+    pp_mapping_uses_text(&m, "nothing", text, sizeof(text));
+    assert_string_equal(text, "");
+    assert_int_equal(pp_mapping_unset_entry(&m, "e"), 4);
+    assert_false(pp_mapping_uses(&m, "e"));
+    assert_true(pp_mapping_uses(&m, "f"));
+    assert_int_equal(m.nusers, 1);
+    assert_int_equal(m.ngroups, 0);
+    assert_null(m.default_entry);
+    assert_int_equal(pp_mapping_unset_entry(&m, "e"), 0);
+    pp_mapping_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uses_and_unset_entry),
         cmocka_unit_test(test_parse_full),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_empty),
