@@ -249,22 +249,32 @@ static const char *when(bool has, time_t t, char buf[PP_TIME_SIZE])
     return has ? pp_time_format(t, buf) : "none";
 }
 
+/* An id option against the entry's: compared when given, or always for add. */
+static bool differs(bool is_add, const char *given, const char *held)
+{
+    return (is_add || given[0] != '\0') && strcasecmp(given, held) != 0;
+}
+
 /*
- * Whether entry old already is what add or rotate would write for key and
- * the options given: 1 yes; 0 no, *what names the first difference
+ * Whether entry old already is what add (is_add) or rotate would write for
+ * key and the options given: 1 yes; 0 no, *what names the first difference
  * ("key", "workspace", "expiration", "comment", "ids"); -1 on an error
- * (reported). The workspace is compared only for add (check_ws): as ids
- * when --workspace gives two UUIDs, else as Cloud resolves the handles
- * (unless --no-validate, where ids are required anyway).
+ * (reported). For add, the entry must be the one add would write: an
+ * option not given means no comment, no ids, and no expiration (unless ids
+ * let Cloud supply it); the workspace is compared as ids when --workspace
+ * gives two UUIDs, else as Cloud resolves the handles. For rotate only the
+ * options given are compared (rotate keeps the workspace and comment).
  */
 static int same_as_entry(struct pk *pk, const struct pp_entry *old, const char *key,
-                         const struct key_opts *ko, bool check_ws, const char **what)
+                         const struct key_opts *ko, bool is_add, const char **what)
 {
+    bool ids_given = ko->user_id[0] != '\0' || ko->key_id[0] != '\0' || ko->sa_id[0] != '\0';
+
     if (strcmp(key, old->key) != 0) {
         *what = "key";
         return 0;
     }
-    if (check_ws && pk_has(pk, OPT_WORKSPACE)) {
+    if (is_add && pk_has(pk, OPT_WORKSPACE)) {
         char a[PP_UUID_LEN + 1] = "", w[PP_UUID_LEN + 1] = "";
         const char *slash = strchr(pk->o.workspace, '/');
 
@@ -281,18 +291,19 @@ static int same_as_entry(struct pk *pk, const struct pp_entry *old, const char *
             return 0;
         }
     }
-    if (ko->has_expires && (!old->has_expires || old->expires != ko->expires)) {
+    if (ko->has_expires ? !old->has_expires || old->expires != ko->expires
+                        : is_add && !ids_given && old->has_expires) {
         *what = "expiration";
         return 0;
     }
-    if (pk_has(pk, OPT_COMMENT)
-        && strcmp(pk->o.comment, old->comment != NULL ? old->comment : "") != 0) {
+    if ((pk_has(pk, OPT_COMMENT) || is_add)
+        && strcmp(pk_has(pk, OPT_COMMENT) ? pk->o.comment : "",
+                  old->comment != NULL ? old->comment : "") != 0) {
         *what = "comment";
         return 0;
     }
-    if ((ko->user_id[0] != '\0' && strcasecmp(ko->user_id, old->user_id) != 0)
-        || (ko->key_id[0] != '\0' && strcasecmp(ko->key_id, old->key_id) != 0)
-        || (ko->sa_id[0] != '\0' && strcasecmp(ko->sa_id, old->service_account_id) != 0)) {
+    if (differs(is_add, ko->user_id, old->user_id) || differs(is_add, ko->key_id, old->key_id)
+        || differs(is_add, ko->sa_id, old->service_account_id)) {
         *what = "ids";
         return 0;
     }
