@@ -4,6 +4,12 @@
  * changes under that lock, writes atomically, and logs one line per change
  * to syslog (authpriv) naming the verb, the entry or mapping and the
  * invoking user, never the key.
+ *
+ * Each is idempotent, for configuration management that re-runs the same
+ * commands: when the store already is what the command asks for, nothing
+ * is written (no file is rewritten, no modification time changes), nothing
+ * is logged, and the verb says "unchanged" and exits 0. With --json each
+ * prints one object {version, verb, changed, message}.
  */
 #include <config.h>
 
@@ -19,12 +25,58 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+#include <stdarg.h>
+
 #include "cache.h"
 #include "pk.h"
 #include "secret.h"
 #include "store_write.h"
 #include "timefmt.h"
 
+
+/* ---- what a changing verb reports ---- */
+
+/*
+ * The outcome of a changing verb on stdout: the message, prefixed with
+ * "unchanged: " when nothing was written; with --json the object
+ * {version, verb, changed, message} instead.
+ */
+static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    struct json_object *o;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!pk_has(pk, OPT_JSON)) {
+        printf("%s%s\n", changed ? "" : "unchanged: ", msg);
+        return;
+    }
+    o = json_object_new_object();
+    json_object_object_add(o, "version", json_object_new_int(1));
+    json_object_object_add(o, "verb", json_object_new_string(verb));
+    json_object_object_add(o, "changed", json_object_new_boolean(changed));
+    json_object_object_add(o, "message", json_object_new_string(msg));
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+}
+
+/* A note beside the outcome: on stdout, or on stderr when stdout is JSON. */
+static void note(struct pk *pk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct pk *pk, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(pk_has(pk, OPT_JSON) ? stderr : stdout, fmt, ap);
+    va_end(ap);
+}
 
 /* ---- the store's lock and directories ---- */
 
@@ -197,6 +249,67 @@ static const char *when(bool has, time_t t, char buf[PP_TIME_SIZE])
     return has ? pp_time_format(t, buf) : "none";
 }
 
+/* An id option against the entry's: compared when given, or always for add. */
+static bool differs(bool is_add, const char *given, const char *held)
+{
+    return (is_add || given[0] != '\0') && strcasecmp(given, held) != 0;
+}
+
+/*
+ * Whether entry old already is what add (is_add) or rotate would write for
+ * key and the options given: 1 yes; 0 no, *what names the first difference
+ * ("key", "workspace", "expiration", "comment", "ids"); -1 on an error
+ * (reported). For add, the entry must be the one add would write: an
+ * option not given means no comment, no ids, and no expiration (unless ids
+ * let Cloud supply it); the workspace is compared as ids when --workspace
+ * gives two UUIDs, else as Cloud resolves the handles. For rotate only the
+ * options given are compared (rotate keeps the workspace and comment).
+ */
+static int same_as_entry(struct pk *pk, const struct pp_entry *old, const char *key,
+                         const struct key_opts *ko, bool is_add, const char **what)
+{
+    bool ids_given = ko->user_id[0] != '\0' || ko->key_id[0] != '\0' || ko->sa_id[0] != '\0';
+
+    if (strcmp(key, old->key) != 0) {
+        *what = "key";
+        return 0;
+    }
+    if (is_add && pk_has(pk, OPT_WORKSPACE)) {
+        char a[PP_UUID_LEN + 1] = "", w[PP_UUID_LEN + 1] = "";
+        const char *slash = strchr(pk->o.workspace, '/');
+
+        if (slash != NULL && (size_t)(slash - pk->o.workspace) == PP_UUID_LEN
+            && strlen(slash + 1) == PP_UUID_LEN) {
+            memcpy(a, pk->o.workspace, PP_UUID_LEN);
+            memcpy(w, slash + 1, PP_UUID_LEN);
+        }
+        if (!(pp_uuid_valid(a) && pp_uuid_valid(w))
+            && pk_cloud_pick_workspace(pk, key, pk->o.workspace, a, w) != PK_OK)
+            return -1;
+        if (strcasecmp(a, old->account_id) != 0 || strcasecmp(w, old->workspace_id) != 0) {
+            *what = "workspace";
+            return 0;
+        }
+    }
+    if (ko->has_expires ? !old->has_expires || old->expires != ko->expires
+                        : is_add && !ids_given && old->has_expires) {
+        *what = "expiration";
+        return 0;
+    }
+    if ((pk_has(pk, OPT_COMMENT) || is_add)
+        && strcmp(pk_has(pk, OPT_COMMENT) ? pk->o.comment : "",
+                  old->comment != NULL ? old->comment : "") != 0) {
+        *what = "comment";
+        return 0;
+    }
+    if (differs(is_add, ko->user_id, old->user_id) || differs(is_add, ko->key_id, old->key_id)
+        || differs(is_add, ko->sa_id, old->service_account_id)) {
+        *what = "ids";
+        return 0;
+    }
+    return 1;
+}
+
 /* ---- add ---- */
 
 int pk_add(struct pk *pk, int argc, char **argv)
@@ -244,16 +357,44 @@ int pk_add(struct pk *pk, int argc, char **argv)
             return PK_ERROR;
     }
     snprintf(e.name, sizeof(e.name), "%s", argv[0]);
-    if (pp_entry_exists(&pk->cfg, e.name) && !pk_has(pk, OPT_FORCE)) {
-        pk_error("entry %s already exists: use rotate to change its key (or --force "
-                       "to replace it). Nothing was changed.", e.name);
-        return PK_ERROR;
-    }
-
     key = pk_read_key(pk, e.name);
     if (key == NULL)
         return PK_ERROR;
     e.key = key;
+    if (pp_entry_exists(&pk->cfg, e.name)) {
+        struct pp_entry old;
+        const char *what = NULL;
+        int r;
+
+        memset(&old, 0, sizeof(old));
+        r = pp_entry_load(&pk->cfg, e.name, &old, &pk->quiet);
+        if (r == 0)
+            r = same_as_entry(pk, &old, key, &ko, true, &what);
+        else if (pk_has(pk, OPT_FORCE))
+            r = 0;      /* replace an unreadable entry, as asked */
+        else
+            pk_error("entry %s exists but cannot be read (%s): fix it, or replace it "
+                           "with --force. Nothing was changed.", e.name,
+                           pk->quiet_sink.last_error);
+        if (r == 1) {
+            pp_fingerprint(key, fp);
+            report(pk, "add", false, "entry %s already holds this key (fingerprint %s) for "
+                   "workspace %s/%s", e.name, fp, old.account_id, old.workspace_id);
+            rc = PK_OK;
+        } else if (r == 0 && !pk_has(pk, OPT_FORCE)) {
+            if (strcmp(what, "key") == 0)
+                pk_error("entry %s already exists with another key: use rotate to "
+                               "change its key (or add --force to replace the entry). Nothing "
+                               "was changed.", e.name);
+            else
+                pk_error("entry %s already holds this key with another %s: use add "
+                               "--force to replace the entry. Nothing was changed.", e.name,
+                               what);
+        }
+        pp_entry_clear(&old);
+        if (r != 0 || !pk_has(pk, OPT_FORCE))
+            goto out;
+    }
     e.kind = pp_key_kind_of(key);
     memcpy(e.user_id, ko.user_id, sizeof(e.user_id));
     memcpy(e.key_id, ko.key_id, sizeof(e.key_id));
@@ -293,7 +434,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
               pp_key_kind_name(e.kind), e.account_id, e.workspace_id, fp,
               when(e.has_expires, e.expires, t1),
               pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes", pk->invoker);
-    printf("%s entry %s: %s key, fingerprint %s, workspace %s/%s%s%s\n",
+    report(pk, "add", true, "%s entry %s: %s key, fingerprint %s, workspace %s/%s%s%s",
            replaced ? "replaced" : "added", e.name, pp_key_kind_name(e.kind), fp, e.account_id,
            e.workspace_id, e.has_expires ? ", expires " : "",
            e.has_expires ? pp_time_format(e.expires, t1) : "");
@@ -344,8 +485,18 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (key == NULL)
         goto out;
     if (strcmp(key, old.key) == 0) {
-        pk_error("the new key is the one entry %s already holds. Nothing was changed.",
-                       old.name);
+        const char *what = NULL;
+
+        if (same_as_entry(pk, &old, key, &ko, false, &what) == 1) {
+            pp_fingerprint(key, newfp);
+            report(pk, "rotate", false, "entry %s already holds this key (fingerprint %s)",
+                   old.name, newfp);
+            rc = PK_OK;
+        } else {
+            pk_error("the new key is the one entry %s already holds, with another %s: "
+                           "use add --force to replace the entry. Nothing was changed.",
+                           old.name, what);
+        }
         goto out;
     }
 
@@ -394,11 +545,11 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
         pk_cloud_learn_expiration(pk, &e);
     }
     if (old.has_expires && !e.has_expires)
-        printf("note: the old key's recorded expiration (%s) was dropped; give --expires for "
-               "the new key's\n", pp_time_format(old.expires, t1));
+        note(pk, "note: the old key's recorded expiration (%s) was dropped; give --expires for "
+             "the new key's\n", pp_time_format(old.expires, t1));
     if (old.key_id[0] != '\0' && e.key_id[0] == '\0')
-        printf("note: the old key's user and key ids were dropped; give --user-id and "
-               "--key-id for the new key's\n");
+        note(pk, "note: the old key's user and key ids were dropped; give --user-id and "
+             "--key-id for the new key's\n");
 
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
@@ -418,7 +569,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
               "expires=%s validated=%s by=%s", e.name, pp_key_kind_name(e.kind), oldfp, newfp,
               when(e.has_expires, e.expires, t1), pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes",
               pk->invoker);
-    printf("rotated entry %s: fingerprint %s -> %s\n", e.name, oldfp, newfp);
+    report(pk, "rotate", true, "rotated entry %s: fingerprint %s -> %s", e.name, oldfp, newfp);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
@@ -450,13 +601,14 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     if (check_entry_name(name) != 0)
         return PK_ERROR;
     if (!pp_entry_exists(&pk->cfg, name)) {
-        pk_error("no entry %s. Nothing was changed.", name);
-        return PK_ERROR;
+        report(pk, "remove", false, "no entry %s", name);
+        return PK_OK;
     }
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     if (!pp_entry_exists(&pk->cfg, name)) {
-        pk_error("no entry %s (removed meanwhile). Nothing was changed.", name);
+        report(pk, "remove", false, "no entry %s (removed meanwhile)", name);
+        rc = PK_OK;
         goto out;
     }
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
@@ -479,14 +631,14 @@ int pk_remove(struct pk *pk, int argc, char **argv)
             goto out;
         pp_notice(&pk->log, "unmap (remove --force) entry=%s rules=\"%s\" by=%s", name, rules,
                   pk->invoker);
-        printf("removed the mappings of entry %s: %s\n", name, rules);
+        note(pk, "removed the mappings of entry %s: %s\n", name, rules);
     }
     if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) == 0)
         pp_fingerprint(e.key, fp);
     if (pp_entry_remove(&pk->cfg, name, &pk->log) == -1)
         goto out;
     pp_notice(&pk->log, "remove entry=%s fingerprint=%s by=%s", name, fp, pk->invoker);
-    printf("removed entry %s\n", name);
+    report(pk, "remove", true, "removed entry %s", name);
     /* Its last check says nothing any more; a failure here is only untidy. */
     if (pp_cache_remove(&pk->cfg, name, &pk->log) != 0)
         pk_warning("the cache record of entry %s stays in %s", name,
@@ -626,7 +778,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
     if (prev != NULL) {
         snprintf(prevbuf, sizeof(prevbuf), "%s", prev);
         if (strcmp(prev, entry) == 0) {
-            printf("%s%s%s already maps to %s: nothing to change\n", kind_word(kind),
+            report(pk, "map", false, "%s%s%s already maps to entry %s", kind_word(kind),
                    name ? " " : "", name ? name : "", entry);
             rc = PK_OK;
             goto out;
@@ -640,7 +792,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
         goto out;
     pp_notice(&pk->log, "map %s%s%s entry=%s%s%s by=%s", kind_word(kind), name ? "=" : "",
               name ? name : "", entry, prevbuf[0] ? " was=" : "", prevbuf, pk->invoker);
-    printf("mapped %s%s%s to entry %s%s%s%s\n", kind_word(kind), name ? " " : "",
+    report(pk, "map", true, "mapped %s%s%s to entry %s%s%s%s", kind_word(kind), name ? " " : "",
            name ? name : "", entry, prevbuf[0] ? " (was " : "", prevbuf,
            prevbuf[0] ? ")" : "");
     rc = PK_OK;
@@ -682,8 +834,9 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     }
     r = pp_mapping_unset(&m, kind, name);
     if (r == 1) {
-        pk_error("no mapping for %s%s%s. Nothing was changed.", kind_word(kind),
-                       name ? " " : "", name ? name : "");
+        report(pk, "unmap", false, "no mapping for %s%s%s", kind_word(kind), name ? " " : "",
+               name ? name : "");
+        rc = PK_OK;
         goto out;
     }
     if (r != 0) {
@@ -694,8 +847,8 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
         goto out;
     pp_notice(&pk->log, "unmap %s%s%s was=%s by=%s", kind_word(kind), name ? "=" : "",
               name ? name : "", was, pk->invoker);
-    printf("unmapped %s%s%s (was entry %s)\n", kind_word(kind), name ? " " : "",
-           name ? name : "", was);
+    report(pk, "unmap", true, "unmapped %s%s%s (was entry %s)", kind_word(kind),
+           name ? " " : "", name ? name : "", was);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);

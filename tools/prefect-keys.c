@@ -64,6 +64,11 @@ static const char usage_text[] =
 "      unknown to NSS is accepted with a warning.\n"
 "  unmap user USER | unmap group GROUP | unmap default\n"
 "      Remove a mapping.\n"
+"  Each changes nothing when the store already is as asked (add of the\n"
+"  entry as it is, rotate to the key held, remove of no entry, map to the\n"
+"  same entry, unmap of no rule): it says \"unchanged\" and exits 0.\n"
+"  add of an existing entry with another key is an error (use rotate).\n"
+"  With --json: {version, verb, changed, message}.\n"
 "\n"
 "Verbs that read (all take --json):\n"
 "  list                 entries (never a key: its fingerprint) and mappings\n"
@@ -86,7 +91,7 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  --config PATH        configuration file (default " PP_DEFAULT_CONFIG ")\n"
-"  --json               machine-readable output (read verbs)\n"
+"  --json               machine-readable output (every verb)\n"
 "  -h, --help           this text\n"
 "  --version            the version\n"
 "\n"
@@ -141,11 +146,11 @@ struct verb {
                   | OPT_KEY_FILE | OPT_NO_VALIDATE | OPT_FORCE)
 
 static const struct verb verbs[] = {
-    { "add", pk_add, KEY_OPTS | OPT_WORKSPACE, true },
-    { "rotate", pk_rotate, KEY_OPTS, true },
-    { "remove", pk_remove, OPT_FORCE, true },
-    { "map", pk_map, 0, true },
-    { "unmap", pk_unmap, 0, true },
+    { "add", pk_add, KEY_OPTS | OPT_WORKSPACE | OPT_JSON, true },
+    { "rotate", pk_rotate, KEY_OPTS | OPT_JSON, true },
+    { "remove", pk_remove, OPT_FORCE | OPT_JSON, true },
+    { "map", pk_map, OPT_JSON, true },
+    { "unmap", pk_unmap, OPT_JSON, true },
     { "list", pk_list, OPT_JSON, false },
     { "explain", pk_explain, OPT_JSON | OPT_SERVICE | OPT_CHECK, false },
     { "check", pk_check, OPT_JSON | OPT_ALL, false },

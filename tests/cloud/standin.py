@@ -43,8 +43,12 @@ state file was written), then the stand-in answers normally. Kinds:
 
 Each request appends one JSON line to the request log:
   {"method": "GET", "path": "/api/me/workspaces", "fp": FP16 or null,
-   "fault": KIND or null, "ua": USER-AGENT}
-never the key itself.
+   "fault": KIND or null, "ua": USER-AGENT, "host": NAME or null}
+(and "t", the time it was read in seconds since the epoch, when "host" is set)
+never the key itself. A path may start with "/host/NAME" (an api_url of
+https://127.0.0.1:PORT/host/NAME/api): NAME is logged as "host" and the rest
+of the path is served as usual, so many simulated hosts can share one
+stand-in and each request be counted for its host (bench/fleet).
 
 Usage: standin.py --cert CERT --key KEY --state STATE --log LOG
                   --port-file FILE [--port N] [--stall]
@@ -123,9 +127,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return auth[len("Bearer "):]
 
     def record(self, fp, fault):
-        line = json.dumps({"method": self.command, "path": self.path, "fp": fp,
-                           "fault": fault["kind"] if fault else None,
-                           "ua": self.headers.get("User-Agent")})
+        rec = {"method": self.command, "path": self.path, "fp": fp,
+               "fault": fault["kind"] if fault else None,
+               "ua": self.headers.get("User-Agent"),
+               "host": getattr(self, "sim_host", None)}
+        if rec["host"] is not None:
+            rec["t"] = time.time()
+        line = json.dumps(rec)
         with self.server.log_lock:
             with open(self.server.args.log, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
@@ -207,6 +215,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # --- routes ---------------------------------------------------------
     def do_GET(self):
+        self.sim_host = None
+        if self.path.startswith("/host/"):
+            self.sim_host, _, rest = self.path[len("/host/"):].partition("/")
+            self.path = "/" + rest
         try:
             with open(self.server.args.state, encoding="utf-8") as f:
                 state = json.load(f)

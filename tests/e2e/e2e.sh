@@ -8,8 +8,9 @@
 # - one e2e test at a time on the host (a lock), so no test ever snapshots
 #   another's changes;
 # - before anything changes, a snapshot of every place a test may touch
-#   (/etc/pam.d, the files of users and groups, and what the test names in
-#   e2e_guard_also before sourcing this file) is kept in $e2e_guard, outside
+#   (/etc/pam.d, the files of users and groups, and the directories and
+#   files the test names in e2e_guard_also and e2e_guard_files_also before
+#   sourcing this file) is kept in $e2e_guard, outside
 #   the test's own directory; at exit, even after a failure, everything is
 #   put back and verified byte for byte (contents, modes, owners); the test
 #   fails if that verification fails;
@@ -38,6 +39,9 @@ e2e_guard=/run/pam_prefect-e2e.guard
 # with userdel/groupdel; a difference left is reported, never overwritten).
 e2e_guarded_dirs="/etc/pam.d ${e2e_guard_also-}"
 e2e_guarded_files="/etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/subuid /etc/subgid"
+# Single files a test changes (e.g. /etc/nsswitch.conf): put back as they
+# were, then verified.
+e2e_restored_files="${e2e_guard_files_also-}"
 e2e_failures=0
 e2e_key_vars=
 e2e_started=0
@@ -104,7 +108,8 @@ e2e_snapshot() {
             : >"$s.absent"
         fi
     done
-    for f in $e2e_guarded_files; do
+    printf '%s\n' $e2e_restored_files >"$e2e_guard/filelist"
+    for f in $e2e_guarded_files $e2e_restored_files; do
         s="$e2e_guard/files/$(printf '%s' "$f" | tr / _)"
         if [ -e "$f" ]; then
             cp -a "$f" "$s"
@@ -149,6 +154,20 @@ e2e_restore_dir() {
     done
     chmod --reference="$s" "$d"
     chown --reference="$s" "$d"
+}
+
+# Put one restored file back as it was (contents, mode, owner).
+e2e_restore_file() {
+    f=$1
+    s="$e2e_guard/files/$(printf '%s' "$f" | tr / _)"
+    if [ -e "$s.absent" ]; then
+        rm -f -- "$f"
+    elif [ -f "$s" ]; then
+        cmp -s "$s" "$f" && [ "$(stat -c '%a %u %g' "$s")" = "$(stat -c '%a %u %g' "$f")" ] \
+            || cp -a "$s" "$f"
+    else
+        return 1
+    fi
 }
 
 # Verify one guarded directory; prints the differences. 0 if identical.
@@ -241,11 +260,15 @@ e2e_restore() {
     for d in $_dirs; do
         e2e_restore_dir "$d" || echo "cannot restore $d"
     done
+    _files=$(cat "$e2e_guard/filelist" 2>/dev/null || true)
+    for f in $_files; do
+        e2e_restore_file "$f" || echo "cannot restore $f"
+    done
     bad=0
     for d in $_dirs; do
         e2e_verify_dir "$d" || bad=1
     done
-    for f in $e2e_guarded_files; do
+    for f in $e2e_guarded_files $_files; do
         e2e_verify_file "$f" || bad=1
     done
     if [ $bad = 0 ]; then
@@ -296,7 +319,7 @@ e2e_end() {
     e2e_restored=1
     set +e
     if e2e_restore; then
-        e2e_ok "everything the test changed is back exactly as before:" $e2e_guarded_dirs $e2e_guarded_files
+        e2e_ok "everything the test changed is back exactly as before:" $e2e_guarded_dirs $e2e_guarded_files $e2e_restored_files
     else
         e2e_bad "the system was not restored exactly (see above)"
     fi
@@ -483,6 +506,24 @@ e2e_assert_no_key() {
 #   pptest-dave   mapped by name to entry pptest-dave, whose key the
 #                 stand-in rejects (401)
 e2e_setup() {
+    e2e_base "${1-}"
+    e2e_group pptest-batch
+    e2e_user pptest-alice
+    e2e_user pptest-bob pptest-batch
+    e2e_user pptest-carol
+    e2e_user pptest-dave
+    e2e_entry pptest-alice pnu_ "$e2e_ws_a" known
+    e2e_entry pptest-batch-sa pnb_ "$e2e_ws_b" known
+    e2e_entry pptest-dave pnu_ "$e2e_ws_a" unknown
+    e2e_map user pptest-alice pptest-alice
+    e2e_map group pptest-batch pptest-batch-sa
+    e2e_map user pptest-dave pptest-dave
+}
+
+# e2e_base [CONFIG_EXTRA]: what every login test needs before its cast:
+# the lock and the snapshot, the module, the probe, the stand-in with two
+# workspaces ($e2e_ws_a, $e2e_ws_b), the config.
+e2e_base() {
     e2e_begin
     mkdir -p "$R/lib" "$R/bin"
     # The module, from a root-owned place (the build tree may be anywhere).
@@ -503,17 +544,7 @@ EOF
     e2e_config "${1-}"
     e2e_workspace e2e_ws_a
     e2e_workspace e2e_ws_b
-    e2e_group pptest-batch
-    e2e_user pptest-alice
-    e2e_user pptest-bob pptest-batch
-    e2e_user pptest-carol
-    e2e_user pptest-dave
-    e2e_entry pptest-alice pnu_ "$e2e_ws_a" known
-    e2e_entry pptest-batch-sa pnb_ "$e2e_ws_b" known
-    e2e_entry pptest-dave pnu_ "$e2e_ws_a" unknown
-    e2e_map user pptest-alice pptest-alice
-    e2e_map group pptest-batch pptest-batch-sa
-    e2e_map user pptest-dave pptest-dave
+    mkdir -p "$R/fp" "$R/url"
     echo unset >"$R/fp/none"
     echo unset >"$R/url/none"
 }
@@ -584,8 +615,9 @@ e2e_sshd_start() {
     ssh-keygen -q -t ed25519 -N '' -C pptest-host -f "$_S/host_key"
     ssh-keygen -q -t ed25519 -N '' -C pptest-client -f "$_S/client_key"
     for _u in "$@"; do
-        install -d -m 0700 -o "$_u" -g "$_u" "$R/home/$_u/.ssh"
-        install -m 0600 -o "$_u" -g "$_u" "$_S/client_key.pub" "$R/home/$_u/.ssh/authorized_keys"
+        _g=$(id -g "$_u")
+        install -d -m 0700 -o "$_u" -g "$_g" "$R/home/$_u/.ssh"
+        install -m 0600 -o "$_u" -g "$_g" "$_S/client_key.pub" "$R/home/$_u/.ssh/authorized_keys"
     done
     e2e_sshd_service
     _users="$*"
@@ -631,4 +663,34 @@ EOS
     _i=0
     while [ ! -s "$_S/sshd.pid" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
     [ -s "$_S/sshd.pid" ]
+}
+
+# login NAME USER: a non-interactive login running the probe; output in
+# $R/out/NAME, ssh's exit status in $rc.
+login() {
+    rc=0
+    # shellcheck disable=SC2086
+    timeout 30 $e2e_ssh "$2@127.0.0.1" "$R/bin/pp-probe" </dev/null >"$R/out/$1" 2>&1 || rc=$?
+}
+
+# interactive NAME USER: an interactive login on a pty (what a person gets:
+# the login messages, then a shell that runs the probe).
+interactive() {
+    rc=0
+    # shellcheck disable=SC2086
+    printf '%s\nexit\n' "$R/bin/pp-probe" \
+        | timeout 30 $e2e_ssh -tt "$2@127.0.0.1" >"$R/out/$1" 2>&1 || rc=$?
+}
+
+expect_rc0() {
+    if [ "$rc" = 0 ]; then e2e_ok "$1: login succeeded"; else e2e_bad "$1: login failed (ssh exit $rc)"; sed 's/^/    | /' "$R/out/$1"; fi
+}
+
+log_has() {
+    if grep -q -- "$2" "$PP_TEST_LOG" 2>/dev/null; then
+        e2e_ok "$1"
+    else
+        e2e_bad "$1: no log line matching: $2"
+        [ -f "$PP_TEST_LOG" ] && sed 's/^/    | /' "$PP_TEST_LOG"
+    fi
 }

@@ -8,6 +8,6 @@ TOOL_TESTS = \
 	tests/tool/concurrency.test \
 	tests/tool/crash.test \
 	tests/tool/cloud.test \
-	tests/tool/dumpable.test
+	tests/tool/dumpable.test tests/tool/idempotent.test
 TESTS += $(TOOL_TESTS)
 EXTRA_DIST += $(TOOL_TESTS) tests/tool/pk.sh
