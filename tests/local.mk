@@ -28,5 +28,6 @@ include $(srcdir)/tests/tool/local.mk
 include $(srcdir)/tests/cloud/local.mk
 include $(srcdir)/tests/e2e/local.mk
 endif
+include $(srcdir)/tests/install/local.mk
 
 EXTRA_DIST += tests/lib/common.sh
