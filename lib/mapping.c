@@ -230,8 +230,8 @@ int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
     return r;
 }
 
-int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
-                    const struct pp_log *log)
+static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
+                      const struct pp_log *log)
 {
     char path[PATH_MAX];
     char err[PP_ERRLEN];
@@ -277,6 +277,43 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
     }
     pp_free_buf(buf, len + 1);
     return r;
+}
+
+int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
+                    const struct pp_log *log)
+{
+    if (load_rules(cfg, m, log) != 0)
+        return -1;
+    m->broad_rules_uid_min =
+        cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
+    return 0;
+}
+
+long pp_login_defs_uid_min(const char *path)
+{
+    char line[256];
+    long uid_min = PP_UID_MIN_DEFAULT;
+    FILE *f = fopen(path, "re");
+
+    if (f == NULL)
+        return uid_min;
+    /* "UID_MIN <number>", blanks around; the last such line counts, as in login.defs(5). */
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *p = line, *end;
+        long v;
+
+        p += strspn(p, " \t");
+        if (strncmp(p, "UID_MIN", 7) != 0 || (p[7] != ' ' && p[7] != '\t'))
+            continue;
+        p += 7;
+        p += strspn(p, " \t");
+        errno = 0;
+        v = strtol(p, &end, 10);
+        if (errno == 0 && end != p && v > 0 && strspn(end, " \t\r\n") == strlen(end))
+            uid_min = v;
+    }
+    fclose(f);
+    return uid_min;
 }
 
 /* "value" with backslash and double quote escaped (names have no controls). */
@@ -502,6 +539,7 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     char safe[80];
     gid_t primary = 0, *gids = NULL;
     int known = 0, ngids = 0;
+    bool looked_up = false;
     size_t i;
 
     memset(res, 0, sizeof(*res));
@@ -520,10 +558,28 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     }
     step(trace, trace_ctx, log, PP_MATCH_USER, user, NULL, false, "no rule for user %s", user);
 
+    if (m->broad_rules_uid_min > 0 && (m->ngroups > 0 || m->default_entry != NULL)) {
+        uid_t uid = 0;
+
+        known = pp_user_lookup(user, &uid, &primary, log);
+        if (known < 0)
+            return -1;
+        looked_up = true;
+        if (known > 0 && (long long)uid < (long long)m->broad_rules_uid_min) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false,
+                 "uid %lu is below UID_MIN %ld (root or a system account): group rules and "
+                 "the default do not apply (broad_rules_for_system_accounts = false)",
+                 (unsigned long)uid, m->broad_rules_uid_min);
+            set_result(res, PP_MATCH_NONE, "", "");
+            return 0;
+        }
+    }
+
     if (m->ngroups == 0) {
         step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
     } else {
-        known = pp_user_lookup(user, NULL, &primary, log);
+        if (!looked_up)
+            known = pp_user_lookup(user, NULL, &primary, log);
         if (known < 0)
             return -1;
         if (known > 0 && user_groups(user, primary, &gids, &ngids, log) != 0)

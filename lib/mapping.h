@@ -10,7 +10,8 @@
  * Resolution, exactly as SPEC.md: the user's own rule; else the first group
  * rule, in the file's order, whose group the user belongs to (primary or
  * supplementary, through NSS: getpwnam_r, getgrouplist, getgrnam_r); else
- * the default; else none. A matched rule decides: if it names an entry that
+ * the default; else none. Root and system accounts (a uid below
+ * m->broad_rules_uid_min) get only a user rule. A matched rule decides: if it names an entry that
  * does not exist, the user gets nothing (no falling through to a broader
  * rule).
  *
@@ -46,6 +47,13 @@ struct pp_mapping {
     struct pp_map_rule *groups;     /* in file order */
     size_t ngroups;
     char *default_entry;            /* NULL: none */
+    /*
+     * Users with a uid below this (root, system accounts) get only their own
+     * user rule, never a group rule or the default; 0: no such limit. Set by
+     * pp_mapping_load: UID_MIN of login.defs unless the configuration's
+     * broad_rules_for_system_accounts is true.
+     */
+    long broad_rules_uid_min;
 };
 
 enum pp_match { PP_MATCH_NONE = 0, PP_MATCH_USER, PP_MATCH_GROUP, PP_MATCH_DEFAULT };
@@ -71,6 +79,13 @@ typedef void (*pp_resolve_trace)(void *ctx, enum pp_match rule, const char *name
 /* Load "{cfg->store}/mapping". 0, or -1 (logged: path, line, what). */
 int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
                     const struct pp_log *log);
+
+/* UID_MIN of the login.defs(5) at path, or PP_UID_MIN_DEFAULT (1000) if it says none. */
+#define PP_UID_MIN_DEFAULT 1000L
+#ifndef PP_LOGIN_DEFS
+#define PP_LOGIN_DEFS "/etc/login.defs"
+#endif
+long pp_login_defs_uid_min(const char *path);
 
 /* Parse mapping text (read safely by the caller); path for messages. */
 int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,

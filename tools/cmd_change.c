@@ -698,6 +698,28 @@ static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *
                        "(it may come from LDAP/SSSD later)", kind_word(kind), name);
 }
 
+/*
+ * A group rule or the default covers root and the system accounts only when
+ * the configuration says so; then say it, since every "sudo" to root would
+ * get that key.
+ */
+static void warn_broad_rule(const struct pk *pk, enum pp_match kind, const char *entry)
+{
+    if (kind == PP_MATCH_USER || !pk->cfg.broad_rules_for_system_accounts
+        || pk->cfg.minimum_uid >= pp_login_defs_uid_min(PP_LOGIN_DEFS))
+        return;
+    if (pk->cfg.minimum_uid == 0)
+        pk_usage_error("warning: with broad_rules_for_system_accounts = true and minimum_uid = "
+                       "0 in %s, this %s rule gives entry %s to root (every sudo and su to "
+                       "root) and to system accounts too", pk->cfg.config_path,
+                       kind == PP_MATCH_DEFAULT ? "default" : "group", entry);
+    else
+        pk_usage_error("warning: with broad_rules_for_system_accounts = true in %s, this %s "
+                       "rule gives entry %s to system accounts with a uid of %ld or more too",
+                       pk->cfg.config_path, kind == PP_MATCH_DEFAULT ? "default" : "group",
+                       entry, pk->cfg.minimum_uid);
+}
+
 int pk_map(struct pk *pk, int argc, char **argv)
 {
     struct pp_store_lock lk = { -1 };
@@ -740,6 +762,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
     }
     if (kind != PP_MATCH_DEFAULT)
         warn_unknown_account(pk, kind, name);
+    warn_broad_rule(pk, kind, entry);
     if (kind == PP_MATCH_DEFAULT) {
         prev = m.default_entry;
     } else {

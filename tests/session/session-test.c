@@ -952,6 +952,27 @@ static void test_minimum_uid(void **state)
     run_free(&r);
 }
 
+/* root and system accounts get the default only when the configuration says so. */
+static void test_system_accounts_default(void **state)
+{
+    struct run r;
+
+    (void)state;
+    fx_map(&fx, "default", NULL, "default-key");
+    open_session("pp-alone", "root", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    run_free(&r);
+    open_session("pp-alone", "carol", 0, PAM_SUCCESS, &r);    /* uid 1002 */
+    assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
+    run_free(&r);
+
+    fx_config(&fx, "api_url = \"" API_URL "\";\nbroad_rules_for_system_accounts = true;");
+    open_session("pp-alone", "root", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
+    run_free(&r);
+}
+
 static void test_config_argument(void **state)
 {
     struct run r;
@@ -1563,6 +1584,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_group_order, setup),
         cmocka_unit_test_setup(test_user_rule_beats_group, setup),
         cmocka_unit_test_setup(test_default_entry, setup),
+        cmocka_unit_test_setup(test_system_accounts_default, setup),
         cmocka_unit_test_setup(test_unmapped, setup),
         cmocka_unit_test_setup(test_expired, setup),
         cmocka_unit_test_setup(test_expiring, setup),
