@@ -40,6 +40,16 @@
 
 #define SECONDS_PER_DAY 86400L
 
+/*
+ * The expiry warning goes out as PAM_ERROR_MSG, not PAM_TEXT_INFO: sudo and
+ * misc_conv (su, login) print PAM_TEXT_INFO on standard output, where
+ * "$(sudo -i -u USER CMD)" would capture it, and su drops PAM_TEXT_INFO
+ * altogether when it runs a command. Standard error reaches the terminal of
+ * an interactive login and never a command's output (pam_prefect(8),
+ * CAVEATS).
+ */
+#define PP_WARNING_STYLE PAM_ERROR_MSG
+
 enum pp_result {
     PP_RES_SKIPPED,         /* nothing to do (out of scope, unmapped, no config) */
     PP_RES_EXPORTED,        /* both variables set */
@@ -320,11 +330,11 @@ static enum pp_result handle_entry(struct pp_session *s, const struct pp_resolut
 
         date_of(v.expires, date);
         if (left < SECONDS_PER_DAY)
-            pp_conv_say(s->pamh, s->flags, PAM_TEXT_INFO, &s->log,
+            pp_conv_say(s->pamh, s->flags, PP_WARNING_STYLE, &s->log,
                         "Your Prefect API key (entry %s) expires on %s, in less than a day.",
                         res->entry, date);
         else
-            pp_conv_say(s->pamh, s->flags, PAM_TEXT_INFO, &s->log,
+            pp_conv_say(s->pamh, s->flags, PP_WARNING_STYLE, &s->log,
                         "Your Prefect API key (entry %s) expires on %s, in %ld day%s.",
                         res->entry, date, days, days == 1 ? "" : "s");
     }

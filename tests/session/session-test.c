@@ -648,8 +648,9 @@ static void test_expiring(void **state)
 
     open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    assert_messages(&r, 1, 0);
-    assert_string_equal(r.info[0], msg);
+    /* On standard error, never into a command's output (CAVEATS). */
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], msg);
     ASSERT_LOG(&r, l);
     run_free(&r);
 
@@ -672,8 +673,9 @@ static void test_expiring(void **state)
     /* The argument wins over the file (pp-args: expiry_warn_days=30). */
     open_session("pp-args", "alice", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    assert_messages(&r, 1, 0);
-    assert_string_equal(r.info[0], msg);
+    /* On standard error, never into a command's output (CAVEATS). */
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], msg);
     run_free(&r);
     free(reason);
     free(l);
@@ -823,9 +825,9 @@ static void test_once_per_handle(void **state)
     /* One decision line, one warning message. */
     ASSERT_LOG(&r, "<5> : pam_prefect(pp-alone:setcred): user=alice service=pp-alone "
                    "entry=alice-key fingerprint=* outcome=expiring reason=*");
-    assert_messages(&r, 1, 0);
+    assert_messages(&r, 0, 1);
     assert_true(glob_match("Your Prefect API key (entry alice-key) expires on *, in 1 day.",
-                           r.info[0]));
+                           r.err[0]));
     run_free(&r);
 
     /* A refused key, repeated: the first result (here under deny) each time. */
