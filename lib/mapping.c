@@ -532,14 +532,18 @@ static void set_result(struct pp_resolution *res, enum pp_match match, const cha
     snprintf(res->group, sizeof(res->group), "%s", group);
 }
 
-int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
-                       struct pp_resolution *res, const struct pp_log *log,
-                       pp_resolve_trace trace, void *trace_ctx)
+/*
+ * The walk. known: 1 or 0 when the caller has looked the user up already
+ * (uid and primary are then its own), -1 to look up here if group rules or
+ * the system-account limit need it.
+ */
+static int resolve(const struct pp_mapping *m, const char *user, int known, uid_t uid,
+                   gid_t primary, struct pp_resolution *res, const struct pp_log *log,
+                   pp_resolve_trace trace, void *trace_ctx)
 {
     char safe[80];
-    gid_t primary = 0, *gids = NULL;
-    int known = 0, ngids = 0;
-    bool looked_up = false;
+    gid_t *gids = NULL;
+    int ngids = 0;
     size_t i;
 
     memset(res, 0, sizeof(*res));
@@ -559,12 +563,10 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     step(trace, trace_ctx, log, PP_MATCH_USER, user, NULL, false, "no rule for user %s", user);
 
     if (m->broad_rules_uid_min > 0 && (m->ngroups > 0 || m->default_entry != NULL)) {
-        uid_t uid = 0;
-
-        known = pp_user_lookup(user, &uid, &primary, log);
+        if (known < 0)
+            known = pp_user_lookup(user, &uid, &primary, log);
         if (known < 0)
             return -1;
-        looked_up = true;
         if (known > 0 && (long long)uid < (long long)m->broad_rules_uid_min) {
             step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false,
                  "uid %lu is below UID_MIN %ld (root or a system account): group rules and "
@@ -578,7 +580,7 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     if (m->ngroups == 0) {
         step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
     } else {
-        if (!looked_up)
+        if (known < 0)
             known = pp_user_lookup(user, NULL, &primary, log);
         if (known < 0)
             return -1;
@@ -639,6 +641,20 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", NULL, false, "no default");
     set_result(res, PP_MATCH_NONE, "", "");
     return 0;
+}
+
+int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
+                       struct pp_resolution *res, const struct pp_log *log,
+                       pp_resolve_trace trace, void *trace_ctx)
+{
+    return resolve(m, user, -1, 0, 0, res, log, trace, trace_ctx);
+}
+
+int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
+{
+    return resolve(m, user, known ? 1 : 0, uid, primary, res, log, trace, trace_ctx);
 }
 
 static struct pp_map_rule **rules_of(struct pp_mapping *m, enum pp_match kind, size_t **n)

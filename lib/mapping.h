@@ -103,6 +103,15 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
                        pp_resolve_trace trace, void *trace_ctx);
 
 /*
+ * pp_mapping_resolve for a user the caller has looked up already
+ * (pp_user_lookup: known, its uid and primary group): NSS is not asked for
+ * the user again (decide.h looks a user up once).
+ */
+int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx);
+
+/*
  * The user's uid and primary gid through NSS (either pointer may be NULL).
  * 1 found, 0 unknown to NSS, -1 NSS failed (logged).
  */
