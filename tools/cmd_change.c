@@ -325,6 +325,22 @@ static int write_mapping(struct pk *pk, const struct pp_mapping *m)
 
 /* ---- add ---- */
 
+/*
+ * The check add just made, recorded as prefect-keys check would (through the
+ * host's cache), so that list, explain and logins see this key as checked
+ * and, with the ids, its expiration from Cloud. Outside the store lock. A
+ * failure here changes nothing: the entry is stored, unchecked.
+ */
+static void record_check(struct pk *pk, const struct pp_entry *e)
+{
+    struct pp_verdict v;
+
+    memset(&v, 0, sizeof(v));
+    if (pp_verdict_with(&pk->cfg, e, time(NULL), PP_VERDICT_FORCE, &v, &pk->quiet) != 0)
+        pp_debug(&pk->log, "add: the check of entry %s was not recorded: %s", e->name,
+                 pk->quiet_sink.last_error);
+}
+
 int pk_add(struct pk *pk, int argc, char **argv)
 {
     struct pp_store_lock lk = { -1 };
@@ -332,7 +348,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
     struct pp_entry e;
     char fp[PP_FP_SIZE], t1[PP_TIME_SIZE];
     char *key = NULL;
-    bool replaced = false;
+    bool replaced = false, learned = false;
     int rc = PK_ERROR;
 
     memset(&e, 0, sizeof(e));
@@ -398,7 +414,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
         if (rc != PK_OK)
             goto out;
         rc = PK_ERROR;
-        pk_cloud_learn_expiration(pk, &e);
+        learned = pk_cloud_learn_expiration(pk, &e);
     }
 
     if (pk_begin_change(pk, &lk) != 0)
@@ -423,9 +439,12 @@ int pk_add(struct pk *pk, int argc, char **argv)
            replaced ? "replaced" : "added", e.name, pp_key_kind_name(e.kind), fp, e.account_id,
            e.workspace_id, e.has_expires ? ", expires " : "",
            e.has_expires ? pp_time_format(e.expires, t1) : "");
+    pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
+    if (rc == PK_OK && !pk_has(pk, OPT_NO_VALIDATE))
+        record_check(pk, &e);
     pp_entry_clear(&e);     /* wipes and frees the key */
     return rc;
 }
@@ -439,6 +458,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     struct pp_entry old, now_e, e;
     char oldfp[PP_FP_SIZE], newfp[PP_FP_SIZE], t1[PP_TIME_SIZE];
     char *key = NULL;
+    bool learned = false;
     int rc = PK_ERROR, r;
 
     memset(&old, 0, sizeof(old));
@@ -517,7 +537,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
             goto out;
         }
         rc = PK_ERROR;
-        pk_cloud_learn_expiration(pk, &e);
+        learned = pk_cloud_learn_expiration(pk, &e);
     }
     if (old.has_expires && !e.has_expires)
         printf("note: the old key's recorded expiration (%s) was dropped; give --expires for "
@@ -545,6 +565,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
               when(e.has_expires, e.expires, t1), pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes",
               pk->invoker);
     printf("rotated entry %s: fingerprint %s -> %s\n", e.name, oldfp, newfp);
+    pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
