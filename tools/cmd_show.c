@@ -404,6 +404,8 @@ static void explain_json(struct pk *pk, const struct pp_decision *d, const char 
 static void explain_text(struct pk *pk, const struct pp_decision *d, const char *user)
 {
     char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
+    const char *source;
+    time_t when;
     const struct pp_outcome_info *info = pp_outcome_info(d->outcome);
 
     if (d->scope != PP_SCOPE_IN) {
@@ -417,8 +419,18 @@ static void explain_text(struct pk *pk, const struct pp_decision *d, const char 
         printf("  entry %s: %s key, fingerprint %s, workspace %s/%s\n", d->entry.name,
                pp_key_kind_name(d->entry.kind), fp, d->entry.account_id,
                d->entry.workspace_id);
-        printf("  expires: %s\n", d->entry.has_expires
-                                    ? pp_time_format(d->entry.expires, t) : "not recorded");
+        switch (pk_expiration_of(pk, &d->entry, &when, &source)) {
+        case PK_EXP_DATE:
+            printf("  expires: %s (%s)\n", pp_time_format(when, t),
+                   strcmp(source, "cloud") == 0 ? "from Prefect Cloud" : "recorded");
+            break;
+        case PK_EXP_NEVER:
+            printf("  expires: never (Prefect Cloud says so)\n");
+            break;
+        case PK_EXP_UNKNOWN:
+            printf("  expires: unknown (%s)\n", pk_unknown_expiration_hint(&d->entry));
+            break;
+        }
         printf("  last check: %s\n", check);
     } else if (d->rule.match != PP_MATCH_NONE) {
         printf("result: the %s rule%s%s names entry %s, which %s: %s gets no key (a "
