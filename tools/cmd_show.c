@@ -163,6 +163,28 @@ const char *pk_expiration_name(enum pk_expiration x)
     return x == PK_EXP_DATE ? "date" : x == PK_EXP_NEVER ? "never" : "unknown";
 }
 
+/* What is known of e's expiration, in words, for list and explain. */
+static void expiration_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen)
+{
+    char t[PP_TIME_SIZE];
+    const char *source;
+    time_t when;
+
+    switch (pk_expiration_of(pk, e, &when, &source)) {
+    case PK_EXP_DATE:
+        snprintf(out, outlen, "%s (%ld days; %s)", pp_time_format(when, t),
+                 days_until(pk->now, when),
+                 strcmp(source, "cloud") == 0 ? "from Prefect Cloud" : "recorded");
+        return;
+    case PK_EXP_NEVER:
+        snprintf(out, outlen, "never (Prefect Cloud says so)");
+        return;
+    case PK_EXP_UNKNOWN:
+        break;
+    }
+    snprintf(out, outlen, "unknown (%s)", pk_unknown_expiration_hint(e));
+}
+
 /* The best known expiration of e: learned from Cloud for this key, else recorded. */
 static bool best_expiration(struct pk *pk, const struct pp_entry *e, time_t *t,
                             const char **source)
@@ -203,28 +225,15 @@ static struct json_object *entry_json(struct pk *pk, const struct pp_entry *e)
 
 static void entry_text(struct pk *pk, const struct pp_entry *e)
 {
-    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
-    const char *source;
-    time_t when;
+    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512], expires[256];
 
     pp_fingerprint(e->key, fp);
     printf("entry %s\n", e->name);
     printf("  kind:         %s\n", pp_key_kind_name(e->kind));
     printf("  workspace:    %s/%s\n", e->account_id, e->workspace_id);
     printf("  fingerprint:  %s\n", fp);
-    switch (pk_expiration_of(pk, e, &when, &source)) {
-    case PK_EXP_DATE:
-        printf("  expires:      %s (%ld days; %s)\n", pp_time_format(when, t),
-               days_until(pk->now, when),
-               strcmp(source, "cloud") == 0 ? "from Prefect Cloud" : "recorded");
-        break;
-    case PK_EXP_NEVER:
-        printf("  expires:      never (Prefect Cloud says so)\n");
-        break;
-    case PK_EXP_UNKNOWN:
-        printf("  expires:      unknown (%s)\n", pk_unknown_expiration_hint(e));
-        break;
-    }
+    expiration_text(pk, e, expires, sizeof(expires));
+    printf("  expires:      %s\n", expires);
     if (e->user_id[0] != '\0')
         printf("  user id:      %s\n  key id:       %s\n", e->user_id, e->key_id);
     if (e->service_account_id[0] != '\0')
@@ -403,9 +412,7 @@ static void explain_json(struct pk *pk, const struct pp_decision *d, const char 
 
 static void explain_text(struct pk *pk, const struct pp_decision *d, const char *user)
 {
-    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
-    const char *source;
-    time_t when;
+    char fp[PP_FP_SIZE], check[512], expires[256];
     const struct pp_outcome_info *info = pp_outcome_info(d->outcome);
 
     if (d->scope != PP_SCOPE_IN) {
@@ -419,18 +426,8 @@ static void explain_text(struct pk *pk, const struct pp_decision *d, const char 
         printf("  entry %s: %s key, fingerprint %s, workspace %s/%s\n", d->entry.name,
                pp_key_kind_name(d->entry.kind), fp, d->entry.account_id,
                d->entry.workspace_id);
-        switch (pk_expiration_of(pk, &d->entry, &when, &source)) {
-        case PK_EXP_DATE:
-            printf("  expires: %s (%s)\n", pp_time_format(when, t),
-                   strcmp(source, "cloud") == 0 ? "from Prefect Cloud" : "recorded");
-            break;
-        case PK_EXP_NEVER:
-            printf("  expires: never (Prefect Cloud says so)\n");
-            break;
-        case PK_EXP_UNKNOWN:
-            printf("  expires: unknown (%s)\n", pk_unknown_expiration_hint(&d->entry));
-            break;
-        }
+        expiration_text(pk, &d->entry, expires, sizeof(expires));
+        printf("  expires: %s\n", expires);
         printf("  last check: %s\n", check);
     } else if (d->rule.match != PP_MATCH_NONE) {
         printf("result: the %s rule%s%s names entry %s, which %s: %s gets no key (a "
