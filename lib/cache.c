@@ -111,6 +111,11 @@ static bool fingerprint_valid(const char *s)
     return s[PP_FP_HEX] == '\0';
 }
 
+bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1])
+{
+    return pp_entry_name_of_file(fname, PP_CACHE_RECORD_SUFFIX, name);
+}
+
 const char *pp_exp_source_name(enum pp_exp_source s)
 {
     if ((unsigned)s >= sizeof(exp_source_names) / sizeof(exp_source_names[0]))
@@ -254,18 +259,18 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
     int rc;
 
     memset(rec, 0, sizeof(*rec));
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
-    if (rc == -2)
-        return -2;
+    if (rc == PP_ABSENT)
+        return PP_ABSENT;
     if (rc != 0) {
         pp_error(log, "cache: %s", err);
         return -1;
     }
     rc = pp_read_file(path, PP_FILE_SECRET, PP_CACHE_MAX, &text, &len, err, sizeof(err));
-    if (rc == -2)
-        return -2;
+    if (rc == PP_ABSENT)
+        return PP_ABSENT;
     if (rc != 0) {
         pp_error(log, "cache: record not used: %s", err);
         return -1;
@@ -354,7 +359,7 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
         pp_error(log, "cache: refusing to write a malformed record for %s", entry);
         return -1;
     }
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", cfg->cache_dir, entry);
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
@@ -422,7 +427,7 @@ int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct
 {
     char path[PP_CACHE_PATH_MAX];
 
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     /* The lock file stays: removing it could split a lock someone holds. */
     if (unlink(path) != 0 && errno != ENOENT) {
@@ -477,7 +482,7 @@ int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
         left = wait_ms - ms_since(&start);
         if (left <= 0) {
             close(fd);
-            return -2;
+            return PP_TIMED_OUT;
         }
         {
             long ms = left < PP_LOCK_POLL_MS ? left : PP_LOCK_POLL_MS;

@@ -38,10 +38,11 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "names.h"
 #include "secret.h"
+#include "status.h"
 #include "verdict.h"
 
 enum pp_exp_source { PP_EXP_NONE = 0, PP_EXP_CLOUD, PP_EXP_ENTRY };
@@ -64,6 +65,12 @@ struct pp_cache_record {
     unsigned long serial;
 };
 
+/* The suffix of a record's file name: "{cache_dir}/{entry}.json". */
+#define PP_CACHE_RECORD_SUFFIX ".json"
+
+/* Whether fname (in the cache directory) is a record; the entry's name into name. */
+bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1]);
+
 /* "none", "cloud", "entry". */
 const char *pp_exp_source_name(enum pp_exp_source s);
 
@@ -85,7 +92,7 @@ enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
 int pp_cache_prepare(const struct pp_config *cfg, const struct pp_log *log);
 
 /*
- * Read the record of entry. Returns 0 (rec filled), -2 if there is none
+ * Read the record of entry. Returns 0 (rec filled), PP_ABSENT if there is none
  * (or the cache directory does not exist yet), -1 if it is unsafe or
  * malformed (logged; rec zeroed). The caller compares rec->fingerprint
  * with the current key's.
@@ -111,7 +118,7 @@ int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct
 /*
  * Take the check lock of entry: "{cache_dir}/{entry}.lock", flock(LOCK_EX),
  * waiting at most wait_ms (0: try once). Returns the locked descriptor
- * (close it to release), -2 if the wait ran out, -1 on error (logged).
+ * (close it to release), PP_TIMED_OUT if the wait ran out, -1 on error (logged).
  */
 int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
                   const struct pp_log *log);

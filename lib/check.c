@@ -351,24 +351,33 @@ static void log_result(const struct check *c, const struct pp_verdict *v)
              c->e->name, c->fp, pp_outcome_name(v->outcome), c->source, elapsed_ms(c), v->reason);
 }
 
+/* Start a check of e at now (v cleared). 0, or -1 when there is no key (logged). */
+static int check_start(struct check *c, const struct pp_config *cfg, const struct pp_entry *e,
+                       time_t now, struct pp_verdict *v, const struct pp_log *log)
+{
+    memset(v, 0, sizeof(*v));
+    memset(c, 0, sizeof(*c));
+    c->cfg = cfg;
+    c->e = e;
+    c->now = now;
+    c->log = log;
+    c->source = "cache";
+    clock_gettime(CLOCK_MONOTONIC, &c->start);
+    if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c->fp) != 0) {
+        pp_error(log, "check: no key to check");
+        return -1;
+    }
+    return 0;
+}
+
 int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
                     struct pp_verdict *v, const struct pp_log *log)
 {
     struct check c;
     struct pp_cache_record rec;
 
-    memset(v, 0, sizeof(*v));
-    memset(&c, 0, sizeof(c));
-    c.cfg = cfg;
-    c.e = e;
-    c.now = now;
-    c.log = log;
-    c.source = "cache";
-    clock_gettime(CLOCK_MONOTONIC, &c.start);
-    if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c.fp) != 0) {
-        pp_error(log, "check: no key to check");
+    if (check_start(&c, cfg, e, now, v, log) != 0)
         return -1;
-    }
     if (read_own(&c, &rec, NULL) == 0 && from_record(&c, &rec, false, v)) {
         c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
         v->from_cache = true;
@@ -388,18 +397,8 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
     long left;
     int lockfd, rc;
 
-    memset(v, 0, sizeof(*v));
-    memset(&c, 0, sizeof(c));
-    c.cfg = cfg;
-    c.e = e;
-    c.now = now;
-    c.log = log;
-    c.source = "cache";
-    clock_gettime(CLOCK_MONOTONIC, &c.start);
-    if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c.fp) != 0) {
-        pp_error(log, "check: no key to check");
+    if (check_start(&c, cfg, e, now, v, log) != 0)
         return -1;
-    }
     if (pp_cache_prepare(cfg, log) != 0)
         return -1;
 
@@ -416,7 +415,7 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
      * record again: a check that ended meanwhile (a new serial) decides.
      */
     lockfd = pp_cache_lock(cfg, e->name, 0, log);
-    waited = lockfd == -2;
+    waited = lockfd == PP_TIMED_OUT;
     if (waited) {
         c.source = "wait";
         left = remaining_ms(&c);
@@ -434,7 +433,7 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
         }
         serial_before = serial_after;
     }
-    if (lockfd == -2 || (waited && remaining_ms(&c) < PP_CHECK_MIN_MS)) {
+    if (lockfd == PP_TIMED_OUT || (waited && remaining_ms(&c) < PP_CHECK_MIN_MS)) {
         unreachable_verdict(&c, have ? &rec : NULL, "another check is still running", v);
         if (lockfd >= 0)
             close(lockfd);

@@ -271,7 +271,7 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
     int rc;
 
     rc = pp_entry_load(cfg, d->rule.entry, &d->entry, log);
-    if (rc == -2) {
+    if (rc == PP_ABSENT) {
         d->entry_missing = true;
         local_error(d, "the mapped key entry is missing from the store");
         compose(cfg, d, "is missing from the key store");

@@ -4,8 +4,8 @@ noinst_LTLIBRARIES += lib/libpp.la
 lib_libpp_la_SOURCES = \
 	lib/secret.c lib/secret.h \
 	lib/log.c lib/log.h \
-	lib/safefile.c lib/safefile.h \
-	lib/config.c lib/config.h \
+	lib/safefile.c lib/safefile.h lib/status.h \
+	lib/conf.c lib/conf.h \
 	lib/lcfg.c lib/lcfg.h \
 	lib/names.c lib/names.h \
 	lib/timefmt.c lib/timefmt.h \

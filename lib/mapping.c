@@ -19,6 +19,8 @@
 #include "lcfg.h"
 #include "safefile.h"
 #include "secret.h"
+#include "store.h"
+#include "store_write.h"
 
 /* Bounds on what NSS may ask us to allocate. */
 #define NSS_BUF_MAX ((size_t)64 * 1024 * 1024)
@@ -230,29 +232,97 @@ int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
     return r;
 }
 
+int pp_mapping_path(const struct pp_config *cfg, char *out, size_t outlen)
+{
+    size_t slen = cfg->store != NULL ? strlen(cfg->store) : 0;
+    int n;
+
+    if (slen == 0)
+        return -1;
+    n = snprintf(out, outlen, "%s%s" PP_MAPPING_NAME, cfg->store,
+                 cfg->store[slen - 1] == '/' ? "" : "/");
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int pp_mapping_save(const struct pp_config *cfg, const struct pp_mapping *m,
+                    const struct pp_log *log)
+{
+    char err[PP_ERRLEN];
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (pp_mapping_format(m, &text, &len) != 0) {
+        pp_error(log, "%s/" PP_MAPPING_NAME ": cannot format the mapping", cfg->store);
+        return -1;
+    }
+    rc = pp_write_file_atomic(cfg->store, PP_MAPPING_NAME, text, len, err, sizeof(err));
+    free(text);
+    if (rc != 0) {
+        pp_error(log, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+void pp_mapping_uses_text(const struct pp_mapping *m, const char *entry, char *out,
+                          size_t outlen)
+{
+    size_t off = 0;
+
+    if (outlen == 0)
+        return;
+    out[0] = '\0';
+    for (size_t i = 0; i < m->nusers; i++)
+        if (strcmp(m->users[i].entry, entry) == 0 && off < outlen)
+            off += (size_t)snprintf(out + off, outlen - off, "%suser %s", off ? ", " : "",
+                                    m->users[i].name);
+    for (size_t i = 0; i < m->ngroups; i++)
+        if (strcmp(m->groups[i].entry, entry) == 0 && off < outlen)
+            off += (size_t)snprintf(out + off, outlen - off, "%sgroup %s", off ? ", " : "",
+                                    m->groups[i].name);
+    if (m->default_entry != NULL && strcmp(m->default_entry, entry) == 0 && off < outlen)
+        snprintf(out + off, outlen - off, "%sdefault", off ? ", " : "");
+}
+
+int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry)
+{
+    int n = 0;
+
+    for (size_t i = m->nusers; i-- > 0;)
+        if (strcmp(m->users[i].entry, entry) == 0 && pp_mapping_unset(m, PP_MATCH_USER,
+                                                                      m->users[i].name) == 0)
+            n++;
+    for (size_t i = m->ngroups; i-- > 0;)
+        if (strcmp(m->groups[i].entry, entry) == 0 && pp_mapping_unset(m, PP_MATCH_GROUP,
+                                                                       m->groups[i].name) == 0)
+            n++;
+    if (m->default_entry != NULL && strcmp(m->default_entry, entry) == 0
+        && pp_mapping_unset(m, PP_MATCH_DEFAULT, NULL) == 0)
+        n++;
+    return n;
+}
+
 static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
                       const struct pp_log *log)
 {
     char path[PATH_MAX];
     char err[PP_ERRLEN];
     char *buf = NULL;
-    size_t len = 0, slen;
-    int r, n;
+    size_t len = 0;
+    int r;
 
     memset(m, 0, sizeof(*m));
     if (cfg->store == NULL || cfg->store[0] == '\0') {
         pp_error(log, "no store directory configured");
         return -1;
     }
-    slen = strlen(cfg->store);
-    n = snprintf(path, sizeof(path), "%s%smapping", cfg->store,
-                 cfg->store[slen - 1] == '/' ? "" : "/");
-    if (n < 0 || (size_t)n >= sizeof(path)) {
+    if (pp_mapping_path(cfg, path, sizeof(path)) != 0) {
         pp_error(log, "%s: store path too long", cfg->store);
         return -1;
     }
     r = pp_check_dir(cfg->store, true, err, sizeof(err));
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pp_debug(log, "%s: no store, so an empty mapping (%s)", path, err);
         return 0;
     }
@@ -260,8 +330,8 @@ static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_file(path, PP_FILE_SECRET, PP_MAPPING_MAX, &buf, &len, err, sizeof(err));
-    if (r == -2) {
+    r = pp_read_text(path, PP_FILE_SECRET, PP_MAPPING_MAX, &buf, &len, err, sizeof(err));
+    if (r == PP_ABSENT) {
         pp_debug(log, "%s: no mapping file, so an empty mapping", path);
         return 0;
     }
@@ -269,12 +339,7 @@ static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
         pp_error(log, "%s", err);
         return -1;
     }
-    if (strlen(buf) != len) {
-        pp_error(log, "%s: contains a NUL byte", path);
-        r = -1;
-    } else {
-        r = pp_mapping_parse(buf, path, m, log);
-    }
+    r = pp_mapping_parse(buf, path, m, log);
     pp_free_buf(buf, len + 1);
     return r;
 }

@@ -7,7 +7,7 @@
  *   default = "svc-default";                                         # optional
  * A missing mapping file (or a missing store) is an empty mapping.
  *
- * Resolution, exactly as SPEC.md: the user's own rule; else the first group
+ * Resolution, as pam_prefect.conf(5) says: the user's own rule; else the first group
  * rule, in the file's order, whose group the user belongs to (primary or
  * supplementary, through NSS: getpwnam_r, getgrouplist, getgrnam_r); else
  * the default; else none. Root and system accounts (a uid below
@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "names.h"
 
@@ -75,6 +75,23 @@ struct pp_resolution {
  */
 typedef void (*pp_resolve_trace)(void *ctx, enum pp_match rule, const char *name,
                                  const char *entry, bool matched, const char *why);
+
+/* "{store}/mapping" into out. 0, or -1 if no store is set or out is too small. */
+int pp_mapping_path(const struct pp_config *cfg, char *out, size_t outlen);
+
+/*
+ * Write m as the store's mapping, atomically (store_write.h; the caller
+ * holds the store lock). 0, or -1 (logged).
+ */
+int pp_mapping_save(const struct pp_config *cfg, const struct pp_mapping *m,
+                    const struct pp_log *log);
+
+/* The rules that name entry, as "user U, group G, default" ("" when none). */
+void pp_mapping_uses_text(const struct pp_mapping *m, const char *entry, char *out,
+                          size_t outlen);
+
+/* Remove every rule that names entry (prefect-keys remove --force); how many. */
+int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry);
 
 /* Load "{cfg->store}/mapping". 0, or -1 (logged: path, line, what). */
 int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,

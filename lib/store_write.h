@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "status.h"
+
 #define PP_TEMP_PREFIX ".tmp-"
 #define PP_LOCK_NAME ".lock"
 
@@ -52,7 +54,7 @@ int pp_store_clean_temps(const char *dir, char *err, size_t errlen);
 int pp_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
                          char *err, size_t errlen);
 
-/* Remove dir/name and fsync dir. 0, -1 (err), -2 if it did not exist. */
+/* Remove dir/name and fsync dir. 0, -1 (err), PP_ABSENT if it did not exist. */
 int pp_remove_file_durable(const char *dir, const char *name, char *err, size_t errlen);
 
 /*

@@ -108,20 +108,6 @@ static int result_code(enum pp_result r, enum pp_pam_call call)
 }
 
 /*
- * Whether the stack line asks for debug. Only used before the configuration
- * is read (the module does not read it when not running as root).
- */
-static bool args_say_debug(int argc, const char **argv)
-{
-    for (int i = 0; i < argc; i++) {
-        if (argv[i] != NULL
-            && (strcmp(argv[i], "debug") == 0 || strcmp(argv[i], "debug=true") == 0))
-            return true;
-    }
-    return false;
-}
-
-/*
  * What the decision says to the user, through the conversation. The expiry
  * warning (PP_SAY_INFO) goes out as PAM_ERROR_MSG too, never PAM_TEXT_INFO:
  * sudo and misc_conv (su, login) print PAM_TEXT_INFO on standard output,
@@ -186,7 +172,7 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
     enum pp_result result;
 
     if (geteuid() != 0) {
-        s->log.debug = args_say_debug(argc, argv);
+        s->log.debug = pp_config_args_debug(argc, argv);
         pp_debug(&s->log, "%s: not running as root (euid %ld): nothing to do", fn,
                  (long)geteuid());
         return PP_RES_SKIPPED;

@@ -25,7 +25,6 @@
 #include "store_write.h"
 #include "timefmt.h"
 
-#define COMMENT_MAX 256
 
 /* ---- the store's lock and directories ---- */
 
@@ -38,7 +37,7 @@ static int prepare_dir(struct pk *pk, const char *dir, const char *what)
         pk_dir_fix(dir, true, fix, sizeof(fix));
         pp_error(&pk->log, "%s directory unusable: %s", what, err);
         if (fix[0] != '\0')
-            pk_usage_error("to fix: %s", fix);
+            pk_error("to fix: %s", fix);
         return -1;
     }
     if (created)
@@ -78,85 +77,6 @@ void pk_end_change(struct pk *pk, struct pp_store_lock *lk)
     pp_store_unlock(lk);
 }
 
-bool pk_entry_exists(const struct pk *pk, const char *name)
-{
-    char path[PATH_MAX];
-    struct stat st;
-
-    if (pp_entry_path(pk->cfg.store, name, path, sizeof(path)) != 0)
-        return false;
-    return lstat(path, &st) == 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void pk_free_names(char **names, size_t n)
-{
-    if (names == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-int pk_entry_names(struct pk *pk, char ***names, size_t *n)
-{
-    struct dirent *de;
-    char **list = NULL;
-    size_t cnt = 0, cap = 0;
-    DIR *d;
-
-    *names = NULL;
-    *n = 0;
-    d = opendir(pk->cfg.store);
-    if (d == NULL) {
-        if (errno == ENOENT)
-            return 0;
-        pp_error(&pk->log, "%s: cannot read the store: %s", pk->cfg.store, strerror(errno));
-        return -1;
-    }
-    while ((de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
-        char *name;
-
-        if (len <= 4 || strcmp(de->d_name + len - 4, ".key") != 0)
-            continue;
-        name = strndup(de->d_name, len - 4);
-        if (name == NULL)
-            goto oom;
-        if (!pp_entry_name_valid(name)) {
-            free(name);
-            continue;
-        }
-        if (cnt + 1 >= cap) {
-            char **grown;
-            cap = cap ? cap * 2 : 16;
-            grown = realloc(list, cap * sizeof(*list));
-            if (grown == NULL) {
-                free(name);
-                goto oom;
-            }
-            list = grown;
-        }
-        list[cnt++] = name;
-        list[cnt] = NULL;
-    }
-    closedir(d);
-    if (cnt > 0)
-        qsort(list, cnt, sizeof(*list), cmp_names);
-    *names = list;
-    *n = cnt;
-    return 0;
-oom:
-    closedir(d);
-    pk_free_names(list, cnt);
-    pp_error(&pk->log, "out of memory");
-    return -1;
-}
-
 /* ---- checking operands and options ---- */
 
 static int check_entry_name(const char *name)
@@ -164,12 +84,12 @@ static int check_entry_name(const char *name)
     char show[96];
 
     if (pk_looks_like_key(name)) {
-        pk_usage_error("the entry name looks like an API key; keys are read from standard "
+        pk_error("the entry name looks like an API key; keys are read from standard "
                        "input or --key-file, never from the command line");
         return -1;
     }
     if (!pp_entry_name_valid(name)) {
-        pk_usage_error("invalid entry name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ - "
+        pk_usage("invalid entry name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ - "
                        "(not \".\" or \"..\")", pk_show(name, show, sizeof(show)),
                        PP_ENTRY_NAME_MAX);
         return -1;
@@ -191,7 +111,7 @@ static int uuid_option(const char *opt, const char *value, char out[PP_UUID_LEN 
     if (pp_uuid_valid(out))
         return 0;
 bad:
-    pk_usage_error("%s: \"%s\" is not a UUID (like 0b5e1c1a-8f5e-4c2b-9a57-2b3c4d5e6f70)",
+    pk_error("%s: \"%s\" is not a UUID (like 0b5e1c1a-8f5e-4c2b-9a57-2b3c4d5e6f70)",
                    opt, pk_show(value, show, sizeof(show)));
     out[0] = '\0';
     return -1;
@@ -213,12 +133,12 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
     memset(ko, 0, sizeof(*ko));
     if (pk_has(pk, OPT_EXPIRES)) {
         if (pp_time_parse(pk->o.expires, &ko->expires) != 0) {
-            pk_usage_error("--expires: \"%s\" is not a date (YYYY-MM-DD or RFC 3339 like "
+            pk_error("--expires: \"%s\" is not a date (YYYY-MM-DD or RFC 3339 like "
                            "2027-01-31T00:00:00Z)", pk_show(pk->o.expires, show, sizeof(show)));
             return -1;
         }
         if (ko->expires <= pk->now && !pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("--expires: %s has passed: the key would never be exported "
+            pk_error("--expires: %s has passed: the key would never be exported "
                            "(--force stores it anyway)", pk->o.expires);
             return -1;
         }
@@ -232,24 +152,21 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
         && uuid_option("--service-account-id", pk->o.service_account_id, ko->sa_id) != 0)
         return -1;
     if (pk_has(pk, OPT_SA_ID) && (pk_has(pk, OPT_USER_ID) || pk_has(pk, OPT_KEY_ID))) {
-        pk_usage_error("--service-account-id is for a service account key (pnb_), "
+        pk_error("--service-account-id is for a service account key (pnb_), "
                        "--user-id/--key-id for a user key (pnu_): give one kind");
         return -1;
     }
     if (pk_has(pk, OPT_COMMENT)) {
-        const unsigned char *p;
-        if (strlen(pk->o.comment) > COMMENT_MAX) {
-            pk_usage_error("--comment: longer than %d bytes", COMMENT_MAX);
+        if (strlen(pk->o.comment) > PP_COMMENT_MAX) {
+            pk_error("--comment: longer than %d bytes", PP_COMMENT_MAX);
             return -1;
         }
-        for (p = (const unsigned char *)pk->o.comment; *p != '\0'; p++) {
-            if (*p < 0x20 || *p == 0x7f) {
-                pk_usage_error("--comment: control characters are not allowed");
-                return -1;
-            }
+        if (!pp_text_valid(pk->o.comment)) {
+            pk_error("--comment: control characters are not allowed");
+            return -1;
         }
         if (pk_looks_like_key(pk->o.comment)) {
-            pk_usage_error("--comment: it looks like an API key; keys are read from standard "
+            pk_error("--comment: it looks like an API key; keys are read from standard "
                            "input or --key-file, never from the command line");
             return -1;
         }
@@ -261,15 +178,15 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
 static int check_ids_fit(enum pp_key_kind kind, const struct pp_entry *e)
 {
     if (e->service_account_id[0] != '\0' && kind != PP_KIND_SERVICE_ACCOUNT) {
-        pk_usage_error("--service-account-id is only for a service account key (pnb_)");
+        pk_error("--service-account-id is only for a service account key (pnb_)");
         return -1;
     }
     if ((e->user_id[0] != '\0' || e->key_id[0] != '\0') && kind != PP_KIND_USER) {
-        pk_usage_error("--user-id/--key-id are only for a user key (pnu_)");
+        pk_error("--user-id/--key-id are only for a user key (pnu_)");
         return -1;
     }
     if ((e->user_id[0] == '\0') != (e->key_id[0] == '\0')) {
-        pk_usage_error("--user-id and --key-id go together: give both or neither");
+        pk_error("--user-id and --key-id go together: give both or neither");
         return -1;
     }
     return 0;
@@ -278,49 +195,6 @@ static int check_ids_fit(enum pp_key_kind kind, const struct pp_entry *e)
 static const char *when(bool has, time_t t, char buf[PP_TIME_SIZE])
 {
     return has ? pp_time_format(t, buf) : "none";
-}
-
-/* Write entry e to the store (lock held). */
-static int write_entry(struct pk *pk, const struct pp_entry *e)
-{
-    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + 8];
-    char *text = NULL;
-    size_t len = 0;
-    int rc;
-
-    if (pp_entry_format(e, &text, &len) != 0) {
-        pp_error(&pk->log, "entry %s: cannot format the entry (invalid field)", e->name);
-        return -1;
-    }
-    snprintf(file, sizeof(file), "%s.key", e->name);
-    rc = pp_write_file_atomic(pk->cfg.store, file, text, len, err, sizeof(err));
-    pp_free_buf(text, len + 1);
-    if (rc != 0) {
-        pp_error(&pk->log, "%s", err);
-        return -1;
-    }
-    return 0;
-}
-
-/* Write the mapping (lock held). */
-static int write_mapping(struct pk *pk, const struct pp_mapping *m)
-{
-    char err[PP_ERRLEN];
-    char *text = NULL;
-    size_t len = 0;
-    int rc;
-
-    if (pp_mapping_format(m, &text, &len) != 0) {
-        pp_error(&pk->log, "%s/mapping: cannot format the mapping", pk->cfg.store);
-        return -1;
-    }
-    rc = pp_write_file_atomic(pk->cfg.store, "mapping", text, len, err, sizeof(err));
-    free(text);
-    if (rc != 0) {
-        pp_error(&pk->log, "%s", err);
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- add ---- */
@@ -353,12 +227,12 @@ int pk_add(struct pk *pk, int argc, char **argv)
 
     memset(&e, 0, sizeof(e));
     if (argc > 1) {
-        pk_usage_error("add takes one operand, the entry name; keys are read from standard "
+        pk_error("add takes one operand, the entry name; keys are read from standard "
                        "input or --key-file, never from the command line. Nothing was changed.");
         return PK_ERROR;
     }
     if (argc < 1) {
-        pk_usage_error("add: which entry? usage: prefect-keys add NAME [--workspace "
+        pk_error("add: which entry? usage: prefect-keys add NAME [--workspace "
                        "ACCOUNT/WORKSPACE] < keyfile");
         return PK_ERROR;
     }
@@ -369,13 +243,13 @@ int pk_add(struct pk *pk, int argc, char **argv)
         char a[PP_UUID_LEN + 1];
 
         if (!pk_has(pk, OPT_WORKSPACE)) {
-            pk_usage_error("add --no-validate needs --workspace ACCOUNT_ID/WORKSPACE_ID "
+            pk_error("add --no-validate needs --workspace ACCOUNT_ID/WORKSPACE_ID "
                            "(without Cloud the workspace cannot be looked up)");
             return PK_ERROR;
         }
         if (slash == NULL || (size_t)(slash - pk->o.workspace) != PP_UUID_LEN
             || strlen(slash + 1) != PP_UUID_LEN) {
-            pk_usage_error("--workspace: with --no-validate give the ids, "
+            pk_error("--workspace: with --no-validate give the ids, "
                            "ACCOUNT_ID/WORKSPACE_ID (two UUIDs); handles need Cloud");
             return PK_ERROR;
         }
@@ -386,8 +260,8 @@ int pk_add(struct pk *pk, int argc, char **argv)
             return PK_ERROR;
     }
     snprintf(e.name, sizeof(e.name), "%s", argv[0]);
-    if (pk_entry_exists(pk, e.name) && !pk_has(pk, OPT_FORCE)) {
-        pk_usage_error("entry %s already exists: use rotate to change its key (or --force "
+    if (pp_entry_exists(&pk->cfg, e.name) && !pk_has(pk, OPT_FORCE)) {
+        pk_error("entry %s already exists: use rotate to change its key (or --force "
                        "to replace it). Nothing was changed.", e.name);
         return PK_ERROR;
     }
@@ -419,15 +293,15 @@ int pk_add(struct pk *pk, int argc, char **argv)
 
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
-    if (pk_entry_exists(pk, e.name)) {
+    if (pp_entry_exists(&pk->cfg, e.name)) {
         if (!pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("entry %s was added meanwhile by someone else: use rotate to change "
+            pk_error("entry %s was added meanwhile by someone else: use rotate to change "
                            "its key. Nothing was changed.", e.name);
             goto out;
         }
         replaced = true;
     }
-    if (write_entry(pk, &e) != 0)
+    if (pp_entry_save(&pk->cfg, &e, &pk->log) != 0)
         goto out;
     pp_fingerprint(key, fp);
     pp_notice(&pk->log, "%s entry=%s kind=%s account_id=%s workspace_id=%s fingerprint=%s "
@@ -465,23 +339,23 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     memset(&now_e, 0, sizeof(now_e));
     memset(&e, 0, sizeof(e));
     if (argc > 1) {
-        pk_usage_error("rotate takes one operand, the entry name; keys are read from standard "
+        pk_error("rotate takes one operand, the entry name; keys are read from standard "
                        "input or --key-file, never from the command line. Nothing was changed.");
         return PK_ERROR;
     }
     if (argc < 1) {
-        pk_usage_error("rotate: which entry? usage: prefect-keys rotate NAME < keyfile");
+        pk_error("rotate: which entry? usage: prefect-keys rotate NAME < keyfile");
         return PK_ERROR;
     }
     if (check_entry_name(argv[0]) != 0 || parse_key_opts(pk, &ko) != 0)
         return PK_ERROR;
     r = pp_entry_load(&pk->cfg, argv[0], &old, &pk->quiet);
-    if (r == -2) {
-        pk_usage_error("no entry %s (add creates one). Nothing was changed.", argv[0]);
+    if (r == PP_ABSENT) {
+        pk_error("no entry %s (add creates one). Nothing was changed.", argv[0]);
         return PK_ERROR;
     }
     if (r != 0) {
-        pk_usage_error("entry %s cannot be read: %s. Nothing was changed.", argv[0],
+        pk_error("entry %s cannot be read: %s. Nothing was changed.", argv[0],
                        pk->quiet_sink.last_error);
         return PK_ERROR;
     }
@@ -490,7 +364,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (key == NULL)
         goto out;
     if (strcmp(key, old.key) == 0) {
-        pk_usage_error("the new key is the one entry %s already holds. Nothing was changed.",
+        pk_error("the new key is the one entry %s already holds. Nothing was changed.",
                        old.name);
         goto out;
     }
@@ -510,7 +384,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
             memcpy(e.user_id, ko.user_id[0] != '\0' ? ko.user_id : old.user_id,
                    sizeof(e.user_id));
         } else if (ko.user_id[0] != '\0') {
-            pk_usage_error("--user-id needs --key-id: the new key has its own key id");
+            pk_error("--user-id needs --key-id: the new key has its own key id");
             goto out;
         }
     }
@@ -533,7 +407,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (!pk_has(pk, OPT_NO_VALIDATE)) {
         rc = pk_cloud_confirm_workspace(pk, e.key, e.account_id, e.workspace_id);
         if (rc != PK_OK) {
-            pk_usage_error("entry %s keeps its old key", e.name);
+            pk_error("entry %s keeps its old key", e.name);
             goto out;
         }
         rc = PK_ERROR;
@@ -552,11 +426,11 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     r = pp_entry_load(&pk->cfg, old.name, &now_e, &pk->quiet);
     if (r != 0 || strcmp(now_e.account_id, old.account_id) != 0
         || strcmp(now_e.workspace_id, old.workspace_id) != 0) {
-        pk_usage_error("entry %s was removed or changed meanwhile by someone else. Nothing "
+        pk_error("entry %s was removed or changed meanwhile by someone else. Nothing "
                        "was changed.", old.name);
         goto out;
     }
-    if (write_entry(pk, &e) != 0)
+    if (pp_entry_save(&pk->cfg, &e, &pk->log) != 0)
         goto out;
     pp_fingerprint(now_e.key, oldfp);
     pp_fingerprint(e.key, newfp);
@@ -583,64 +457,46 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     struct pp_store_lock lk = { -1 };
     struct pp_mapping m;
     struct pp_entry e;
-    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + 8], fp[PP_FP_SIZE] = "unknown";
+    char fp[PP_FP_SIZE] = "unknown";
     const char *name;
     int rc = PK_ERROR;
 
     memset(&m, 0, sizeof(m));
     memset(&e, 0, sizeof(e));
     if (argc != 1) {
-        pk_usage_error("usage: prefect-keys remove NAME [--force]");
+        pk_usage("usage: prefect-keys remove NAME [--force]");
         return PK_ERROR;
     }
     name = argv[0];
     if (check_entry_name(name) != 0)
         return PK_ERROR;
-    if (!pk_entry_exists(pk, name)) {
-        pk_usage_error("no entry %s. Nothing was changed.", name);
+    if (!pp_entry_exists(&pk->cfg, name)) {
+        pk_error("no entry %s. Nothing was changed.", name);
         return PK_ERROR;
     }
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
-    if (!pk_entry_exists(pk, name)) {
-        pk_usage_error("no entry %s (removed meanwhile). Nothing was changed.", name);
+    if (!pp_entry_exists(&pk->cfg, name)) {
+        pk_error("no entry %s (removed meanwhile). Nothing was changed.", name);
         goto out;
     }
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read, so entry %s stays. Nothing was changed.",
+        pk_error("the mapping cannot be read, so entry %s stays. Nothing was changed.",
                        name);
         goto out;
     }
     if (pp_mapping_uses(&m, name)) {
-        char rules[1024] = "";
-        size_t off = 0;
+        char rules[1024];
 
-        for (size_t i = 0; i < m.nusers; i++)
-            if (strcmp(m.users[i].entry, name) == 0 && off < sizeof(rules))
-                off += (size_t)snprintf(rules + off, sizeof(rules) - off, "%suser %s",
-                                        off ? ", " : "", m.users[i].name);
-        for (size_t i = 0; i < m.ngroups; i++)
-            if (strcmp(m.groups[i].entry, name) == 0 && off < sizeof(rules))
-                off += (size_t)snprintf(rules + off, sizeof(rules) - off, "%sgroup %s",
-                                        off ? ", " : "", m.groups[i].name);
-        if (m.default_entry != NULL && strcmp(m.default_entry, name) == 0
-            && off < sizeof(rules))
-            snprintf(rules + off, sizeof(rules) - off, "%sdefault", off ? ", " : "");
+        pp_mapping_uses_text(&m, name, rules, sizeof(rules));
         if (!pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("entry %s is mapped (%s): unmap it first, or use --force to remove "
+            pk_error("entry %s is mapped (%s): unmap it first, or use --force to remove "
                            "the entry and those mappings. Nothing was changed.", name, rules);
             goto out;
         }
         /* Drop every rule naming the entry, then write the mapping once. */
-        for (size_t i = m.nusers; i-- > 0;)
-            if (strcmp(m.users[i].entry, name) == 0)
-                pp_mapping_unset(&m, PP_MATCH_USER, m.users[i].name);
-        for (size_t i = m.ngroups; i-- > 0;)
-            if (strcmp(m.groups[i].entry, name) == 0)
-                pp_mapping_unset(&m, PP_MATCH_GROUP, m.groups[i].name);
-        if (m.default_entry != NULL && strcmp(m.default_entry, name) == 0)
-            pp_mapping_unset(&m, PP_MATCH_DEFAULT, NULL);
-        if (write_mapping(pk, &m) != 0)
+        pp_mapping_unset_entry(&m, name);
+        if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
             goto out;
         pp_notice(&pk->log, "unmap (remove --force) entry=%s rules=\"%s\" by=%s", name, rules,
                   pk->invoker);
@@ -648,16 +504,13 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     }
     if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) == 0)
         pp_fingerprint(e.key, fp);
-    snprintf(file, sizeof(file), "%s.key", name);
-    if (pp_remove_file_durable(pk->cfg.store, file, err, sizeof(err)) < 0) {
-        pp_error(&pk->log, "%s", err);
+    if (pp_entry_remove(&pk->cfg, name, &pk->log) == -1)
         goto out;
-    }
     pp_notice(&pk->log, "remove entry=%s fingerprint=%s by=%s", name, fp, pk->invoker);
     printf("removed entry %s\n", name);
     /* Its last check says nothing any more; a failure here is only untidy. */
     if (pp_cache_remove(&pk->cfg, name, &pk->log) != 0)
-        pk_usage_error("warning: the cache record of entry %s stays in %s", name,
+        pk_warning("the cache record of entry %s stays in %s", name,
                        pk->cfg.cache_dir);
     rc = PK_OK;
 out:
@@ -680,7 +533,7 @@ static int parse_kind(const char *verb, const char *s, enum pp_match *kind)
     else if (strcmp(s, "default") == 0)
         *kind = PP_MATCH_DEFAULT;
     else {
-        pk_usage_error("%s: \"%s\" is not user, group or default", verb,
+        pk_error("%s: \"%s\" is not user, group or default", verb,
                        pk_show(s, show, sizeof(show)));
         return -1;
     }
@@ -697,7 +550,7 @@ static int check_account(enum pp_match kind, const char *name)
     char show[96];
 
     if (!pp_account_name_valid(name) || pk_looks_like_key(name)) {
-        pk_usage_error("invalid %s name \"%s\"", kind_word(kind), pk_show(name, show,
+        pk_usage("invalid %s name \"%s\"", kind_word(kind), pk_show(name, show,
                                                                           sizeof(show)));
         return -1;
     }
@@ -715,7 +568,7 @@ static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *
     else
         known = getgrnam(name) != NULL;
     if (!known)
-        pk_usage_error("warning: %s %s is not known on this host (NSS); mapping it anyway "
+        pk_warning("%s %s is not known on this host (NSS); mapping it anyway "
                        "(it may come from LDAP/SSSD later)", kind_word(kind), name);
 }
 
@@ -730,15 +583,42 @@ static void warn_broad_rule(const struct pk *pk, enum pp_match kind, const char 
         || pk->cfg.minimum_uid >= pp_login_defs_uid_min(PP_LOGIN_DEFS))
         return;
     if (pk->cfg.minimum_uid == 0)
-        pk_usage_error("warning: with broad_rules_for_system_accounts = true and minimum_uid = "
-                       "0 in %s, this %s rule gives entry %s to root (every sudo and su to "
-                       "root) and to system accounts too", pk->cfg.config_path,
-                       kind == PP_MATCH_DEFAULT ? "default" : "group", entry);
+        pk_warning("with broad_rules_for_system_accounts = true and minimum_uid = 0 in %s, "
+                   "this %s rule gives entry %s to root (every sudo and su to root) and to "
+                   "system accounts too", pk->cfg.config_path,
+                   kind == PP_MATCH_DEFAULT ? "default" : "group", entry);
     else
-        pk_usage_error("warning: with broad_rules_for_system_accounts = true in %s, this %s "
-                       "rule gives entry %s to system accounts with a uid of %ld or more too",
-                       pk->cfg.config_path, kind == PP_MATCH_DEFAULT ? "default" : "group",
-                       entry, pk->cfg.minimum_uid);
+        pk_warning("with broad_rules_for_system_accounts = true in %s, this %s rule gives "
+                   "entry %s to system accounts with a uid of %ld or more too",
+                   pk->cfg.config_path, kind == PP_MATCH_DEFAULT ? "default" : "group", entry,
+                   pk->cfg.minimum_uid);
+}
+
+static const char map_usage[] =
+    "usage: prefect-keys map user USER NAME | map group GROUP NAME | map default NAME";
+static const char unmap_usage[] =
+    "usage: prefect-keys unmap user USER | unmap group GROUP | unmap default";
+
+/*
+ * The operands of map (extra 1: the entry last) and unmap (extra 0): the
+ * kind, and the user's or group's name (NULL for default). PK_OK, or
+ * PK_ERROR after saying why.
+ */
+static int rule_operands(const char *verb, int argc, char **argv, int extra,
+                         enum pp_match *kind, const char **name)
+{
+    *name = NULL;
+    if (argc < 1 || parse_kind(verb, argv[0], kind) != 0
+        || argc != (*kind == PP_MATCH_DEFAULT ? 1 : 2) + extra) {
+        pk_usage("%s", extra ? map_usage : unmap_usage);
+        return PK_ERROR;
+    }
+    if (*kind != PP_MATCH_DEFAULT) {
+        *name = argv[1];
+        if (check_account(*kind, *name) != 0)
+            return PK_ERROR;
+    }
+    return PK_OK;
 }
 
 int pk_map(struct pk *pk, int argc, char **argv)
@@ -753,32 +633,26 @@ int pk_map(struct pk *pk, int argc, char **argv)
 
     memset(&m, 0, sizeof(m));
     memset(&e, 0, sizeof(e));
-    if (argc < 1 || parse_kind("map", argv[0], &kind) != 0)
-        goto usage;
-    if (argc != (kind == PP_MATCH_DEFAULT ? 2 : 3))
-        goto usage;
-    if (kind != PP_MATCH_DEFAULT) {
-        name = argv[1];
-        if (check_account(kind, name) != 0)
-            return PK_ERROR;
-    }
+    r = rule_operands("map", argc, argv, 1, &kind, &name);
+    if (r != PK_OK)
+        return r;
     entry = argv[argc - 1];
     if (check_entry_name(entry) != 0)
         return PK_ERROR;
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     r = pp_entry_load(&pk->cfg, entry, &e, &pk->quiet);
-    if (r == -2) {
-        pk_usage_error("no entry %s: add it first. Nothing was changed.", entry);
+    if (r == PP_ABSENT) {
+        pk_error("no entry %s: add it first. Nothing was changed.", entry);
         goto out;
     }
     if (r != 0) {
-        pk_usage_error("entry %s cannot be read (%s): fix it first. Nothing was changed.",
+        pk_error("entry %s cannot be read (%s): fix it first. Nothing was changed.",
                        entry, pk->quiet_sink.last_error);
         goto out;
     }
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
+        pk_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
         goto out;
     }
     if (kind != PP_MATCH_DEFAULT)
@@ -806,7 +680,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
         pp_error(&pk->log, "cannot set the mapping (out of memory)");
         goto out;
     }
-    if (write_mapping(pk, &m) != 0)
+    if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
         goto out;
     pp_notice(&pk->log, "map %s%s%s entry=%s%s%s by=%s", kind_word(kind), name ? "=" : "",
               name ? name : "", entry, prevbuf[0] ? " was=" : "", prevbuf, pk->invoker);
@@ -819,10 +693,6 @@ out:
     pp_entry_clear(&e);
     pp_mapping_free(&m);
     return rc;
-usage:
-    pk_usage_error("usage: prefect-keys map user USER NAME | map group GROUP NAME | "
-                   "map default NAME");
-    return PK_ERROR;
 }
 
 int pk_unmap(struct pk *pk, int argc, char **argv)
@@ -835,19 +705,13 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     int rc = PK_ERROR, r;
 
     memset(&m, 0, sizeof(m));
-    if (argc < 1 || parse_kind("unmap", argv[0], &kind) != 0)
-        goto usage;
-    if (argc != (kind == PP_MATCH_DEFAULT ? 1 : 2))
-        goto usage;
-    if (kind != PP_MATCH_DEFAULT) {
-        name = argv[1];
-        if (check_account(kind, name) != 0)
-            return PK_ERROR;
-    }
+    r = rule_operands("unmap", argc, argv, 0, &kind, &name);
+    if (r != PK_OK)
+        return r;
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
+        pk_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
         goto out;
     }
     if (kind == PP_MATCH_DEFAULT) {
@@ -862,7 +726,7 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     }
     r = pp_mapping_unset(&m, kind, name);
     if (r == 1) {
-        pk_usage_error("no mapping for %s%s%s. Nothing was changed.", kind_word(kind),
+        pk_error("no mapping for %s%s%s. Nothing was changed.", kind_word(kind),
                        name ? " " : "", name ? name : "");
         goto out;
     }
@@ -870,7 +734,7 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
         pp_error(&pk->log, "cannot remove the mapping");
         goto out;
     }
-    if (write_mapping(pk, &m) != 0)
+    if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
         goto out;
     pp_notice(&pk->log, "unmap %s%s%s was=%s by=%s", kind_word(kind), name ? "=" : "",
               name ? name : "", was, pk->invoker);
@@ -881,7 +745,4 @@ out:
     pk_end_change(pk, &lk);
     pp_mapping_free(&m);
     return rc;
-usage:
-    pk_usage_error("usage: prefect-keys unmap user USER | unmap group GROUP | unmap default");
-    return PK_ERROR;
 }

@@ -51,14 +51,14 @@ static int ask_workspaces(struct pk *pk, const char *key, struct pp_workspace **
     case PP_CLOUD_OK:
         return PK_OK;
     case PP_CLOUD_REJECTED:
-        pk_usage_error("Prefect Cloud rejected the key (%s): it is invalid, revoked or "
+        pk_error("Prefect Cloud rejected the key (%s): it is invalid, revoked or "
                        "expired. Nothing was changed.", ans.reason);
         return PK_PROBLEM;
     case PP_CLOUD_NOT_FOUND:
     case PP_CLOUD_UNREACHABLE:
         break;
     }
-    pk_usage_error("cannot check the key with Prefect Cloud at %s: %s. Nothing was changed "
+    pk_error("cannot check the key with Prefect Cloud at %s: %s. Nothing was changed "
                    "(--no-validate with --workspace ACCOUNT_ID/WORKSPACE_ID stores it "
                    "unchecked).", pk->cfg.api_url, ans.reason);
     free(*ws);
@@ -110,7 +110,7 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
     if (ws_arg != NULL) {
         ids = split_workspace(ws_arg, a, sizeof(a), w, sizeof(w));
         if (ids < 0) {
-            pk_usage_error("--workspace: \"%s\" is neither ACCOUNT_ID/WORKSPACE_ID nor "
+            pk_error("--workspace: \"%s\" is neither ACCOUNT_ID/WORKSPACE_ID nor "
                            "account_handle/workspace_handle", pk_show(ws_arg, show,
                                                                      sizeof(show)));
             return PK_ERROR;
@@ -124,12 +124,12 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
         if (n == 1) {
             pick = &ws[0];
         } else if (n == 0) {
-            pk_usage_error("the key is valid but sees no workspace: nothing to export it "
+            pk_error("the key is valid but sees no workspace: nothing to export it "
                            "for. Nothing was changed.");
             free(ws);
             return PK_PROBLEM;
         } else {
-            pk_usage_error("the key sees %zu workspaces; choose one with --workspace "
+            pk_error("the key sees %zu workspaces; choose one with --workspace "
                            "account_handle/workspace_handle: %s. Nothing was changed.", n,
                            handles);
             free(ws);
@@ -143,7 +143,7 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
                 pick = &ws[i];
         }
         if (pick == NULL) {
-            pk_usage_error("the key is valid but cannot use workspace %s; it sees: %s. Nothing "
+            pk_error("the key is valid but cannot use workspace %s; it sees: %s. Nothing "
                            "was changed.", pk_show(ws_arg, show, sizeof(show)), handles);
             free(ws);
             return PK_PROBLEM;
@@ -179,7 +179,7 @@ int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *accou
         }
     }
     list_handles(ws, n, handles, sizeof(handles));
-    pk_usage_error("the new key is valid but cannot use the entry's workspace %s/%s (it sees: "
+    pk_error("the new key is valid but cannot use the entry's workspace %s/%s (it sees: "
                    "%s)", account_id, workspace_id, handles);
     free(ws);
     return PK_PROBLEM;
@@ -243,7 +243,7 @@ int pk_check(struct pk *pk, int argc, char **argv)
     int rc = PK_OK;
 
     if (argc > 0 && pk_has(pk, OPT_ALL)) {
-        pk_usage_error("check: give entry names or --all, not both");
+        pk_usage("check: give entry names or --all, not both");
         return PK_ERROR;
     }
     if (argc > 0) {
@@ -252,13 +252,13 @@ int pk_check(struct pk *pk, int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             char show[96];
             if (!pp_entry_name_valid(names[i]) || pk_looks_like_key(names[i])) {
-                pk_usage_error("invalid entry name \"%s\"", pk_show(names[i], show,
+                pk_usage("invalid entry name \"%s\"", pk_show(names[i], show,
                                                                     sizeof(show)));
                 return PK_ERROR;
             }
         }
     } else {
-        if (pk_entry_names(pk, &names, &n) != 0)
+        if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
             return PK_ERROR;
         own = true;
         if (n == 0 && !json)
@@ -286,10 +286,10 @@ int pk_check(struct pk *pk, int argc, char **argv)
             r = -3;
         }
         if (r != 0) {
-            const char *why = r == -2 ? "no such entry"
+            const char *why = r == PP_ABSENT ? "no such entry"
                               : r == -3 ? "the check failed locally (see the log)"
                                         : pk->quiet_sink.last_error;
-            rc = r == -2 ? PK_ERROR : (rc == PK_ERROR ? rc : PK_PROBLEM);
+            rc = r == PP_ABSENT ? PK_ERROR : (rc == PK_ERROR ? rc : PK_PROBLEM);
             if (json) {
                 json_object_array_add(list, pk_unusable_json(names[i], why));
             } else {
@@ -340,6 +340,6 @@ int pk_check(struct pk *pk, int argc, char **argv)
         json_object_put(root);
     }
     if (own)
-        pk_free_names(names, n);
+        pp_names_free(names, n);
     return rc;
 }

@@ -70,7 +70,7 @@ static int last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_r
     int r;
 
     r = pp_cache_read(&pk->cfg, e->name, rec, &pk->quiet);
-    if (r == -2)
+    if (r == PP_ABSENT)
         return 0;
     if (r != 0)
         return -1;
@@ -271,14 +271,14 @@ int pk_list(struct pk *pk, int argc, char **argv)
     (void)argv;
     memset(&m, 0, sizeof(m));
     if (argc != 0) {
-        pk_usage_error("usage: prefect-keys list [--json]");
+        pk_usage("usage: prefect-keys list [--json]");
         return PK_ERROR;
     }
-    if (pk_entry_names(pk, &names, &n) != 0)
+    if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
         return PK_ERROR;
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("cannot read the store (prefect-keys verify says how to fix it)");
-        pk_free_names(names, n);
+        pk_error("cannot read the store (prefect-keys verify says how to fix it)");
+        pp_names_free(names, n);
         return PK_ERROR;
     }
     if (json) {
@@ -324,15 +324,15 @@ int pk_list(struct pk *pk, int argc, char **argv)
             printf("  (none)\n");
         for (size_t i = 0; i < m.nusers; i++)
             printf("  user %s -> %s%s\n", m.users[i].name, m.users[i].entry,
-                   pk_entry_exists(pk, m.users[i].entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.users[i].entry) ? "" : "   (no such entry!)");
         for (size_t i = 0; i < m.ngroups; i++)
             printf("  group %s -> %s%s\n", m.groups[i].name, m.groups[i].entry,
-                   pk_entry_exists(pk, m.groups[i].entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.groups[i].entry) ? "" : "   (no such entry!)");
         if (m.default_entry != NULL)
             printf("  default -> %s%s\n", m.default_entry,
-                   pk_entry_exists(pk, m.default_entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.default_entry) ? "" : "   (no such entry!)");
     }
-    pk_free_names(names, n);
+    pp_names_free(names, n);
     pp_mapping_free(&m);
     return rc;
 }
@@ -468,17 +468,17 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     int rc;
 
     if (argc != 1) {
-        pk_usage_error("usage: prefect-keys explain USER [--service NAME] [--check] [--json]");
+        pk_usage("usage: prefect-keys explain USER [--service NAME] [--check] [--json]");
         return PK_ERROR;
     }
     user = argv[0];
     if (!pp_account_name_valid(user) || pk_looks_like_key(user)) {
-        pk_usage_error("invalid user name \"%s\"", pk_show(user, show, sizeof(show)));
+        pk_usage("invalid user name \"%s\"", pk_show(user, show, sizeof(show)));
         return PK_ERROR;
     }
     if (pk_has(pk, OPT_SERVICE)
         && (pk->o.service[0] == '\0' || pk_looks_like_key(pk->o.service))) {
-        pk_usage_error("--service: \"%s\" is not a service name",
+        pk_usage("--service: \"%s\" is not a service name",
                        pk_show(pk->o.service, show, sizeof(show)));
         return PK_ERROR;
     }
@@ -520,7 +520,7 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     /* A mapped user whose login would not get the key is a problem; an
      * unreadable mapping or NSS failure (no rule reached) an error. */
     if (d.outcome == PP_OUT_ERROR && d.rule.match == PP_MATCH_NONE) {
-        pk_usage_error("%s (prefect-keys verify says how to fix it)",
+        pk_error("%s (prefect-keys verify says how to fix it)",
                        pk->quiet_sink.last_error[0] ? pk->quiet_sink.last_error : d.reason);
         rc = PK_ERROR;
     } else {
@@ -543,10 +543,10 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
 
     (void)argv;
     if (argc != 0) {
-        pk_usage_error("usage: prefect-keys expiring [--within DAYS] [--json]");
+        pk_usage("usage: prefect-keys expiring [--within DAYS] [--json]");
         return PK_ERROR;
     }
-    if (pk_entry_names(pk, &names, &n) != 0)
+    if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
         return PK_ERROR;
     if (json) {
         root = json_object_new_object();
@@ -620,6 +620,6 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
                within, within == 1 ? "" : "s",
                nunknown > 0 ? " (the expiration of those above is unknown)" : "");
     }
-    pk_free_names(names, n);
+    pp_names_free(names, n);
     return rc;
 }

@@ -223,7 +223,7 @@ static bool audit_dir(struct audit *a, const char *dir, const char *what, const 
         ok(a, dir, what);
         return true;
     }
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         note(a, dir, absent);
         return false;
     }
@@ -258,8 +258,7 @@ static void audit_mapping(struct audit *a)
     char path[PATH_MAX], what[600];
     struct stat st;
 
-    snprintf(path, sizeof(path), "%s/mapping", pk->cfg.store);
-    if (lstat(path, &st) != 0) {
+    if (pp_mapping_path(&pk->cfg, path, sizeof(path)) != 0 || lstat(path, &st) != 0) {
         note(a, path, "no mapping yet: nobody gets a key (prefect-keys map creates it)");
         return;
     }
@@ -276,7 +275,7 @@ static void audit_mapping(struct audit *a)
         bool user = i < m.nusers;
         const struct pp_map_rule *r = user ? &m.users[i] : &m.groups[i - m.nusers];
 
-        if (!pk_entry_exists(pk, r->entry)) {
+        if (!pp_entry_exists(&pk->cfg, r->entry)) {
             char fix[400];
             snprintf(what, sizeof(what), "rule %s %s names entry %s, which does not exist: "
                      "%s gets no key", user ? "user" : "group", r->name, r->entry,
@@ -291,7 +290,7 @@ static void audit_mapping(struct audit *a)
             note(a, path, what);
         }
     }
-    if (m.default_entry != NULL && !pk_entry_exists(pk, m.default_entry)) {
+    if (m.default_entry != NULL && !pp_entry_exists(&pk->cfg, m.default_entry)) {
         char fix[400];
         snprintf(what, sizeof(what), "the default names entry %s, which does not exist",
                  m.default_entry);
@@ -320,61 +319,54 @@ static void audit_store(struct audit *a)
     }
     while ((de = readdir(d)) != NULL) {
         const char *n = de->d_name;
-        size_t len = strlen(n);
+        char name[PP_ENTRY_NAME_MAX + 1];
+        struct pp_entry e;
+        struct stat st;
 
-        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "mapping") == 0)
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
             continue;
         snprintf(path, sizeof(path), "%s/%s", pk->cfg.store, n);
-        if (strcmp(n, PP_LOCK_NAME) == 0) {
-            struct stat st;
+        switch (pp_store_file_kind(n, name)) {
+        case PP_SF_MAPPING:
+            continue;       /* audit_mapping */
+        case PP_SF_LOCK:
             if (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_uid != 0
                                           || (st.st_mode & 077) != 0)) {
                 pk_file_fix(path, true, fix, sizeof(fix));
                 problem(a, path, "the lock file must be a regular file, root's, mode 0600", fix);
             }
             continue;
-        }
-        if (strncmp(n, PP_TEMP_PREFIX, strlen(PP_TEMP_PREFIX)) == 0) {
+        case PP_SF_TEMP:
             note(a, path, "a temp file left by an interrupted change (the next change "
                           "removes it)");
             continue;
+        case PP_SF_BAD_ENTRY_NAME:
+            note(a, path, "not a valid entry name: ignored by pam_prefect");
+            continue;
+        case PP_SF_OTHER:
+            note(a, path, "not a pam_prefect file: ignored");
+            continue;
+        case PP_SF_ENTRY:
+            break;
         }
-        if (len > 4 && strcmp(n + len - 4, ".key") == 0) {
-            char name[PP_ENTRY_NAME_MAX + 1];
-            struct pp_entry e;
-            int r;
-
-            if (len - 4 > PP_ENTRY_NAME_MAX) {
-                note(a, path, "not a valid entry name: ignored by pam_prefect");
-                continue;
-            }
-            snprintf(name, sizeof(name), "%.*s", (int)(len - 4), n);
-            if (!pp_entry_name_valid(name)) {
-                note(a, path, "not a valid entry name: ignored by pam_prefect");
-                continue;
-            }
-            r = pp_entry_load(&pk->cfg, name, &e, &pk->quiet);
-            if (r != 0) {
-                pk_file_fix(path, true, fix, sizeof(fix));
-                snprintf(what, sizeof(what), "entry %s is unusable: %s", name,
-                         reason_of(pk->quiet_sink.last_error, path));
-                if (fix[0] == '\0')
-                    snprintf(fix, sizeof(fix), "correct the file, or prefect-keys remove %s "
-                             "and add it again", name);
-                problem(a, path, what, fix);
-                continue;
-            }
-            snprintf(what, sizeof(what), "entry %s", name);
-            ok(a, path, what);
-            if (e.has_expires && e.expires <= pk->now) {
-                snprintf(what, sizeof(what), "entry %s: its recorded expiration has passed "
-                         "(prefect-keys rotate %s)", name, name);
-                note(a, path, what);
-            }
-            pp_entry_clear(&e);
+        if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) != 0) {
+            pk_file_fix(path, true, fix, sizeof(fix));
+            snprintf(what, sizeof(what), "entry %s is unusable: %s", name,
+                     reason_of(pk->quiet_sink.last_error, path));
+            if (fix[0] == '\0')
+                snprintf(fix, sizeof(fix), "correct the file, or prefect-keys remove %s "
+                         "and add it again", name);
+            problem(a, path, what, fix);
             continue;
         }
-        note(a, path, "not a pam_prefect file: ignored");
+        snprintf(what, sizeof(what), "entry %s", name);
+        ok(a, path, what);
+        if (e.has_expires && e.expires <= pk->now) {
+            snprintf(what, sizeof(what), "entry %s: its recorded expiration has passed "
+                     "(prefect-keys rotate %s)", name, name);
+            note(a, path, what);
+        }
+        pp_entry_clear(&e);
     }
     closedir(d);
     audit_mapping(a);
@@ -398,7 +390,7 @@ static void audit_cache(struct audit *a)
     }
     while ((de = readdir(d)) != NULL) {
         const char *n = de->d_name;
-        size_t len = strlen(n);
+        char name[PP_ENTRY_NAME_MAX + 1];
         struct stat st;
 
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
@@ -412,19 +404,13 @@ static void audit_cache(struct audit *a)
             problem(a, path, "a cache file must be a regular file, root's, mode 0600", fix);
             continue;
         }
-        if (len > 5 && strcmp(n + len - 5, ".json") == 0) {
+        if (pp_cache_file_entry(n, name)) {
             struct pp_cache_record rec;
-            char name[PP_ENTRY_NAME_MAX + 1];
 
-            if (len - 5 > PP_ENTRY_NAME_MAX)
-                continue;
-            snprintf(name, sizeof(name), "%.*s", (int)(len - 5), n);
-            if (!pp_entry_name_valid(name))
-                continue;
             if (pp_cache_read(&pk->cfg, name, &rec, &pk->quiet) == -1) {
                 snprintf(fix, sizeof(fix), "rm %s (it is rebuilt at the next check)", path);
                 problem(a, path, reason_of(pk->quiet_sink.last_error, path), fix);
-            } else if (!pk_entry_exists(pk, name)) {
+            } else if (!pp_entry_exists(&pk->cfg, name)) {
                 note(a, path, "the record of an entry that no longer exists (harmless)");
             }
         }
@@ -512,7 +498,7 @@ int pk_verify(struct pk *pk, int argc, char **argv)
 
     (void)argv;
     if (argc != 0) {
-        pk_usage_error("usage: prefect-keys verify [--json]");
+        pk_usage("usage: prefect-keys verify [--json]");
         return PK_ERROR;
     }
     root = start(&a, pk);

@@ -110,18 +110,10 @@ static bool is_space(char c)
 
 const char *pk_key_problem(const char *key, bool force)
 {
-    const unsigned char *p;
+    const char *why = pp_key_problem(key);
 
-    if (key[0] == '\0')
-        return "the key is empty";
-    for (p = (const unsigned char *)key; *p != '\0'; p++) {
-        if (*p == ' ' || *p == '\t')
-            return "the key contains a space inside";
-        if (*p < 0x20 || *p == 0x7f)
-            return "the key contains a control character (a key is one line)";
-        if (*p > 0x7e)
-            return "the key contains a character that is not printable ASCII";
-    }
+    if (why != NULL)
+        return why;
     if (!force && pp_key_kind_of(key) == PP_KIND_OTHER)
         return "the key does not start with pnu_ (user key) or pnb_ (service account key); "
                "use --force to store it anyway";
@@ -143,13 +135,13 @@ char *pk_read_key(struct pk *pk, const char *name)
         source = pk->o.key_file;
         if (source[0] != '/') {
             char show[96];
-            pk_usage_error("--key-file %s: give an absolute path",
+            pk_error("--key-file %s: give an absolute path",
                            pk_show(source, show, sizeof(show)));
             return NULL;
         }
         r = pp_read_file(source, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, err, sizeof(err));
         if (r != 0) {
-            pk_usage_error("--key-file %s%s", err,
+            pk_error("--key-file %s%s", err,
                            r == -1 ? " (the key file must be a regular file owned by root, "
                                      "mode 0600 or stricter, in root-owned directories)"
                                    : "");
@@ -157,34 +149,34 @@ char *pk_read_key(struct pk *pk, const char *name)
         }
         cap = len + 1;
         if (strlen(buf) != len) {
-            pk_usage_error("--key-file %s: contains a NUL byte", source);
+            pk_error("--key-file %s: contains a NUL byte", source);
             goto out;
         }
     } else {
         source = "standard input";
         buf = malloc(cap + 1);
         if (buf == NULL) {
-            pk_usage_error("out of memory");
+            pk_error("out of memory");
             return NULL;
         }
         cap += 1;
         if (isatty(STDIN_FILENO)) {
             if (read_tty(name, buf, cap - 1, &len, &too_long) != 0) {
-                pk_usage_error("cannot read the key from the terminal: %s", strerror(errno));
+                pk_error("cannot read the key from the terminal: %s", strerror(errno));
                 goto out;
             }
         } else if (read_fd(STDIN_FILENO, buf, cap - 1, false, &len, &too_long) != 0) {
-            pk_usage_error("cannot read the key from standard input: %s", strerror(errno));
+            pk_error("cannot read the key from standard input: %s", strerror(errno));
             goto out;
         }
         buf[len] = '\0';
         if (too_long) {
-            pk_usage_error("standard input holds more than %d bytes: that is not a key",
+            pk_error("standard input holds more than %d bytes: that is not a key",
                            PP_ENTRY_MAX);
             goto out;
         }
         if (memchr(buf, '\0', len) != NULL) {
-            pk_usage_error("standard input contains a NUL byte: that is not a key");
+            pk_error("standard input contains a NUL byte: that is not a key");
             goto out;
         }
     }
@@ -197,19 +189,19 @@ char *pk_read_key(struct pk *pk, const char *name)
         end--;
     *end = '\0';
     if (start == end) {
-        pk_usage_error("no key on %s: give the key on standard input or with --key-file "
+        pk_error("no key on %s: give the key on standard input or with --key-file "
                        "(keys are read from standard input or --key-file, never from the "
                        "command line)", source);
         goto out;
     }
     problem = pk_key_problem(start, pk_has(pk, OPT_FORCE));
     if (problem != NULL) {
-        pk_usage_error("%s: %s", source, problem);
+        pk_error("%s: %s", source, problem);
         goto out;
     }
     key = pp_strdup_secret(start);
     if (key == NULL)
-        pk_usage_error("out of memory");
+        pk_error("out of memory");
 out:
     pp_free_buf(buf, cap);
     return key;

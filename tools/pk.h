@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "mapping.h"
 #include "names.h"
@@ -82,8 +82,14 @@ static inline bool pk_has(const struct pk *pk, unsigned opt)
     return (pk->o.given & opt) != 0;
 }
 
-/* A usage mistake: to stderr only, as "prefect-keys: ...". */
-void pk_usage_error(const char *fmt, ...) PP_PRINTF(1, 2);
+/*
+ * Messages to the person at the terminal, on stderr only (the log has its
+ * own lines): a usage mistake, an error ("prefect-keys: ..."), a warning
+ * ("prefect-keys: warning: ..."). Never a key.
+ */
+void pk_usage(const char *fmt, ...) PP_PRINTF(1, 2);
+void pk_error(const char *fmt, ...) PP_PRINTF(1, 2);
+void pk_warning(const char *fmt, ...) PP_PRINTF(1, 2);
 
 /* s made safe to show (pp_log_safe), or a placeholder if it looks like a key. */
 const char *pk_show(const char *s, char *out, size_t outlen);
@@ -102,7 +108,7 @@ int pk_begin_change(struct pk *pk, struct pp_store_lock *lk);
 void pk_end_change(struct pk *pk, struct pp_store_lock *lk);
 /* Sorted names of the entries in the store (NULL-terminated, malloc'd). */
 int pk_entry_names(struct pk *pk, char ***names, size_t *n);
-void pk_free_names(char **names, size_t n);
+void pp_names_free(char **names, size_t n);
 /* Whether entry name has a file in the store. */
 bool pk_entry_exists(const struct pk *pk, const char *name);
 

@@ -147,15 +147,39 @@ static const struct verb verbs[] = {
     { "verify", pk_verify, OPT_JSON, false },
 };
 
-void pk_usage_error(const char *fmt, ...)
+static void say(const char *prefix, const char *fmt, va_list ap) PP_PRINTF(2, 0);
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "prefect-keys: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void pk_usage(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("prefect-keys: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void pk_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    say("", fmt, ap);
+    va_end(ap);
+}
+
+void pk_warning(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    say("warning: ", fmt, ap);
+    va_end(ap);
 }
 
 bool pk_looks_like_key(const char *s)
@@ -249,7 +273,7 @@ static void bad_option(const char *arg, int optopt_char)
     size_t n;
 
     if (optopt_char != 0) {
-        pk_usage_error("unknown option -%c (see prefect-keys --help)", optopt_char);
+        pk_usage("unknown option -%c (see prefect-keys --help)", optopt_char);
         return;
     }
     n = arg != NULL ? strcspn(arg, "=") : 0;
@@ -259,10 +283,10 @@ static void bad_option(const char *arg, int optopt_char)
         memcpy(name, arg, n);
     name[n] = '\0';
     if (arg == NULL || pk_looks_like_key(name)) {
-        pk_usage_error("unknown option (see prefect-keys --help)");
+        pk_usage("unknown option (see prefect-keys --help)");
         return;
     }
-    pk_usage_error("unknown option %s (see prefect-keys --help)",
+    pk_usage("unknown option %s (see prefect-keys --help)",
                    pp_log_safe(name, show, sizeof(show)));
 }
 
@@ -313,7 +337,7 @@ static int parse_options(struct pk *pk, int argc, char **argv)
             printf("prefect-keys (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
             exit(PK_OK);
         case ':':
-            pk_usage_error("option %s needs a value", argv[optind - 1] != NULL
+            pk_usage("option %s needs a value", argv[optind - 1] != NULL
                            && strncmp(argv[optind - 1], "--", 2) == 0
                            && !pk_looks_like_key(argv[optind - 1])
                            ? pp_log_safe(argv[optind - 1], show, sizeof(show)) : "");
@@ -324,7 +348,7 @@ static int parse_options(struct pk *pk, int argc, char **argv)
         }
     }
     if (pk_has(pk, OPT_WITHIN) && parse_within(pk->o.within, &pk->o.within_days) != 0) {
-        pk_usage_error("--within: \"%s\" is not a number of days (0 to 36500)",
+        pk_usage("--within: \"%s\" is not a number of days (0 to 36500)",
                        pk_show(pk->o.within, show, sizeof(show)));
         return -1;
     }
@@ -373,7 +397,7 @@ int main(int argc, char **argv)
      */
     for (int i = 1; i < argc; i++) {
         if (pk_looks_like_key(argv[i])) {
-            pk_usage_error("argument %d looks like an API key (pnu_/pnb_): keys are read "
+            pk_error("argument %d looks like an API key (pnu_/pnb_): keys are read "
                            "from standard input or --key-file, never from the command line. "
                            "Nothing was changed.", i);
             return PK_ERROR;
@@ -382,7 +406,7 @@ int main(int argc, char **argv)
     if (parse_options(&pk, argc, argv) != 0)
         return PK_ERROR;
     if (optind >= argc) {
-        pk_usage_error("no verb given (see prefect-keys --help)");
+        pk_usage("no verb given (see prefect-keys --help)");
         return PK_ERROR;
     }
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
@@ -390,20 +414,20 @@ int main(int argc, char **argv)
             v = &verbs[i];
     if (v == NULL) {
         char show[96];
-        pk_usage_error("unknown verb \"%s\" (see prefect-keys --help)",
+        pk_usage("unknown verb \"%s\" (see prefect-keys --help)",
                        pk_show(argv[optind], show, sizeof(show)));
         return PK_ERROR;
     }
     for (size_t i = 0; i < NOPTIONS; i++) {
         unsigned bit = options[i].bit;
         if (bit != OPT_CONFIG && (pk.o.given & bit) && !(v->allowed & bit)) {
-            pk_usage_error("%s: option --%s does not apply (see prefect-keys --help)", v->name,
+            pk_usage("%s: option --%s does not apply (see prefect-keys --help)", v->name,
                            options[i].name);
             return PK_ERROR;
         }
     }
     if (geteuid() != 0) {
-        pk_usage_error("must be run as root (the store and its keys are root's)");
+        pk_error("must be run as root (the store and its keys are root's)");
         return PK_ERROR;
     }
 
@@ -416,7 +440,7 @@ int main(int argc, char **argv)
     if (pk_has(&pk, OPT_CONFIG)) {
         config_path = absolute_path(pk.o.config);
         if (config_path == NULL) {
-            pk_usage_error("--config: cannot make the path absolute: %s", strerror(errno));
+            pk_error("--config: cannot make the path absolute: %s", strerror(errno));
             return PK_ERROR;
         }
     }
@@ -425,7 +449,7 @@ int main(int argc, char **argv)
             rc = pk_verify_config_only(&pk, config_path != NULL ? config_path
                                                                 : PP_DEFAULT_CONFIG);
         } else {
-            pk_usage_error("cannot use the configuration; nothing was done "
+            pk_error("cannot use the configuration; nothing was done "
                            "(prefect-keys verify tells how to fix it)");
             rc = PK_ERROR;
         }
@@ -439,7 +463,7 @@ int main(int argc, char **argv)
 
     pp_config_free(&pk.cfg);
     if (fflush(stdout) != 0 && rc == PK_OK) {
-        pk_usage_error("cannot write the output: %s", strerror(errno));
+        pk_error("cannot write the output: %s", strerror(errno));
         rc = PK_ERROR;
     }
     closelog();

@@ -31,7 +31,7 @@
 #include "cache.h"
 #include "check.h"
 #include "cloud.h"
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "secret.h"
 #include "store.h"

@@ -358,35 +358,20 @@ e2e_pam_append() {
 
 e2e_uuid() { cat /proc/sys/kernel/random/uuid; }
 
-# A fresh key: PREFIX then 40 random letters and digits, on stdout.
-e2e_gen_key() {
-    printf '%s' "$1"
-    tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40
-}
-
-# The fingerprint of the key on stdin (as pp_fingerprint: 16 hex digits of
-# SHA-256), on stdout.
-e2e_fp() { sha256sum | cut -c1-16; }
-
 # e2e_cloud_start: certificates, an empty state, the stand-in on a free
 # port of 127.0.0.1; sets e2e_api_url.
 e2e_cloud_start() {
     mkdir -p "$R/cloud"
-    sh "$top_srcdir/tests/cloud/mkcerts.sh" "$R/cloud/certs" >/dev/null \
-        || pp_fail "cannot make the test certificates"
+    pp_make_certs "$R/cloud/certs" || pp_fail "cannot make the test certificates"
     : >"$R/cloud/keys"
     : >"$R/cloud/workspaces"
     e2e_cloud_state
-    rm -f "$R/cloud/port"
-    "$PYTHON3" "$top_srcdir/tests/cloud/standin.py" --cert "$R/cloud/certs/server.pem" \
-        --key "$R/cloud/certs/server.key" --state "$R/cloud/state.json" \
-        --log "$R/cloud/requests.log" --port-file "$R/cloud/port" \
-        >"$R/cloud/standin.out" 2>&1 9>&- &
-    e2e_track $! standin.py
-    i=0
-    while [ ! -s "$R/cloud/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    [ -s "$R/cloud/port" ] || { cat "$R/cloud/standin.out"; pp_fail "the Cloud stand-in did not start"; }
-    e2e_api_url="https://127.0.0.1:$(cat "$R/cloud/port")/api"
+    _ok=0
+    pp_standin_start "$R/cloud/certs/server" "$R/cloud/state.json" "$R/cloud/requests.log" \
+        "$R/cloud/port" "$R/cloud/standin.out" || _ok=1
+    e2e_track "$pp_standin_pid" standin.py
+    [ $_ok = 0 ] || { cat "$R/cloud/standin.out"; pp_fail "the Cloud stand-in did not start"; }
+    e2e_api_url=$(pp_standin_url "$R/cloud/port")
 }
 
 # Rewrite the stand-in's state (atomically) from $R/cloud/workspaces
@@ -439,6 +424,9 @@ EOF
     chmod 0644 "$R/pam_prefect.conf"
 }
 
+# e2e_pk ARGS...: prefect-keys with the test configuration (natively).
+e2e_pk() { (PP_VALGRIND="" PP_PK_BIN=$e2e_tool pp_prefect_keys "$R/pam_prefect.conf" "$@"); }
+
 # e2e_entry NAME PREFIX WORKSPACE CLOUD: a new key (PREFIX pnu_ or pnb_)
 # stored as entry NAME with prefect-keys for WORKSPACE (ACCOUNT/WORKSPACE);
 # CLOUD "known" makes the stand-in accept it, "unknown" reject it (401).
@@ -447,25 +435,24 @@ EOF
 # $R/url/NAME.
 e2e_entry() {
     _var=e2e_key_$(printf '%s' "$1" | tr -c 'A-Za-z0-9_' '_')
-    _key=$(e2e_gen_key "$2")
+    _key=$(pp_new_key "${2%_}")
     eval "$_var=\$_key"
     e2e_key_vars="$e2e_key_vars $_var"
     mkdir -p "$R/fp" "$R/url"
-    printf '%s' "$_key" | e2e_fp >"$R/fp/$1"
+    pp_fp "$_key" >"$R/fp/$1"
     printf '%s/accounts/%s/workspaces/%s\n' "$e2e_api_url" "${3%/*}" "${3#*/}" >"$R/url/$1"
     if [ "$4" = known ]; then
         printf '%s %s %s\n' "$(cat "$R/fp/$1")" "${3#*/}" "$2" >>"$R/cloud/keys"
         e2e_cloud_state
     fi
-    printf '%s\n' "$_key" | "$e2e_tool" --config "$R/pam_prefect.conf" add "$1" \
-        --workspace "$3" --no-validate >"$R/tool.out" 2>&1 \
+    printf '%s\n' "$_key" | e2e_pk add "$1" --workspace "$3" --no-validate >"$R/tool.out" 2>&1 \
         || { cat "$R/tool.out"; pp_fail "prefect-keys add $1 failed"; }
     _key=
 }
 
 # e2e_map user|group NAME ENTRY
 e2e_map() {
-    "$e2e_tool" --config "$R/pam_prefect.conf" map "$1" "$2" "$3" >"$R/tool.out" 2>&1 \
+    e2e_pk map "$1" "$2" "$3" >"$R/tool.out" 2>&1 \
         || { cat "$R/tool.out"; pp_fail "prefect-keys map $1 $2 $3 failed"; }
 }
 

@@ -18,3 +18,7 @@ pp_at_exit() { pp_cleanup_hooks="$1; $pp_cleanup_hooks"; }
 PP_TEST_LOG="$PP_TESTROOT/syslog"
 export PP_TEST_LOG
 PP_LOGCAP="$top_builddir/tests/lib/.libs/logcap.so"
+
+# The shared shell toolkit: keys, fingerprints, the Cloud stand-in, prefect-keys.
+# shellcheck source=tests/lib/toolkit.sh
+. "$top_srcdir/tests/lib/toolkit.sh"

@@ -19,40 +19,12 @@
 
 #include <cmocka.h>
 
-/* Not "config.h": that name is autoconf's header on the include path. */
-#include "../../lib/config.h"
+#include "conf.h"
 #include "log.h"
+#include "capture.h"
 #include "testroot.h"
 
 static char *root;
-
-/* ---- a log sink that keeps the lines ---- */
-
-#define MAXLINES 16
-
-struct capture {
-    int n;
-    int prio[MAXLINES];
-    char *line[MAXLINES];
-};
-
-static void capture_sink(void *ctx, int priority, const char *line)
-{
-    struct capture *c = ctx;
-
-    assert_true(c->n < MAXLINES);
-    c->prio[c->n] = priority;
-    c->line[c->n] = strdup(line);
-    assert_non_null(c->line[c->n]);
-    c->n++;
-}
-
-static void capture_free(struct capture *c)
-{
-    for (int i = 0; i < c->n; i++)
-        free(c->line[i]);
-    memset(c, 0, sizeof(*c));
-}
 
 /* ---- helpers ---- */
 
@@ -82,8 +54,8 @@ static void expect_error(const char *content, int argc, const char **argv,
                          const char *const *want)
 {
     char *path = conf("bad.conf", content);
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     int n = 0;
 
@@ -100,7 +72,7 @@ static void expect_error(const char *content, int argc, const char **argv,
     }
     assert_int_equal(c.n, n);
     assert_int_equal(c.prio[n - 1], LOG_ERR);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -114,8 +86,8 @@ static void expect_error(const char *content, int argc, const char **argv,
 static void test_defaults(void **state)
 {
     char *path = conf("minimal.conf", "# nothing set\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -170,8 +142,8 @@ static void test_every_setting(void **state)
         "broad_rules_for_system_accounts = true;\n"
         "services = [ \"sshd\", \"login\" ];\n"
         "debug = true;\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -207,7 +179,7 @@ static void test_every_setting(void **state)
         free(want);
     }
     pp_config_free(&cfg);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -220,8 +192,8 @@ static void test_args_override_file(void **state)
         "services = ( \"sshd\" );\n"
         "proxy = \"http://p:1\";\n"
         "ca_file = \"/etc/ca.pem\";\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -253,8 +225,8 @@ static void test_args_override_file(void **state)
 static void test_bare_boolean_args(void **state)
 {
     char *path = conf("bool.conf", "validate = false;\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -263,7 +235,7 @@ static void test_bare_boolean_args(void **state)
     assert_true(cfg.debug);
     assert_true(log.debug);
     pp_config_free(&cfg);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     log.debug = false;
     assert_int_equal(pp_config_load(&cfg, path, ARGS("validate=yes", "debug=off"), &log), 0);
@@ -281,8 +253,8 @@ static void test_bare_boolean_args(void **state)
 static void test_debug_arg_before_file(void **state)
 {
     char *path = conf("dbg.conf", "frob = 1;\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
 
@@ -298,7 +270,7 @@ static void test_debug_arg_before_file(void **state)
     assert_string_equal(c.line[1], want);
     free(want);
     pp_config_free(&cfg);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -308,8 +280,8 @@ static void test_config_argument(void **state)
     char *path2 = conf("third.conf", "cache_ttl = 43;\n");
     char *arg = pp_test_fmt("config=%s", path);
     const char *argv[] = { arg, "negative_cache_ttl=7" };
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -335,13 +307,13 @@ static void test_config_argument(void **state)
         assert_string_equal(c.line[0], "argument \"config=relative/pam_prefect.conf\": "
                             "config must be an absolute path");
         assert_zeroed(&bad);
-        capture_free(&c);
+        pp_capture_reset(&c);
         assert_int_equal(pp_config_load(&bad, "etc/x.conf", NOARGS, &log), -1);
         assert_int_equal(c.n, 1);
         assert_string_equal(c.line[0], "configuration path \"etc/x.conf\" is not absolute");
         assert_zeroed(&bad);
     }
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(arg);
     free(path);
     free(path2);
@@ -419,8 +391,8 @@ static void test_nul_byte_refused(void **state)
 {
     char *path = pp_test_fmt("%s/nul.conf", root);
     static const char text[] = "cache_ttl = 1;\n\0debug = true;\n";
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
     FILE *f;
@@ -436,7 +408,7 @@ static void test_nul_byte_refused(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -446,8 +418,8 @@ static void test_unknown_settings(void **state)
                       "cache_ttl = 10;\n"
                       "no_such_thing = \"x\";\n"
                       "group = { a = 1; };\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
 
@@ -468,7 +440,7 @@ static void test_unknown_settings(void **state)
     for (int i = 0; i < 4; i++)
         assert_int_equal(c.prio[i], LOG_WARNING);
     pp_config_free(&cfg);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -569,8 +541,8 @@ static void test_bad_strings(void **state)
 static void test_missing_file(void **state)
 {
     char *path = pp_test_fmt("%s/absent.conf", root);
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
 
@@ -582,7 +554,7 @@ static void test_missing_file(void **state)
     assert_string_equal(c.line[0], want);
     assert_int_equal(c.prio[0], LOG_ERR);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -590,8 +562,8 @@ static void test_missing_file(void **state)
 static void test_default_path(void **state)
 {
     const char *prefix = "configuration " PP_DEFAULT_CONFIG ": ";
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     struct stat st;
 
@@ -602,7 +574,7 @@ static void test_default_path(void **state)
     assert_zeroed(&cfg);
     assert_int_equal(c.n, 1);
     assert_memory_equal(c.line[0], prefix, strlen(prefix));
-    capture_free(&c);
+    pp_capture_reset(&c);
 }
 
 static void test_unsafe_file(void **state)
@@ -611,8 +583,8 @@ static void test_unsafe_file(void **state)
     char *link = pp_test_fmt("%s/link.conf", root);
     char *dir = pp_test_fmt("%s/open", root);
     char *inner = pp_test_fmt("%s/open/x.conf", root);
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
 
@@ -624,7 +596,7 @@ static void test_unsafe_file(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     assert_int_equal(chmod(path, 0644), 0);
     assert_int_equal(chown(path, 12345, 0), 0);
@@ -633,7 +605,7 @@ static void test_unsafe_file(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     assert_int_equal(chown(path, 0, 0), 0);
     assert_int_equal(symlink(path, link), 0);
@@ -642,7 +614,7 @@ static void test_unsafe_file(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     assert_int_equal(pp_test_mkdir(dir, 0777), 0);
     assert_int_equal(pp_test_write(inner, "cache_ttl = 1;\n", 0644, 0, 0), 0);
@@ -652,7 +624,7 @@ static void test_unsafe_file(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     /* The good file still loads: the refusals were about the file. */
     assert_int_equal(pp_config_load(&cfg, path, NOARGS, &log), 0);
@@ -688,8 +660,8 @@ static void test_names(void **state)
 static void test_every_name_known(void **state)
 {
     const char *const *names = pp_config_names();
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -703,7 +675,7 @@ static void test_every_name_known(void **state)
             pp_config_free(&cfg);
         for (int j = 0; j < c.n; j++)
             assert_null(strstr(c.line[j], "unknown setting"));
-        capture_free(&c);
+        pp_capture_reset(&c);
         free(arg);
         free(path);
     }
@@ -717,8 +689,8 @@ static void test_every_name_known(void **state)
 static void test_shipped_file(void **state)
 {
     const char *const *names = pp_config_names();
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config shipped, uncommented, defaults;
     char line[512], *text, *path_shipped, *path_uncommented;
     size_t len = 0, cap = 65536;

@@ -1,6 +1,6 @@
 /*
  * config.c: one option table, filled from defaults, then pam_prefect.conf,
- * then the PAM arguments (config.h).
+ * then the PAM arguments (conf.h).
  *
  * Every setting is declared once, in opts[] below (sorted by name): its
  * type, default, field and limits. The file and the arguments go through
@@ -10,7 +10,7 @@
  */
 #include <config.h>
 
-#include "config.h"
+#include "conf.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -592,24 +592,31 @@ static int apply_args(struct pp_config *cfg, int argc, const char **argv, struct
     return 0;
 }
 
-/* Before the file is read: which file, and is debug asked for? */
-static void scan_args(int argc, const char **argv, const char **config_arg, struct pp_log *log)
+bool pp_config_args_debug(int argc, const char **argv)
 {
     bool b;
 
-    *config_arg = NULL;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; argv != NULL && i < argc; i++) {
         const char *arg = argv[i];
 
-        if (arg == NULL)
-            continue;
-        if (strncmp(arg, "config=", 7) == 0)
-            *config_arg = arg;
-        else if (log != NULL && (strcmp(arg, "debug") == 0
-                                 || (strncmp(arg, "debug=", 6) == 0
-                                     && parse_bool(arg + 6, &b) == 0 && b)))
-            log->debug = true;
+        if (arg != NULL && (strcmp(arg, "debug") == 0
+                            || (strncmp(arg, "debug=", 6) == 0
+                                && parse_bool(arg + 6, &b) == 0 && b)))
+            return true;
     }
+    return false;
+}
+
+/* Before the file is read: which file, and is debug asked for? */
+static void scan_args(int argc, const char **argv, const char **config_arg, struct pp_log *log)
+{
+    *config_arg = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (argv[i] != NULL && strncmp(argv[i], "config=", 7) == 0)
+            *config_arg = argv[i];
+    }
+    if (log != NULL && pp_config_args_debug(argc, argv))
+        log->debug = true;
 }
 
 /* Checks that involve more than one setting. */
