@@ -63,6 +63,8 @@ static const char *const on_failure_values[] = { "ignore", "deny", NULL };
 /* Sorted by name (bsearch). */
 static const struct pp_option opts[] = {
     { "api_url", OPT_STRING, F(api_url), PP_DEFAULT_API_URL, 0, 0, 0, STR_URL, NULL },
+    { "broad_rules_for_system_accounts", OPT_BOOL, F(broad_rules_for_system_accounts), NULL, 0,
+      0, 0, 0, NULL },
     { "ca_file", OPT_STRING, F(ca_file), NULL, 0, 0, 0, STR_PATH_OPT, NULL },
     { "cache_dir", OPT_STRING, F(cache_dir), PP_DEFAULT_CACHE, 0, 0, 0, STR_PATH, NULL },
     { "cache_ttl", OPT_INT, F(cache_ttl), NULL, 300, 0, 365 * DAY, 0, NULL },

@@ -37,6 +37,7 @@ struct pp_config {
     long expiry_warn_days;
     enum pp_on_failure on_failure;
     long minimum_uid;
+    bool broad_rules_for_system_accounts;   /* group/default rules for uid < UID_MIN */
     char **services;            /* NULL: all services; else NULL-terminated */
     bool debug;
 };

@@ -241,7 +241,7 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
         compose(in->cfg, d, "the key mapping could not be read");
         return false;
     }
-    rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->gid, &d->rule, log,
+    rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule, log,
                                   in->trace, in->trace_ctx);
     pp_mapping_free(&map);
     if (rc != 0) {

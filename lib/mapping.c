@@ -303,8 +303,8 @@ int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry)
     return n;
 }
 
-int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
-                    const struct pp_log *log)
+static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
+                      const struct pp_log *log)
 {
     char path[PATH_MAX];
     char err[PP_ERRLEN];
@@ -342,6 +342,43 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
     r = pp_mapping_parse(buf, path, m, log);
     pp_free_buf(buf, len + 1);
     return r;
+}
+
+int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
+                    const struct pp_log *log)
+{
+    if (load_rules(cfg, m, log) != 0)
+        return -1;
+    m->broad_rules_uid_min =
+        cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
+    return 0;
+}
+
+long pp_login_defs_uid_min(const char *path)
+{
+    char line[256];
+    long uid_min = PP_UID_MIN_DEFAULT;
+    FILE *f = fopen(path, "re");
+
+    if (f == NULL)
+        return uid_min;
+    /* "UID_MIN <number>", blanks around; the last such line counts, as in login.defs(5). */
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *p = line, *end;
+        long v;
+
+        p += strspn(p, " \t");
+        if (strncmp(p, "UID_MIN", 7) != 0 || (p[7] != ' ' && p[7] != '\t'))
+            continue;
+        p += 7;
+        p += strspn(p, " \t");
+        errno = 0;
+        v = strtol(p, &end, 10);
+        if (errno == 0 && end != p && v > 0 && strspn(end, " \t\r\n") == strlen(end))
+            uid_min = v;
+    }
+    fclose(f);
+    return uid_min;
 }
 
 /* "value" with backslash and double quote escaped (names have no controls). */
@@ -575,11 +612,11 @@ static void set_result(struct pp_resolution *res, enum pp_match match, const cha
 
 /*
  * The walk. known: 1 or 0 when the caller has looked the user up already
- * (primary is then its primary group), -1 to look up here if group rules
- * need it.
+ * (uid and primary are then its own), -1 to look up here if group rules or
+ * the system-account limit need it.
  */
-static int resolve(const struct pp_mapping *m, const char *user, int known, gid_t primary,
-                   struct pp_resolution *res, const struct pp_log *log,
+static int resolve(const struct pp_mapping *m, const char *user, int known, uid_t uid,
+                   gid_t primary, struct pp_resolution *res, const struct pp_log *log,
                    pp_resolve_trace trace, void *trace_ctx)
 {
     char safe[80];
@@ -602,6 +639,21 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, gid_
         }
     }
     step(trace, trace_ctx, log, PP_MATCH_USER, user, NULL, false, "no rule for user %s", user);
+
+    if (m->broad_rules_uid_min > 0 && (m->ngroups > 0 || m->default_entry != NULL)) {
+        if (known < 0)
+            known = pp_user_lookup(user, &uid, &primary, log);
+        if (known < 0)
+            return -1;
+        if (known > 0 && (long long)uid < (long long)m->broad_rules_uid_min) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false,
+                 "uid %lu is below UID_MIN %ld (root or a system account): group rules and "
+                 "the default do not apply (broad_rules_for_system_accounts = false)",
+                 (unsigned long)uid, m->broad_rules_uid_min);
+            set_result(res, PP_MATCH_NONE, "", "");
+            return 0;
+        }
+    }
 
     if (m->ngroups == 0) {
         step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
@@ -680,14 +732,14 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
                        struct pp_resolution *res, const struct pp_log *log,
                        pp_resolve_trace trace, void *trace_ctx)
 {
-    return resolve(m, user, -1, 0, res, log, trace, trace_ctx);
+    return resolve(m, user, -1, 0, 0, res, log, trace, trace_ctx);
 }
 
 int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
-                             gid_t primary, struct pp_resolution *res,
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
                              const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
 {
-    return resolve(m, user, known ? 1 : 0, primary, res, log, trace, trace_ctx);
+    return resolve(m, user, known ? 1 : 0, uid, primary, res, log, trace, trace_ctx);
 }
 
 static struct pp_map_rule **rules_of(struct pp_mapping *m, enum pp_match kind, size_t **n)

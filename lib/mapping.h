@@ -10,7 +10,8 @@
  * Resolution, as pam_prefect.conf(5) says: the user's own rule; else the first group
  * rule, in the file's order, whose group the user belongs to (primary or
  * supplementary, through NSS: getpwnam_r, getgrouplist, getgrnam_r); else
- * the default; else none. A matched rule decides: if it names an entry that
+ * the default; else none. Root and system accounts (a uid below
+ * m->broad_rules_uid_min) get only a user rule. A matched rule decides: if it names an entry that
  * does not exist, the user gets nothing (no falling through to a broader
  * rule).
  *
@@ -56,6 +57,13 @@ struct pp_mapping {
     struct pp_map_rule *groups;     /* in file order */
     size_t ngroups;
     char *default_entry;            /* NULL: none */
+    /*
+     * Users with a uid below this (root, system accounts) get only their own
+     * user rule, never a group rule or the default; 0: no such limit. Set by
+     * pp_mapping_load: UID_MIN of login.defs unless the configuration's
+     * broad_rules_for_system_accounts is true.
+     */
+    long broad_rules_uid_min;
 };
 
 enum pp_match { PP_MATCH_NONE = 0, PP_MATCH_USER, PP_MATCH_GROUP, PP_MATCH_DEFAULT };
@@ -99,6 +107,13 @@ int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry);
 int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
                     const struct pp_log *log);
 
+/* UID_MIN of the login.defs(5) at path, or PP_UID_MIN_DEFAULT (1000) if it says none. */
+#define PP_UID_MIN_DEFAULT 1000L
+#ifndef PP_LOGIN_DEFS
+#define PP_LOGIN_DEFS "/etc/login.defs"
+#endif
+long pp_login_defs_uid_min(const char *path);
+
 /* Parse mapping text (read safely by the caller); path for messages. */
 int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
                      const struct pp_log *log);
@@ -116,11 +131,11 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
 
 /*
  * pp_mapping_resolve for a user the caller has looked up already
- * (pp_user_lookup: known, and its primary group): NSS is not asked for the
- * user again (decide.h looks a user up once).
+ * (pp_user_lookup: known, its uid and primary group): NSS is not asked for
+ * the user again (decide.h looks a user up once).
  */
 int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
-                             gid_t primary, struct pp_resolution *res,
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
                              const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx);
 
 /*

@@ -108,12 +108,19 @@ static int result_code(enum pp_result r, enum pp_pam_call call)
     return PAM_IGNORE;
 }
 
-/* What the decision says to the user, through the conversation. */
+/*
+ * What the decision says to the user, through the conversation. The expiry
+ * warning (PP_SAY_INFO) goes out as PAM_ERROR_MSG too, never PAM_TEXT_INFO:
+ * sudo and misc_conv (su, login) print PAM_TEXT_INFO on standard output,
+ * where "$(sudo -i -u USER CMD)" would capture it, and su drops
+ * PAM_TEXT_INFO altogether when it runs a command. Standard error reaches
+ * the terminal of an interactive login and never a command's output
+ * (pam_prefect(8), CAVEATS).
+ */
 static void say(struct pp_session *s, const struct pp_decision *d)
 {
     if (d->say != PP_SAY_NOTHING)
-        pp_conv_say(s->pamh, s->flags, d->say == PP_SAY_INFO ? PAM_TEXT_INFO : PAM_ERROR_MSG,
-                    &s->log, "%s", d->sentence);
+        pp_conv_say(s->pamh, s->flags, PAM_ERROR_MSG, &s->log, "%s", d->sentence);
 }
 
 /*

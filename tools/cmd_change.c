@@ -312,6 +312,22 @@ static int same_as_entry(struct pk *pk, const struct pp_entry *old, const char *
 
 /* ---- add ---- */
 
+/*
+ * The check add just made, recorded as prefect-keys check would (through the
+ * host's cache), so that list, explain and logins see this key as checked
+ * and, with the ids, its expiration from Cloud. Outside the store lock. A
+ * failure here changes nothing: the entry is stored, unchecked.
+ */
+static void record_check(struct pk *pk, const struct pp_entry *e)
+{
+    struct pp_verdict v;
+
+    memset(&v, 0, sizeof(v));
+    if (pp_verdict_with(&pk->cfg, e, time(NULL), PP_VERDICT_FORCE, &v, &pk->quiet) != 0)
+        pp_debug(&pk->log, "add: the check of entry %s was not recorded: %s", e->name,
+                 pk->quiet_sink.last_error);
+}
+
 int pk_add(struct pk *pk, int argc, char **argv)
 {
     struct pp_store_lock lk = { -1 };
@@ -319,7 +335,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
     struct pp_entry e;
     char fp[PP_FP_SIZE], t1[PP_TIME_SIZE];
     char *key = NULL;
-    bool replaced = false;
+    bool replaced = false, learned = false;
     int rc = PK_ERROR;
 
     memset(&e, 0, sizeof(e));
@@ -413,7 +429,7 @@ int pk_add(struct pk *pk, int argc, char **argv)
         if (rc != PK_OK)
             goto out;
         rc = PK_ERROR;
-        pk_cloud_learn_expiration(pk, &e);
+        learned = pk_cloud_learn_expiration(pk, &e);
     }
 
     if (pk_begin_change(pk, &lk) != 0)
@@ -438,9 +454,12 @@ int pk_add(struct pk *pk, int argc, char **argv)
            replaced ? "replaced" : "added", e.name, pp_key_kind_name(e.kind), fp, e.account_id,
            e.workspace_id, e.has_expires ? ", expires " : "",
            e.has_expires ? pp_time_format(e.expires, t1) : "");
+    pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
+    if (rc == PK_OK && !pk_has(pk, OPT_NO_VALIDATE))
+        record_check(pk, &e);
     pp_entry_clear(&e);     /* wipes and frees the key */
     return rc;
 }
@@ -454,6 +473,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     struct pp_entry old, now_e, e;
     char oldfp[PP_FP_SIZE], newfp[PP_FP_SIZE], t1[PP_TIME_SIZE];
     char *key = NULL;
+    bool learned = false;
     int rc = PK_ERROR, r;
 
     memset(&old, 0, sizeof(old));
@@ -542,7 +562,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
             goto out;
         }
         rc = PK_ERROR;
-        pk_cloud_learn_expiration(pk, &e);
+        learned = pk_cloud_learn_expiration(pk, &e);
     }
     if (old.has_expires && !e.has_expires)
         note(pk, "note: the old key's recorded expiration (%s) was dropped; give --expires for "
@@ -570,6 +590,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
               when(e.has_expires, e.expires, t1), pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes",
               pk->invoker);
     report(pk, "rotate", true, "rotated entry %s: fingerprint %s -> %s", e.name, oldfp, newfp);
+    pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
@@ -703,6 +724,28 @@ static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *
                        "(it may come from LDAP/SSSD later)", kind_word(kind), name);
 }
 
+/*
+ * A group rule or the default covers root and the system accounts only when
+ * the configuration says so; then say it, since every "sudo" to root would
+ * get that key.
+ */
+static void warn_broad_rule(const struct pk *pk, enum pp_match kind, const char *entry)
+{
+    if (kind == PP_MATCH_USER || !pk->cfg.broad_rules_for_system_accounts
+        || pk->cfg.minimum_uid >= pp_login_defs_uid_min(PP_LOGIN_DEFS))
+        return;
+    if (pk->cfg.minimum_uid == 0)
+        pk_warning("with broad_rules_for_system_accounts = true and minimum_uid = 0 in %s, "
+                   "this %s rule gives entry %s to root (every sudo and su to root) and to "
+                   "system accounts too", pk->cfg.config_path,
+                   kind == PP_MATCH_DEFAULT ? "default" : "group", entry);
+    else
+        pk_warning("with broad_rules_for_system_accounts = true in %s, this %s rule gives "
+                   "entry %s to system accounts with a uid of %ld or more too",
+                   pk->cfg.config_path, kind == PP_MATCH_DEFAULT ? "default" : "group", entry,
+                   pk->cfg.minimum_uid);
+}
+
 static const char map_usage[] =
     "usage: prefect-keys map user USER NAME | map group GROUP NAME | map default NAME";
 static const char unmap_usage[] =
@@ -766,6 +809,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
     }
     if (kind != PP_MATCH_DEFAULT)
         warn_unknown_account(pk, kind, name);
+    warn_broad_rule(pk, kind, entry);
     if (kind == PP_MATCH_DEFAULT) {
         prev = m.default_entry;
     } else {

@@ -185,7 +185,7 @@ int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *accou
     return PK_PROBLEM;
 }
 
-void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
+bool pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
 {
     struct pp_cloud_answer ans;
     char t1[PP_TIME_SIZE], t2[PP_TIME_SIZE];
@@ -193,7 +193,7 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
     time_t when = 0;
 
     if (e->key_id[0] == '\0' && e->service_account_id[0] == '\0')
-        return;
+        return false;
     memset(&ans, 0, sizeof(ans));
     pp_cloud_expiration(&pk->cfg, e->key, e->account_id,
                         e->user_id[0] ? e->user_id : NULL, e->key_id[0] ? e->key_id : NULL,
@@ -202,7 +202,7 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
     if (ans.status != PP_CLOUD_OK) {
         printf("note: the key's expiration could not be read from Cloud (%s)%s\n", ans.reason,
                e->has_expires ? "; keeping --expires" : "");
-        return;
+        return false;
     }
     /*
      * The service account's record describes its current key: remember its
@@ -218,7 +218,7 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
     if (!has) {
         printf("Prefect Cloud says the key never expires%s\n",
                e->has_expires ? " (--expires is recorded anyway)" : "");
-        return;
+        return true;
     }
     if (e->has_expires && e->expires != when)
         printf("note: Prefect Cloud says the key expires %s, not %s: recording Cloud's\n",
@@ -227,6 +227,20 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
         printf("Prefect Cloud says the key expires %s\n", pp_time_format(when, t1));
     e->has_expires = true;
     e->expires = when;
+    return true;
+}
+
+void pk_note_unknown_expiration(const struct pp_entry *e, bool cloud_answered)
+{
+    bool user = e->kind != PP_KIND_SERVICE_ACCOUNT;
+
+    if (e->has_expires || cloud_answered)
+        return;
+    fprintf(stderr, "note: the expiration of entry %s is unknown, so no one is warned before it "
+                    "expires and \"expiring\" cannot list it. To make it known, add the key again "
+                    "with --force and %s (read from Prefect Cloud at every check; see prefect-keys(8)), "
+                    "or --expires DATE\n", e->name,
+                    user ? "--user-id UUID --key-id UUID" : "--service-account-id UUID");
 }
 
 /* ---- check ---- */
@@ -271,6 +285,8 @@ int pk_check(struct pk *pk, int argc, char **argv)
         struct pp_verdict v;
         struct pp_entry e;
         char fp[PP_FP_SIZE], t[PP_TIME_SIZE];
+        const char *source;
+        time_t when;
         int r;
 
         memset(&v, 0, sizeof(v));
@@ -308,6 +324,9 @@ int pk_check(struct pk *pk, int argc, char **argv)
                                    v.has_expires ? json_object_new_string(
                                                        pp_time_format(v.expires, t))
                                                  : NULL);
+            json_object_object_add(o, "expiration", json_object_new_string(pk_expiration_name(
+                                                        pk_expiration_of(pk, &e, &when,
+                                                                         &source))));
             json_object_object_add(o, "from_cache", json_object_new_boolean(v.from_cache));
             json_object_object_add(o, "reason",
                                    v.reason[0] ? json_object_new_string(v.reason) : NULL);
@@ -318,6 +337,10 @@ int pk_check(struct pk *pk, int argc, char **argv)
                    v.reason[0] ? " (" : "", v.reason, v.reason[0] ? ")" : "");
             if (v.has_expires)
                 printf("  expires %s\n", pp_time_format(v.expires, t));
+            else if (pk_expiration_of(pk, &e, &when, &source) == PK_EXP_NEVER)
+                printf("  never expires (Prefect Cloud says so)\n");
+            else
+                printf("  expiration unknown (%s)\n", pk_unknown_expiration_hint(&e));
         }
         pp_entry_clear(&e);
     }

@@ -128,20 +128,68 @@ void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size
                  pp_time_format(rec.checked_at, t), rec.reason[0] ? ": " : "", rec.reason);
 }
 
+enum pk_expiration pk_expiration_of(struct pk *pk, const struct pp_entry *e, time_t *t,
+                                    const char **source)
+{
+    struct pp_cache_record rec;
+
+    *t = 0;
+    *source = "none";
+    if (last_check(pk, e, &rec) == 1 && rec.exp_source == PP_EXP_CLOUD) {
+        if (!rec.has_expires)
+            return PK_EXP_NEVER;
+        *source = "cloud";
+        *t = rec.expires;
+        return PK_EXP_DATE;
+    }
+    if (!e->has_expires)
+        return PK_EXP_UNKNOWN;
+    *source = "entry";
+    *t = e->expires;
+    return PK_EXP_DATE;
+}
+
+const char *pk_unknown_expiration_hint(const struct pp_entry *e)
+{
+    if (e->key_id[0] != '\0' || e->service_account_id[0] != '\0')
+        return "not read from Prefect Cloud yet: prefect-keys check reads it through the "
+               "key's ids";
+    return "no --expires, and no ids to read it from Prefect Cloud: give the key's ids or "
+           "--expires (prefect-keys(8), add)";
+}
+
+const char *pk_expiration_name(enum pk_expiration x)
+{
+    return x == PK_EXP_DATE ? "date" : x == PK_EXP_NEVER ? "never" : "unknown";
+}
+
+/* What is known of e's expiration, in words, for list and explain. */
+static void expiration_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen)
+{
+    char t[PP_TIME_SIZE];
+    const char *source;
+    time_t when;
+
+    switch (pk_expiration_of(pk, e, &when, &source)) {
+    case PK_EXP_DATE:
+        snprintf(out, outlen, "%s (%ld days; %s)", pp_time_format(when, t),
+                 days_until(pk->now, when),
+                 strcmp(source, "cloud") == 0 ? "from Prefect Cloud" : "recorded");
+        return;
+    case PK_EXP_NEVER:
+        snprintf(out, outlen, "never (Prefect Cloud says so)");
+        return;
+    case PK_EXP_UNKNOWN:
+        break;
+    }
+    snprintf(out, outlen, "unknown (%s)", pk_unknown_expiration_hint(e));
+}
+
 /* The best known expiration of e: learned from Cloud for this key, else recorded. */
 static bool best_expiration(struct pk *pk, const struct pp_entry *e, time_t *t,
                             const char **source)
 {
-    struct pp_cache_record rec;
-
-    if (last_check(pk, e, &rec) == 1 && rec.exp_source == PP_EXP_CLOUD) {
-        *source = "cloud";
-        *t = rec.expires;
-        return rec.has_expires;
-    }
-    *source = e->has_expires ? "entry" : "none";
-    *t = e->expires;
-    return e->has_expires;
+    return pk_expiration_of(pk, e, t, source) == PK_EXP_DATE;
 }
 
 /* ---- list ---- */
@@ -158,6 +206,13 @@ static struct json_object *entry_json(struct pk *pk, const struct pp_entry *e)
     json_object_object_add(o, "workspace_id", jstr(e->workspace_id));
     json_object_object_add(o, "fingerprint", json_object_new_string(fp));
     json_object_object_add(o, "expires", jtime(e->has_expires, e->expires));
+    {
+        const char *source;
+        time_t when;
+
+        json_object_object_add(o, "expiration", json_object_new_string(pk_expiration_name(
+                                                    pk_expiration_of(pk, e, &when, &source))));
+    }
     json_object_object_add(o, "user_id", jstr(e->user_id));
     json_object_object_add(o, "key_id", jstr(e->key_id));
     json_object_object_add(o, "service_account_id", jstr(e->service_account_id));
@@ -171,18 +226,15 @@ static struct json_object *entry_json(struct pk *pk, const struct pp_entry *e)
 
 static void entry_text(struct pk *pk, const struct pp_entry *e)
 {
-    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
+    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512], expires[256];
 
     pp_fingerprint(e->key, fp);
     printf("entry %s\n", e->name);
     printf("  kind:         %s\n", pp_key_kind_name(e->kind));
     printf("  workspace:    %s/%s\n", e->account_id, e->workspace_id);
     printf("  fingerprint:  %s\n", fp);
-    if (e->has_expires)
-        printf("  expires:      %s (%ld days)\n", pp_time_format(e->expires, t),
-               days_until(pk->now, e->expires));
-    else
-        printf("  expires:      not recorded\n");
+    expiration_text(pk, e, expires, sizeof(expires));
+    printf("  expires:      %s\n", expires);
     if (e->user_id[0] != '\0')
         printf("  user id:      %s\n  key id:       %s\n", e->user_id, e->key_id);
     if (e->service_account_id[0] != '\0')
@@ -362,7 +414,7 @@ static void explain_json(struct pk *pk, const struct pp_decision *d, const char 
 
 static void explain_text(struct pk *pk, const struct pp_decision *d, const char *user)
 {
-    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
+    char fp[PP_FP_SIZE], check[512], expires[256];
     const struct pp_outcome_info *info = pp_outcome_info(d->outcome);
 
     if (d->scope != PP_SCOPE_IN) {
@@ -376,8 +428,8 @@ static void explain_text(struct pk *pk, const struct pp_decision *d, const char 
         printf("  entry %s: %s key, fingerprint %s, workspace %s/%s\n", d->entry.name,
                pp_key_kind_name(d->entry.kind), fp, d->entry.account_id,
                d->entry.workspace_id);
-        printf("  expires: %s\n", d->entry.has_expires
-                                    ? pp_time_format(d->entry.expires, t) : "not recorded");
+        expiration_text(pk, &d->entry, expires, sizeof(expires));
+        printf("  expires: %s\n", expires);
         printf("  last check: %s\n", check);
     } else if (d->rule.match != PP_MATCH_NONE) {
         printf("result: the %s rule%s%s names entry %s, which %s: %s gets no key (a "
@@ -484,9 +536,9 @@ int pk_explain(struct pk *pk, int argc, char **argv)
 
 int pk_expiring(struct pk *pk, int argc, char **argv)
 {
-    struct json_object *root = NULL, *list = NULL;
+    struct json_object *root = NULL, *list = NULL, *unknown = NULL;
     char **names = NULL;
-    size_t n = 0, found = 0;
+    size_t n = 0, found = 0, nunknown = 0;
     long within = pk_has(pk, OPT_WITHIN) ? pk->o.within_days : pk->cfg.expiry_warn_days;
     bool json = pk_has(pk, OPT_JSON);
     int rc = PK_OK;
@@ -504,6 +556,8 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
         json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
         json_object_object_add(root, "within_days", json_object_new_int64(within));
         json_object_object_add(root, "entries", list);
+        unknown = json_object_new_array();
+        json_object_object_add(root, "expiration_unknown", unknown);
     }
     for (size_t i = 0; i < n; i++) {
         struct pp_entry e;
@@ -519,6 +573,17 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
             } else {
                 printf("%s: UNUSABLE: %s\n", names[i], pk->quiet_sink.last_error);
             }
+            continue;
+        }
+        if (pk_expiration_of(pk, &e, &when, &source) == PK_EXP_UNKNOWN) {
+            /* Never warned about: say so, though it is not (yet) a problem. */
+            if (json)
+                json_object_array_add(unknown, json_object_new_string(e.name));
+            else
+                printf("%s: expiration unknown (%s)\n", e.name,
+                       pk_unknown_expiration_hint(&e));
+            nunknown++;
+            pp_entry_clear(&e);
             continue;
         }
         if (!best_expiration(pk, &e, &when, &source)
@@ -553,7 +618,9 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
         print_json(root);
         json_object_put(root);
     } else if (found == 0 && rc == PK_OK) {
-        printf("no key expires within %ld day%s\n", within, within == 1 ? "" : "s");
+        printf("no key %s within %ld day%s%s\n", nunknown > 0 ? "is known to expire" : "expires",
+               within, within == 1 ? "" : "s",
+               nunknown > 0 ? " (the expiration of those above is unknown)" : "");
     }
     pp_names_free(names, n);
     return rc;

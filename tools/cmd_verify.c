@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -125,6 +127,11 @@ void pk_file_fix(const char *path, bool secret, char *fix, size_t fixlen)
         add_fix(fix, fixlen, "%s", what);
     }
 }
+
+/* Where syslog(3) sends its lines (a test may point elsewhere). */
+#ifndef PP_SYSLOG_SOCKET
+#define PP_SYSLOG_SOCKET "/dev/log"
+#endif
 
 /* ---- the report ---- */
 
@@ -306,6 +313,18 @@ static void remove_cache_temp(struct audit *a, const char *n, const char *entry)
 
 static void audit_config(struct audit *a, const char *path)
 {
+    struct stat st;
+    char fix[PATH_MAX * 3];
+
+    if (lstat(path, &st) != 0 && errno == ENOENT) {
+        snprintf(fix, sizeof(fix), "\"make install\" in the build tree installs a commented "
+                 "one with every setting at its default; or create it: printf '# "
+                 "pam_prefect.conf(5): all settings at their defaults\\n' >%s && chmod 0644 %s",
+                 path, path);
+        problem(a, path, "does not exist: the module does nothing and prefect-keys refuses "
+                "to work without it", fix);
+        return;
+    }
     audit_file_read(a, path, PP_FILE_PUBLIC, PP_CONFIG_MAX, "configuration");
 }
 
@@ -530,6 +549,31 @@ int pk_verify_config_only(struct pk *pk, const char *path)
     return finish(&a, root);
 }
 
+/*
+ * The module's decision lines go to syslog through /dev/log; with nobody
+ * listening there (a container without a syslog daemon) glibc drops them
+ * without a word. Not a problem of this configuration: a note.
+ */
+static void audit_syslog(struct audit *a)
+{
+    struct sockaddr_un sun;
+    int fd, r = -1;
+
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", PP_SYSLOG_SOCKET);
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        r = connect(fd, (const struct sockaddr *)&sun, sizeof(sun));
+        close(fd);
+    }
+    if (r == 0)
+        ok(a, PP_SYSLOG_SOCKET, "a syslog daemon receives the log lines");
+    else
+        note(a, PP_SYSLOG_SOCKET, "no syslog daemon listens here: the module's decision lines "
+             "are lost (install one, e.g. apt-get install rsyslog, or run systemd-journald)");
+}
+
 int pk_verify(struct pk *pk, int argc, char **argv)
 {
     struct audit a;
@@ -552,5 +596,6 @@ int pk_verify(struct pk *pk, int argc, char **argv)
         else
             ok(&a, pk->cfg.ca_file, "ca_file");
     }
+    audit_syslog(&a);
     return finish(&a, root);
 }

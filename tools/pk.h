@@ -134,12 +134,34 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
                             char workspace_id[PP_UUID_LEN + 1]);
 int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *account_id,
                                const char *workspace_id);
-/* Read e's expiration from Cloud when e records the ids; updates e when found. */
-void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e);
+/*
+ * Read e's expiration from Cloud when e records the ids; updates e when found.
+ * Returns whether Cloud answered (with a date or "never").
+ */
+bool pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e);
+/*
+ * After add or rotate: when e's expiration is still unknown, say so on
+ * standard output, with the two ways to make it known.
+ */
+void pk_note_unknown_expiration(const struct pp_entry *e, bool cloud_answered);
 
 /* cmd_verify.c: how to fix an unsafe directory or file (empty when fine). */
 void pk_dir_fix(const char *dir, bool private_dir, char *fix, size_t fixlen);
 void pk_file_fix(const char *path, bool secret, char *fix, size_t fixlen);
+
+/*
+ * cmd_show.c: what is known of e's expiration: a date (from Cloud's answer
+ * in the last check of this key, else the one recorded in the entry), that
+ * Cloud says it never expires, or nothing. *t and *source ("cloud",
+ * "entry") are set for PK_EXP_DATE.
+ */
+enum pk_expiration { PK_EXP_UNKNOWN = 0, PK_EXP_NEVER, PK_EXP_DATE };
+enum pk_expiration pk_expiration_of(struct pk *pk, const struct pp_entry *e, time_t *t,
+                                    const char **source);
+/* Why e's expiration is unknown and what makes it known, for messages. */
+const char *pk_unknown_expiration_hint(const struct pp_entry *e);
+/* "unknown", "never" or "date" (the JSON form). */
+const char *pk_expiration_name(enum pk_expiration x);
 
 /* cmd_show.c: describe the last check of e (cache), for list and explain. */
 struct json_object;

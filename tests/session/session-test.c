@@ -658,8 +658,9 @@ static void test_expiring(void **state)
 
     open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    assert_messages(&r, 1, 0);
-    assert_string_equal(r.info[0], msg);
+    /* On standard error, never into a command's output (CAVEATS). */
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], msg);
     ASSERT_LOG(&r, l);
     run_free(&r);
 
@@ -682,8 +683,9 @@ static void test_expiring(void **state)
     /* The argument wins over the file (pp-args: expiry_warn_days=30). */
     open_session("pp-args", "alice", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    assert_messages(&r, 1, 0);
-    assert_string_equal(r.info[0], msg);
+    /* On standard error, never into a command's output (CAVEATS). */
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], msg);
     run_free(&r);
     free(reason);
     free(l);
@@ -833,9 +835,9 @@ static void test_once_per_handle(void **state)
     /* One decision line, one warning message. */
     ASSERT_LOG(&r, "<5> : pam_prefect(pp-alone:setcred): user=alice service=pp-alone "
                    "entry=alice-key fingerprint=* outcome=expiring reason=*");
-    assert_messages(&r, 1, 0);
+    assert_messages(&r, 0, 1);
     assert_true(glob_match("Your Prefect API key (entry alice-key) expires on *, in 1 day.",
-                           r.info[0]));
+                           r.err[0]));
     run_free(&r);
 
     /* A refused key, repeated: the first result (here under deny) each time. */
@@ -959,6 +961,27 @@ static void test_minimum_uid(void **state)
     fx_config(&fx, "api_url = \"" API_URL "\";");
     open_session("pp-alone", "sys", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_SYS, API_URL, WS_DEFAULT);
+    run_free(&r);
+}
+
+/* root and system accounts get the default only when the configuration says so. */
+static void test_system_accounts_default(void **state)
+{
+    struct run r;
+
+    (void)state;
+    fx_map(&fx, "default", NULL, "default-key");
+    open_session("pp-alone", "root", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    run_free(&r);
+    open_session("pp-alone", "carol", 0, PAM_SUCCESS, &r);    /* uid 1002 */
+    assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
+    run_free(&r);
+
+    fx_config(&fx, "api_url = \"" API_URL "\";\nbroad_rules_for_system_accounts = true;");
+    open_session("pp-alone", "root", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
     run_free(&r);
 }
 
@@ -1579,6 +1602,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_group_order, setup),
         cmocka_unit_test_setup(test_user_rule_beats_group, setup),
         cmocka_unit_test_setup(test_default_entry, setup),
+        cmocka_unit_test_setup(test_system_accounts_default, setup),
         cmocka_unit_test_setup(test_unmapped, setup),
         cmocka_unit_test_setup(test_expired, setup),
         cmocka_unit_test_setup(test_expiring, setup),

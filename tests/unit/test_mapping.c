@@ -622,6 +622,92 @@ static void test_default_and_none(void **state)
     expect_resolve(m, "carol", PP_MATCH_NONE, "", "", empty);
 }
 
+/* Root and system accounts: their own rule only, unless the limit is 0. */
+static void test_system_accounts(void **state)
+{
+    static const char *const root_limited[] = {
+        "user|root||-|no rule for user root",
+        "group|||-|uid 0 is below UID_MIN 1000 (root or a system account): group rules and "
+        "the default do not apply (broad_rules_for_system_accounts = false)", NULL,
+    };
+    static const char *const root_broad[] = {
+        "user|root||-|no rule for user root",
+        "group|root|svc-root-group|match|root is in group root (primary): entry svc-root-group",
+        NULL,
+    };
+    static const char *const root_own[] = {
+        "user|root|svc-root|match|rule for user root: entry svc-root", NULL,
+    };
+    static const char *const alice_default[] = {
+        "user|alice||-|no rule for user alice", "group|||-|no group rules",
+        "default||svc-default|match|default: entry svc-default", NULL,
+    };
+    struct pp_mapping *m;
+
+    (void)state;
+    m = (struct pp_mapping *)parse_or_die(
+        "groups = ( { name = \"root\"; entry = \"svc-root-group\"; } );\n"
+        "default = \"svc-default\";\n");
+    m->broad_rules_uid_min = 1000;
+    expect_resolve(m, "root", PP_MATCH_NONE, "", "", root_limited);
+    m->broad_rules_uid_min = 0;
+    expect_resolve(m, "root", PP_MATCH_GROUP, "svc-root-group", "root", root_broad);
+    m = (struct pp_mapping *)parse_or_die(
+        "users = ( { name = \"root\"; entry = \"svc-root\"; } );\n"
+        "default = \"svc-default\";\n");
+    m->broad_rules_uid_min = 1000;
+    expect_resolve(m, "root", PP_MATCH_USER, "svc-root", "", root_own);
+    /* alice's uid 1001 is not below it: the default applies. */
+    expect_resolve(m, "alice", PP_MATCH_DEFAULT, "svc-default", "", alice_default);
+    /* Without any group rule or default, nothing to look up or skip. */
+    m = (struct pp_mapping *)parse_or_die("");
+    m->broad_rules_uid_min = 1000;
+    cap_reset();
+    {
+        static const char *const empty[] = {
+            "user|root||-|no rule for user root", "group|||-|no group rules",
+            "default|||-|no default", NULL,
+        };
+        expect_resolve(m, "root", PP_MATCH_NONE, "", "", empty);
+    }
+}
+
+/* UID_MIN from a login.defs file: the last valid line, else 1000. */
+static void test_login_defs_uid_min(void **state)
+{
+    static const struct {
+        const char *text;
+        long want;
+    } cases[] = {
+        { "UID_MIN\t\t\t 1000\nUID_MAX 60000\n", 1000 },
+        { "# UID_MIN 10\nUID_MIN 500\n", 500 },
+        { "  UID_MIN 2000  \nSYS_UID_MIN 100\n", 2000 },
+        { "UID_MINIMUM 5\nUID_MIN_X 7\n", PP_UID_MIN_DEFAULT },
+        { "UID_MIN lots\nUID_MIN -3\nUID_MIN 12x\n", PP_UID_MIN_DEFAULT },
+        { "UID_MIN 300\nUID_MIN 400\n", 400 },
+        { "", PP_UID_MIN_DEFAULT },
+    };
+    char path[] = "/tmp/pp-login.defs.XXXXXX";
+    int fd;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        fputs(cases[i].text, f);
+        fclose(f);
+        if (pp_login_defs_uid_min(path) != cases[i].want)
+            fail_msg("case %zu: got %ld, want %ld", i, pp_login_defs_uid_min(path),
+                     cases[i].want);
+    }
+    unlink(path);
+    assert_int_equal(pp_login_defs_uid_min(path), PP_UID_MIN_DEFAULT);
+}
+
 static void test_unknown_group_skipped(void **state)
 {
     static const char *const alice[] = {
@@ -1023,6 +1109,8 @@ int main(void)
         cmocka_unit_test(test_mapping_order_wins),
         cmocka_unit_test(test_primary_and_supplementary),
         cmocka_unit_test(test_default_and_none),
+        cmocka_unit_test(test_system_accounts),
+        cmocka_unit_test(test_login_defs_uid_min),
         cmocka_unit_test(test_unknown_group_skipped),
         cmocka_unit_test(test_unknown_user),
         cmocka_unit_test(test_missing_entry_still_decides),
