@@ -1,7 +1,7 @@
 /*
  * cache.c: the check records in cfg->cache_dir (see cache.h).
  *
- * A record is small JSON written whole to a temporary file in the cache
+ * A record is small libconfig text written whole to a temporary file in the cache
  * directory and renamed over the old one, so a reader sees the old or the
  * new record, never a mix; readers go through safefile like every other
  * file of ours. The lock file is separate from the record so that renaming
@@ -21,8 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
+#include <libconfig.h>
 
+#include "lcfg.h"
 #include "names.h"
 #include "safefile.h"
 #include "timefmt.h"
@@ -84,17 +85,48 @@ int pp_cache_prepare(const struct pp_config *cfg, const struct pp_log *log)
     return 0;
 }
 
-/* Optional RFC 3339 time or null. 0, or -1 if present and malformed. */
-static int get_time(json_object *o, const char *name, bool *has, time_t *t)
+/*
+ * A setting of the record: 1 with *s set (a string), 0 when absent, -1
+ * when present but not a string.
+ */
+static int get_str(config_setting_t *root, const char *name, const char **s)
 {
-    json_object *v;
+    config_setting_t *v = config_setting_get_member(root, name);
+
+    *s = NULL;
+    if (v == NULL)
+        return 0;
+    if (config_setting_type(v) != CONFIG_TYPE_STRING)
+        return -1;
+    *s = config_setting_get_string(v);
+    return *s != NULL ? 1 : -1;
+}
+
+/* An optional integer setting: 1 with *n, 0 when absent, -1 when not an integer. */
+static int get_int(config_setting_t *root, const char *name, long long *n)
+{
+    config_setting_t *v = config_setting_get_member(root, name);
+
+    *n = 0;
+    if (v == NULL)
+        return 0;
+    if (config_setting_type(v) != CONFIG_TYPE_INT && config_setting_type(v) != CONFIG_TYPE_INT64)
+        return -1;
+    *n = config_setting_get_int64(v);
+    return 1;
+}
+
+/* Optional RFC 3339 time (absent: none). 0, or -1 if present and malformed. */
+static int get_time(config_setting_t *root, const char *name, bool *has, time_t *t)
+{
+    const char *s;
+    int r = get_str(root, name, &s);
 
     *has = false;
     *t = 0;
-    if (!json_object_object_get_ex(o, name, &v) || v == NULL)
+    if (r == 0)
         return 0;
-    if (!json_object_is_type(v, json_type_string)
-        || pp_time_parse(json_object_get_string(v), t) != 0)
+    if (r < 0 || pp_time_parse(s, t) != 0)
         return -1;
     *has = true;
     return 0;
@@ -118,127 +150,125 @@ static bool recordable(enum pp_outcome o)
         || o == PP_OUT_REJECTED || o == PP_OUT_NO_WORKSPACE || o == PP_OUT_UNREACHABLE;
 }
 
-/* Fill rec from the record's JSON. NULL, or what is wrong. */
-static const char *parse_record(const char *text, size_t len, struct pp_cache_record *rec)
+/* An optional UUID setting into dst. false if present and not a UUID. */
+static bool get_uuid(config_setting_t *root, const char *name, char dst[PP_UUID_LEN + 1])
 {
-    json_tokener *tok;
-    json_object *root, *v;
-    const char *s, *why = NULL;
+    const char *s;
+    int r = get_str(root, name, &s);
+
+    if (r == 0)
+        return true;
+    if (r < 0 || !pp_uuid_valid(s))
+        return false;
+    memcpy(dst, s, PP_UUID_LEN + 1);
+    return true;
+}
+
+/* Fill rec from the parsed record. NULL, or what is wrong. */
+static const char *record_fields(config_setting_t *root, struct pp_cache_record *rec)
+{
+    const char *s;
+    long long n;
     bool has;
+    size_t i;
     int o;
 
-    tok = json_tokener_new();
-    if (tok == NULL)
-        return "out of memory";
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    root = json_tokener_parse_ex(tok, text, (int)len);
-    if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
-        json_tokener_free(tok);
-        json_object_put(root);
-        return "not JSON";
-    }
-    json_tokener_free(tok);
-    if (!json_object_is_type(root, json_type_object)) {
-        why = "not a JSON object";
-        goto out;
-    }
+    if (get_str(root, "fingerprint", &s) != 1 || !fingerprint_valid(s))
+        return "fingerprint missing or malformed";
+    memcpy(rec->fingerprint, s, PP_FP_SIZE);
+    if (!get_uuid(root, "account_id", rec->account_id)
+        || !get_uuid(root, "workspace_id", rec->workspace_id))
+        return "account_id or workspace_id not a UUID";
 
-    if (!json_object_object_get_ex(root, "fingerprint", &v) || !json_object_is_type(v, json_type_string)
-        || !fingerprint_valid(json_object_get_string(v))) {
-        why = "fingerprint missing or malformed";
-        goto out;
-    }
-    snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", json_object_get_string(v));
-
-    why = "account_id or workspace_id not a UUID";
-    if (json_object_object_get_ex(root, "account_id", &v)) {
-        if (!json_object_is_type(v, json_type_string) || !pp_uuid_valid(json_object_get_string(v)))
-            goto out;
-        snprintf(rec->account_id, sizeof(rec->account_id), "%s", json_object_get_string(v));
-    }
-    if (json_object_object_get_ex(root, "workspace_id", &v)) {
-        if (!json_object_is_type(v, json_type_string) || !pp_uuid_valid(json_object_get_string(v)))
-            goto out;
-        snprintf(rec->workspace_id, sizeof(rec->workspace_id), "%s", json_object_get_string(v));
-    }
-
-    why = "outcome missing or unknown";
-    if (!json_object_object_get_ex(root, "outcome", &v) || !json_object_is_type(v, json_type_string))
-        goto out;
-    s = json_object_get_string(v);
+    if (get_str(root, "outcome", &s) != 1)
+        return "outcome missing or unknown";
     for (o = PP_OUT_VALID; o <= PP_OUT_UNREACHABLE; o++) {
         if (recordable((enum pp_outcome)o) && strcmp(s, pp_outcome_name((enum pp_outcome)o)) == 0)
             break;
     }
     if (o > PP_OUT_UNREACHABLE)
-        goto out;
+        return "outcome missing or unknown";
     rec->outcome = (enum pp_outcome)o;
 
-    why = "checked_at missing or not an RFC 3339 time";
     if (get_time(root, "checked_at", &has, &rec->checked_at) != 0 || !has)
-        goto out;
-    why = "last_valid_at not an RFC 3339 time";
+        return "checked_at missing or not an RFC 3339 time";
     if (get_time(root, "last_valid_at", &rec->has_last_valid, &rec->last_valid_at) != 0)
-        goto out;
-    why = "expiration not an RFC 3339 time";
+        return "last_valid_at not an RFC 3339 time";
     if (get_time(root, "expiration", &rec->has_expires, &rec->expires) != 0)
-        goto out;
-    why = "backoff_until not an RFC 3339 time";
+        return "expiration not an RFC 3339 time";
     if (get_time(root, "backoff_until", &rec->has_backoff, &rec->backoff_until) != 0)
-        goto out;
+        return "backoff_until not an RFC 3339 time";
 
-    why = "expiration_source unknown";
     rec->exp_source = PP_EXP_NONE;
-    if (json_object_object_get_ex(root, "expiration_source", &v)) {
-        size_t i;
-
-        if (!json_object_is_type(v, json_type_string))
-            goto out;
-        s = json_object_get_string(v);
+    switch (get_str(root, "expiration_source", &s)) {
+    case 0:
+        break;
+    case 1:
         for (i = 0; i < sizeof(exp_source_names) / sizeof(exp_source_names[0]); i++) {
             if (strcmp(s, exp_source_names[i]) == 0)
                 break;
         }
         if (i == sizeof(exp_source_names) / sizeof(exp_source_names[0]))
-            goto out;
+            return "expiration_source unknown";
         rec->exp_source = (enum pp_exp_source)i;
+        break;
+    default:
+        return "expiration_source unknown";
     }
 
-    why = "http_status not an integer";
-    if (json_object_object_get_ex(root, "http_status", &v)) {
-        if (!json_object_is_type(v, json_type_int))
-            goto out;
-        rec->http_status = (long)json_object_get_int64(v);
+    if (get_int(root, "http_status", &n) < 0)
+        return "http_status not an integer";
+    rec->http_status = (long)n;
+    if (get_int(root, "serial", &n) < 0 || n < 0)
+        return "serial not a non-negative integer";
+    rec->serial = (unsigned long)n;
+    if (get_str(root, "reason", &s) < 0)
+        return "reason not a string";
+    if (s != NULL)
+        snprintf(rec->reason, sizeof(rec->reason), "%s", s);
+    if (get_str(root, "entry_file", &s) < 0 || (s != NULL && strlen(s) >= sizeof(rec->entry_file)))
+        return "entry_file not a file identity";
+    if (s != NULL)
+        memcpy(rec->entry_file, s, strlen(s) + 1);
+    return NULL;
+}
+
+/* Fill rec from the record's text. NULL, or what is wrong (in why). */
+static const char *parse_record(const char *text, size_t len, struct pp_cache_record *rec,
+                                char *why, size_t whylen)
+{
+    char err[200];
+    config_t c;
+    const char *bad;
+
+    if (strlen(text) != len) {
+        snprintf(why, whylen, "contains a NUL byte");
+        return why;
     }
-    why = "serial not a non-negative integer";
-    if (json_object_object_get_ex(root, "serial", &v)) {
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-            goto out;
-        rec->serial = (unsigned long)json_object_get_int64(v);
+    if (pp_lcfg_read(&c, text, err, sizeof(err)) != 0) {
+        snprintf(why, whylen, "not a record (%s)", err);
+        return why;
     }
-    why = "reason not a string";
-    if (json_object_object_get_ex(root, "reason", &v)) {
-        if (!json_object_is_type(v, json_type_string))
-            goto out;
-        snprintf(rec->reason, sizeof(rec->reason), "%s", json_object_get_string(v));
+    bad = record_fields(config_root_setting(&c), rec);
+    config_destroy(&c);
+    if (bad != NULL) {
+        snprintf(why, whylen, "%s", bad);
+        return why;
     }
-    why = NULL;
-out:
-    json_object_put(root);
-    return why;
+    return NULL;
 }
 
 int pp_cache_read(const struct pp_config *cfg, const char *entry,
                   struct pp_cache_record *rec, const struct pp_log *log)
 {
-    char path[PP_CACHE_PATH_MAX], err[PP_ERRLEN];
+    char path[PP_CACHE_PATH_MAX], err[PP_ERRLEN], whybuf[256];
     const char *why;
     char *text;
     size_t len;
     int rc;
 
     memset(rec, 0, sizeof(*rec));
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
     if (rc == -2)
@@ -254,7 +284,7 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
         pp_error(log, "cache: record not used: %s", err);
         return -1;
     }
-    why = parse_record(text, len, rec);
+    why = parse_record(text, len, rec, whybuf, sizeof(whybuf));
     pp_free_buf(text, len + 1);
     if (why != NULL) {
         pp_warn(log, "cache: record not used: %s: %s", path, why);
@@ -264,41 +294,64 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
     return 0;
 }
 
-static json_object *time_or_null(bool has, time_t t)
+/* name = "value"; under root. false when out of memory. */
+static bool add_string(config_setting_t *root, const char *name, const char *value)
+{
+    config_setting_t *v = config_setting_add(root, name, CONFIG_TYPE_STRING);
+
+    return v != NULL && config_setting_set_string(v, value) == CONFIG_TRUE;
+}
+
+/* A time setting, left out when there is none. */
+static bool add_time(config_setting_t *root, const char *name, bool has, time_t t)
 {
     char buf[PP_TIME_SIZE];
 
-    return has ? json_object_new_string(pp_time_format(t, buf)) : NULL;
+    return !has || add_string(root, name, pp_time_format(t, buf));
 }
 
-/* The record's JSON text (malloc'd), or NULL when out of memory. */
+static bool add_int(config_setting_t *root, const char *name, long long n)
+{
+    config_setting_t *v = config_setting_add(root, name, CONFIG_TYPE_INT64);
+
+    return v != NULL && config_setting_set_int64(v, n) == CONFIG_TRUE;
+}
+
+/* The record's libconfig text (malloc'd), or NULL when out of memory. */
 static char *format_record(const struct pp_cache_record *rec)
 {
-    json_object *o = json_object_new_object();
+    config_t c;
+    config_setting_t *root;
     char *text = NULL;
+    size_t size = 0;
+    FILE *f;
+    bool ok;
 
-    if (o == NULL)
-        return NULL;
-    json_object_object_add(o, "fingerprint", json_object_new_string(rec->fingerprint));
-    json_object_object_add(o, "account_id", json_object_new_string(rec->account_id));
-    json_object_object_add(o, "workspace_id", json_object_new_string(rec->workspace_id));
-    json_object_object_add(o, "outcome", json_object_new_string(pp_outcome_name(rec->outcome)));
-    json_object_object_add(o, "checked_at", time_or_null(true, rec->checked_at));
-    json_object_object_add(o, "last_valid_at", time_or_null(rec->has_last_valid, rec->last_valid_at));
-    json_object_object_add(o, "expiration", time_or_null(rec->has_expires, rec->expires));
-    json_object_object_add(o, "expiration_source",
-                           json_object_new_string(exp_source_names[rec->exp_source]));
-    json_object_object_add(o, "backoff_until", time_or_null(rec->has_backoff, rec->backoff_until));
-    json_object_object_add(o, "http_status", json_object_new_int64(rec->http_status));
-    json_object_object_add(o, "reason", json_object_new_string(rec->reason));
-    json_object_object_add(o, "serial", json_object_new_int64((int64_t)rec->serial));
-    {
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY
-                                                       | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (s != NULL)
-            text = strdup(s);
+    config_init(&c);
+    root = config_root_setting(&c);
+    ok = root != NULL
+        && add_string(root, "fingerprint", rec->fingerprint)
+        && add_string(root, "account_id", rec->account_id)
+        && add_string(root, "workspace_id", rec->workspace_id)
+        && add_string(root, "outcome", pp_outcome_name(rec->outcome))
+        && add_time(root, "checked_at", true, rec->checked_at)
+        && add_time(root, "last_valid_at", rec->has_last_valid, rec->last_valid_at)
+        && add_time(root, "expiration", rec->has_expires, rec->expires)
+        && add_string(root, "expiration_source", exp_source_names[rec->exp_source])
+        && add_time(root, "backoff_until", rec->has_backoff, rec->backoff_until)
+        && add_int(root, "http_status", rec->http_status)
+        && add_string(root, "reason", rec->reason)
+        && add_int(root, "serial", (long long)rec->serial)
+        && (rec->entry_file[0] == '\0' || add_string(root, "entry_file", rec->entry_file));
+    if (ok && (f = open_memstream(&text, &size)) != NULL) {
+        fputs("# pam_prefect: the last check of a key entry (never a key)\n", f);
+        config_write(&c, f);
+        if (fclose(f) != 0 || text == NULL) {
+            free(text);
+            text = NULL;
+        }
     }
-    json_object_put(o);
+    config_destroy(&c);
     return text;
 }
 
@@ -338,7 +391,7 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
         pp_error(log, "cache: refusing to write a malformed record for %s", entry);
         return -1;
     }
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", cfg->cache_dir, entry);
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
@@ -369,7 +422,7 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
     if (fchmod(fd, 0600) != 0)
         goto fail;
     step = "write";
-    if (write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0)
+    if (write_all(fd, text, strlen(text)) != 0)
         goto fail;
     step = "fsync";
     if (fsync(fd) != 0)
@@ -402,11 +455,62 @@ fail:
     return -1;
 }
 
+/*
+ * Put the entry file's identity into a record of this key that names
+ * another (or none): the key was just hashed from that file, and is the
+ * record's. Done
+ * under the entry's check lock (not waited for: a check that holds it
+ * writes a record with the identity anyway), and only if the record is
+ * still the one read (same serial, same key).
+ */
+static void add_identity(const struct pp_config *cfg, const struct pp_entry *e,
+                         const struct pp_log *log)
+{
+    struct pp_cache_record rec;
+    int fd = pp_cache_lock(cfg, e->name, 0, log);
+
+    if (fd < 0)
+        return;
+    if (e->file_id[0] != '\0' && pp_cache_read(cfg, e->name, &rec, log) == 0
+        && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id)
+        && strcmp(rec.entry_file, e->file_id) != 0) {
+        snprintf(rec.entry_file, sizeof(rec.entry_file), "%s", e->file_id);
+        if (pp_cache_write(cfg, e->name, &rec, log) == 0)
+            pp_debug(log, "cache: entry=%s: the record now names the entry file", e->name);
+    }
+    close(fd);
+}
+
+int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
+                         const struct pp_log *log)
+{
+    struct pp_cache_record rec;
+    bool have = false;
+
+    if (e->file_id[0] != '\0' && cfg->cache_dir != NULL) {
+        have = pp_cache_read(cfg, e->name, &rec, log) == 0;
+        if (have && strcmp(rec.entry_file, e->file_id) == 0) {
+            memcpy(e->fp, rec.fingerprint, PP_FP_SIZE);
+            return 0;
+        }
+    }
+    if (pp_fingerprint(e->key, e->fp) != 0) {
+        const char *why = pp_fingerprint_error();
+
+        pp_error(log, "entry %s: the key's fingerprint cannot be computed%s%s", e->name,
+                 why != NULL ? ": " : "", why != NULL ? why : "");
+        return -1;
+    }
+    if (have && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id))
+        add_identity(cfg, e, log);
+    return 0;
+}
+
 int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct pp_log *log)
 {
     char path[PP_CACHE_PATH_MAX];
 
-    if (cache_path(cfg, entry, ".json", path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     /* The lock file stays: removing it could split a lock someone holds. */
     if (unlink(path) != 0 && errno != ENOENT) {

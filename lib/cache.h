@@ -3,10 +3,13 @@
  *
  * Layout of cfg->cache_dir (root:root 0700, made if missing; the
  * directories above it must already exist and be safe):
- *   ENTRY.json   the last check of ENTRY (JSON, root 0600), never a key
+ *   ENTRY.rec    the last check of ENTRY (libconfig text, root 0600), never a key
  *   ENTRY.lock   flock'd while a check of ENTRY runs (empty)
  *
- * Record (JSON object):
+ * The record is libconfig text, not JSON, so that a warm login reads it with
+ * the library that reads the configuration and never loads json-c.
+ *
+ * Record (settings; an absent time means none):
  *   fingerprint    the checked key's fingerprint (secret.h)
  *   account_id, workspace_id   the workspace the key was checked for
  *   outcome        what the check found: "valid", "expiring", "expired",
@@ -22,12 +25,16 @@
  *   reason         short text for logs and prefect-keys
  *   serial         one more than the previous record's: tells a login that
  *                  waited for a running check that its result has arrived
+ *   entry_file     optional: the identity of the entry file (store.h
+ *                  file_id) whose key has this fingerprint
  *
  * Promises: records are read through safefile (PP_FILE_SECRET,
  * PP_CACHE_MAX) with the cache directory checked (pp_check_dir, private);
  * written atomically (mkstemp in the cache directory, fchmod 0600, write,
  * fsync, rename, fsync of the directory); a record that is malformed is
- * logged and treated as absent. A record whose fingerprint is not the
+ * logged and treated as absent. The fingerprint of a record is reused
+ * (pp_cache_fingerprint) only while the entry file has the identity the
+ * record names: the key was hashed from exactly that version of the file. A record whose fingerprint is not the
  * current key's belongs to a predecessor, and one for another workspace to
  * an older version of the entry: callers must ignore both (pp_cache_read
  * returns them; pp_check_entry ignores them).
@@ -42,6 +49,7 @@
 #include "log.h"
 #include "names.h"
 #include "secret.h"
+#include "store.h"
 #include "verdict.h"
 
 enum pp_exp_source { PP_EXP_NONE = 0, PP_EXP_CLOUD, PP_EXP_ENTRY };
@@ -62,10 +70,12 @@ struct pp_cache_record {
     long http_status;
     char reason[256];
     unsigned long serial;
+    char entry_file[PP_FILE_ID_SIZE];   /* "" when not known */
 };
 
-/* Longest cache file path we build. */
+/* Longest cache file path we build; the record's file name is ENTRY PP_CACHE_SUFFIX. */
 #define PP_CACHE_PATH_MAX 4096
+#define PP_CACHE_SUFFIX ".rec"
 
 /*
  * Make sure cfg->cache_dir exists (mkdir 0700 if it does not; the parent
@@ -93,6 +103,20 @@ bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
 /* Write the record of entry atomically. Returns 0 or -1 (logged). */
 int pp_cache_write(const struct pp_config *cfg, const char *entry,
                    const struct pp_cache_record *rec, const struct pp_log *log);
+
+/*
+ * The fingerprint of e's key into e->fp, without hashing when the record
+ * of e names e's entry file as it is now (e->file_id, not empty): then the
+ * record's fingerprint is the key's, and libcrypto is not loaded. Else the
+ * key is hashed, and if the record is this key's (fingerprint, account and
+ * workspace) but does not name the file yet, the file's identity is added
+ * to it (when the entry's check lock is free; nothing else of the record
+ * changes, its serial included) so that the next login need not hash.
+ * Returns 0, or -1 if the key could not be hashed (e->fp is then
+ * "unknown"; logged).
+ */
+int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
+                         const struct pp_log *log);
 
 /* Remove the record of entry (prefect-keys remove). 0 (also if absent) or -1. */
 int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct pp_log *log);

@@ -274,6 +274,7 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", c->fp);
     snprintf(rec->account_id, sizeof(rec->account_id), "%s", c->e->account_id);
     snprintf(rec->workspace_id, sizeof(rec->workspace_id), "%s", c->e->workspace_id);
+    snprintf(rec->entry_file, sizeof(rec->entry_file), "%s", c->e->file_id);
     rec->checked_at = c->now;
     rec->serial = serial + 1;
     if (prev != NULL) {
@@ -376,7 +377,10 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
     c.log = log;
     c.source = "cache";
     clock_gettime(CLOCK_MONOTONIC, &c.start);
-    if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c.fp) != 0) {
+    /* e->fp: from pp_cache_fingerprint, when the caller asked it (cache.h). */
+    if (e != NULL && e->key != NULL && e->fp[0] != '\0' && strcmp(e->fp, "unknown") != 0)
+        memcpy(c.fp, e->fp, sizeof(c.fp));
+    else if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c.fp) != 0) {
         pp_error(log, "check: no key to check");
         return -1;
     }

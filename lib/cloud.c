@@ -35,9 +35,11 @@
 #include <strings.h>
 
 #include <curl/curl.h>
-#include <json-c/json.h>
 
 #include "curl_loader.h"
+/* json-c through the table that curl_init_once loads (jsonc_loader.h). */
+#define PP_JSONC_LAZY 1
+#include "jsonc_loader.h"
 #include "secret.h"
 #include "timefmt.h"
 
@@ -72,6 +74,9 @@ static void curl_init_once(void)
      */
     unsetenv("SSLKEYLOGFILE");
     cu = pp_curl_load(&curl_load_error);
+    /* The answers are read with json-c, loaded with libcurl: both or neither. */
+    if (cu != NULL && pp_jsonc_load(&curl_load_error) == NULL)
+        cu = NULL;
     if (cu != NULL)
         curl_init_rc = cu->global_init(CURL_GLOBAL_DEFAULT);
 }

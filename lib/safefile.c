@@ -245,6 +245,12 @@ static int read_all(int fd, const char *path, char *buf, size_t size, char *err,
 int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
                  char **buf, size_t *len, char *err, size_t errlen)
 {
+    return pp_read_file_st(path, cls, max, buf, len, NULL, err, errlen);
+}
+
+int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max,
+                    char **buf, size_t *len, struct stat *stp, char *err, size_t errlen)
+{
     struct stat st;
     char *data;
     size_t size;
@@ -284,5 +290,7 @@ int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
     data[size] = '\0';
     *buf = data;
     *len = size;
+    if (stp != NULL)
+        *stp = st;
     return 0;
 }

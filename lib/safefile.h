@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define PP_ERRLEN 512
@@ -38,6 +39,15 @@ enum pp_file_class {
  */
 int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
                  char **buf, size_t *len, char *err, size_t errlen);
+
+/*
+ * The same, and *st (when not NULL) is what fstat said of the descriptor
+ * before it was read: the identity of the file whose content was returned,
+ * or of an older version of it (a change after the fstat changes the
+ * change time).
+ */
+int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max,
+                    char **buf, size_t *len, struct stat *st, char *err, size_t errlen);
 
 /*
  * Check that dir and every directory above it are real directories owned by

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "lcfg.h"
 #include "safefile.h"
@@ -296,9 +298,25 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
     return r;
 }
 
+/* The file's identity into out, or "" while it has not settled (store.h). */
+static void file_identity(const struct stat *st, char *out, size_t outlen)
+{
+    struct timespec now;
+
+    out[0] = '\0';
+    if (clock_gettime(CLOCK_REALTIME, &now) != 0
+        || st->st_ctim.tv_sec >= now.tv_sec - PP_FILE_ID_SETTLE)
+        return;
+    snprintf(out, outlen, "dev=%llu ino=%llu size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
+             (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+             (long long)st->st_size, (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
+             (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
+}
+
 int pp_entry_load(const struct pp_config *cfg, const char *name,
                   struct pp_entry *e, const struct pp_log *log)
 {
+    struct stat st;
     char path[PATH_MAX];
     char err[PP_ERRLEN];
     char safe[PP_ENTRY_NAME_MAX + 16];
@@ -325,7 +343,7 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_file(path, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, err, sizeof(err));
+    r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, &st, err, sizeof(err));
     if (r == -2) {
         pp_error(log, "%s: no such entry", path);
         return -2;
@@ -341,6 +359,8 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         r = pp_entry_parse(buf, path, name, e, log) == 0 ? 0 : -1;
     }
     pp_free_buf(buf, len + 1);
+    if (r == 0)
+        file_identity(&st, e->file_id, sizeof(e->file_id));
     return r;
 }
 

@@ -27,6 +27,7 @@
 #include <security/pam_appl.h>
 #include <security/pam_ext.h>
 
+#include "cache.h"
 #include "conv.h"
 #include "log.h"
 #include "mapping.h"
@@ -286,7 +287,9 @@ static enum pp_result handle_entry(struct pp_session *s, const struct pp_resolut
                               "could not be read from the key store");
         goto out;
     }
-    pp_fingerprint(e.key, fp);
+    /* From the cache record while the entry file is unchanged: no hashing (cache.h). */
+    pp_cache_fingerprint(&s->cfg, &e, &s->log);
+    snprintf(fp, sizeof(fp), "%s", e.fp);
 
     if (pp_verdict_for(&s->cfg, &e, s->now, &v, &s->log) != 0) {
         result = not_exported(s, res->entry, fp, "error",

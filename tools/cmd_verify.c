@@ -379,7 +379,7 @@ static void audit_cache(struct audit *a)
     }
     while ((de = readdir(d)) != NULL) {
         const char *n = de->d_name;
-        size_t len = strlen(n);
+        size_t len = strlen(n), slen = strlen(PP_CACHE_SUFFIX);
         struct stat st;
 
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
@@ -393,13 +393,13 @@ static void audit_cache(struct audit *a)
             problem(a, path, "a cache file must be a regular file, root's, mode 0600", fix);
             continue;
         }
-        if (len > 5 && strcmp(n + len - 5, ".json") == 0) {
+        if (len > slen && strcmp(n + len - slen, PP_CACHE_SUFFIX) == 0) {
             struct pp_cache_record rec;
             char name[PP_ENTRY_NAME_MAX + 1];
 
-            if (len - 5 > PP_ENTRY_NAME_MAX)
+            if (len - slen > PP_ENTRY_NAME_MAX)
                 continue;
-            snprintf(name, sizeof(name), "%.*s", (int)(len - 5), n);
+            snprintf(name, sizeof(name), "%.*s", (int)(len - slen), n);
             if (!pp_entry_name_valid(name))
                 continue;
             if (pp_cache_read(&pk->cfg, name, &rec, &pk->quiet) == -1) {

@@ -10,7 +10,8 @@ tests_cloud_cloudprobe_LDADD = lib/libpp.la
 cloud_tests = \
 	tests/cloud/client.test \
 	tests/cloud/check.test \
-	tests/cloud/session_cloud.test
+	tests/cloud/session_cloud.test \
+	tests/cloud/warm.test
 TESTS += $(cloud_tests)
 EXTRA_DIST += $(cloud_tests) \
 	tests/cloud/standin.py \
