@@ -499,9 +499,16 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
                        struct pp_resolution *res, const struct pp_log *log,
                        pp_resolve_trace trace, void *trace_ctx)
 {
+    return pp_mapping_resolve_known(m, user, -1, 0, res, log, trace, trace_ctx);
+}
+
+int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, int known,
+                             gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
+{
     char safe[80];
-    gid_t primary = 0, *gids = NULL;
-    int known = 0, ngids = 0;
+    gid_t *gids = NULL;
+    int ngids = 0;
     size_t i;
 
     memset(res, 0, sizeof(*res));
@@ -523,7 +530,8 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
     if (m->ngroups == 0) {
         step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
     } else {
-        known = pp_user_lookup(user, NULL, &primary, log);
+        if (known < 0)
+            known = pp_user_lookup(user, NULL, &primary, log);
         if (known < 0)
             return -1;
         if (known > 0 && user_groups(user, primary, &gids, &ngids, log) != 0)

@@ -346,6 +346,7 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
     struct pp_resolution res;
     enum pp_result result;
     uid_t uid = 0;
+    gid_t gid = 0;
     int rc;
 
     if (geteuid() != 0) {
@@ -384,7 +385,7 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
         return PP_RES_SKIPPED;
     }
 
-    rc = pp_user_lookup(user, &uid, NULL, &s->log);
+    rc = pp_user_lookup(user, &uid, &gid, &s->log);
     if (rc == 0) {
         pp_warn(&s->log, "service=%s no such user in the password database: nothing exported",
                 s->service);
@@ -408,7 +409,8 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
                               "the key mapping could not be read");
         goto out;
     }
-    if (pp_mapping_resolve(&map, user, &res, &s->log, NULL, NULL) != 0) {
+    /* The user was looked up above: one NSS lookup of the user per login. */
+    if (pp_mapping_resolve_known(&map, user, 1, gid, &res, &s->log, NULL, NULL) != 0) {
         result = not_exported(s, NULL, NULL, "error",
                               "the mapping could not be resolved for this user "
                               "(see the line before)",
