@@ -45,6 +45,7 @@ struct check {
     char fp[PP_FP_SIZE];
     struct timespec start;
     const char *source;         /* for the debug line: cache, back-off, wait, cloud */
+    struct pp_cloud_conn *conn; /* the check's requests share one connection */
 };
 
 static long elapsed_ms(const struct check *c)
@@ -231,8 +232,9 @@ static void read_expiration(struct check *c, const struct pp_cache_record *prev,
 
     if (has_expiration_ids(c->e) && left >= PP_CHECK_MIN_MS) {
         cfg2.timeout_ms = left;
-        if (pp_cloud_expiration(&cfg2, c->e->key, c->e->account_id, c->e->user_id, c->e->key_id,
-                                c->e->service_account_id, &has, &when, &ans, c->log) == 0
+        if (pp_cloud_expiration_on(c->conn, &cfg2, c->e->key, c->e->account_id, c->e->user_id,
+                                   c->e->key_id, c->e->service_account_id, &has, &when, &ans,
+                                   c->log) == 0
             && ans.status == PP_CLOUD_OK) {
             rec->exp_source = PP_EXP_CLOUD;
             rec->has_expires = has;
@@ -293,7 +295,7 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     }
 
     cfg2.timeout_ms = remaining_ms(c);
-    if (pp_cloud_workspaces(&cfg2, c->e->key, &ws, &nws, &ans, c->log) != 0)
+    if (pp_cloud_workspaces_on(c->conn, &cfg2, c->e->key, &ws, &nws, &ans, c->log) != 0)
         return -1;
     rec->http_status = ans.http_status;
     c->source = "cloud";
@@ -426,7 +428,9 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
         return 0;
     }
 
+    c.conn = pp_cloud_conn_new();      /* NULL: each request connects anew */
     rc = ask_cloud(&c, have ? &rec : NULL, serial_before, &result, v);
+    pp_cloud_conn_free(c.conn);
     if (rc == 0 && pp_cache_write(cfg, e->name, &result, log) != 0)
         pp_warn(log, "check: entry=%s: result not cached", e->name);
     close(lockfd);

@@ -2,7 +2,9 @@
  * cloud.c: the Prefect Cloud client (see cloud.h).
  *
  * One curl easy handle per request, set up by cloud_get() with every limit
- * the header promises. The answer is classified in one place
+ * the header promises; requests on a pp_cloud_conn share one handle, reset
+ * (curl_easy_reset keeps its connection) after each, so that a check's
+ * second request needs no new TCP and TLS handshake. The answer is classified in one place
  * (classify_status) and bodies are parsed with json-c in strict mode with
  * every field's type checked: anything unexpected is "unreachable", never a
  * guess.
@@ -54,6 +56,11 @@ struct body {
     size_t cap;
     bool too_large;
     bool no_memory;
+};
+
+/* Requests on one connection (pp_cloud_conn_new): the handle is kept. */
+struct pp_cloud_conn {
+    CURL *curl;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -197,8 +204,9 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
  * when an HTTP answer came back; 1 when it did not (ans: unreachable and
  * why); -1 on a local error (logged; ans: unreachable and why).
  */
-static int cloud_get(const struct pp_config *cfg, const char *key, const char *path,
-                     struct body *b, struct pp_cloud_answer *ans, const struct pp_log *log)
+static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, const char *key,
+                     const char *path, struct body *b, struct pp_cloud_answer *ans,
+                     const struct pp_log *log)
 {
     static const char bearer[] = "Authorization: Bearer ";
     char errbuf[CURL_ERROR_SIZE];
@@ -253,7 +261,9 @@ static int cloud_get(const struct pp_config *cfg, const char *key, const char *p
         goto nomem;
     headers = tmp;
 
-    curl = cu->easy_init();
+    curl = conn != NULL && conn->curl != NULL ? conn->curl : cu->easy_init();
+    if (conn != NULL)
+        conn->curl = curl;
     if (curl == NULL) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl initialisation failed");
         pp_error(log, "cloud: curl_easy_init failed");
@@ -322,7 +332,10 @@ nomem:
     set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory");
     pp_error(log, "cloud: out of memory");
 out:
-    if (curl != NULL)
+    /* A connection's handle keeps its connection, and none of our pointers. */
+    if (curl != NULL && conn != NULL)
+        cu->easy_reset(curl);
+    else if (curl != NULL)
         cu->easy_cleanup(curl);
     for (s = headers; s != NULL; s = s->next)
         pp_wipe(s->data, strlen(s->data));
@@ -479,9 +492,31 @@ static void answer_init(struct pp_cloud_answer *ans)
     ans->status = PP_CLOUD_UNREACHABLE;
 }
 
+struct pp_cloud_conn *pp_cloud_conn_new(void)
+{
+    return calloc(1, sizeof(struct pp_cloud_conn));
+}
+
+void pp_cloud_conn_free(struct pp_cloud_conn *conn)
+{
+    if (conn == NULL)
+        return;
+    /* A handle exists only once libcurl was loaded (cu set). */
+    if (conn->curl != NULL)
+        cu->easy_cleanup(conn->curl);
+    free(conn);
+}
+
 int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
                         struct pp_workspace **ws, size_t *nws,
                         struct pp_cloud_answer *ans, const struct pp_log *log)
+{
+    return pp_cloud_workspaces_on(NULL, cfg, key, ws, nws, ans, log);
+}
+
+int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
+                           const char *key, struct pp_workspace **ws, size_t *nws,
+                           struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     struct body b;
     json_object *root;
@@ -490,7 +525,7 @@ int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
     answer_init(ans);
     *ws = NULL;
     *nws = 0;
-    rc = cloud_get(cfg, key, "/me/workspaces", &b, ans, log);
+    rc = cloud_get(conn, cfg, key, "/me/workspaces", &b, ans, log);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (classify_status(ans, false)) {
@@ -536,6 +571,16 @@ int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
                         const char *service_account_id, bool *has_expires, time_t *expires,
                         struct pp_cloud_answer *ans, const struct pp_log *log)
 {
+    return pp_cloud_expiration_on(NULL, cfg, key, account_id, user_id, key_id,
+                                  service_account_id, has_expires, expires, ans, log);
+}
+
+int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
+                           const char *key, const char *account_id, const char *user_id,
+                           const char *key_id, const char *service_account_id,
+                           bool *has_expires, time_t *expires, struct pp_cloud_answer *ans,
+                           const struct pp_log *log)
+{
     char path[160];
     bool bot;
     struct body b;
@@ -559,7 +604,7 @@ int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
         goto badids;
     }
 
-    rc = cloud_get(cfg, key, path, &b, ans, log);
+    rc = cloud_get(conn, cfg, key, path, &b, ans, log);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (classify_status(ans, true)) {

@@ -28,6 +28,7 @@ static const struct pp_dynsym syms[] = {
     SYM(easy_perform, "curl_easy_perform"),
     SYM(easy_getinfo, "curl_easy_getinfo"),
     SYM(easy_cleanup, "curl_easy_cleanup"),
+    SYM(easy_reset, "curl_easy_reset"),
     SYM(easy_strerror, "curl_easy_strerror"),
     SYM(slist_append, "curl_slist_append"),
     SYM(slist_free_all, "curl_slist_free_all"),

@@ -37,15 +37,18 @@ requests when it has none); the first match wins. Kinds:
 
 Each request appends one JSON line to the request log:
   {"method": "GET", "path": "/api/me/workspaces", "fp": FP16 or null,
-   "fault": KIND or null, "ua": USER-AGENT}
-never the key itself.
+   "fault": KIND or null, "ua": USER-AGENT, "conn": N}
+never the key itself; N numbers the TLS connections from 1, so requests
+that share a connection have the same N.
 
 Usage: standin.py --cert CERT --key KEY --state STATE --log LOG
-                  --port-file FILE [--port N] [--stall]
+                  --port-file FILE [--port N] [--stall] [--rtt-ms MS]
 The chosen port (--port 0, the default, picks a free one) is written to
 --port-file once the server listens. --stall: accept connections and never
-answer, not even the TLS handshake (logged as fault "stall"). Stop it with
-SIGTERM.
+answer, not even the TLS handshake (logged as fault "stall"). --rtt-ms:
+behave as a server MS milliseconds of round trip away (for the benchmark):
+a new connection waits two round trips (TCP's and TLS 1.3's handshakes)
+before its handshake, and every answer one. Stop it with SIGTERM.
 """
 
 import argparse
@@ -92,6 +95,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass    # the request log below is the only record
 
+    def setup(self):
+        super().setup()
+        with self.server.log_lock:
+            self.server.connections += 1
+            self.conn_id = self.server.connections
+
     # --- plumbing -------------------------------------------------------
     def send_json(self, status, obj, headers=None):
         body = json.dumps(obj).encode()
@@ -119,7 +128,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def record(self, fp, fault):
         line = json.dumps({"method": self.command, "path": self.path, "fp": fp,
                            "fault": fault["kind"] if fault else None,
-                           "ua": self.headers.get("User-Agent")})
+                           "ua": self.headers.get("User-Agent"), "conn": self.conn_id})
         with self.server.log_lock:
             with open(self.server.args.log, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
@@ -177,6 +186,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # --- routes ---------------------------------------------------------
     def do_GET(self):
+        if self.server.args.rtt_ms > 0:
+            time.sleep(self.server.args.rtt_ms / 1000.0)    # the request's round trip
         try:
             with open(self.server.args.state, encoding="utf-8") as f:
                 state = json.load(f)
@@ -256,6 +267,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.args = args
         self.context = context
         self.log_lock = threading.Lock()
+        self.connections = 0
         self.stopping = threading.Event()
         super().__init__(("127.0.0.1", args.port), Handler)
 
@@ -268,6 +280,8 @@ class Server(http.server.ThreadingHTTPServer):
         # The TLS handshake runs here, in the request's own thread, so that a
         # client that never completes it cannot block the others.
         request.settimeout(30)
+        if self.args.rtt_ms > 0:
+            time.sleep(2 * self.args.rtt_ms / 1000.0)   # TCP's and TLS's handshakes
         try:
             tls = self.context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
@@ -302,6 +316,8 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--stall", action="store_true",
                    help="accept connections and never answer, not even the TLS handshake")
+    p.add_argument("--rtt-ms", type=int, default=0,
+                   help="simulate a server this many milliseconds of round trip away")
     args = p.parse_args()
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
