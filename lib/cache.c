@@ -143,11 +143,30 @@ static bool fingerprint_valid(const char *s)
     return s[PP_FP_HEX] == '\0';
 }
 
-/* The outcomes a check can record (stale-ok and unchecked are decisions, not results). */
+const char *pp_exp_source_name(enum pp_exp_source s)
+{
+    if ((unsigned)s >= sizeof(exp_source_names) / sizeof(exp_source_names[0]))
+        return "none";
+    return exp_source_names[s];
+}
+
+enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
+                                      const struct pp_entry *e, bool *has, time_t *when)
+{
+    if (rec != NULL && rec->exp_source == PP_EXP_CLOUD) {
+        *has = rec->has_expires;
+        *when = rec->has_expires ? rec->expires : 0;
+        return PP_EXP_CLOUD;
+    }
+    *has = e->has_expires;
+    *when = e->has_expires ? e->expires : 0;
+    return e->has_expires ? PP_EXP_ENTRY : PP_EXP_NONE;
+}
+
+/* The outcomes a check can record (outcome.h: the rows with a cache life). */
 static bool recordable(enum pp_outcome o)
 {
-    return o == PP_OUT_VALID || o == PP_OUT_EXPIRING || o == PP_OUT_EXPIRED
-        || o == PP_OUT_REJECTED || o == PP_OUT_NO_WORKSPACE || o == PP_OUT_UNREACHABLE;
+    return pp_outcome_info(o)->life != PP_LIFE_NOT_CACHED;
 }
 
 /* An optional UUID setting into dst. false if present and not a UUID. */
@@ -182,11 +201,8 @@ static const char *record_fields(config_setting_t *root, struct pp_cache_record 
 
     if (get_str(root, "outcome", &s) != 1)
         return "outcome missing or unknown";
-    for (o = PP_OUT_VALID; o <= PP_OUT_UNREACHABLE; o++) {
-        if (recordable((enum pp_outcome)o) && strcmp(s, pp_outcome_name((enum pp_outcome)o)) == 0)
-            break;
-    }
-    if (o > PP_OUT_UNREACHABLE)
+    o = pp_outcome_recorded_by_name(s);
+    if (o < 0)
         return "outcome missing or unknown";
     rec->outcome = (enum pp_outcome)o;
 

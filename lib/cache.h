@@ -73,6 +73,17 @@ struct pp_cache_record {
     char entry_file[PP_FILE_ID_SIZE];   /* "" when not known */
 };
 
+/* "none", "cloud", "entry". */
+const char *pp_exp_source_name(enum pp_exp_source s);
+
+/*
+ * The best known expiration of entry e, whose key's record is rec (NULL:
+ * none, or not this key's): the one read from Cloud for this key, else the
+ * entry's recorded one. Returns where it comes from.
+ */
+enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
+                                      const struct pp_entry *e, bool *has, time_t *when);
+
 /* Longest cache file path we build; the record's file name is ENTRY PP_CACHE_SUFFIX. */
 #define PP_CACHE_PATH_MAX 4096
 #define PP_CACHE_SUFFIX ".rec"

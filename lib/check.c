@@ -95,13 +95,7 @@ static void set_reason(struct pp_cache_record *rec, const char *fmt, ...)
 static void best_expiration(const struct check *c, const struct pp_cache_record *r,
                             bool *has, time_t *when)
 {
-    if (r != NULL && r->exp_source == PP_EXP_CLOUD) {
-        *has = r->has_expires;
-        *when = r->expires;
-    } else {
-        *has = c->e->has_expires;
-        *when = c->e->has_expires ? c->e->expires : 0;
-    }
+    pp_best_expiration(r, c->e, has, when);
 }
 
 /* valid, expiring or expired, from an expiration and now. */
@@ -112,9 +106,8 @@ static void valid_verdict(const struct check *c, bool has, time_t when, const ch
 
     if (has && when <= c->now) {
         set_verdict(v, PP_OUT_EXPIRED, true, when, "key expired on %s", pp_time_format(when, t));
-    } else if (has && c->cfg->expiry_warn_days > 0
-               && when - c->now <= (time_t)c->cfg->expiry_warn_days * 86400) {
-        long days = (long)((when - c->now) / 86400);
+    } else if (has && pp_expiry_warns(c->cfg, when, c->now)) {
+        long days = pp_days_left(c->now, when);
 
         set_verdict(v, PP_OUT_EXPIRING, true, when, "key expires on %s (%ld day%s left)",
                     pp_time_format(when, t), days, days == 1 ? "" : "s");
@@ -359,6 +352,33 @@ static void log_result(const struct check *c, const struct pp_verdict *v)
 {
     pp_debug(c->log, "check: entry=%s fp=%s outcome=%s source=%s time=%ldms reason=%s",
              c->e->name, c->fp, pp_outcome_name(v->outcome), c->source, elapsed_ms(c), v->reason);
+}
+
+int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
+                    struct pp_verdict *v, const struct pp_log *log)
+{
+    struct check c;
+    struct pp_cache_record rec;
+
+    memset(v, 0, sizeof(*v));
+    memset(&c, 0, sizeof(c));
+    c.cfg = cfg;
+    c.e = e;
+    c.now = now;
+    c.log = log;
+    c.source = "cache";
+    clock_gettime(CLOCK_MONOTONIC, &c.start);
+    if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c.fp) != 0) {
+        pp_error(log, "check: no key to check");
+        return -1;
+    }
+    if (read_own(&c, &rec, NULL) == 0 && from_record(&c, &rec, false, v)) {
+        c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
+        v->from_cache = true;
+        log_result(&c, v);
+        return 0;
+    }
+    return 1;
 }
 
 int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t now,

@@ -33,4 +33,12 @@
 int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
                    bool force, struct pp_verdict *v, const struct pp_log *log);
 
+/*
+ * What the cache alone says about e at time now, without a request or a
+ * lock (prefect-keys explain without --check): 0 (v filled) when a fresh
+ * record of this key decides, 1 when none does, -1 on a local error.
+ */
+int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
+                    struct pp_verdict *v, const struct pp_log *log);
+
 #endif

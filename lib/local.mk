@@ -12,7 +12,9 @@ lib_libpp_la_SOURCES = \
 	lib/store.c lib/store.h \
 	lib/store_write.c lib/store_write.h \
 	lib/mapping.c lib/mapping.h \
+	lib/outcome.c lib/outcome.h \
 	lib/verdict.c lib/verdict.h \
+	lib/decide.c lib/decide.h \
 	lib/cloud.c lib/cloud.h \
 	lib/dynlib.c lib/dynlib.h \
 	lib/curl_loader.c lib/curl_loader.h \

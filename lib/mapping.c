@@ -495,16 +495,14 @@ static void set_result(struct pp_resolution *res, enum pp_match match, const cha
     snprintf(res->group, sizeof(res->group), "%s", group);
 }
 
-int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
-                       struct pp_resolution *res, const struct pp_log *log,
-                       pp_resolve_trace trace, void *trace_ctx)
-{
-    return pp_mapping_resolve_known(m, user, -1, 0, res, log, trace, trace_ctx);
-}
-
-int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, int known,
-                             gid_t primary, struct pp_resolution *res,
-                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
+/*
+ * The walk. known: 1 or 0 when the caller has looked the user up already
+ * (primary is then its primary group), -1 to look up here if group rules
+ * need it.
+ */
+static int resolve(const struct pp_mapping *m, const char *user, int known, gid_t primary,
+                   struct pp_resolution *res, const struct pp_log *log,
+                   pp_resolve_trace trace, void *trace_ctx)
 {
     char safe[80];
     gid_t *gids = NULL;
@@ -591,6 +589,20 @@ int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, int k
     step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", NULL, false, "no default");
     set_result(res, PP_MATCH_NONE, "", "");
     return 0;
+}
+
+int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
+                       struct pp_resolution *res, const struct pp_log *log,
+                       pp_resolve_trace trace, void *trace_ctx)
+{
+    return resolve(m, user, -1, 0, res, log, trace, trace_ctx);
+}
+
+int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
+                             gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
+{
+    return resolve(m, user, known ? 1 : 0, primary, res, log, trace, trace_ctx);
 }
 
 static struct pp_map_rule **rules_of(struct pp_mapping *m, enum pp_match kind, size_t **n)

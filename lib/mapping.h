@@ -88,11 +88,11 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
                        pp_resolve_trace trace, void *trace_ctx);
 
 /*
- * The same for a user the caller has already looked up (pp_user_lookup:
- * known is what it returned, 1 or 0, and primary the gid it gave), so that
- * a login asks NSS for the user once; known < 0: look the user up here.
+ * pp_mapping_resolve for a user the caller has looked up already
+ * (pp_user_lookup: known, and its primary group): NSS is not asked for the
+ * user again (decide.h looks a user up once).
  */
-int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, int known,
+int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
                              gid_t primary, struct pp_resolution *res,
                              const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx);
 

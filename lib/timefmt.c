@@ -136,3 +136,15 @@ const char *pp_time_format(time_t t, char out[PP_TIME_SIZE])
              (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
     return out;
 }
+
+long pp_days_left(time_t now, time_t t)
+{
+    long long left = (long long)t - (long long)now;
+    long long half = PP_SECONDS_PER_DAY / 2;
+
+    /* Floor division of (left + half) by a day, also for negative values. */
+    left += half;
+    if (left >= 0)
+        return (long)(left / PP_SECONDS_PER_DAY);
+    return (long)-((-left + PP_SECONDS_PER_DAY - 1) / PP_SECONDS_PER_DAY);
+}

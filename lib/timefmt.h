@@ -14,11 +14,19 @@
 #include <time.h>
 
 #define PP_TIME_SIZE 21   /* "2026-01-01T00:00:00Z" + NUL */
+#define PP_SECONDS_PER_DAY 86400L
 
 /* Returns 0 and *out, or -1 if s is not a valid time. */
 int pp_time_parse(const char *s, time_t *out);
 
 /* Write t as UTC RFC 3339 into out (PP_TIME_SIZE bytes). Returns out. */
 const char *pp_time_format(time_t t, char out[PP_TIME_SIZE]);
+
+/*
+ * Whole days from now to t, rounded to the nearest day (half a day rounds
+ * up): 4 days 23 hours is 5, 2 hours is 0; negative for the past. The one
+ * rule for "days left" everywhere (log lines, notices, prefect-keys).
+ */
+long pp_days_left(time_t now, time_t t);
 
 #endif

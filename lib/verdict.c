@@ -16,65 +16,31 @@
 #include "check.h"
 #include "timefmt.h"
 
-#define SECONDS_PER_DAY 86400L
-
-const char *pp_outcome_name(enum pp_outcome o)
-{
-    switch (o) {
-    case PP_OUT_VALID:
-        return "valid";
-    case PP_OUT_EXPIRING:
-        return "expiring";
-    case PP_OUT_UNCHECKED:
-        return "unchecked";
-    case PP_OUT_STALE_OK:
-        return "stale-ok";
-    case PP_OUT_EXPIRED:
-        return "expired";
-    case PP_OUT_REJECTED:
-        return "rejected";
-    case PP_OUT_NO_WORKSPACE:
-        return "no-workspace-access";
-    case PP_OUT_UNREACHABLE:
-        return "unreachable";
-    }
-    return "unknown";
-}
-
-bool pp_outcome_exports(enum pp_outcome o)
-{
-    switch (o) {
-    case PP_OUT_VALID:
-    case PP_OUT_EXPIRING:
-    case PP_OUT_UNCHECKED:
-    case PP_OUT_STALE_OK:
-        return true;
-    case PP_OUT_EXPIRED:
-    case PP_OUT_REJECTED:
-    case PP_OUT_NO_WORKSPACE:
-    case PP_OUT_UNREACHABLE:
-        return false;
-    }
-    return false;
-}
-
-/* Whether an expiration at t, seen at now, is within the warning window. */
-static bool within_warning(const struct pp_config *cfg, time_t t, time_t now)
+bool pp_expiry_warns(const struct pp_config *cfg, time_t t, time_t now)
 {
     return cfg->expiry_warn_days > 0 && t > now
-           && (long long)(t - now) <= (long long)cfg->expiry_warn_days * SECONDS_PER_DAY;
+           && (long long)(t - now) <= (long long)cfg->expiry_warn_days * PP_SECONDS_PER_DAY;
 }
 
 int pp_verdict_for(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
                    struct pp_verdict *v, const struct pp_log *log)
 {
+    return pp_verdict_with(cfg, e, now, PP_VERDICT_LOGIN, v, log);
+}
+
+int pp_verdict_with(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
+                    enum pp_verdict_mode mode, struct pp_verdict *v, const struct pp_log *log)
+{
     char when[PP_TIME_SIZE];
+    int rc;
 
     memset(v, 0, sizeof(*v));
     if (cfg == NULL || e == NULL || e->key == NULL) {
         pp_error(log, "internal error: no entry to decide on");
         return -1;
     }
+    if (mode == PP_VERDICT_FORCE)
+        return pp_check_entry(cfg, e, now, true, v, log);
     v->has_expires = e->has_expires;
     v->expires = e->expires;
 
@@ -89,18 +55,33 @@ int pp_verdict_for(const struct pp_config *cfg, const struct pp_entry *e, time_t
 
     /* 2. With validate: the cached Cloud check decides. */
     if (cfg->validate) {
-        if (pp_check_entry(cfg, e, now, false, v, log) != 0)
+        if (mode == PP_VERDICT_CACHE_ONLY) {
+            rc = pp_check_cached(cfg, e, now, v, log);
+            if (rc < 0)
+                return -1;
+            if (rc > 0) {
+                memset(v, 0, sizeof(*v));
+                v->outcome = PP_OUT_NEEDS_CHECK;
+                v->has_expires = e->has_expires;
+                v->expires = e->expires;
+                snprintf(v->reason, sizeof(v->reason),
+                         "no fresh cached check of this key: a login would ask "
+                         "Prefect Cloud now");
+                return 0;
+            }
+        } else if (pp_check_entry(cfg, e, now, false, v, log) != 0) {
             return -1;
+        }
         /* A valid key whose best known expiration is near is "expiring". */
         if (v->outcome == PP_OUT_VALID && v->has_expires
-            && within_warning(cfg, v->expires, now))
+            && pp_expiry_warns(cfg, v->expires, now))
             v->outcome = PP_OUT_EXPIRING;
         v->export_key = pp_outcome_exports(v->outcome);
         return 0;
     }
 
     /* 3. Without validate: only the recorded expiration is known. */
-    if (e->has_expires && within_warning(cfg, e->expires, now)) {
+    if (e->has_expires && pp_expiry_warns(cfg, e->expires, now)) {
         v->outcome = PP_OUT_EXPIRING;
         snprintf(v->reason, sizeof(v->reason),
                  "not checked with Prefect Cloud (validate is off); "

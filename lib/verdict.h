@@ -6,7 +6,7 @@
  * cfg->validate is set, a fresh cached result is used or Cloud is asked
  * (cloud.h, cache.h; one request per entry at a time on the host) and the
  * outcome cached; otherwise the key is "unchecked" but still subject to the
- * recorded expiration. Every outcome has one grep-able word.
+ * recorded expiration. Every outcome has one grep-able word (outcome.h).
  */
 #ifndef PP_VERDICT_H
 #define PP_VERDICT_H
@@ -16,18 +16,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "outcome.h"
 #include "store.h"
-
-enum pp_outcome {
-    PP_OUT_VALID = 0,        /* checked with Cloud (or cached): export */
-    PP_OUT_EXPIRING,         /* valid, expires within expiry_warn_days: export + warn */
-    PP_OUT_UNCHECKED,        /* validate = false, not past the recorded expiration: export */
-    PP_OUT_STALE_OK,         /* Cloud unreachable, last valid within offline_grace: export */
-    PP_OUT_EXPIRED,          /* known expiration has passed: no export */
-    PP_OUT_REJECTED,         /* Cloud said 401/403: no export */
-    PP_OUT_NO_WORKSPACE,     /* key valid but lost access to the workspace: no export */
-    PP_OUT_UNREACHABLE,      /* Cloud not reachable and no grace: no export */
-};
 
 struct pp_verdict {
     enum pp_outcome outcome;
@@ -38,14 +28,22 @@ struct pp_verdict {
     char reason[256];         /* for the log line and the user's notice; never a key */
 };
 
-/* "valid", "expiring", "unchecked", "stale-ok", "expired", "rejected",
- * "no-workspace-access", "unreachable". */
-const char *pp_outcome_name(enum pp_outcome o);
+/* Whether an expiration at t, seen at now, is within expiry_warn_days. */
+bool pp_expiry_warns(const struct pp_config *cfg, time_t t, time_t now);
 
-/* Whether the outcome lets the key be exported. */
-bool pp_outcome_exports(enum pp_outcome o);
+/* How far a verdict may go to find out. */
+enum pp_verdict_mode {
+    PP_VERDICT_LOGIN = 0,    /* a fresh cached result, else ask Cloud (a login) */
+    PP_VERDICT_CACHE_ONLY,   /* a fresh cached result, else "needs-check" (no network) */
+    PP_VERDICT_FORCE,        /* ask Cloud whatever the cache says (prefect-keys check);
+                                validate does not apply */
+};
 
-/* Decide for entry e at time now. Returns 0 (v filled) or -1 (logged). */
+/* Decide for entry e at time now in mode. Returns 0 (v filled) or -1 (logged). */
+int pp_verdict_with(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
+                    enum pp_verdict_mode mode, struct pp_verdict *v, const struct pp_log *log);
+
+/* pp_verdict_with(..., PP_VERDICT_LOGIN, ...). */
 int pp_verdict_for(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
                    struct pp_verdict *v, const struct pp_log *log);
 

@@ -13,7 +13,9 @@ TEST_LOG_COMPILER = $(SHELL)
 
 if HAVE_TEST_DEPS
 check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la
-tests_lib_libtestroot_la_SOURCES = tests/lib/testroot.c tests/lib/testroot.h
+tests_lib_libtestroot_la_SOURCES = tests/lib/testroot.c tests/lib/testroot.h \
+	tests/lib/capture.c tests/lib/capture.h
+tests_lib_libtestroot_la_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_lib_logcap_la_SOURCES = tests/lib/logcap.c
 tests_lib_logcap_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "cloud.h"
 #include "pk.h"
 #include "secret.h"
@@ -221,11 +220,6 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
 
 /* ---- check ---- */
 
-static bool outcome_is_problem(enum pp_outcome o)
-{
-    return o != PP_OUT_VALID && o != PP_OUT_UNCHECKED;
-}
-
 int pk_check(struct pk *pk, int argc, char **argv)
 {
     struct json_object *root = NULL, *list = NULL;
@@ -270,7 +264,8 @@ int pk_check(struct pk *pk, int argc, char **argv)
 
         memset(&v, 0, sizeof(v));
         r = pp_entry_load(&pk->cfg, names[i], &e, &pk->quiet);
-        if (r == 0 && pp_check_entry(&pk->cfg, &e, time(NULL), true, &v, &pk->log) != 0) {
+        if (r == 0 && pp_verdict_with(&pk->cfg, &e, time(NULL), PP_VERDICT_FORCE, &v,
+                                      &pk->log) != 0) {
             pp_entry_clear(&e);
             r = -3;
         }
@@ -287,7 +282,7 @@ int pk_check(struct pk *pk, int argc, char **argv)
             continue;
         }
         pp_fingerprint(e.key, fp);
-        if (outcome_is_problem(v.outcome) && rc == PK_OK)
+        if (pp_outcome_info(v.outcome)->problem && rc == PK_OK)
             rc = PK_PROBLEM;
         pp_notice(&pk->log, "check entry=%s fingerprint=%s outcome=%s by=%s", e.name, fp,
                   pp_outcome_name(v.outcome), pk->invoker);

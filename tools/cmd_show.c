@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "decide.h"
 #include "pk.h"
 #include "secret.h"
 #include "timefmt.h"
@@ -311,22 +312,111 @@ static void trace_step(void *ctx, enum pp_match rule, const char *name, const ch
     }
 }
 
+/* The variables a login would get, for --json: values, the key only as its fingerprint. */
+static struct json_object *exported_json(const struct pp_decision *d)
+{
+    struct json_object *o;
+
+    if (!d->exports)
+        return NULL;
+    o = json_object_new_object();
+    json_object_object_add(o, "PREFECT_API_URL", json_object_new_string(d->url));
+    json_object_object_add(o, "PREFECT_API_KEY_fingerprint",
+                           json_object_new_string(d->fingerprint));
+    return o;
+}
+
+static void explain_json(struct pk *pk, const struct pp_decision *d, const char *user,
+                         struct json_object *root)
+{
+    const char *service = pk_has(pk, OPT_SERVICE) ? pk->o.service : NULL;
+    struct json_object *ej = NULL;
+
+    json_object_object_add(root, "service", service != NULL ? json_object_new_string(service)
+                                                            : NULL);
+    json_object_object_add(root, "scope", json_object_new_string(pp_scope_name(d->scope)));
+    json_object_object_add(root, "scope_why", jstr(d->scope_why));
+    json_object_object_add(root, "uid", d->known_user ? json_object_new_int64(d->uid) : NULL);
+    json_object_object_add(root, "match", json_object_new_string(kind_of_match(d->rule.match)));
+    json_object_object_add(root, "group", jstr(d->rule.group));
+    if (d->have_entry)
+        ej = entry_json(pk, &d->entry);
+    else if (d->rule.match != PP_MATCH_NONE)
+        ej = pk_unusable_json(d->rule.entry, d->entry_missing ? "no such entry"
+                                                               : pk->quiet_sink.last_error);
+    json_object_object_add(root, "entry", ej);
+    json_object_object_add(root, "outcome", json_object_new_string(pp_outcome_name(d->outcome)));
+    json_object_object_add(root, "reason", jstr(d->reason));
+    json_object_object_add(root, "checked_now", json_object_new_boolean(pk_has(pk, OPT_CHECK)));
+    json_object_object_add(root, "from_cache", json_object_new_boolean(d->from_cache));
+    json_object_object_add(root, "expires", jtime(d->has_expires, d->expires));
+    json_object_object_add(root, "days_left", d->has_expires
+                                              ? json_object_new_int64(d->days_left) : NULL);
+    json_object_object_add(root, "exported", exported_json(d));
+    json_object_object_add(root, "refused", json_object_new_boolean(d->refuse));
+    json_object_object_add(root, "message", jstr(d->sentence));
+    (void)user;
+}
+
+static void explain_text(struct pk *pk, const struct pp_decision *d, const char *user)
+{
+    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
+    const struct pp_outcome_info *info = pp_outcome_info(d->outcome);
+
+    if (d->scope != PP_SCOPE_IN) {
+        printf("result: out of scope (%s): %s\n", pp_scope_name(d->scope), d->scope_why);
+    } else if (d->have_entry) {
+        pp_fingerprint(d->entry.key, fp);
+        pk_last_check_text(pk, &d->entry, check, sizeof(check));
+        printf("result: %s gets entry %s (by the %s rule%s%s)\n", user, d->rule.entry,
+               kind_of_match(d->rule.match), d->rule.group[0] ? " for group " : "",
+               d->rule.group);
+        printf("  entry %s: %s key, fingerprint %s, workspace %s/%s\n", d->entry.name,
+               pp_key_kind_name(d->entry.kind), fp, d->entry.account_id,
+               d->entry.workspace_id);
+        printf("  expires: %s\n", d->entry.has_expires
+                                    ? pp_time_format(d->entry.expires, t) : "not recorded");
+        printf("  last check: %s\n", check);
+    } else if (d->rule.match != PP_MATCH_NONE) {
+        printf("result: the %s rule%s%s names entry %s, which %s: %s gets no key (a "
+               "matched rule decides; broader rules are not tried)\n",
+               kind_of_match(d->rule.match), d->rule.group[0] ? " for group " : "",
+               d->rule.group, d->rule.entry,
+               d->entry_missing ? "does not exist" : "cannot be read", user);
+        if (!d->entry_missing)
+            printf("  %s\n", pk->quiet_sink.last_error);
+    } else if (d->outcome == PP_OUT_NO_RULE) {
+        printf("result: no rule matches: %s gets no key\n", user);
+    }
+    printf("outcome: %s: %s\n", info->name, d->reason);
+    if (d->exports)
+        printf("  a login gets PREFECT_API_URL=%s and PREFECT_API_KEY (fingerprint %s)\n",
+               d->url, d->fingerprint);
+    else if (d->have_entry && d->outcome == PP_OUT_EXPIRED)
+        printf("  the expiration has passed: the key will not be exported\n");
+    else if (d->outcome == PP_OUT_NEEDS_CHECK)
+        printf("  (prefect-keys explain --check asks Prefect Cloud as a login would)\n");
+    if (d->has_expires && d->exports)
+        printf("  days left: %ld\n", d->days_left);
+    if (d->refuse)
+        printf("  the session is refused (on_failure = deny)\n");
+    if (d->sentence[0] != '\0')
+        printf("  the user is told: %s\n", d->sentence);
+}
+
 int pk_explain(struct pk *pk, int argc, char **argv)
 {
-    struct json_object *root = NULL, *ej = NULL;
-    struct pp_resolution res;
-    struct pp_mapping m;
-    struct pp_entry e;
+    struct json_object *root = NULL;
+    struct pp_decide_in in;
+    struct pp_decision d;
     struct walk w = { NULL, 0 };
-    char show[96], t[PP_TIME_SIZE], fp[PP_FP_SIZE], check[512];
+    char show[96];
     const char *user;
     bool json = pk_has(pk, OPT_JSON);
-    int rc = PK_OK, r;
+    int rc;
 
-    memset(&m, 0, sizeof(m));
-    memset(&e, 0, sizeof(e));
     if (argc != 1) {
-        pk_usage_error("usage: prefect-keys explain USER [--json]");
+        pk_usage_error("usage: prefect-keys explain USER [--service NAME] [--check] [--json]");
         return PK_ERROR;
     }
     user = argv[0];
@@ -334,8 +424,10 @@ int pk_explain(struct pk *pk, int argc, char **argv)
         pk_usage_error("invalid user name \"%s\"", pk_show(user, show, sizeof(show)));
         return PK_ERROR;
     }
-    if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("cannot read the mapping (prefect-keys verify says how to fix it)");
+    if (pk_has(pk, OPT_SERVICE)
+        && (pk->o.service[0] == '\0' || pk_looks_like_key(pk->o.service))) {
+        pk_usage_error("--service: \"%s\" is not a service name",
+                       pk_show(pk->o.service, show, sizeof(show)));
         return PK_ERROR;
     }
     if (json) {
@@ -347,61 +439,42 @@ int pk_explain(struct pk *pk, int argc, char **argv)
                                                                            != NULL));
         json_object_object_add(root, "steps", w.steps);
     } else {
-        printf("user %s%s:\n", user, getpwnam(user) == NULL ? " (not known to NSS here)" : "");
-    }
-    if (pp_mapping_resolve(&m, user, &res, &pk->log, trace_step, &w) != 0) {
-        json_object_put(root);
-        pp_mapping_free(&m);
-        return PK_ERROR;
+        printf("user %s%s, service %s:\n", user,
+               getpwnam(user) == NULL ? " (not known to NSS here)" : "",
+               pk_has(pk, OPT_SERVICE) ? pk_show(pk->o.service, show, sizeof(show))
+                                       : "(any)");
     }
 
-    if (res.match != PP_MATCH_NONE) {
-        r = pp_entry_load(&pk->cfg, res.entry, &e, &pk->quiet);
-        if (r != 0)
-            rc = PK_PROBLEM;
-        if (json) {
-            if (r == 0) {
-                ej = entry_json(pk, &e);
-            } else {
-                ej = pk_unusable_json(res.entry, r == -2 ? "no such entry"
-                                                         : pk->quiet_sink.last_error);
-            }
-        } else if (r == 0) {
-            pp_fingerprint(e.key, fp);
-            pk_last_check_text(pk, &e, check, sizeof(check));
-            printf("result: %s gets entry %s (by the %s rule%s%s)\n", user, res.entry,
-                   kind_of_match(res.match), res.group[0] ? " for group " : "", res.group);
-            printf("  entry %s: %s key, fingerprint %s, workspace %s/%s\n", e.name,
-                   pp_key_kind_name(e.kind), fp, e.account_id, e.workspace_id);
-            printf("  expires: %s\n", e.has_expires ? pp_time_format(e.expires, t)
-                                                    : "not recorded");
-            printf("  last check: %s\n", check);
-            if (e.has_expires && e.expires <= pk->now) {
-                printf("  the recorded expiration has passed: the key will not be exported\n");
-                rc = PK_PROBLEM;
-            }
-        } else {
-            printf("result: the %s rule%s%s names entry %s, which %s: %s gets no key (a "
-                   "matched rule decides; broader rules are not tried)\n",
-                   kind_of_match(res.match), res.group[0] ? " for group " : "", res.group,
-                   res.entry, r == -2 ? "does not exist" : "cannot be read", user);
-            if (r != -2)
-                printf("  %s\n", pk->quiet_sink.last_error);
-        }
-    } else if (!json) {
-        printf("result: no rule matches: %s gets no key\n", user);
+    memset(&in, 0, sizeof(in));
+    in.cfg = &pk->cfg;
+    in.user = user;
+    in.service = pk_has(pk, OPT_SERVICE) ? pk->o.service : NULL;
+    in.now = pk->now;
+    in.network = pk_has(pk, OPT_CHECK);
+    in.trace = trace_step;
+    in.trace_ctx = &w;
+    pk->quiet_sink.last_error[0] = '\0';
+    if (pp_decide(&in, &d, &pk->quiet) != 0) {
+        json_object_put(root);
+        return PK_ERROR;
     }
     if (json) {
-        json_object_object_add(root, "match", json_object_new_string(kind_of_match(res.match)));
-        json_object_object_add(root, "group", jstr(res.group));
-        json_object_object_add(root, "entry", ej);
-        if (ej != NULL && e.key != NULL && e.has_expires && e.expires <= pk->now)
-            rc = PK_PROBLEM;
+        explain_json(pk, &d, user, root);
         print_json(root);
         json_object_put(root);
+    } else {
+        explain_text(pk, &d, user);
     }
-    pp_entry_clear(&e);
-    pp_mapping_free(&m);
+    /* A mapped user whose login would not get the key is a problem; an
+     * unreadable mapping or NSS failure (no rule reached) an error. */
+    if (d.outcome == PP_OUT_ERROR && d.rule.match == PP_MATCH_NONE) {
+        pk_usage_error("%s (prefect-keys verify says how to fix it)",
+                       pk->quiet_sink.last_error[0] ? pk->quiet_sink.last_error : d.reason);
+        rc = PK_ERROR;
+    } else {
+        rc = pp_outcome_info(d.outcome)->failure ? PK_PROBLEM : PK_OK;
+    }
+    pp_decision_free(&d);
     return rc;
 }
 

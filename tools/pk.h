@@ -40,6 +40,8 @@ enum {
     OPT_JSON = 1 << 10,
     OPT_ALL = 1 << 11,
     OPT_WITHIN = 1 << 12,
+    OPT_SERVICE = 1 << 13,
+    OPT_CHECK = 1 << 14,
 };
 
 struct pk_opts {
@@ -52,7 +54,9 @@ struct pk_opts {
     const char *service_account_id;
     const char *workspace;
     const char *key_file;
-    long within_days;
+    const char *within;
+    const char *service;
+    long within_days;           /* --within, parsed */
 };
 
 /* Where the log lines go (see prefect-keys.c). */

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,8 +67,11 @@ static const char usage_text[] =
 "\n"
 "Verbs that read (all take --json):\n"
 "  list                 entries (never a key: its fingerprint) and mappings\n"
-"  explain USER         which entry USER gets and why, rule by rule, with the\n"
-"                       entry's last check\n"
+"  explain USER [--service NAME] [--check]\n"
+"                       what a login of USER through service NAME would get\n"
+"                       now, and why: scope, the rules, the entry, the\n"
+"                       outcome, the variables; from the cache and the store\n"
+"                       only, unless --check lets it ask Cloud as a login does\n"
 "  check [NAME...|--all]  check entries with Cloud now and refresh the cache\n"
 "                       (no NAME: all)\n"
 "  expiring [--within DAYS]  entries whose key expires within DAYS (default:\n"
@@ -85,29 +89,40 @@ static const char usage_text[] =
 "expiring or without workspace access, Cloud unreachable, an unusable entry,\n"
 "an audit finding); 2 usage or system error (nothing was changed).\n";
 
-enum {
-    LO_CONFIG = 256, LO_EXPIRES, LO_COMMENT, LO_USER_ID, LO_KEY_ID, LO_SA_ID, LO_WORKSPACE,
-    LO_KEY_FILE, LO_NO_VALIDATE, LO_FORCE, LO_JSON, LO_ALL, LO_WITHIN, LO_VERSION,
+/*
+ * The command line's options, one row each: the name, its bit in
+ * struct pk_opts.given, and where its value goes (NO_VALUE: a flag). getopt's
+ * table and the "does not apply" check are built from this one.
+ */
+#define NO_VALUE ((size_t)-1)
+#define VALUE(field) offsetof(struct pk_opts, field)
+
+static const struct pk_option {
+    const char *name;
+    unsigned bit;
+    size_t value;
+} options[] = {
+    { "config", OPT_CONFIG, VALUE(config) },
+    { "expires", OPT_EXPIRES, VALUE(expires) },
+    { "comment", OPT_COMMENT, VALUE(comment) },
+    { "user-id", OPT_USER_ID, VALUE(user_id) },
+    { "key-id", OPT_KEY_ID, VALUE(key_id) },
+    { "service-account-id", OPT_SA_ID, VALUE(service_account_id) },
+    { "workspace", OPT_WORKSPACE, VALUE(workspace) },
+    { "key-file", OPT_KEY_FILE, VALUE(key_file) },
+    { "no-validate", OPT_NO_VALIDATE, NO_VALUE },
+    { "force", OPT_FORCE, NO_VALUE },
+    { "json", OPT_JSON, NO_VALUE },
+    { "all", OPT_ALL, NO_VALUE },
+    { "within", OPT_WITHIN, VALUE(within) },
+    { "service", OPT_SERVICE, VALUE(service) },
+    { "check", OPT_CHECK, NO_VALUE },
 };
 
-static const struct option long_opts[] = {
-    { "config", required_argument, NULL, LO_CONFIG },
-    { "expires", required_argument, NULL, LO_EXPIRES },
-    { "comment", required_argument, NULL, LO_COMMENT },
-    { "user-id", required_argument, NULL, LO_USER_ID },
-    { "key-id", required_argument, NULL, LO_KEY_ID },
-    { "service-account-id", required_argument, NULL, LO_SA_ID },
-    { "workspace", required_argument, NULL, LO_WORKSPACE },
-    { "key-file", required_argument, NULL, LO_KEY_FILE },
-    { "no-validate", no_argument, NULL, LO_NO_VALIDATE },
-    { "force", no_argument, NULL, LO_FORCE },
-    { "json", no_argument, NULL, LO_JSON },
-    { "all", no_argument, NULL, LO_ALL },
-    { "within", required_argument, NULL, LO_WITHIN },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, LO_VERSION },
-    { NULL, 0, NULL, 0 },
-};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+/* getopt values: options[i] is OPTVAL + i. */
+#define OPTVAL 256
+#define LO_VERSION (OPTVAL + (int)NOPTIONS)
 
 struct verb {
     const char *name;
@@ -126,15 +141,10 @@ static const struct verb verbs[] = {
     { "map", pk_map, 0, true },
     { "unmap", pk_unmap, 0, true },
     { "list", pk_list, OPT_JSON, false },
-    { "explain", pk_explain, OPT_JSON, false },
+    { "explain", pk_explain, OPT_JSON | OPT_SERVICE | OPT_CHECK, false },
     { "check", pk_check, OPT_JSON | OPT_ALL, false },
     { "expiring", pk_expiring, OPT_JSON | OPT_WITHIN, false },
     { "verify", pk_verify, OPT_JSON, false },
-};
-
-static const char *const opt_names[] = {
-    "--config", "--expires", "--comment", "--user-id", "--key-id", "--service-account-id",
-    "--workspace", "--key-file", "--no-validate", "--force", "--json", "--all", "--within",
 };
 
 void pk_usage_error(const char *fmt, ...)
@@ -271,33 +281,31 @@ static int parse_within(const char *s, long *out)
 
 static int parse_options(struct pk *pk, int argc, char **argv)
 {
+    struct option long_opts[NOPTIONS + 3];
     char show[96];
     int c;
+
+    for (size_t i = 0; i < NOPTIONS; i++)
+        long_opts[i] = (struct option){ options[i].name,
+                                        options[i].value == NO_VALUE ? no_argument
+                                                                     : required_argument,
+                                        NULL, OPTVAL + (int)i };
+    long_opts[NOPTIONS] = (struct option){ "help", no_argument, NULL, 'h' };
+    long_opts[NOPTIONS + 1] = (struct option){ "version", no_argument, NULL, LO_VERSION };
+    long_opts[NOPTIONS + 2] = (struct option){ NULL, 0, NULL, 0 };
 
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        if (c >= OPTVAL && c < LO_VERSION) {
+            const struct pk_option *o = &options[c - OPTVAL];
+
+            pk->o.given |= o->bit;
+            if (o->value != NO_VALUE)
+                *(const char **)((char *)&pk->o + o->value) = optarg;
+            continue;
+        }
         switch (c) {
-        case LO_CONFIG: pk->o.given |= OPT_CONFIG; pk->o.config = optarg; break;
-        case LO_EXPIRES: pk->o.given |= OPT_EXPIRES; pk->o.expires = optarg; break;
-        case LO_COMMENT: pk->o.given |= OPT_COMMENT; pk->o.comment = optarg; break;
-        case LO_USER_ID: pk->o.given |= OPT_USER_ID; pk->o.user_id = optarg; break;
-        case LO_KEY_ID: pk->o.given |= OPT_KEY_ID; pk->o.key_id = optarg; break;
-        case LO_SA_ID: pk->o.given |= OPT_SA_ID; pk->o.service_account_id = optarg; break;
-        case LO_WORKSPACE: pk->o.given |= OPT_WORKSPACE; pk->o.workspace = optarg; break;
-        case LO_KEY_FILE: pk->o.given |= OPT_KEY_FILE; pk->o.key_file = optarg; break;
-        case LO_NO_VALIDATE: pk->o.given |= OPT_NO_VALIDATE; break;
-        case LO_FORCE: pk->o.given |= OPT_FORCE; break;
-        case LO_JSON: pk->o.given |= OPT_JSON; break;
-        case LO_ALL: pk->o.given |= OPT_ALL; break;
-        case LO_WITHIN:
-            pk->o.given |= OPT_WITHIN;
-            if (parse_within(optarg, &pk->o.within_days) != 0) {
-                pk_usage_error("--within: \"%s\" is not a number of days (0 to 36500)",
-                               pk_show(optarg, show, sizeof(show)));
-                return -1;
-            }
-            break;
         case 'h':
             fputs(usage_text, stdout);
             exit(PK_OK);
@@ -314,6 +322,11 @@ static int parse_options(struct pk *pk, int argc, char **argv)
             bad_option(optopt == 0 ? argv[optind - 1] : NULL, optopt);
             return -1;
         }
+    }
+    if (pk_has(pk, OPT_WITHIN) && parse_within(pk->o.within, &pk->o.within_days) != 0) {
+        pk_usage_error("--within: \"%s\" is not a number of days (0 to 36500)",
+                       pk_show(pk->o.within, show, sizeof(show)));
+        return -1;
     }
     return 0;
 }
@@ -381,11 +394,11 @@ int main(int argc, char **argv)
                        pk_show(argv[optind], show, sizeof(show)));
         return PK_ERROR;
     }
-    for (size_t i = 1; i < sizeof(opt_names) / sizeof(opt_names[0]); i++) {
-        unsigned bit = 1u << i;
-        if ((pk.o.given & bit) && !(v->allowed & bit)) {
-            pk_usage_error("%s: option %s does not apply (see prefect-keys --help)", v->name,
-                           opt_names[i]);
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        unsigned bit = options[i].bit;
+        if (bit != OPT_CONFIG && (pk.o.given & bit) && !(v->allowed & bit)) {
+            pk_usage_error("%s: option --%s does not apply (see prefect-keys --help)", v->name,
+                           options[i].name);
             return PK_ERROR;
         }
     }

@@ -22,37 +22,10 @@
 /* Not "config.h": that name is autoconf's header on the include path. */
 #include "../../lib/config.h"
 #include "log.h"
+#include "capture.h"
 #include "testroot.h"
 
 static char *root;
-
-/* ---- a log sink that keeps the lines ---- */
-
-#define MAXLINES 16
-
-struct capture {
-    int n;
-    int prio[MAXLINES];
-    char *line[MAXLINES];
-};
-
-static void capture_sink(void *ctx, int priority, const char *line)
-{
-    struct capture *c = ctx;
-
-    assert_true(c->n < MAXLINES);
-    c->prio[c->n] = priority;
-    c->line[c->n] = strdup(line);
-    assert_non_null(c->line[c->n]);
-    c->n++;
-}
-
-static void capture_free(struct capture *c)
-{
-    for (int i = 0; i < c->n; i++)
-        free(c->line[i]);
-    memset(c, 0, sizeof(*c));
-}
 
 /* ---- helpers ---- */
 
@@ -82,8 +55,8 @@ static void expect_error(const char *content, int argc, const char **argv,
                          const char *const *want)
 {
     char *path = conf("bad.conf", content);
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     int n = 0;
 
@@ -100,7 +73,7 @@ static void expect_error(const char *content, int argc, const char **argv,
     }
     assert_int_equal(c.n, n);
     assert_int_equal(c.prio[n - 1], LOG_ERR);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -114,8 +87,8 @@ static void expect_error(const char *content, int argc, const char **argv,
 static void test_defaults(void **state)
 {
     char *path = conf("minimal.conf", "# nothing set\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -168,8 +141,8 @@ static void test_every_setting(void **state)
         "minimum_uid = 1000;\n"
         "services = [ \"sshd\", \"login\" ];\n"
         "debug = true;\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -204,7 +177,7 @@ static void test_every_setting(void **state)
         free(want);
     }
     pp_config_free(&cfg);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -217,8 +190,8 @@ static void test_args_override_file(void **state)
         "services = ( \"sshd\" );\n"
         "proxy = \"http://p:1\";\n"
         "ca_file = \"/etc/ca.pem\";\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -250,8 +223,8 @@ static void test_args_override_file(void **state)
 static void test_bare_boolean_args(void **state)
 {
     char *path = conf("bool.conf", "validate = false;\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -260,7 +233,7 @@ static void test_bare_boolean_args(void **state)
     assert_true(cfg.debug);
     assert_true(log.debug);
     pp_config_free(&cfg);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     log.debug = false;
     assert_int_equal(pp_config_load(&cfg, path, ARGS("validate=yes", "debug=off"), &log), 0);
@@ -278,8 +251,8 @@ static void test_bare_boolean_args(void **state)
 static void test_debug_arg_before_file(void **state)
 {
     char *path = conf("dbg.conf", "frob = 1;\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
 
@@ -295,7 +268,7 @@ static void test_debug_arg_before_file(void **state)
     assert_string_equal(c.line[1], want);
     free(want);
     pp_config_free(&cfg);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -305,8 +278,8 @@ static void test_config_argument(void **state)
     char *path2 = conf("third.conf", "cache_ttl = 43;\n");
     char *arg = pp_test_fmt("config=%s", path);
     const char *argv[] = { arg, "negative_cache_ttl=7" };
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -332,13 +305,13 @@ static void test_config_argument(void **state)
         assert_string_equal(c.line[0], "argument \"config=relative/pam_prefect.conf\": "
                             "config must be an absolute path");
         assert_zeroed(&bad);
-        capture_free(&c);
+        pp_capture_reset(&c);
         assert_int_equal(pp_config_load(&bad, "etc/x.conf", NOARGS, &log), -1);
         assert_int_equal(c.n, 1);
         assert_string_equal(c.line[0], "configuration path \"etc/x.conf\" is not absolute");
         assert_zeroed(&bad);
     }
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(arg);
     free(path);
     free(path2);
@@ -416,8 +389,8 @@ static void test_nul_byte_refused(void **state)
 {
     char *path = pp_test_fmt("%s/nul.conf", root);
     static const char text[] = "cache_ttl = 1;\n\0debug = true;\n";
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
     FILE *f;
@@ -433,7 +406,7 @@ static void test_nul_byte_refused(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -443,8 +416,8 @@ static void test_unknown_settings(void **state)
                       "cache_ttl = 10;\n"
                       "no_such_thing = \"x\";\n"
                       "group = { a = 1; };\n");
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
 
@@ -465,7 +438,7 @@ static void test_unknown_settings(void **state)
     for (int i = 0; i < 4; i++)
         assert_int_equal(c.prio[i], LOG_WARNING);
     pp_config_free(&cfg);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -566,8 +539,8 @@ static void test_bad_strings(void **state)
 static void test_missing_file(void **state)
 {
     char *path = pp_test_fmt("%s/absent.conf", root);
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
 
@@ -579,7 +552,7 @@ static void test_missing_file(void **state)
     assert_string_equal(c.line[0], want);
     assert_int_equal(c.prio[0], LOG_ERR);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
     free(path);
 }
 
@@ -587,8 +560,8 @@ static void test_missing_file(void **state)
 static void test_default_path(void **state)
 {
     const char *prefix = "configuration " PP_DEFAULT_CONFIG ": ";
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     struct stat st;
 
@@ -599,7 +572,7 @@ static void test_default_path(void **state)
     assert_zeroed(&cfg);
     assert_int_equal(c.n, 1);
     assert_memory_equal(c.line[0], prefix, strlen(prefix));
-    capture_free(&c);
+    pp_capture_reset(&c);
 }
 
 static void test_unsafe_file(void **state)
@@ -608,8 +581,8 @@ static void test_unsafe_file(void **state)
     char *link = pp_test_fmt("%s/link.conf", root);
     char *dir = pp_test_fmt("%s/open", root);
     char *inner = pp_test_fmt("%s/open/x.conf", root);
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
     char *want;
 
@@ -621,7 +594,7 @@ static void test_unsafe_file(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     assert_int_equal(chmod(path, 0644), 0);
     assert_int_equal(chown(path, 12345, 0), 0);
@@ -630,7 +603,7 @@ static void test_unsafe_file(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     assert_int_equal(chown(path, 0, 0), 0);
     assert_int_equal(symlink(path, link), 0);
@@ -639,7 +612,7 @@ static void test_unsafe_file(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     assert_int_equal(pp_test_mkdir(dir, 0777), 0);
     assert_int_equal(pp_test_write(inner, "cache_ttl = 1;\n", 0644, 0, 0), 0);
@@ -649,7 +622,7 @@ static void test_unsafe_file(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], want);
     free(want);
-    capture_free(&c);
+    pp_capture_reset(&c);
 
     /* The good file still loads: the refusals were about the file. */
     assert_int_equal(pp_config_load(&cfg, path, NOARGS, &log), 0);
@@ -685,8 +658,8 @@ static void test_names(void **state)
 static void test_every_name_known(void **state)
 {
     const char *const *names = pp_config_names();
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
     struct pp_config cfg;
 
     (void)state;
@@ -700,7 +673,7 @@ static void test_every_name_known(void **state)
             pp_config_free(&cfg);
         for (int j = 0; j < c.n; j++)
             assert_null(strstr(c.line[j], "unknown setting"));
-        capture_free(&c);
+        pp_capture_reset(&c);
         free(arg);
         free(path);
     }

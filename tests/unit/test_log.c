@@ -16,35 +16,8 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "log.h"
-
-/* ---- a sink that keeps the lines ---- */
-
-#define MAXLINES 8
-
-struct capture {
-    int n;
-    int prio[MAXLINES];
-    char *line[MAXLINES];
-};
-
-static void capture_sink(void *ctx, int priority, const char *line)
-{
-    struct capture *c = ctx;
-
-    assert_true(c->n < MAXLINES);
-    c->prio[c->n] = priority;
-    c->line[c->n] = strdup(line);
-    assert_non_null(c->line[c->n]);
-    c->n++;
-}
-
-static void capture_free(struct capture *c)
-{
-    for (int i = 0; i < c->n; i++)
-        free(c->line[i]);
-    memset(c, 0, sizeof(*c));
-}
 
 /* ---- the default sink: syslog, caught here ---- */
 
@@ -99,8 +72,8 @@ void __vsyslog_chk(int priority, int flag, const char *fmt, va_list ap)
 
 static void test_prefix_and_priorities(void **state)
 {
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
 
     (void)state;
     pp_error(&log, "plain %d", 1);
@@ -121,13 +94,13 @@ static void test_prefix_and_priorities(void **state)
     assert_int_equal(c.prio[4], LOG_INFO);
     assert_string_equal(c.line[5], "user=alice crit");
     assert_int_equal(c.prio[5], LOG_CRIT);
-    capture_free(&c);
+    pp_capture_reset(&c);
 }
 
 static void test_debug_filter(void **state)
 {
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, "bob" };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, "bob" };
 
     (void)state;
     pp_debug(&log, "hidden %d", 1);
@@ -138,38 +111,38 @@ static void test_debug_filter(void **state)
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], "user=bob shown 2");
     assert_int_equal(c.prio[0], LOG_DEBUG);
-    capture_free(&c);
+    pp_capture_reset(&c);
 }
 
 static void test_user_sanitised(void **state)
 {
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, "ev\nil user" };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, "ev\nil user" };
 
     (void)state;
     pp_error(&log, "x");
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], "user=ev\\x0ail user x");
-    capture_free(&c);
+    pp_capture_reset(&c);
 }
 
 static void test_line_sanitised_and_not_a_format(void **state)
 {
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, NULL };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
 
     (void)state;
     /* An argument full of conversions is printed, never interpreted. */
     pp_error(&log, "path %s", "/etc/%s%n%x\nsecond line\t.");
     assert_int_equal(c.n, 1);
     assert_string_equal(c.line[0], "path /etc/%s%n%x?second line?.");
-    capture_free(&c);
+    pp_capture_reset(&c);
 }
 
 static void test_truncation(void **state)
 {
-    struct capture c = { 0 };
-    struct pp_log log = { capture_sink, &c, false, "carol" };
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, "carol" };
     char big[5000];
     size_t len;
 
@@ -182,7 +155,7 @@ static void test_truncation(void **state)
     assert_true(len > 1000 && len < sizeof(big));
     assert_memory_equal(c.line[0], "user=carol aaa", 14);
     assert_string_equal(c.line[0] + len - 4, "a...");
-    capture_free(&c);
+    pp_capture_reset(&c);
 }
 
 static void test_default_sink_syslog(void **state)

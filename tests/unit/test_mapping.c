@@ -29,51 +29,22 @@
 #include <cmocka.h>
 
 #include "mapping.h"
+#include "capture.h"
 #include "testroot.h"
 
 /* ---- log capture ---- */
 
-#define CAP_LINES 16
-struct capture {
-    int n;
-    int prio[CAP_LINES];
-    char line[CAP_LINES][2048];
-};
-
-static struct capture cap;
-
-static void cap_sink(void *ctx, int priority, const char *line)
-{
-    struct capture *c = ctx;
-
-    if (c->n < CAP_LINES) {
-        c->prio[c->n] = priority;
-        snprintf(c->line[c->n], sizeof(c->line[c->n]), "%s", line);
-    }
-    c->n++;
-}
-
-static struct pp_log tlog = { cap_sink, &cap, false, NULL };
+static struct pp_capture cap;
+static struct pp_log tlog = { pp_capture_sink, &cap, false, NULL };
 
 static void cap_reset(void)
 {
-    memset(&cap, 0, sizeof(cap));
+    pp_capture_reset(&cap);
     tlog.debug = false;
 }
 
-static void expect_line(int prio, const char *text)
-{
-    if (cap.n != 1 || strcmp(cap.line[0], text) != 0)
-        fail_msg("expected one log line \"%s\", got %d (first: \"%s\")", text, cap.n,
-                 cap.n > 0 ? cap.line[0] : "");
-    assert_int_equal(cap.prio[0], prio);
-}
-
-static void expect_no_lines(void)
-{
-    if (cap.n != 0)
-        fail_msg("expected no log line, got %d (first: \"%s\")", cap.n, cap.line[0]);
-}
+#define expect_line(prio, text) pp_capture_expect_line(&cap, prio, text)
+#define expect_no_lines() pp_capture_expect_no_lines(&cap)
 
 #define M "/store/mapping"
 
@@ -538,7 +509,7 @@ static void expect_resolve(const struct pp_mapping *m, const char *user, enum pp
     tlog.debug = true;
     assert_int_equal(pp_mapping_resolve(m, user, &res, &tlog, NULL, NULL), 0);
     assert_int_equal(cap.n, i);
-    for (i = 0; i < cap.n && i < CAP_LINES; i++) {
+    for (i = 0; i < cap.n && i < PP_CAPTURE_LINES; i++) {
         const char *why = strrchr(steps[i], '|') + 1;
         char *want = pp_test_fmt("mapping: %s", why);
 

@@ -22,6 +22,7 @@
 #include "safefile.h"
 #include "secret.h"
 #include "store.h"
+#include "capture.h"
 #include "testroot.h"
 #include "timefmt.h"
 
@@ -38,63 +39,19 @@
 
 /* ---- log capture ---- */
 
-#define CAP_LINES 16
-struct capture {
-    int n;
-    int prio[CAP_LINES];
-    char line[CAP_LINES][2048];
-};
-
-static struct capture cap;
-
-static void cap_sink(void *ctx, int priority, const char *line)
-{
-    struct capture *c = ctx;
-
-    if (strstr(line, MARK) != NULL)
-        fail_msg("a key reached the log: %s", line);
-    if (c->n < CAP_LINES) {
-        c->prio[c->n] = priority;
-        snprintf(c->line[c->n], sizeof(c->line[c->n]), "%s", line);
-    }
-    c->n++;
-}
-
-static struct pp_log tlog = { cap_sink, &cap, false, NULL };
+static struct pp_capture cap;
+static struct pp_log tlog = { pp_capture_sink, &cap, false, NULL };
 
 static void cap_reset(void)
 {
-    memset(&cap, 0, sizeof(cap));
+    pp_capture_reset(&cap);
+    cap.forbid = MARK;
     tlog.debug = false;
 }
 
-/* Exactly one line was logged, with this priority and text. */
-static void expect_line(int prio, const char *text)
-{
-    if (cap.n != 1 || strcmp(cap.line[0], text) != 0)
-        fail_msg("expected one log line \"%s\", got %d (first: \"%s\")", text, cap.n,
-                 cap.n > 0 ? cap.line[0] : "");
-    assert_int_equal(cap.prio[0], prio);
-    assert_string_equal(cap.line[0], text);
-}
-
-/* Exactly one error line, starting with prefix and containing word. */
-static void expect_error_with(const char *prefix, const char *word)
-{
-    if (cap.n != 1)
-        fail_msg("expected one log line \"%s...%s\", got %d (first: \"%s\")", prefix, word,
-                 cap.n, cap.n > 0 ? cap.line[0] : "");
-    assert_int_equal(cap.prio[0], LOG_ERR);
-    if (strncmp(cap.line[0], prefix, strlen(prefix)) != 0 || strstr(cap.line[0], word) == NULL)
-        fail_msg("log line \"%s\" does not start with \"%s\" and contain \"%s\"", cap.line[0],
-                 prefix, word);
-}
-
-static void expect_no_lines(void)
-{
-    if (cap.n != 0)
-        fail_msg("expected no log line, got %d (first: \"%s\")", cap.n, cap.line[0]);
-}
+#define expect_line(prio, text) pp_capture_expect_line(&cap, prio, text)
+#define expect_no_lines() pp_capture_expect_no_lines(&cap)
+#define expect_error_with(prefix, word) pp_capture_expect_error_with(&cap, prefix, word)
 
 /* ---- parsing ---- */
 

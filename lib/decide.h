@@ -1,0 +1,142 @@
+/*
+ * decide.h: what a login of a user through a service gets, decided once
+ * for every front end (the PAM module, prefect-keys explain and check, the
+ * Slurm plugin).
+ *
+ * Promises: pp_decide() takes the configuration, a user name, the calling
+ * service (or none), the time and whether Cloud may be asked, and fills a
+ * struct pp_decision with everything a front end needs; a front end adds
+ * only its own calls (PAM items, conversation, setting the variables,
+ * return codes). The order:
+ *   1. scope: not running as root, a service not in services (only when a
+ *      service is given), no user name, one that cannot be an account name, a
+ *      user NSS does not know, a uid below minimum_uid: outcome
+ *      "out-of-scope", scope says which. The user is looked up through NSS
+ *      once (getpwnam_r); the mapping uses that lookup's primary group.
+ *   2. the mapping (mapping.h): no rule is "no-rule"; a mapping that cannot
+ *      be read or resolved is "error";
+ *   3. the matched entry is loaded from the store: missing or unreadable is
+ *      "error" (a matched rule decides: nothing broader is tried);
+ *   4. the verdict (verdict.h): the recorded expiration, then, with
+ *      validate, the cached check, or a Cloud request when network is true;
+ *      with network false and no fresh cached result the outcome is
+ *      "needs-check" and nothing is exported.
+ * The outcome row (outcome.h) says whether the key is exported. When it is,
+ * key and url hold PREFECT_API_KEY's and PREFECT_API_URL's values, owned by
+ * the decision and wiped by pp_decision_free. Days left are
+ * pp_days_left()'s (timefmt.h: one rounding rule for every front end). The user's
+ * sentence and the decision line are ready-made; the line never holds a
+ * key, only the fingerprint.
+ */
+#ifndef PP_DECIDE_H
+#define PP_DECIDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "mapping.h"
+#include "names.h"
+#include "outcome.h"
+#include "secret.h"
+#include "store.h"
+#include "timefmt.h"
+
+/* Why a login is not the module's business (PP_SCOPE_IN: it is). */
+enum pp_scope {
+    PP_SCOPE_IN = 0,
+    PP_SCOPE_NOT_ROOT,       /* not running as root: the store cannot be read */
+    PP_SCOPE_SERVICE,        /* the service is not in services */
+    PP_SCOPE_NO_USER,        /* the caller has no user name (NULL or "") */
+    PP_SCOPE_BAD_NAME,       /* the user name cannot be an account name */
+    PP_SCOPE_UNKNOWN_USER,   /* NSS does not know the user */
+    PP_SCOPE_MINIMUM_UID,    /* the user's uid is below minimum_uid */
+    PP_SCOPE_COUNT
+};
+
+/* "in", "not-root", "services", "no-user", "invalid-user-name", "unknown-user",
+ * "minimum_uid". */
+const char *pp_scope_name(enum pp_scope s);
+
+/* What the user is told. */
+enum pp_say { PP_SAY_NOTHING = 0, PP_SAY_INFO, PP_SAY_ERROR };
+
+struct pp_decide_in {
+    const struct pp_config *cfg;
+    const char *user;               /* as the front end got it (untrusted; NULL: none) */
+    const char *service;            /* NULL: none (services does not apply) */
+    time_t now;
+    bool network;                   /* Cloud may be asked */
+    bool force;                     /* ignore a fresh cached result (needs network) */
+    pp_resolve_trace trace;         /* optional: each step of the mapping walk */
+    void *trace_ctx;
+};
+
+struct pp_decision {
+    /* scope */
+    enum pp_scope scope;
+    char scope_why[256];            /* "" when in scope */
+    bool known_user;                /* NSS knows the user (uid and gid valid) */
+    uid_t uid;
+    gid_t gid;
+    char service[128];              /* sanitised for log lines; "-" when none */
+    time_t now;                     /* the time decided for */
+
+    /* the rule that matched (match PP_MATCH_NONE when none or not reached) */
+    struct pp_resolution rule;
+    char rule_words[PP_ACCOUNT_NAME_MAX + 32];   /* "user rule", "group rule G", ... */
+
+    /* the entry (have_entry: loaded; its key is wiped by pp_decision_free) */
+    bool have_entry;
+    bool entry_missing;             /* the matched rule names an entry not in the store */
+    struct pp_entry entry;
+    char fingerprint[PP_FP_SIZE];   /* "-" when there is no key */
+
+    /* the outcome */
+    enum pp_outcome outcome;
+    bool exports;                   /* pp_outcome_exports(outcome) */
+    bool refuse;                    /* a failure and on_failure = deny */
+    bool from_cache;
+    bool has_expires;               /* the best known expiration */
+    time_t expires;
+    long days_left;                 /* pp_days_left(now, expires) when has_expires */
+    bool warn;                      /* exported and within expiry_warn_days */
+    char reason[256];               /* for the log line; never a key */
+
+    /* what to export (both NULL unless exports) */
+    char *key;                      /* secret: PREFECT_API_KEY's value */
+    char *url;                      /* PREFECT_API_URL's value */
+
+    /* what to tell the user */
+    enum pp_say say;
+    char sentence[512];             /* "" when say is PP_SAY_NOTHING */
+
+    /* the decision line (pp_decision_log writes it) */
+    int log_priority;               /* LOG_NOTICE, LOG_WARNING, LOG_ERR or LOG_DEBUG */
+    char log_line[1024];
+};
+
+/*
+ * Decide. Returns 0 with d filled (a local error is the outcome "error",
+ * not a failed call); -1 only when in or in->cfg is NULL (d then zeroed). Always pair with pp_decision_free.
+ */
+int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct pp_log *log);
+
+/*
+ * The front end could not export what d holds (e.g. pam_putenv failed):
+ * d becomes the outcome "error" with reason (for the log) and words (for
+ * the user, after "entry NAME "); key and url are wiped.
+ */
+void pp_decision_fail(const struct pp_config *cfg, struct pp_decision *d, const char *reason,
+                      const char *words);
+
+/* Write d's decision line to log (debug lines only when log->debug). */
+void pp_decision_log(const struct pp_decision *d, const struct pp_log *log);
+
+/* Wipe the key (in key and in the entry) and free what d holds; d is zeroed. */
+void pp_decision_free(struct pp_decision *d);
+
+#endif
