@@ -398,14 +398,22 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
     c.now = now;
     c.log = log;
     c.source = "cache";
-    clock_gettime(CLOCK_MONOTONIC, &c.start);
-    /* e->fp: from pp_cache_fingerprint, when the caller asked it (cache.h). */
-    if (e != NULL && e->key != NULL && e->fp[0] != '\0' && strcmp(e->fp, "unknown") != 0)
-        memcpy(c.fp, e->fp, sizeof(c.fp));
-    else if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c.fp) != 0) {
+    /*
+     * e->fp: from pp_cache_fingerprint, when the caller asked it (cache.h).
+     * Else the key is hashed here, which may load libcrypto: before the
+     * clock of timeout_ms starts, as that bounds the wait for Cloud.
+     */
+    if (e == NULL || e->key == NULL) {
         pp_error(log, "check: no key to check");
         return -1;
     }
+    if (e->fp[0] != '\0' && strcmp(e->fp, "unknown") != 0) {
+        memcpy(c.fp, e->fp, sizeof(c.fp));
+    } else if (pp_fingerprint(e->key, c.fp) != 0) {
+        pp_error(log, "check: the key's fingerprint cannot be computed");
+        return -1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &c.start);
     if (pp_cache_prepare(cfg, log) != 0)
         return -1;
 
