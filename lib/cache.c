@@ -503,9 +503,13 @@ int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
     struct pp_cache_record rec;
     bool have = false;
 
-    if (e->file_id[0] != '\0' && cfg->cache_dir != NULL) {
+    if (cfg->cache_dir != NULL && e->record == NULL) {
+        /* Kept for the check that follows (store.h): one read per login. */
         have = pp_cache_read(cfg, e->name, &rec, log) == 0;
-        if (have && strcmp(rec.entry_file, e->file_id) == 0) {
+        if (have && (e->record = malloc(sizeof(*e->record))) != NULL)
+            *e->record = rec;
+        e->record_read = !have || e->record != NULL;
+        if (have && e->file_id[0] != '\0' && strcmp(rec.entry_file, e->file_id) == 0) {
             memcpy(e->fp, rec.fingerprint, PP_FP_SIZE);
             return 0;
         }

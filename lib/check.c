@@ -193,9 +193,19 @@ static bool from_record(const struct check *c, const struct pp_cache_record *r, 
 }
 
 /* This key's record, if there is one: 0 (rec filled) or -1 (none, or another key's). */
-static int read_own(const struct check *c, struct pp_cache_record *rec, unsigned long *serial)
+static int read_own(const struct check *c, struct pp_cache_record *rec, unsigned long *serial,
+                    bool first)
 {
-    int rc = pp_cache_read(c->cfg, c->e->name, rec, c->log);
+    int rc;
+
+    /* The first look may use the record pp_cache_fingerprint read just before. */
+    if (first && c->e->record_read) {
+        rc = c->e->record != NULL ? 0 : -2;
+        if (rc == 0)
+            *rec = *c->e->record;
+    } else {
+        rc = pp_cache_read(c->cfg, c->e->name, rec, c->log);
+    }
 
     if (serial != NULL)
         *serial = rc == 0 ? rec->serial : 0;
@@ -348,6 +358,28 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     }
 }
 
+/*
+ * The key's fingerprint: e->fp when pp_cache_fingerprint gave it (from the
+ * cache record, cache.h), else the key hashed now (which may load
+ * libcrypto). 0, or -1 (logged).
+ */
+static int key_fingerprint(const struct pp_entry *e, char fp[PP_FP_SIZE], const struct pp_log *log)
+{
+    if (e == NULL || e->key == NULL) {
+        pp_error(log, "check: no key to check");
+        return -1;
+    }
+    if (e->fp[0] != '\0' && strcmp(e->fp, "unknown") != 0) {
+        memcpy(fp, e->fp, PP_FP_SIZE);
+        return 0;
+    }
+    if (pp_fingerprint(e->key, fp) != 0) {
+        pp_error(log, "check: the key's fingerprint cannot be computed");
+        return -1;
+    }
+    return 0;
+}
+
 static void log_result(const struct check *c, const struct pp_verdict *v)
 {
     pp_debug(c->log, "check: entry=%s fp=%s outcome=%s source=%s time=%ldms reason=%s",
@@ -367,12 +399,10 @@ int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_
     c.now = now;
     c.log = log;
     c.source = "cache";
-    clock_gettime(CLOCK_MONOTONIC, &c.start);
-    if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c.fp) != 0) {
-        pp_error(log, "check: no key to check");
+    if (key_fingerprint(e, c.fp, log) != 0)
         return -1;
-    }
-    if (read_own(&c, &rec, NULL) == 0 && from_record(&c, &rec, false, v)) {
+    clock_gettime(CLOCK_MONOTONIC, &c.start);
+    if (read_own(&c, &rec, NULL, true) == 0 && from_record(&c, &rec, false, v)) {
         c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
         v->from_cache = true;
         log_result(&c, v);
@@ -398,26 +428,14 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
     c.now = now;
     c.log = log;
     c.source = "cache";
-    /*
-     * e->fp: from pp_cache_fingerprint, when the caller asked it (cache.h).
-     * Else the key is hashed here, which may load libcrypto: before the
-     * clock of timeout_ms starts, as that bounds the wait for Cloud.
-     */
-    if (e == NULL || e->key == NULL) {
-        pp_error(log, "check: no key to check");
+    /* Before the clock of timeout_ms starts: that bounds the wait for Cloud. */
+    if (key_fingerprint(e, c.fp, log) != 0)
         return -1;
-    }
-    if (e->fp[0] != '\0' && strcmp(e->fp, "unknown") != 0) {
-        memcpy(c.fp, e->fp, sizeof(c.fp));
-    } else if (pp_fingerprint(e->key, c.fp) != 0) {
-        pp_error(log, "check: the key's fingerprint cannot be computed");
-        return -1;
-    }
     clock_gettime(CLOCK_MONOTONIC, &c.start);
     if (pp_cache_prepare(cfg, log) != 0)
         return -1;
 
-    have = read_own(&c, &rec, &serial_before) == 0;
+    have = read_own(&c, &rec, &serial_before, true) == 0;
     if (!force && have && from_record(&c, &rec, false, v)) {
         c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
         v->from_cache = true;
@@ -439,7 +457,7 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
     if (lockfd == -1)
         return -1;
     if (lockfd >= 0) {
-        have = read_own(&c, &rec, &serial_after) == 0;
+        have = read_own(&c, &rec, &serial_after, false) == 0;
         if (!force && have && from_record(&c, &rec, serial_after != serial_before, v)) {
             v->from_cache = true;
             close(lockfd);

@@ -21,8 +21,10 @@ lib_libpp_la_SOURCES = \
 	lib/jsonc_loader.c lib/jsonc_loader.h \
 	lib/cache.c lib/cache.h \
 	lib/check.c lib/check.h
+# One section per function, so that the module keeps only what it calls
+# (pam_prefect/local.mk: --gc-sections).
 lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \
-	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
+	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS) -ffunction-sections -fdata-sections
 # libcurl, json-c and libcrypto are not linked: lib/dynlib.c opens them when
 # first needed (only their headers are used at build time). prefect-keys
 # links json-c itself for its --json output.

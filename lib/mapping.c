@@ -370,6 +370,8 @@ static void step(pp_resolve_trace trace, void *ctx, const struct pp_log *log,
     char why[1024];
     va_list ap;
 
+    if (trace == NULL && (log == NULL || !log->debug))
+        return;     /* nobody reads it: not even formatted */
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);

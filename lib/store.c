@@ -505,5 +505,6 @@ void pp_entry_clear(struct pp_entry *e)
         return;
     pp_free_secret(e->key);
     free(e->comment);
+    free(e->record);
     pp_wipe(e, sizeof(*e));
 }

@@ -45,6 +45,8 @@
 #include "names.h"
 #include "secret.h"
 
+struct pp_cache_record;     /* cache.h */
+
 /* Room for file_id; seconds a file must be unchanged for its identity to count. */
 #define PP_FILE_ID_SIZE 192
 #define PP_FILE_ID_SETTLE 2
@@ -67,6 +69,11 @@ struct pp_entry {
     time_t added;
     char file_id[PP_FILE_ID_SIZE];              /* "" when not settled or not loaded */
     char fp[PP_FP_SIZE];                        /* "" until pp_cache_fingerprint */
+    /* The cache record pp_cache_fingerprint read (NULL: none), so that the
+     * check that follows need not read and parse it again; freed by
+     * pp_entry_clear. */
+    bool record_read;
+    struct pp_cache_record *record;
 };
 
 /* The kind a key's prefix says: pnu_ user, pnb_ service account. */
