@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "secret.h"
@@ -293,4 +294,18 @@ int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max,
     if (stp != NULL)
         *stp = st;
     return 0;
+}
+
+void pp_file_identity(const struct stat *st, char *out, size_t outlen)
+{
+    struct timespec now;
+
+    out[0] = '\0';
+    if (clock_gettime(CLOCK_REALTIME, &now) != 0
+        || st->st_ctim.tv_sec >= now.tv_sec - PP_FILE_ID_SETTLE)
+        return;
+    snprintf(out, outlen, "dev=%llu ino=%llu size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
+             (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+             (long long)st->st_size, (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
+             (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
 }

@@ -60,4 +60,20 @@ int pp_check_dir(const char *dir, bool private_dir, char *err, size_t errlen);
 /* Same parent-chain check for the directories above a file path. */
 int pp_check_parents(const char *path, char *err, size_t errlen);
 
+/* Room for a file identity; seconds a file must be unchanged for it to count. */
+#define PP_FILE_ID_SIZE 192
+#define PP_FILE_ID_SETTLE 2
+
+/*
+ * The identity of the file fstat described in st -- device, inode, size,
+ * modification and change times, as "dev=D ino=I size=S mtime=T ctime=T"
+ * -- into out, or "" while the file has not settled: its change time less
+ * than PP_FILE_ID_SETTLE seconds ago. Any change to a file (even in place,
+ * with its modification time put back) sets its change time to the
+ * current time, which nobody can set back; within one clock tick two
+ * changes may leave the same change time, hence the settling. Two reads of
+ * a root-owned file that give the same identity read the same content.
+ */
+void pp_file_identity(const struct stat *st, char *out, size_t outlen);
+
 #endif

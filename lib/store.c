@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "lcfg.h"
 #include "safefile.h"
@@ -298,21 +297,6 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
     return r;
 }
 
-/* The file's identity into out, or "" while it has not settled (store.h). */
-static void file_identity(const struct stat *st, char *out, size_t outlen)
-{
-    struct timespec now;
-
-    out[0] = '\0';
-    if (clock_gettime(CLOCK_REALTIME, &now) != 0
-        || st->st_ctim.tv_sec >= now.tv_sec - PP_FILE_ID_SETTLE)
-        return;
-    snprintf(out, outlen, "dev=%llu ino=%llu size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
-             (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
-             (long long)st->st_size, (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
-             (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
-}
-
 int pp_entry_load(const struct pp_config *cfg, const char *name,
                   struct pp_entry *e, const struct pp_log *log)
 {
@@ -360,7 +344,7 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
     }
     pp_free_buf(buf, len + 1);
     if (r == 0)
-        file_identity(&st, e->file_id, sizeof(e->file_id));
+        pp_file_identity(&st, e->file_id, sizeof(e->file_id));
     return r;
 }
 

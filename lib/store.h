@@ -28,9 +28,9 @@
  * change to the file, even in place with the same size and a modification
  * time put back, sets its change time to the current time, which nobody
  * can set back. It is recorded only once the file has settled (its change
- * time at least PP_FILE_ID_SETTLE seconds before it was read): a change
- * made within the same clock tick as the previous one would otherwise keep
- * the same change time. cache.h keeps a fingerprint with it, so that a warm
+ * time at least PP_FILE_ID_SETTLE seconds before it was read: safefile.h):
+ * a change made within the same clock tick as the previous one would
+ * otherwise keep the same change time. cache.h keeps a fingerprint with it, so that a warm
  * login need not hash the key (and load libcrypto).
  */
 #ifndef PP_STORE_H
@@ -45,11 +45,9 @@
 #include "names.h"
 #include "secret.h"
 
-struct pp_cache_record;     /* cache.h */
+#include "safefile.h"
 
-/* Room for file_id; seconds a file must be unchanged for its identity to count. */
-#define PP_FILE_ID_SIZE 192
-#define PP_FILE_ID_SETTLE 2
+struct pp_cache_record;     /* cache.h */
 
 enum pp_key_kind { PP_KIND_OTHER = 0, PP_KIND_USER, PP_KIND_SERVICE_ACCOUNT };
 
