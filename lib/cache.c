@@ -353,14 +353,15 @@ static char *format_record(const struct pp_cache_record *rec)
         && add_time(root, "checked_at", true, rec->checked_at)
         && add_time(root, "last_valid_at", rec->has_last_valid, rec->last_valid_at)
         && add_time(root, "expiration", rec->has_expires, rec->expires)
-        && add_string(root, "expiration_source", exp_source_names[rec->exp_source])
+        && (rec->exp_source == PP_EXP_NONE
+            || add_string(root, "expiration_source", exp_source_names[rec->exp_source]))
         && add_time(root, "backoff_until", rec->has_backoff, rec->backoff_until)
-        && add_int(root, "http_status", rec->http_status)
-        && add_string(root, "reason", rec->reason)
-        && add_int(root, "serial", (long long)rec->serial)
+        && (rec->http_status == 0 || add_int(root, "http_status", rec->http_status))
+        && (rec->reason[0] == '\0' || add_string(root, "reason", rec->reason))
+        && (rec->serial == 0 || add_int(root, "serial", (long long)rec->serial))
         && (rec->entry_file[0] == '\0' || add_string(root, "entry_file", rec->entry_file));
+    /* No comment, and no setting at its default: a warm login parses this. */
     if (ok && (f = open_memstream(&text, &size)) != NULL) {
-        fputs("# pam_prefect: the last check of a key entry (never a key)\n", f);
         config_write(&c, f);
         if (fclose(f) != 0 || text == NULL) {
             free(text);

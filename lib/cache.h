@@ -9,7 +9,8 @@
  * The record is libconfig text, not JSON, so that a warm login reads it with
  * the library that reads the configuration and never loads json-c.
  *
- * Record (settings; an absent time means none):
+ * Record (settings; an absent time means none, another absent setting its
+ * default: expiration_source "none", http_status 0, reason "", serial 0):
  *   fingerprint    the checked key's fingerprint (secret.h)
  *   account_id, workspace_id   the workspace the key was checked for
  *   outcome        what the check found: "valid", "expiring", "expired",
