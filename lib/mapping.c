@@ -362,10 +362,9 @@ static void memo_write(const struct pp_config *cfg, const char *user, const char
     n = snprintf(name, sizeof(name), "%s%s", user, PP_USER_MEMO_SUFFIX);
     if (n < 0 || (size_t)n >= sizeof(name))
         return;
-    /* Neither value needs escaping: digits and "=. " / an entry name. */
-    n = snprintf(text, sizeof(text),
-                 "# pam_prefect: the mapping's rule for this user (prefect-keys(8))\n"
-                 "mapping_file = \"%s\";\nentry = \"%s\";\n", id, entry);
+    /* Neither value needs escaping (hex digits and ":." / an entry name); no
+     * comment: a warm login parses this. */
+    n = snprintf(text, sizeof(text), "mapping_file = \"%s\";\nentry = \"%s\";\n", id, entry);
     if (n < 0 || (size_t)n >= sizeof(text))
         return;
     if (pp_write_file_atomic(cfg->cache_dir, name, text, (size_t)n, err, sizeof(err)) != 0)

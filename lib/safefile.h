@@ -66,8 +66,8 @@ int pp_check_parents(const char *path, char *err, size_t errlen);
 
 /*
  * The identity of the file fstat described in st -- device, inode, size,
- * modification and change times, as "dev=D ino=I size=S mtime=T ctime=T"
- * -- into out, or "" while the file has not settled: its change time less
+ * modification and change times, in hex, as "D:I:S:SEC.NSEC:SEC.NSEC" --
+ * into out, or "" while the file has not settled: its change time less
  * than PP_FILE_ID_SETTLE seconds ago. Any change to a file (even in place,
  * with its modification time put back) sets its change time to the
  * current time, which nobody can set back; within one clock tick two
