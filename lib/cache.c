@@ -293,7 +293,8 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
         pp_error(log, "cache: %s", err);
         return -1;
     }
-    rc = pp_read_file(path, PP_FILE_SECRET, PP_CACHE_MAX, &text, &len, err, sizeof(err));
+    rc = pp_read_file_st(path, PP_FILE_SECRET, PP_CACHE_MAX, true, &text, &len, NULL, err,
+                         sizeof(err));
     if (rc == -2)
         return -2;
     if (rc != 0) {

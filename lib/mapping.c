@@ -268,7 +268,8 @@ static int read_mapping(const struct pp_config *cfg, char path[PATH_MAX], char *
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_file_st(path, PP_FILE_SECRET, PP_MAPPING_MAX, buf, len, &st, err, sizeof(err));
+    r = pp_read_file_st(path, PP_FILE_SECRET, PP_MAPPING_MAX, true, buf, len, &st, err,
+                        sizeof(err));
     if (r == -2) {
         pp_debug(log, "%s: no mapping file, so an empty mapping", path);
         return 1;

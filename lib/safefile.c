@@ -246,10 +246,10 @@ static int read_all(int fd, const char *path, char *buf, size_t size, char *err,
 int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
                  char **buf, size_t *len, char *err, size_t errlen)
 {
-    return pp_read_file_st(path, cls, max, buf, len, NULL, err, errlen);
+    return pp_read_file_st(path, cls, max, false, buf, len, NULL, err, errlen);
 }
 
-int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max,
+int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
                     char **buf, size_t *len, struct stat *stp, char *err, size_t errlen)
 {
     struct stat st;
@@ -261,7 +261,7 @@ int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max,
     *len = 0;
     if (err != NULL && errlen > 0)
         err[0] = '\0';
-    if ((rc = pp_check_parents(path, err, errlen)) != 0)
+    if (!dir_checked && (rc = pp_check_parents(path, err, errlen)) != 0)
         return rc;
 
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);

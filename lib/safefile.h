@@ -44,9 +44,11 @@ int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
  * The same, and *st (when not NULL) is what fstat said of the descriptor
  * before it was read: the identity of the file whose content was returned,
  * or of an older version of it (a change after the fstat changes the
- * change time).
+ * change time). dir_checked: the caller has just checked the file's
+ * directory with pp_check_dir, which checked every directory above it too;
+ * they are not walked again.
  */
-int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max,
+int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
                     char **buf, size_t *len, struct stat *st, char *err, size_t errlen);
 
 /*

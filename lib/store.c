@@ -327,7 +327,8 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, &st, err, sizeof(err));
+    r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, true, &buf, &len, &st, err,
+                        sizeof(err));
     if (r == -2) {
         pp_error(log, "%s: no such entry", path);
         return -2;
