@@ -1,9 +1,10 @@
 /*
  * cache.c: the check records in cfg->cache_dir (see cache.h).
  *
- * A record is small libconfig text written whole to a temporary file in the cache
- * directory and renamed over the old one, so a reader sees the old or the
- * new record, never a mix; readers go through safefile like every other
+ * A record is small libconfig text written whole through the store's atomic writer
+ * (store_write.h: an unnamed file, linked and renamed over the old one), so
+ * a reader sees the old or the new record, never a mix, and a killed
+ * writer leaves nothing; readers go through safefile like every other
  * file of ours. The lock file is separate from the record so that renaming
  * a record never disturbs a lock someone holds.
  */
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include "lcfg.h"
 #include "names.h"
 #include "safefile.h"
+#include "store_write.h"
 #include "timefmt.h"
 
 /* Poll interval while waiting for another process's check lock. */
@@ -65,19 +68,8 @@ int pp_cache_prepare(const struct pp_config *cfg, const struct pp_log *log)
         pp_error(log, "cache: cache_dir is not an absolute path");
         return -1;
     }
-    rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
-    if (rc == -2) {
-        /* Make the cache directory itself, never its parents. */
-        if (pp_check_parents(cfg->cache_dir, err, sizeof(err)) != 0) {
-            pp_error(log, "cache: %s", err);
-            return -1;
-        }
-        if (mkdir(cfg->cache_dir, 0700) != 0 && errno != EEXIST) {
-            pp_error(log, "cache: %s: cannot create: %s", cfg->cache_dir, strerror(errno));
-            return -1;
-        }
-        rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
-    }
+    /* Make the cache directory itself, never its parents (store_write.h). */
+    rc = pp_dir_make(cfg->cache_dir, false, NULL, err, sizeof(err));
     if (rc != 0) {
         pp_error(log, "cache: %s", err);
         return -1;
@@ -141,6 +133,11 @@ static bool fingerprint_valid(const char *s)
             return false;
     }
     return s[PP_FP_HEX] == '\0';
+}
+
+bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1])
+{
+    return pp_entry_name_of_file(fname, PP_CACHE_RECORD_SUFFIX, name);
 }
 
 const char *pp_exp_source_name(enum pp_exp_source s)
@@ -249,7 +246,10 @@ static const char *record_fields(config_setting_t *root, struct pp_cache_record 
     return NULL;
 }
 
-/* Fill rec from the record's text. NULL, or what is wrong (in why). */
+/*
+ * Fill rec from the record's text. NULL, or what is wrong: a constant, or
+ * why (whylen bytes) for a syntax error, with its line, when why is not NULL.
+ */
 static const char *parse_record(const char *text, size_t len, struct pp_cache_record *rec,
                                 char *why, size_t whylen)
 {
@@ -257,21 +257,30 @@ static const char *parse_record(const char *text, size_t len, struct pp_cache_re
     config_t c;
     const char *bad;
 
-    if (strlen(text) != len) {
-        snprintf(why, whylen, "contains a NUL byte");
-        return why;
-    }
+    if (strlen(text) != len)
+        return "contains a NUL byte";
     if (pp_lcfg_read(&c, text, err, sizeof(err)) != 0) {
+        if (why == NULL)
+            return "not a record";
         snprintf(why, whylen, "not a record (%s)", err);
         return why;
     }
     bad = record_fields(config_root_setting(&c), rec);
     config_destroy(&c);
-    if (bad != NULL) {
-        snprintf(why, whylen, "%s", bad);
-        return why;
-    }
-    return NULL;
+    return bad;
+}
+
+const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record *rec)
+{
+    const char *why;
+
+    memset(rec, 0, sizeof(*rec));
+    if (len > (size_t)INT32_MAX)
+        return "too large";
+    why = parse_record(text, len, rec, NULL, 0);
+    if (why != NULL)
+        memset(rec, 0, sizeof(*rec));
+    return why;
 }
 
 int pp_cache_read(const struct pp_config *cfg, const char *entry,
@@ -284,19 +293,19 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
     int rc;
 
     memset(rec, 0, sizeof(*rec));
-    if (cache_path(cfg, entry, PP_CACHE_SUFFIX, path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
-    if (rc == -2)
-        return -2;
+    if (rc == PP_ABSENT)
+        return PP_ABSENT;
     if (rc != 0) {
         pp_error(log, "cache: %s", err);
         return -1;
     }
     rc = pp_read_file_st(path, PP_FILE_SECRET, PP_CACHE_MAX, true, &text, &len, NULL, err,
                          sizeof(err));
-    if (rc == -2)
-        return -2;
+    if (rc == PP_ABSENT)
+        return PP_ABSENT;
     if (rc != 0) {
         pp_error(log, "cache: record not used: %s", err);
         return -1;
@@ -373,21 +382,6 @@ static char *format_record(const struct pp_cache_record *rec)
     return text;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
                             const char *account_id, const char *workspace_id)
 {
@@ -398,10 +392,9 @@ bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
 int pp_cache_write(const struct pp_config *cfg, const char *entry,
                    const struct pp_cache_record *rec, const struct pp_log *log)
 {
-    char path[PP_CACHE_PATH_MAX], tmp[PP_CACHE_PATH_MAX];
-    const char *step;
-    char *text;
-    int fd, dfd, n;
+    char path[PP_CACHE_PATH_MAX], err[PP_ERRLEN];
+    char *text, *line;
+    int rc;
 
     if ((unsigned)rec->exp_source >= sizeof(exp_source_names) / sizeof(exp_source_names[0])
         || !recordable(rec->outcome) || !fingerprint_valid(rec->fingerprint)
@@ -409,68 +402,27 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
         pp_error(log, "cache: refusing to write a malformed record for %s", entry);
         return -1;
     }
-    if (cache_path(cfg, entry, PP_CACHE_SUFFIX, path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
-    n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", cfg->cache_dir, entry);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        pp_error(log, "cache: path for entry %s in %s is too long", entry, cfg->cache_dir);
-        return -1;
-    }
     text = format_record(rec);
-    if (text == NULL) {
+    if (text == NULL || asprintf(&line, "%s\n", text) < 0) {
         pp_error(log, "cache: out of memory writing %s", path);
+        free(text);
         return -1;
     }
-    if (strlen(text) + 1 > PP_CACHE_MAX) {
+    free(text);
+    if (strlen(line) > PP_CACHE_MAX) {
         pp_error(log, "cache: record for %s too large", entry);
-        free(text);
+        free(line);
         return -1;
     }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        pp_error(log, "cache: cannot create a temporary file in %s: %s", cfg->cache_dir,
-                 strerror(errno));
-        free(text);
-        return -1;
-    }
-    step = "chown";
-    if (fchown(fd, 0, 0) != 0)
-        goto fail;
-    step = "chmod";
-    if (fchmod(fd, 0600) != 0)
-        goto fail;
-    step = "write";
-    if (write_all(fd, text, strlen(text)) != 0)
-        goto fail;
-    step = "fsync";
-    if (fsync(fd) != 0)
-        goto fail;
-    step = "close";
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    step = "rename";
-    if (rename(tmp, path) != 0)
-        goto fail;
-    free(text);
-    /* Make the rename itself durable; a failure here loses nothing that matters. */
-    dfd = open(cfg->cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        if (fsync(dfd) != 0)
-            pp_debug(log, "cache: fsync of %s failed: %s", cfg->cache_dir, strerror(errno));
-        close(dfd);
-    }
-    return 0;
-
-fail:
-    pp_error(log, "cache: cannot write %s (%s): %s", path, step, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    free(text);
-    return -1;
+    /* The same atomic writer as the store's: a killed writer leaves nothing. */
+    rc = pp_write_file_atomic(cfg->cache_dir, strrchr(path, '/') + 1, line, strlen(line), err,
+                              sizeof(err));
+    free(line);
+    if (rc != 0)
+        pp_error(log, "cache: cannot write the record of %s: %s", entry, err);
+    return rc;
 }
 
 /*
@@ -532,7 +484,7 @@ int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct
 {
     char path[PP_CACHE_PATH_MAX];
 
-    if (cache_path(cfg, entry, PP_CACHE_SUFFIX, path, sizeof(path), log) != 0)
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     /* The lock file stays: removing it could split a lock someone holds. */
     if (unlink(path) != 0 && errno != ENOENT) {
@@ -571,6 +523,14 @@ int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
         close(fd);
         return -1;
     }
+    /* O_CREAT honours the umask and the caller's group: set both. */
+    if ((st.st_gid != 0 || (st.st_mode & 07777) != 0600)
+        && (fchown(fd, 0, 0) != 0 || fchmod(fd, 0600) != 0)) {
+        pp_error(log, "cache: cannot set owner root:root and mode 0600 on lock %s: %s", path,
+                 strerror(errno));
+        close(fd);
+        return -1;
+    }
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         long left;
@@ -587,7 +547,7 @@ int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
         left = wait_ms - ms_since(&start);
         if (left <= 0) {
             close(fd);
-            return -2;
+            return PP_TIMED_OUT;
         }
         {
             long ms = left < PP_LOCK_POLL_MS ? left : PP_LOCK_POLL_MS;

@@ -1,10 +1,15 @@
 /*
  * cache.h: the host-wide record of Cloud checks, one per key entry.
  *
- * Layout of cfg->cache_dir (root:root 0700, made if missing; the
- * directories above it must already exist and be safe):
+ * Layout of cfg->cache_dir (root:root 0700, made if missing, with that
+ * owner and mode whatever the umask or the caller's group; the directories
+ * above it must already exist and be safe, and are checked before it is
+ * made, without following a symbolic link):
  *   ENTRY.rec    the last check of ENTRY (libconfig text, root 0600), never a key
- *   ENTRY.lock   flock'd while a check of ENTRY runs (empty)
+ *   ENTRY.lock   flock'd while a check of ENTRY runs (empty, root:root 0600)
+ *   .tmp-ENTRY.rec.XXXXXX  only if a writer was killed between the two
+ *                system calls that name and rename a record; removed by
+ *                prefect-keys verify (under the entry's lock)
  *
  * The record is libconfig text, not JSON, so that a warm login reads it with
  * the library that reads the configuration and never loads json-c.
@@ -31,11 +36,13 @@
  *
  * Promises: records are read through safefile (PP_FILE_SECRET,
  * PP_CACHE_MAX) with the cache directory checked (pp_check_dir, private);
- * written atomically (mkstemp in the cache directory, fchmod 0600, write,
- * fsync, rename, fsync of the directory); a record that is malformed is
+ * written atomically by pp_write_file_atomic (store_write.h), the writer
+ * the store and the mapping use, so a writer killed at any point leaves
+ * the old or the new record and no partial file; a record that is malformed is
  * logged and treated as absent. The fingerprint of a record is reused
  * (pp_cache_fingerprint) only while the entry file has the identity the
- * record names: the key was hashed from exactly that version of the file. A record whose fingerprint is not the
+ * record names: the key was hashed from exactly that version of the file. A
+ * record whose fingerprint is not the
  * current key's belongs to a predecessor, and one for another workspace to
  * an older version of the entry: callers must ignore both (pp_cache_read
  * returns them; pp_check_entry ignores them).
@@ -46,11 +53,12 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "names.h"
 #include "secret.h"
 #include "store.h"
+#include "status.h"
 #include "verdict.h"
 
 enum pp_exp_source { PP_EXP_NONE = 0, PP_EXP_CLOUD, PP_EXP_ENTRY };
@@ -74,6 +82,12 @@ struct pp_cache_record {
     char entry_file[PP_FILE_ID_SIZE];   /* "" when not known */
 };
 
+/* The suffix of a record's file name: "{cache_dir}/{entry}.rec". */
+#define PP_CACHE_RECORD_SUFFIX ".rec"
+
+/* Whether fname (in the cache directory) is a record; the entry's name into name. */
+bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1]);
+
 /* "none", "cloud", "entry". */
 const char *pp_exp_source_name(enum pp_exp_source s);
 
@@ -85,9 +99,8 @@ const char *pp_exp_source_name(enum pp_exp_source s);
 enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
                                       const struct pp_entry *e, bool *has, time_t *when);
 
-/* Longest cache file path we build; the record's file name is ENTRY PP_CACHE_SUFFIX. */
+/* Longest cache file path we build. */
 #define PP_CACHE_PATH_MAX 4096
-#define PP_CACHE_SUFFIX ".rec"
 
 /*
  * Make sure cfg->cache_dir exists (mkdir 0700 if it does not; the parent
@@ -96,7 +109,7 @@ enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
 int pp_cache_prepare(const struct pp_config *cfg, const struct pp_log *log);
 
 /*
- * Read the record of entry. Returns 0 (rec filled), -2 if there is none
+ * Read the record of entry. Returns 0 (rec filled), PP_ABSENT if there is none
  * (or the cache directory does not exist yet), -1 if it is unsafe or
  * malformed (logged; rec zeroed). The caller compares rec->fingerprint
  * with the current key's.
@@ -109,6 +122,12 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
  * predecessor (another fingerprint fp) or of another workspace says nothing
  * about it.
  */
+/*
+ * A record's text (len bytes) into rec, as pp_cache_read reads it: NULL,
+ * or what is wrong with it (rec then zeroed). For the fuzz targets.
+ */
+const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record *rec);
+
 bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
                             const char *account_id, const char *workspace_id);
 
@@ -136,7 +155,7 @@ int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct
 /*
  * Take the check lock of entry: "{cache_dir}/{entry}.lock", flock(LOCK_EX),
  * waiting at most wait_ms (0: try once). Returns the locked descriptor
- * (close it to release), -2 if the wait ran out, -1 on error (logged).
+ * (close it to release), PP_TIMED_OUT if the wait ran out, -1 on error (logged).
  */
 int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
                   const struct pp_log *log);

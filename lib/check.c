@@ -13,16 +13,28 @@
  *      entry records the ids, its expiration, with what is left of the
  *      same timeout_ms;
  *   4. write the record, release the lock.
- * Timing uses the monotonic clock; the record's times use `now`.
+ * Steps 2 to 4 run in a checker process of their own when the caller of the
+ * login (su, sudo: real uid not root) could signal this one (see
+ * check_in_checker). Timing uses the monotonic clock, which the checker
+ * shares; the record's times use `now`.
  */
 #include <config.h>
 
 #include "check.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +48,8 @@
 #define PP_BACKOFF_MAX 300
 /* Less time than this left: do not start a request. */
 #define PP_CHECK_MIN_MS 100
+/* Beyond timeout_ms, how long a login waits for its checker's reply to arrive. */
+#define PP_REPLY_GRACE_MS 100
 
 struct check {
     const struct pp_config *cfg;
@@ -155,9 +169,8 @@ static bool from_record(const struct check *c, const struct pp_cache_record *r, 
     bool has;
     time_t when;
 
-    switch (r->outcome) {
-    case PP_OUT_VALID:
-    case PP_OUT_EXPIRING:
+    switch (pp_outcome_info(r->outcome)->life) {
+    case PP_LIFE_CACHE_TTL:         /* valid, expiring */
         if (!just_made && (age < 0 || age >= (time_t)c->cfg->cache_ttl))
             return false;
         best_expiration(c, r, &has, &when);
@@ -165,16 +178,14 @@ static bool from_record(const struct check *c, const struct pp_cache_record *r, 
                  pp_time_format(r->checked_at, t));
         valid_verdict(c, has, when, how, v);
         return true;
-    case PP_OUT_EXPIRED:
-    case PP_OUT_REJECTED:
-    case PP_OUT_NO_WORKSPACE:
+    case PP_LIFE_NEGATIVE_TTL:      /* expired, rejected, no-workspace-access */
         if (!just_made && (age < 0 || age >= (time_t)c->cfg->negative_cache_ttl))
             return false;
         best_expiration(c, r, &has, &when);
         set_verdict(v, r->outcome, has, when, "%s (checked %s)", r->reason,
                     pp_time_format(r->checked_at, t));
         return true;
-    case PP_OUT_UNREACHABLE:
+    case PP_LIFE_BACKOFF:           /* unreachable */
         if (!just_made && !(r->has_backoff && c->now < r->backoff_until && age >= 0))
             return false;
         if (just_made) {
@@ -187,9 +198,10 @@ static bool from_record(const struct check *c, const struct pp_cache_record *r, 
             unreachable_verdict(c, r, why, v);
         }
         return true;
-    default:
-        return false;
+    case PP_LIFE_NOT_CACHED:
+        break;
     }
+    return false;
 }
 
 /* This key's record, if there is one: 0 (rec filled) or -1 (none, or another key's). */
@@ -200,7 +212,7 @@ static int read_own(const struct check *c, struct pp_cache_record *rec, unsigned
 
     /* The first look may use the record pp_cache_fingerprint read just before. */
     if (first && c->e->record_read) {
-        rc = c->e->record != NULL ? 0 : -2;
+        rc = c->e->record != NULL ? 0 : PP_ABSENT;
         if (rc == 0)
             *rec = *c->e->record;
     } else {
@@ -223,30 +235,53 @@ static bool has_expiration_ids(const struct pp_entry *e)
     return (e->user_id[0] != '\0' && e->key_id[0] != '\0') || e->service_account_id[0] != '\0';
 }
 
-/* The expiration of a valid key, from Cloud when the entry has the ids. */
+/*
+ * Whether a service account's record (its api_key.id, answered_id) is
+ * about another key than the stored one: after "Rotate API key" in Prefect
+ * Cloud the old key keeps working for a while, but the record describes
+ * the new one. Unknown when the entry does not record its key's id.
+ */
+static bool record_is_another_key(const struct pp_entry *e, const char *answered_id)
+{
+    return e->sa_key_id[0] != '\0' && strcmp(e->sa_key_id, answered_id) != 0;
+}
+
+/*
+ * The expiration of a valid key, from Cloud when the entry has the ids.
+ * note: empty, or why Cloud's answer was not used (for the reason).
+ */
 static void read_expiration(struct check *c, const struct pp_cache_record *prev,
-                            struct pp_cache_record *rec)
+                            struct pp_cache_record *rec, char *note, size_t notelen)
 {
     struct pp_config cfg2 = *c->cfg;
     struct pp_cloud_answer ans;
     bool has = false;
     time_t when = 0;
     long left = remaining_ms(c);
+    bool bots = c->e->user_id[0] == '\0' || c->e->key_id[0] == '\0';
 
+    note[0] = '\0';
     if (has_expiration_ids(c->e) && left >= PP_CHECK_MIN_MS) {
         cfg2.timeout_ms = left;
         if (pp_cloud_expiration_on(c->conn, &cfg2, c->e->key, c->e->account_id, c->e->user_id,
                                    c->e->key_id, c->e->service_account_id, &has, &when, &ans,
-                                   c->log) == 0
-            && ans.status == PP_CLOUD_OK) {
+                                   c->log) != 0)
+            ans.status = PP_CLOUD_UNREACHABLE;
+        if (ans.status == PP_CLOUD_OK && bots && record_is_another_key(c->e, ans.key_id)) {
+            snprintf(note, notelen, "the service account's record describes another key "
+                     "(api_key.id %s, not the stored key's %s): its expiration is not used",
+                     ans.key_id[0] ? ans.key_id : "missing", c->e->sa_key_id);
+            pp_notice(c->log, "check: entry=%s: %s", c->e->name, note);
+        } else if (ans.status == PP_CLOUD_OK) {
             rec->exp_source = PP_EXP_CLOUD;
             rec->has_expires = has;
             rec->expires = when;
             return;
+        } else {
+            pp_debug(c->log, "check: entry=%s: expiration not read from Prefect Cloud (%s); "
+                     "using the %s one", c->e->name, ans.reason,
+                     prev != NULL && prev->exp_source == PP_EXP_CLOUD ? "last read" : "recorded");
         }
-        pp_debug(c->log, "check: entry=%s: expiration not read from Prefect Cloud (%s); "
-                 "using the %s one", c->e->name, ans.reason,
-                 prev != NULL && prev->exp_source == PP_EXP_CLOUD ? "last read" : "recorded");
     } else if (has_expiration_ids(c->e)) {
         pp_debug(c->log, "check: entry=%s: no time left to read the expiration", c->e->name);
     }
@@ -273,7 +308,7 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     struct pp_workspace *ws = NULL;
     size_t nws = 0, i;
     bool found = false;
-    char t[PP_TIME_SIZE];
+    char t[PP_TIME_SIZE], note[200], how[sizeof(note) + 40];
 
     memset(rec, 0, sizeof(*rec));
     snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", c->fp);
@@ -317,8 +352,10 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
             set_verdict(v, PP_OUT_NO_WORKSPACE, rec->has_expires, rec->expires, "%s", rec->reason);
             return 0;
         }
-        read_expiration(c, prev, rec);
-        valid_verdict(c, rec->has_expires, rec->expires, "Prefect Cloud accepted the key", v);
+        read_expiration(c, prev, rec, note, sizeof(note));
+        snprintf(how, sizeof(how), "Prefect Cloud accepted the key%s%s", note[0] ? "; " : "",
+                 note);
+        valid_verdict(c, rec->has_expires, rec->expires, how, v);
         rec->outcome = v->outcome;
         if (v->outcome == PP_OUT_EXPIRED) {
             rec->has_last_valid = false;
@@ -358,32 +395,40 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     }
 }
 
-/*
- * The key's fingerprint: e->fp when pp_cache_fingerprint gave it (from the
- * cache record, cache.h), else the key hashed now (which may load
- * libcrypto). 0, or -1 (logged).
- */
-static int key_fingerprint(const struct pp_entry *e, char fp[PP_FP_SIZE], const struct pp_log *log)
+static void log_result(const struct check *c, const struct pp_verdict *v)
 {
+    pp_debug(c->log, "check: entry=%s fp=%s outcome=%s source=%s time=%ldms reason=%s",
+             c->e->name, c->fp, pp_outcome_name(v->outcome), c->source, elapsed_ms(c), v->reason);
+}
+
+/* Start a check of e at now (v cleared). 0, or -1 when there is no key (logged). */
+static int check_start(struct check *c, const struct pp_config *cfg, const struct pp_entry *e,
+                       time_t now, struct pp_verdict *v, const struct pp_log *log)
+{
+    memset(v, 0, sizeof(*v));
+    memset(c, 0, sizeof(*c));
+    c->cfg = cfg;
+    c->e = e;
+    c->now = now;
+    c->log = log;
+    c->source = "cache";
+    /*
+     * e->fp: from pp_cache_fingerprint, when the caller asked it (cache.h).
+     * Else the key is hashed here, which may load libcrypto: before the
+     * clock of timeout_ms starts, as that bounds the wait for Cloud.
+     */
     if (e == NULL || e->key == NULL) {
         pp_error(log, "check: no key to check");
         return -1;
     }
     if (e->fp[0] != '\0' && strcmp(e->fp, "unknown") != 0) {
-        memcpy(fp, e->fp, PP_FP_SIZE);
-        return 0;
-    }
-    if (pp_fingerprint(e->key, fp) != 0) {
+        memcpy(c->fp, e->fp, sizeof(c->fp));
+    } else if (pp_fingerprint(e->key, c->fp) != 0) {
         pp_error(log, "check: the key's fingerprint cannot be computed");
         return -1;
     }
+    clock_gettime(CLOCK_MONOTONIC, &c->start);
     return 0;
-}
-
-static void log_result(const struct check *c, const struct pp_verdict *v)
-{
-    pp_debug(c->log, "check: entry=%s fp=%s outcome=%s source=%s time=%ldms reason=%s",
-             c->e->name, c->fp, pp_outcome_name(v->outcome), c->source, elapsed_ms(c), v->reason);
 }
 
 int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
@@ -392,16 +437,8 @@ int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_
     struct check c;
     struct pp_cache_record rec;
 
-    memset(v, 0, sizeof(*v));
-    memset(&c, 0, sizeof(c));
-    c.cfg = cfg;
-    c.e = e;
-    c.now = now;
-    c.log = log;
-    c.source = "cache";
-    if (key_fingerprint(e, c.fp, log) != 0)
+    if (check_start(&c, cfg, e, now, v, log) != 0)
         return -1;
-    clock_gettime(CLOCK_MONOTONIC, &c.start);
     if (read_own(&c, &rec, NULL, true) == 0 && from_record(&c, &rec, false, v)) {
         c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
         v->from_cache = true;
@@ -411,27 +448,229 @@ int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_
     return 1;
 }
 
+/*
+ * Steps 2 to 4: the lock, a result that arrived while waiting for it, or
+ * Cloud. have/rec: this key's record read before; serial_before its serial.
+ */
+static int locked_check(struct check *c, bool force, bool have, struct pp_cache_record *rec,
+                        unsigned long serial_before, struct pp_verdict *v)
+{
+    struct pp_cache_record result;
+    unsigned long serial_after;
+    bool waited;
+    long left;
+    int lockfd, rc;
+
+    /*
+     * One check per entry at a time: wait for a running one. Then read the
+     * record again: a check that ended meanwhile (a new serial) decides.
+     */
+    lockfd = pp_cache_lock(c->cfg, c->e->name, 0, c->log);
+    waited = lockfd == PP_TIMED_OUT;
+    if (waited) {
+        c->source = "wait";
+        left = remaining_ms(c);
+        lockfd = pp_cache_lock(c->cfg, c->e->name, left > 0 ? left : 0, c->log);
+    }
+    if (lockfd == -1)
+        return -1;
+    if (lockfd >= 0) {
+        have = read_own(c, rec, &serial_after, false) == 0;
+        if (!force && have && from_record(c, rec, serial_after != serial_before, v)) {
+            v->from_cache = true;
+            close(lockfd);
+            log_result(c, v);
+            return 0;
+        }
+        serial_before = serial_after;
+    }
+    if (lockfd == PP_TIMED_OUT || (waited && remaining_ms(c) < PP_CHECK_MIN_MS)) {
+        unreachable_verdict(c, have ? rec : NULL, "another check is still running", v);
+        if (lockfd >= 0)
+            close(lockfd);
+        log_result(c, v);
+        return 0;
+    }
+
+    c->conn = pp_cloud_conn_new();     /* NULL: each request connects anew */
+    rc = ask_cloud(c, have ? rec : NULL, serial_before, &result, v);
+    pp_cloud_conn_free(c->conn);
+    c->conn = NULL;
+    if (rc == 0 && pp_cache_write(c->cfg, c->e->name, &result, c->log) != 0)
+        pp_warn(c->log, "check: entry=%s: result not cached", c->e->name);
+    close(lockfd);
+    if (rc == 0)
+        log_result(c, v);
+    return rc;
+}
+
+/* What the checker process sends back. */
+struct checker_reply {
+    int rc;
+    struct pp_verdict v;
+};
+
+/*
+ * In the checker process: credentials, limits and signals of its own, so
+ * that the caller of su or sudo can neither stop, kill nor slow it (all its
+ * uids are root), no terminal signal reaches it (a session of its own), and
+ * what it makes is root:root with fixed modes whatever the caller's umask.
+ */
+static void become_checker(void)
+{
+    struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY }, none = { 0, 0 };
+    struct sigaction dfl;
+    sigset_t all;
+    int sig;
+
+    (void)setsid();
+    if (setgroups(0, NULL) != 0 || setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)
+        return;     /* the caller (root) checks getresuid() after this */
+    umask(077);
+    (void)setrlimit(RLIMIT_FSIZE, &unlimited);
+    (void)setrlimit(RLIMIT_CPU, &unlimited);
+    (void)setrlimit(RLIMIT_CORE, &none);
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP)
+            (void)sigaction(sig, &dfl, NULL);
+    }
+    dfl.sa_handler = SIG_IGN;
+    (void)sigaction(SIGPIPE, &dfl, NULL);
+    sigemptyset(&all);
+    (void)sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+/* Whether the process's caller could signal it: a real or saved uid not root. */
+static bool caller_can_signal(void)
+{
+    uid_t r, e, s;
+
+    return getresuid(&r, &e, &s) != 0 || r != 0 || s != 0;
+}
+
+/* Read the reply from fd, waiting at most ms. 1 read, 0 none in time, -1 none at all. */
+static int read_reply(int fd, struct checker_reply *rep, long ms)
+{
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    struct timespec start, now;
+    size_t got = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (got < sizeof(*rep)) {
+        long left;
+        ssize_t n;
+        int r;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        left = ms - ((long)(now.tv_sec - start.tv_sec) * 1000L
+                     + (long)(now.tv_nsec - start.tv_nsec) / 1000000L);
+        if (left <= 0)
+            return 0;
+        r = poll(&pfd, 1, (int)left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return 0;
+        n = read(fd, (char *)rep + got, sizeof(*rep) - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    return 1;
+}
+
+/*
+ * locked_check in a checker process of its own (become_checker), when the
+ * caller could signal this one: the entry's lock is then only ever held by
+ * a process that no user can stop, so a stopped login (SIGSTOP on su)
+ * stalls nobody else. The checker is a grandchild, so nothing is left to
+ * reap; this process waits for its reply at most what is left of
+ * timeout_ms (plus a moment to carry the reply over). The checker's own
+ * requests end by the same deadline. Returns as locked_check.
+ */
+static int check_in_checker(struct check *c, bool force, bool have, struct pp_cache_record *rec,
+                            unsigned long serial_before, struct pp_verdict *v)
+{
+    struct checker_reply rep;
+    struct sigaction chld;
+    pid_t pid;
+    int p[2], r, status;
+
+    if (pipe2(p, O_CLOEXEC) != 0) {
+        pp_warn(c->log, "check: entry=%s: no pipe for the checker (%s); checking here",
+                c->e->name, strerror(errno));
+        return locked_check(c, force, have, rec, serial_before, v);
+    }
+    pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        if (fork() != 0)
+            _exit(0);
+        become_checker();
+        memset(&rep, 0, sizeof(rep));
+        if (caller_can_signal()) {
+            pp_error(c->log, "check: entry=%s: the checker cannot become root entirely",
+                     c->e->name);
+            rep.rc = -1;
+        } else {
+            rep.rc = locked_check(c, force, have, rec, serial_before, &rep.v);
+        }
+        if (write(p[1], &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+            _exit(1);
+        _exit(0);
+    }
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        pp_warn(c->log, "check: entry=%s: cannot start the checker (%s); checking here",
+                c->e->name, strerror(errno));
+        return locked_check(c, force, have, rec, serial_before, v);
+    }
+    /*
+     * The middle process ends at once: reap it (ECHILD if the application's
+     * own handler did), unless SIGCHLD is ignored, when the kernel reaps it
+     * and waitpid would wait for every other child of the application.
+     */
+    if (sigaction(SIGCHLD, NULL, &chld) == 0 && chld.sa_handler != SIG_IGN
+        && (chld.sa_flags & SA_NOCLDWAIT) == 0) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    r = read_reply(p[0], &rep, remaining_ms(c) + PP_REPLY_GRACE_MS);
+    close(p[0]);
+    if (r == 1) {
+        *v = rep.v;
+        return rep.rc;
+    }
+    if (r == 0) {
+        c->source = "checker";
+        unreachable_verdict(c, have ? rec : NULL, "the check did not finish within timeout_ms",
+                            v);
+        log_result(c, v);
+        return 0;
+    }
+    pp_error(c->log, "check: entry=%s: the checker ended without an answer", c->e->name);
+    return -1;
+}
+
 int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
                    bool force, struct pp_verdict *v, const struct pp_log *log)
 {
     struct check c;
-    struct pp_cache_record rec, result;
-    bool have, waited;
-    unsigned long serial_before, serial_after;
-    long left;
-    int lockfd, rc;
+    struct pp_cache_record rec;
+    bool have;
+    unsigned long serial_before;
 
-    memset(v, 0, sizeof(*v));
-    memset(&c, 0, sizeof(c));
-    c.cfg = cfg;
-    c.e = e;
-    c.now = now;
-    c.log = log;
-    c.source = "cache";
-    /* Before the clock of timeout_ms starts: that bounds the wait for Cloud. */
-    if (key_fingerprint(e, c.fp, log) != 0)
+    if (check_start(&c, cfg, e, now, v, log) != 0)
         return -1;
-    clock_gettime(CLOCK_MONOTONIC, &c.start);
     if (pp_cache_prepare(cfg, log) != 0)
         return -1;
 
@@ -442,45 +681,7 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
         log_result(&c, v);
         return 0;
     }
-
-    /*
-     * One check per entry at a time: wait for a running one. Then read the
-     * record again: a check that ended meanwhile (a new serial) decides.
-     */
-    lockfd = pp_cache_lock(cfg, e->name, 0, log);
-    waited = lockfd == -2;
-    if (waited) {
-        c.source = "wait";
-        left = remaining_ms(&c);
-        lockfd = pp_cache_lock(cfg, e->name, left > 0 ? left : 0, log);
-    }
-    if (lockfd == -1)
-        return -1;
-    if (lockfd >= 0) {
-        have = read_own(&c, &rec, &serial_after, false) == 0;
-        if (!force && have && from_record(&c, &rec, serial_after != serial_before, v)) {
-            v->from_cache = true;
-            close(lockfd);
-            log_result(&c, v);
-            return 0;
-        }
-        serial_before = serial_after;
-    }
-    if (lockfd == -2 || (waited && remaining_ms(&c) < PP_CHECK_MIN_MS)) {
-        unreachable_verdict(&c, have ? &rec : NULL, "another check is still running", v);
-        if (lockfd >= 0)
-            close(lockfd);
-        log_result(&c, v);
-        return 0;
-    }
-
-    c.conn = pp_cloud_conn_new();      /* NULL: each request connects anew */
-    rc = ask_cloud(&c, have ? &rec : NULL, serial_before, &result, v);
-    pp_cloud_conn_free(c.conn);
-    if (rc == 0 && pp_cache_write(cfg, e->name, &result, log) != 0)
-        pp_warn(log, "check: entry=%s: result not cached", e->name);
-    close(lockfd);
-    if (rc == 0)
-        log_result(&c, v);
-    return rc;
+    if (caller_can_signal())
+        return check_in_checker(&c, force, have, &rec, serial_before, v);
+    return locked_check(&c, force, have, &rec, serial_before, v);
 }

@@ -2,7 +2,7 @@
  * check.h: an entry's key checked with Prefect Cloud, through the host-wide
  * cache in cfg->cache_dir.
  *
- * Promises (SPEC.md "Session behaviour", issue "Check every key"):
+ * Promises (pam_prefect(8), "Outcomes"; decide.h says where this fits):
  * - a fresh cached result for this key (keyed by the key's fingerprint, so
  *   a rotated key is never judged by its predecessor's result) is used
  *   without a request: cache_ttl for valid, negative_cache_ttl for rejected;
@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "store.h"
 #include "verdict.h"

@@ -1,10 +1,10 @@
 /*
  * cloud.c: the Prefect Cloud client (see cloud.h).
  *
- * One curl easy handle per request, set up by cloud_get() with every limit
- * the header promises; requests on a pp_cloud_conn share one handle, reset
- * (curl_easy_reset keeps its connection) after each, so that a check's
- * second request needs no new TCP and TLS handshake. The answer is classified in one place
+ * One curl easy handle per request (requests on a pp_cloud_conn share one,
+ * reset after each: curl_easy_reset keeps its connection, so a check's
+ * second request needs no new TCP and TLS handshake), set up by cloud_get()
+ * with every limit the header promises. The answer is classified in one place
  * (classify_status) and bodies are parsed with json-c in strict mode with
  * every field's type checked: anything unexpected is "unreachable", never a
  * guess.
@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -49,6 +51,17 @@
 #define PP_CLOUD_BODY_MAX (1024 * 1024)
 /* Longest key we put in a header (keys are ~40 characters). */
 #define PP_CLOUD_KEY_MAX 1024
+/*
+ * The shortest text a valid /me/workspaces element can have:
+ * {"account_id":"UUID","workspace_id":"UUID","account_handle":"",
+ * "workspace_handle":""} is 130 bytes, plus a comma. A body of len bytes
+ * therefore holds at most len / 131 + 1 of them.
+ */
+#define PP_WS_ELEMENT_MIN 131
+/* Pause before retrying a 5xx without Retry-After. */
+#define PP_CLOUD_RETRY_PAUSE_MS 200
+/* A try needs at least this much time left to be worth making. */
+#define PP_CLOUD_MIN_TRY_MS 100
 
 struct body {
     char *data;
@@ -205,15 +218,15 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
  * why); -1 on a local error (logged; ans: unreachable and why).
  */
 static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, const char *key,
-                     const char *path, struct body *b, struct pp_cloud_answer *ans,
-                     const struct pp_log *log)
+                     const char *path, long timeout_ms, struct body *b,
+                     struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     static const char bearer[] = "Authorization: Bearer ";
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *headers = NULL, *tmp, *s;
     char *url = NULL, *auth = NULL;
     size_t authlen = 0;
-    long timeout_ms, connect_ms;
+    long connect_ms;
     CURL *curl = NULL;
     CURLcode rc;
     int ret = -1;
@@ -241,7 +254,8 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
         return -1;
     }
 
-    timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 1;
+    if (timeout_ms <= 0)
+        timeout_ms = 1;
     connect_ms = cfg->connect_timeout_ms > 0 && cfg->connect_timeout_ms < timeout_ms
         ? cfg->connect_timeout_ms : timeout_ms;
 
@@ -349,18 +363,120 @@ out:
     return ret;
 }
 
+static long ms_since(const struct timespec *t0)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - t0->tv_sec) * 1000L + (long)(now.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+/* Whether an HTTP answer is worth one more try, and after how many ms. */
+static bool retry_pause(const struct pp_cloud_answer *ans, long *pause_ms)
+{
+    switch (ans->http_status) {
+    case 502:
+    case 503:
+    case 504:
+        *pause_ms = ans->retry_after > 0 ? ans->retry_after * 1000L : PP_CLOUD_RETRY_PAUSE_MS;
+        return true;
+    case 429:
+        *pause_ms = ans->retry_after * 1000L;
+        return ans->retry_after > 0;
+    default:
+        return false;
+    }
+}
+
+static void sleep_until(const struct timespec *t0, long ms)
+{
+    struct timespec until = *t0;
+
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
+        ;
+}
+
+/*
+ * cloud_get, retried once (see cloud.h) when the answer says to and the
+ * pause and a last try fit in what is left of cfg->timeout_ms.
+ */
+static int cloud_request(struct pp_cloud_conn *conn, const struct pp_config *cfg,
+                         const char *key, const char *path, struct body *b,
+                         struct pp_cloud_answer *ans, const struct pp_log *log)
+{
+    long total = cfg->timeout_ms > 0 ? cfg->timeout_ms : 1;
+    long pause, first;
+    struct timespec t0;
+    int rc;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = cloud_get(conn, cfg, key, path, total, b, ans, log);
+    if (rc != 0 || !retry_pause(ans, &pause))
+        return rc;
+    first = ans->http_status;
+    if (ms_since(&t0) + pause + PP_CLOUD_MIN_TRY_MS > total) {
+        pp_debug(log, "cloud: HTTP %ld; not retried: a pause of %ld ms and another try do "
+                 "not fit in the %ld ms left of timeout_ms", first, pause,
+                 total - ms_since(&t0));
+        return rc;
+    }
+    pp_debug(log, "cloud: HTTP %ld; retrying once in %ld ms", first, pause);
+    free(b->data);
+    memset(b, 0, sizeof(*b));
+    sleep_until(&t0, ms_since(&t0) + pause);
+    ans->http_status = 0;
+    ans->retry_after = 0;
+    rc = cloud_get(conn, cfg, key, path, total - ms_since(&t0), b, ans, log);
+    ans->retried_http_status = first;
+    return rc;
+}
+
+/* Say in the reason that the answer came from a second try. */
+static void note_retry(struct pp_cloud_answer *ans)
+{
+    size_t n = strlen(ans->reason);
+
+    if (ans->retried_http_status != 0 && n < sizeof(ans->reason))
+        snprintf(ans->reason + n, sizeof(ans->reason) - n, " (retried once after HTTP %ld)",
+                 ans->retried_http_status);
+}
+
+static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans);
+
+/* Whether b is Prefect's error body: a JSON object with a "detail" member. */
+static bool is_prefect_error(const struct body *b)
+{
+    struct pp_cloud_answer scratch;
+    json_object *root = parse_body(b, &scratch);
+    bool yes = root != NULL && json_object_is_type(root, json_type_object)
+        && json_object_object_get_ex(root, "detail", NULL);
+
+    json_object_put(root);
+    return yes;
+}
+
 /*
  * Decide what an HTTP status means. Returns true when the body is to be
  * parsed (200); otherwise ans is final.
  */
-static bool classify_status(struct pp_cloud_answer *ans, bool not_found_is_answer)
+static bool classify_status(struct pp_cloud_answer *ans, const struct body *b,
+                            bool not_found_is_answer)
 {
     long st = ans->http_status;
 
     if (st == 200)
         return true;
-    if (st == 401 || st == 403)
+    if ((st == 401 || st == 403) && is_prefect_error(b))
         set_reason(ans, PP_CLOUD_REJECTED, "HTTP %ld", st);
+    else if (st == 401 || st == 403)
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "HTTP %ld without Prefect's JSON error body "
+                   "(from a proxy or firewall?)", st);
     else if (st == 404 && not_found_is_answer)
         set_reason(ans, PP_CLOUD_NOT_FOUND, "HTTP 404");
     else if (st == 429 && ans->retry_after > 0)
@@ -378,12 +494,18 @@ static bool classify_status(struct pp_cloud_answer *ans, bool not_found_is_answe
 /* Parse the whole body as one JSON value, strictly. NULL (ans set) if it is not. */
 static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans)
 {
+    const char *why = NULL;
     json_tokener *tok;
     json_object *root;
     size_t end;
 
     if (b->len == 0 || b->len > (size_t)INT32_MAX) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON (empty)");
+        return NULL;
+    }
+    /* Loaded with libcurl; a caller that parses without a request loads it here. */
+    if (pp_jsonc_load(&why) == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "json-c could not be loaded: %s", why);
         return NULL;
     }
     tok = json_tokener_new();
@@ -435,8 +557,41 @@ static const char *get_string(json_object *obj, const char *name, size_t max)
     return s;
 }
 
-static int parse_workspaces(json_object *root, struct pp_workspace **out, size_t *nout,
-                            struct pp_cloud_answer *ans)
+/* Element i of /me/workspaces: 0 if it is one (copied into w unless NULL), else -1. */
+static int check_workspace(json_object *o, size_t i, struct pp_workspace *w,
+                           struct pp_cloud_answer *ans)
+{
+    const char *aid, *wid, *ah, *wh;
+
+    if (!json_object_is_type(o, json_type_object)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: element %zu is not an object", i);
+        return -1;
+    }
+    aid = get_string(o, "account_id", PP_UUID_LEN);
+    wid = get_string(o, "workspace_id", PP_UUID_LEN);
+    ah = get_string(o, "account_handle", sizeof(w->account_handle) - 1);
+    wh = get_string(o, "workspace_handle", sizeof(w->workspace_handle) - 1);
+    if (!pp_uuid_valid(aid) || !pp_uuid_valid(wid)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: element %zu: account_id/workspace_id not a UUID", i);
+        return -1;
+    }
+    if (ah == NULL || wh == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: element %zu: handles missing or not strings", i);
+        return -1;
+    }
+    if (w != NULL) {
+        snprintf(w->account_id, sizeof(w->account_id), "%s", aid);
+        snprintf(w->workspace_id, sizeof(w->workspace_id), "%s", wid);
+        snprintf(w->account_handle, sizeof(w->account_handle), "%s", ah);
+        snprintf(w->workspace_handle, sizeof(w->workspace_handle), "%s", wh);
+    }
+    return 0;
+}
+
+static int parse_workspaces(json_object *root, size_t body_len, struct pp_workspace **out,
+                            size_t *nout, struct pp_cloud_answer *ans)
 {
     struct pp_workspace *ws;
     size_t n, i;
@@ -445,45 +600,27 @@ static int parse_workspaces(json_object *root, struct pp_workspace **out, size_t
         set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: not a list");
         return -1;
     }
+    /* Every element is checked before anything is allocated for them. */
     n = json_object_array_length(root);
+    for (i = 0; i < n; i++) {
+        if (check_workspace(json_object_array_get_idx(root, i), i, NULL, ans) != 0)
+            return -1;
+    }
+    if (n > body_len / PP_WS_ELEMENT_MIN + 1) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: %zu workspaces in %zu bytes",
+                   n, body_len);
+        return -1;
+    }
     ws = calloc(n > 0 ? n : 1, sizeof(*ws));
     if (ws == NULL) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory");
         return -1;
     }
-    for (i = 0; i < n; i++) {
-        json_object *o = json_object_array_get_idx(root, i);
-        const char *aid, *wid, *ah, *wh;
-
-        if (!json_object_is_type(o, json_type_object)) {
-            set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: element %zu is not an object", i);
-            goto bad;
-        }
-        aid = get_string(o, "account_id", PP_UUID_LEN);
-        wid = get_string(o, "workspace_id", PP_UUID_LEN);
-        ah = get_string(o, "account_handle", sizeof(ws[i].account_handle) - 1);
-        wh = get_string(o, "workspace_handle", sizeof(ws[i].workspace_handle) - 1);
-        if (!pp_uuid_valid(aid) || !pp_uuid_valid(wid)) {
-            set_reason(ans, PP_CLOUD_UNREACHABLE,
-                       "unexpected answer: element %zu: account_id/workspace_id not a UUID", i);
-            goto bad;
-        }
-        if (ah == NULL || wh == NULL) {
-            set_reason(ans, PP_CLOUD_UNREACHABLE,
-                       "unexpected answer: element %zu: handles missing or not strings", i);
-            goto bad;
-        }
-        snprintf(ws[i].account_id, sizeof(ws[i].account_id), "%s", aid);
-        snprintf(ws[i].workspace_id, sizeof(ws[i].workspace_id), "%s", wid);
-        snprintf(ws[i].account_handle, sizeof(ws[i].account_handle), "%s", ah);
-        snprintf(ws[i].workspace_handle, sizeof(ws[i].workspace_handle), "%s", wh);
-    }
+    for (i = 0; i < n; i++)
+        check_workspace(json_object_array_get_idx(root, i), i, &ws[i], ans);
     *out = ws;
     *nout = n;
     return 0;
-bad:
-    free(ws);
-    return -1;
 }
 
 static void answer_init(struct pp_cloud_answer *ans)
@@ -519,26 +656,37 @@ int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *c
                            struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     struct body b;
-    json_object *root;
     int rc;
 
     answer_init(ans);
     *ws = NULL;
     *nws = 0;
-    rc = cloud_get(conn, cfg, key, "/me/workspaces", &b, ans, log);
-    if (rc != 0)
+    rc = cloud_request(conn, cfg, key, "/me/workspaces", &b, ans, log);
+    if (rc != 0) {
+        note_retry(ans);
         return rc < 0 ? -1 : 0;
-    if (classify_status(ans, false)) {
-        root = parse_body(&b, ans);
-        if (root != NULL) {
-            if (parse_workspaces(root, ws, nws, ans) == 0)
-                set_reason(ans, PP_CLOUD_OK, "HTTP 200, %zu workspace%s", *nws,
-                           *nws == 1 ? "" : "s");
-            json_object_put(root);
-        }
     }
+    if (classify_status(ans, &b, false))
+        pp_cloud_parse_workspaces(b.data, b.len, ws, nws, ans);
+    note_retry(ans);
     free(b.data);
     return 0;
+}
+
+void pp_cloud_parse_workspaces(const char *body, size_t len, struct pp_workspace **ws,
+                               size_t *nws, struct pp_cloud_answer *ans)
+{
+    const struct body b = { (char *)body, len, len, false, false };
+    json_object *root;
+
+    *ws = NULL;
+    *nws = 0;
+    root = parse_body(&b, ans);
+    if (root == NULL)
+        return;
+    if (parse_workspaces(root, b.len, ws, nws, ans) == 0)
+        set_reason(ans, PP_CLOUD_OK, "HTTP 200, %zu workspace%s", *nws, *nws == 1 ? "" : "s");
+    json_object_put(root);
 }
 
 /* Read "expiration" of obj: null or an RFC 3339 time. */
@@ -566,6 +714,33 @@ static int parse_expiration(json_object *obj, bool *has, time_t *when, struct pp
     return 0;
 }
 
+void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has_expires,
+                               time_t *expires, struct pp_cloud_answer *ans)
+{
+    const struct body b = { (char *)body, len, len, false, false };
+    json_object *root, *obj;
+    char t[PP_TIME_SIZE];
+    const char *id;
+
+    *has_expires = false;
+    *expires = 0;
+    root = parse_body(&b, ans);
+    if (root == NULL)
+        return;
+    obj = root;
+    if (bot && (!json_object_object_get_ex(root, "api_key", &obj)
+                || !json_object_is_type(obj, json_type_object))) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: no api_key object");
+    } else if (parse_expiration(obj, has_expires, expires, ans) == 0) {
+        id = bot ? get_string(obj, "id", PP_UUID_LEN) : NULL;
+        if (id != NULL && pp_uuid_valid(id))
+            snprintf(ans->key_id, sizeof(ans->key_id), "%s", id);
+        set_reason(ans, PP_CLOUD_OK, "HTTP 200, expiration %s",
+                   *has_expires ? pp_time_format(*expires, t) : "none");
+    }
+    json_object_put(root);
+}
+
 int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
                         const char *account_id, const char *user_id, const char *key_id,
                         const char *service_account_id, bool *has_expires, time_t *expires,
@@ -584,7 +759,6 @@ int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *c
     char path[160];
     bool bot;
     struct body b;
-    json_object *root, *obj;
     int rc;
 
     answer_init(ans);
@@ -604,25 +778,14 @@ int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *c
         goto badids;
     }
 
-    rc = cloud_get(conn, cfg, key, path, &b, ans, log);
-    if (rc != 0)
+    rc = cloud_request(conn, cfg, key, path, &b, ans, log);
+    if (rc != 0) {
+        note_retry(ans);
         return rc < 0 ? -1 : 0;
-    if (classify_status(ans, true)) {
-        root = parse_body(&b, ans);
-        if (root != NULL) {
-            obj = root;
-            if (bot && (!json_object_object_get_ex(root, "api_key", &obj)
-                        || !json_object_is_type(obj, json_type_object))) {
-                set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: no api_key object");
-            } else if (parse_expiration(obj, has_expires, expires, ans) == 0) {
-                char t[PP_TIME_SIZE];
-
-                set_reason(ans, PP_CLOUD_OK, "HTTP 200, expiration %s",
-                           *has_expires ? pp_time_format(*expires, t) : "none");
-            }
-            json_object_put(root);
-        }
     }
+    if (classify_status(ans, &b, true))
+        pp_cloud_parse_expiration(b.data, b.len, bot, has_expires, expires, ans);
+    note_retry(ans);
     free(b.data);
     return 0;
 

@@ -7,6 +7,15 @@
  * name always verified, a User-Agent "pam_prefect/VERSION", never verbose;
  * the key travels only in the Authorization header, never in a URL, and the
  * header buffer is wiped after use.
+ *
+ * Retries: an answer 502, 503 or 504, or 429 with a Retry-After, is asked
+ * once more after Retry-After (or a short pause), but only when that wait
+ * and a last try still fit in timeout_ms, which bounds both tries together.
+ * Nothing else is retried (a timeout has used the time up already).
+ *
+ * Memory: the body is capped (1 MiB) and every allocation made for an
+ * answer is bounded by that cap: elements are checked before the array
+ * that holds them is allocated.
  */
 #ifndef PP_CLOUD_H
 #define PP_CLOUD_H
@@ -15,15 +24,16 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "names.h"
 
 enum pp_cloud_status {
     PP_CLOUD_OK = 0,        /* 200 with the expected JSON */
-    PP_CLOUD_REJECTED,      /* 401 or 403 */
+    PP_CLOUD_REJECTED,      /* 401 or 403 with Prefect's JSON {"detail": ...} body */
     PP_CLOUD_NOT_FOUND,     /* 404 (expiration routes) */
-    PP_CLOUD_UNREACHABLE,   /* timeout, TLS, 429, 5xx, bad body, redirect, ... */
+    PP_CLOUD_UNREACHABLE,   /* timeout, TLS, 429, 5xx, bad body, redirect, a 401/403
+                               without Prefect's JSON body (a proxy's page), ... */
 };
 
 struct pp_workspace {
@@ -37,7 +47,9 @@ struct pp_cloud_answer {
     enum pp_cloud_status status;
     long http_status;               /* 0 when no HTTP answer */
     long retry_after;               /* seconds, from 429's Retry-After; 0 if none */
+    long retried_http_status;       /* the answer that was retried; 0 if none */
     char reason[200];               /* short, for logs; never a key */
+    char key_id[PP_UUID_LEN + 1];   /* bots route: the record's api_key.id; else "" */
 };
 
 /*
@@ -80,5 +92,16 @@ int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *c
                            const char *key_id, const char *service_account_id,
                            bool *has_expires, time_t *expires, struct pp_cloud_answer *ans,
                            const struct pp_log *log);
+
+/*
+ * The parsers behind the two calls, on a 200 answer's body (len bytes,
+ * not necessarily NUL-terminated), for the fuzz targets: ans->status is
+ * PP_CLOUD_OK with the results, or PP_CLOUD_UNREACHABLE and why. bot: the
+ * service account route (api_key.expiration, api_key.id in ans->key_id).
+ */
+void pp_cloud_parse_workspaces(const char *body, size_t len, struct pp_workspace **ws,
+                               size_t *nws, struct pp_cloud_answer *ans);
+void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has_expires,
+                               time_t *expires, struct pp_cloud_answer *ans);
 
 #endif

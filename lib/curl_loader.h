@@ -3,8 +3,8 @@
  *
  * Nothing links libcurl. A login that finds a fresh cached result sends no
  * request, and linking libcurl made every pam_start map and relocate its
- * whole dependency tree (TLS, Kerberos, LDAP, ssh, HTTP/2, IDN, ...): about
- * three quarters of such a login's cost (bench/README.md). Instead
+ * whole dependency tree (TLS, Kerberos, LDAP, ssh, HTTP/2, IDN, ...); the
+ * measurements are in bench/README.md. Instead
  * pp_curl_load() opens the system's libcurl by its SONAME
  * (PP_LIBCURL_SONAME, found by configure from the libcurl it was built
  * against) the first time a request is made in a process, RTLD_LOCAL, and

@@ -239,7 +239,8 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
     memset(&map, 0, sizeof(map));
     if (in->trace == NULL) {
         /* A login: a user rule is remembered while the mapping is unchanged (mapping.h). */
-        rc = pp_mapping_resolve_login(in->cfg, in->user, d->known_user, d->gid, &d->rule, log);
+        rc = pp_mapping_resolve_login(in->cfg, in->user, d->known_user, d->uid, d->gid, &d->rule,
+                                      log);
         if (rc == -2) {
             local_error(d, "the mapping cannot be used (see the line before)");
             compose(in->cfg, d, "the key mapping could not be read");
@@ -251,8 +252,8 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
             compose(in->cfg, d, "the key mapping could not be read");
             return false;
         }
-        rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->gid, &d->rule, log,
-                                      in->trace, in->trace_ctx);
+        rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule,
+                                      log, in->trace, in->trace_ctx);
         pp_mapping_free(&map);
     }
     if (rc != 0) {
@@ -282,7 +283,7 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
     int rc;
 
     rc = pp_entry_load(cfg, d->rule.entry, &d->entry, log);
-    if (rc == -2) {
+    if (rc == PP_ABSENT) {
         d->entry_missing = true;
         local_error(d, "the mapped key entry is missing from the store");
         compose(cfg, d, "is missing from the key store");

@@ -36,7 +36,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "mapping.h"
 #include "names.h"

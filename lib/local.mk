@@ -4,8 +4,8 @@ noinst_LTLIBRARIES += lib/libpp.la
 lib_libpp_la_SOURCES = \
 	lib/secret.c lib/secret.h \
 	lib/log.c lib/log.h \
-	lib/safefile.c lib/safefile.h \
-	lib/config.c lib/config.h \
+	lib/safefile.c lib/safefile.h lib/status.h \
+	lib/conf.c lib/conf.h \
 	lib/lcfg.c lib/lcfg.h \
 	lib/names.c lib/names.h \
 	lib/timefmt.c lib/timefmt.h \
@@ -20,7 +20,8 @@ lib_libpp_la_SOURCES = \
 	lib/curl_loader.c lib/curl_loader.h \
 	lib/jsonc_loader.c lib/jsonc_loader.h \
 	lib/cache.c lib/cache.h \
-	lib/check.c lib/check.h
+	lib/check.c lib/check.h \
+	lib/keymark.c lib/keymark.h
 # One section per function, so that the module keeps only what it calls
 # (pam_prefect/local.mk: --gc-sections).
 lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \

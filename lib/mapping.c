@@ -20,6 +20,7 @@
 #include "lcfg.h"
 #include "safefile.h"
 #include "secret.h"
+#include "store.h"
 #include "store_write.h"
 
 /* Bounds on what NSS may ask us to allocate. */
@@ -232,6 +233,77 @@ int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
     return r;
 }
 
+int pp_mapping_path(const struct pp_config *cfg, char *out, size_t outlen)
+{
+    size_t slen = cfg->store != NULL ? strlen(cfg->store) : 0;
+    int n;
+
+    if (slen == 0)
+        return -1;
+    n = snprintf(out, outlen, "%s%s" PP_MAPPING_NAME, cfg->store,
+                 cfg->store[slen - 1] == '/' ? "" : "/");
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int pp_mapping_save(const struct pp_config *cfg, const struct pp_mapping *m,
+                    const struct pp_log *log)
+{
+    char err[PP_ERRLEN];
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (pp_mapping_format(m, &text, &len) != 0) {
+        pp_error(log, "%s/" PP_MAPPING_NAME ": cannot format the mapping", cfg->store);
+        return -1;
+    }
+    rc = pp_write_file_atomic(cfg->store, PP_MAPPING_NAME, text, len, err, sizeof(err));
+    free(text);
+    if (rc != 0) {
+        pp_error(log, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+void pp_mapping_uses_text(const struct pp_mapping *m, const char *entry, char *out,
+                          size_t outlen)
+{
+    size_t off = 0;
+
+    if (outlen == 0)
+        return;
+    out[0] = '\0';
+    for (size_t i = 0; i < m->nusers; i++)
+        if (strcmp(m->users[i].entry, entry) == 0 && off < outlen)
+            off += (size_t)snprintf(out + off, outlen - off, "%suser %s", off ? ", " : "",
+                                    m->users[i].name);
+    for (size_t i = 0; i < m->ngroups; i++)
+        if (strcmp(m->groups[i].entry, entry) == 0 && off < outlen)
+            off += (size_t)snprintf(out + off, outlen - off, "%sgroup %s", off ? ", " : "",
+                                    m->groups[i].name);
+    if (m->default_entry != NULL && strcmp(m->default_entry, entry) == 0 && off < outlen)
+        snprintf(out + off, outlen - off, "%sdefault", off ? ", " : "");
+}
+
+int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry)
+{
+    int n = 0;
+
+    for (size_t i = m->nusers; i-- > 0;)
+        if (strcmp(m->users[i].entry, entry) == 0 && pp_mapping_unset(m, PP_MATCH_USER,
+                                                                      m->users[i].name) == 0)
+            n++;
+    for (size_t i = m->ngroups; i-- > 0;)
+        if (strcmp(m->groups[i].entry, entry) == 0 && pp_mapping_unset(m, PP_MATCH_GROUP,
+                                                                       m->groups[i].name) == 0)
+            n++;
+    if (m->default_entry != NULL && strcmp(m->default_entry, entry) == 0
+        && pp_mapping_unset(m, PP_MATCH_DEFAULT, NULL) == 0)
+        n++;
+    return n;
+}
+
 /*
  * Read "{store}/mapping" safely into *buf (*len bytes), its path into path
  * and its identity (pp_file_identity) into id. 0; 1 when there is no store
@@ -242,8 +314,7 @@ static int read_mapping(const struct pp_config *cfg, char path[PATH_MAX], char *
 {
     char err[PP_ERRLEN];
     struct stat st;
-    size_t slen;
-    int r, n;
+    int r;
 
     *buf = NULL;
     *len = 0;
@@ -252,15 +323,12 @@ static int read_mapping(const struct pp_config *cfg, char path[PATH_MAX], char *
         pp_error(log, "no store directory configured");
         return -1;
     }
-    slen = strlen(cfg->store);
-    n = snprintf(path, PATH_MAX, "%s%smapping", cfg->store,
-                 cfg->store[slen - 1] == '/' ? "" : "/");
-    if (n < 0 || n >= PATH_MAX) {
+    if (pp_mapping_path(cfg, path, PATH_MAX) != 0) {
         pp_error(log, "%s: store path too long", cfg->store);
         return -1;
     }
     r = pp_check_dir(cfg->store, true, err, sizeof(err));
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pp_debug(log, "%s: no store, so an empty mapping (%s)", path, err);
         return 1;
     }
@@ -270,7 +338,7 @@ static int read_mapping(const struct pp_config *cfg, char path[PATH_MAX], char *
     }
     r = pp_read_file_st(path, PP_FILE_SECRET, PP_MAPPING_MAX, true, buf, len, &st, err,
                         sizeof(err));
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pp_debug(log, "%s: no mapping file, so an empty mapping", path);
         return 1;
     }
@@ -288,8 +356,8 @@ static int read_mapping(const struct pp_config *cfg, char path[PATH_MAX], char *
     return 0;
 }
 
-int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
-                    const struct pp_log *log)
+static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
+                      const struct pp_log *log)
 {
     char path[PATH_MAX], id[PP_FILE_ID_SIZE];
     char *buf;
@@ -303,6 +371,43 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
     r = pp_mapping_parse(buf, path, m, log);
     pp_free_buf(buf, len + 1);
     return r;
+}
+
+int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
+                    const struct pp_log *log)
+{
+    if (load_rules(cfg, m, log) != 0)
+        return -1;
+    m->broad_rules_uid_min =
+        cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
+    return 0;
+}
+
+long pp_login_defs_uid_min(const char *path)
+{
+    char line[256];
+    long uid_min = PP_UID_MIN_DEFAULT;
+    FILE *f = fopen(path, "re");
+
+    if (f == NULL)
+        return uid_min;
+    /* "UID_MIN <number>", blanks around; the last such line counts, as in login.defs(5). */
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *p = line, *end;
+        long v;
+
+        p += strspn(p, " \t");
+        if (strncmp(p, "UID_MIN", 7) != 0 || (p[7] != ' ' && p[7] != '\t'))
+            continue;
+        p += 7;
+        p += strspn(p, " \t");
+        errno = 0;
+        v = strtol(p, &end, 10);
+        if (errno == 0 && end != p && v > 0 && strspn(end, " \t\r\n") == strlen(end))
+            uid_min = v;
+    }
+    fclose(f);
+    return uid_min;
 }
 
 /* ---- remembered user rules (mapping.h) ---- */
@@ -373,7 +478,8 @@ static void memo_write(const struct pp_config *cfg, const char *user, const char
 }
 
 int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool known,
-                             gid_t primary, struct pp_resolution *res, const struct pp_log *log)
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log)
 {
     char path[PATH_MAX], id[PP_FILE_ID_SIZE], entry[PP_ENTRY_NAME_MAX + 1];
     struct pp_mapping m;
@@ -384,7 +490,7 @@ int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool
     memset(res, 0, sizeof(*res));
     memset(&m, 0, sizeof(m));
     if (!pp_account_name_valid(user))
-        return pp_mapping_resolve_known(&m, user, known, primary, res, log, NULL, NULL);
+        return pp_mapping_resolve_known(&m, user, known, uid, primary, res, log, NULL, NULL);
     r = read_mapping(cfg, path, &buf, &len, id, log);
     if (r < 0)
         return -2;
@@ -400,8 +506,10 @@ int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool
         pp_free_buf(buf, len + 1);
         if (r != 0)
             return -2;
+        m.broad_rules_uid_min =
+            cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
     }
-    r = pp_mapping_resolve_known(&m, user, known, primary, res, log, NULL, NULL);
+    r = pp_mapping_resolve_known(&m, user, known, uid, primary, res, log, NULL, NULL);
     if (r == 0 && res->match == PP_MATCH_USER && id[0] != '\0')
         memo_write(cfg, user, id, res->entry, log);
     pp_mapping_free(&m);
@@ -545,15 +653,24 @@ int pp_user_lookup(const char *user, uid_t *uid, gid_t *gid, const struct pp_log
         return 1;
     }
     free(buf);
-    /* The "not found" errnos that getpwnam_r(3) lists are no failure. */
-    if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+    /*
+     * glibc returns 0 with no result for "not found" (NSS_STATUS_NOTFOUND);
+     * any errno, ENOENT and EPERM included (what a source that cannot be
+     * reached leaves, e.g. nss-ldap without nslcd), means NSS could not say.
+     */
+    if (r == 0)
         return 0;
-    pp_error(log, "looking up user %s: %s", user, strerror(r));
+    pp_error(log, "NSS could not answer for user %s (%s): no key from the mapping's group "
+             "or default rules", user, strerror(r));
     return -1;
 }
 
-/* A group's gid: 1 found, 0 no such group, -1 NSS failed (logged). */
-static int group_gid(const char *group, gid_t *gid, const struct pp_log *log)
+/*
+ * A group's gid, and whether user is among its listed members: 1 found,
+ * 0 no such group, -1 NSS failed (logged).
+ */
+static int group_lookup(const char *group, const char *user, gid_t *gid, bool *listed,
+                        const struct pp_log *log)
 {
     size_t size = nss_bufsize(_SC_GETGR_R_SIZE_MAX);
     struct group gr, *res;
@@ -575,13 +692,17 @@ static int group_gid(const char *group, gid_t *gid, const struct pp_log *log)
     }
     if (res != NULL) {
         *gid = gr.gr_gid;
+        *listed = false;
+        for (char **mem = gr.gr_mem; mem != NULL && *mem != NULL && !*listed; mem++)
+            *listed = strcmp(*mem, user) == 0;
         free(buf);
         return 1;
     }
     free(buf);
-    if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
-        return 0;
-    pp_error(log, "looking up group %s: %s", group, strerror(r));
+    if (r == 0)
+        return 0;   /* not found: see pp_user_lookup */
+    pp_error(log, "NSS could not answer for group %s (%s): no key rather than a broader "
+             "rule's", group, strerror(r));
     return -1;
 }
 
@@ -628,11 +749,11 @@ static void set_result(struct pp_resolution *res, enum pp_match match, const cha
 
 /*
  * The walk. known: 1 or 0 when the caller has looked the user up already
- * (primary is then its primary group), -1 to look up here if group rules
- * need it.
+ * (uid and primary are then its own), -1 to look up here if group rules or
+ * the system-account limit need it.
  */
-static int resolve(const struct pp_mapping *m, const char *user, int known, gid_t primary,
-                   struct pp_resolution *res, const struct pp_log *log,
+static int resolve(const struct pp_mapping *m, const char *user, int known, uid_t uid,
+                   gid_t primary, struct pp_resolution *res, const struct pp_log *log,
                    pp_resolve_trace trace, void *trace_ctx)
 {
     char safe[80];
@@ -656,6 +777,21 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, gid_
     }
     step(trace, trace_ctx, log, PP_MATCH_USER, user, NULL, false, "no rule for user %s", user);
 
+    if (m->broad_rules_uid_min > 0 && (m->ngroups > 0 || m->default_entry != NULL)) {
+        if (known < 0)
+            known = pp_user_lookup(user, &uid, &primary, log);
+        if (known < 0)
+            return -1;
+        if (known > 0 && (long long)uid < (long long)m->broad_rules_uid_min) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false,
+                 "uid %lu is below UID_MIN %ld (root or a system account): group rules and "
+                 "the default do not apply (broad_rules_for_system_accounts = false)",
+                 (unsigned long)uid, m->broad_rules_uid_min);
+            set_result(res, PP_MATCH_NONE, "", "");
+            return 0;
+        }
+    }
+
     if (m->ngroups == 0) {
         step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
     } else {
@@ -670,6 +806,7 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, gid_
     for (i = 0; i < m->ngroups; i++) {
         const struct pp_map_rule *g = &m->groups[i];
         const char *how = NULL;
+        bool listed = false;
         gid_t gid;
         int r, k;
 
@@ -678,7 +815,7 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, gid_
                  "%s is not known to NSS, so not in group %s", user, g->name);
             continue;
         }
-        r = group_gid(g->name, &gid, log);
+        r = group_lookup(g->name, user, &gid, &listed, log);
         if (r < 0) {
             free(gids);
             return -1;
@@ -688,8 +825,14 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, gid_
                  "no such group %s: rule skipped", g->name);
             continue;
         }
+        /*
+         * getgrouplist cannot report a source that failed, so the group's
+         * own member list (from getgrnam_r, which can) counts too.
+         */
         if (gid == primary) {
             how = "primary";
+        } else if (listed) {
+            how = "supplementary";
         } else {
             for (k = 0; k < ngids; k++) {
                 if (gids[k] == gid) {
@@ -726,14 +869,14 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
                        struct pp_resolution *res, const struct pp_log *log,
                        pp_resolve_trace trace, void *trace_ctx)
 {
-    return resolve(m, user, -1, 0, res, log, trace, trace_ctx);
+    return resolve(m, user, -1, 0, 0, res, log, trace, trace_ctx);
 }
 
 int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
-                             gid_t primary, struct pp_resolution *res,
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
                              const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
 {
-    return resolve(m, user, known ? 1 : 0, primary, res, log, trace, trace_ctx);
+    return resolve(m, user, known ? 1 : 0, uid, primary, res, log, trace, trace_ctx);
 }
 
 static struct pp_map_rule **rules_of(struct pp_mapping *m, enum pp_match kind, size_t **n)

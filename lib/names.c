@@ -64,3 +64,45 @@ bool pp_uuid_valid(const char *s)
     }
     return s[PP_UUID_LEN] == '\0';
 }
+
+const char *pp_key_problem(const char *key)
+{
+    const unsigned char *p;
+
+    if (key == NULL || key[0] == '\0')
+        return "the key is empty";
+    for (p = (const unsigned char *)key; *p != '\0'; p++) {
+        if (*p == ' ' || *p == '\t')
+            return "the key contains a space inside";
+        if (*p < 0x20 || *p == 0x7f)
+            return "the key contains a control character (a key is one line)";
+        if (*p > 0x7e)
+            return "the key contains a character that is not printable ASCII";
+    }
+    return NULL;
+}
+
+bool pp_text_valid(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+bool pp_entry_name_of_file(const char *fname, const char *suffix,
+                           char name[PP_ENTRY_NAME_MAX + 1])
+{
+    size_t len = strlen(fname), sl = strlen(suffix);
+
+    name[0] = '\0';
+    if (len <= sl || len - sl > PP_ENTRY_NAME_MAX || strcmp(fname + len - sl, suffix) != 0)
+        return false;
+    memcpy(name, fname, len - sl);
+    name[len - sl] = '\0';
+    if (!pp_entry_name_valid(name)) {
+        name[0] = '\0';
+        return false;
+    }
+    return true;
+}

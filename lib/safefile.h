@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "status.h"
+
 #define PP_ERRLEN 512
 
 enum pp_file_class {
@@ -33,11 +35,15 @@ enum pp_file_class {
 
 /*
  * Read path into a fresh NUL-terminated buffer (*buf, *len without the NUL).
- * Returns 0; -1 with err set; -2 if the file does not exist (ENOENT, err set)
+ * Returns 0; -1 with err set; PP_ABSENT if the file does not exist (ENOENT, err set)
  * so that callers may treat "absent" differently from "unsafe".
  * The caller frees *buf with pp_free_buf(*buf, *len + 1).
  */
 int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
+                 char **buf, size_t *len, char *err, size_t errlen);
+
+/* pp_read_file for a text file: a NUL byte inside is an error too ("PATH: contains a NUL byte"). */
+int pp_read_text(const char *path, enum pp_file_class cls, size_t max,
                  char **buf, size_t *len, char *err, size_t errlen);
 
 /*
@@ -54,7 +60,7 @@ int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max, bool d
 /*
  * Check that dir and every directory above it are real directories owned by
  * root and not group/world writable; for dir itself also (if private) not
- * group/world readable or searchable. Returns 0, -1 with err, -2 if dir is
+ * group/world readable or searchable. Returns 0, -1 with err, PP_ABSENT if dir is
  * absent.
  */
 int pp_check_dir(const char *dir, bool private_dir, char *err, size_t errlen);

@@ -13,19 +13,11 @@
 
 /*
  * The fingerprint uses OpenSSL's low-level SHA256_Init/Update/Final, which
- * 3.0 deprecates in favour of EVP. On purpose: one EVP digest in a fresh
- * process sets up OpenSSL 3 (reads openssl.cnf, loads the default provider,
- * fetches the algorithm), about 5.9 million instructions measured with
- * callgrind, a fifth of a warm login and twenty times what the rest of
- * the module does; SHA256_Init/Update/Final hash the same bytes with the same
- * code in about 3,500, and touch no global state. The alternative,
- * OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG) before EVP, still costs
- * 3.5 million and would change the process for good: a host program (sshd)
- * that later relies on openssl.cnf would no longer get it. SHA256() one-shot
- * is no help: in 3.0 it goes through EVP. A fingerprint only names a key in
- * logs, it protects nothing, so bypassing the providers (FIPS included)
- * costs nothing in security. Where OpenSSL is built without the deprecated
- * API, EVP it is.
+ * 3.0 deprecates in favour of EVP, on purpose: EVP sets up OpenSSL 3
+ * (configuration, providers) in every login process, and a fingerprint only
+ * names a key, it protects nothing. The measurements are in bench/README.md
+ * ("What was fixed"). Where OpenSSL is built without the deprecated API,
+ * EVP it is.
  *
  * libcrypto itself is not linked but opened (dynlib.h) at the first
  * fingerprint a process computes: a warm login takes the fingerprint from

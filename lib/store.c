@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,11 +23,12 @@
 #include "lcfg.h"
 #include "safefile.h"
 #include "secret.h"
+#include "store_write.h"
 #include "timefmt.h"
 
 static const char *const entry_fields[] = {
     "key", "account_id", "workspace_id", "expires", "user_id", "key_id",
-    "service_account_id", "comment", "added", NULL,
+    "service_account_id", "service_account_key_id", "comment", "added", NULL,
 };
 
 enum pp_key_kind pp_key_kind_of(const char *key)
@@ -68,28 +71,6 @@ int pp_entry_path(const char *store, const char *name, char *out, size_t outlen)
         return -1;
     }
     return 0;
-}
-
-/* A key is printable ASCII without spaces: it goes into an HTTP header. */
-static bool key_chars_valid(const char *key)
-{
-    const unsigned char *p;
-
-    for (p = (const unsigned char *)key; *p != '\0'; p++)
-        if (*p <= 0x20 || *p >= 0x7f)
-            return false;
-    return true;
-}
-
-/* No control characters (a comment may hold UTF-8, never a newline). */
-static bool text_chars_valid(const char *s)
-{
-    const unsigned char *p;
-
-    for (p = (const unsigned char *)s; *p != '\0'; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return false;
-    return true;
 }
 
 /* Overwrite the key libconfig holds, if any, before the tree is freed. */
@@ -208,7 +189,7 @@ static int parse_fields(config_setting_t *root, const char *path, struct pp_entr
         pp_error(log, "%s:%u: 'key' is empty", path, line);
         return -1;
     }
-    if (!key_chars_valid(v)) {
+    if (pp_key_problem(v) != NULL) {
         pp_error(log, "%s:%u: 'key' contains whitespace, control or non-ASCII characters",
                  path, line);
         return -1;
@@ -243,12 +224,14 @@ static int parse_fields(config_setting_t *root, const char *path, struct pp_entr
     }
     if (get_uuid(root, "service_account_id", false, path, e->service_account_id, log) < 0)
         return -1;
+    if (get_uuid(root, "service_account_key_id", false, path, e->sa_key_id, log) < 0)
+        return -1;
 
     r = get_string(root, "comment", false, path, &v, &line, log);
     if (r < 0)
         return -1;
     if (r == 0) {
-        if (!text_chars_valid(v)) {
+        if (!pp_text_valid(v)) {
             pp_error(log, "%s:%u: 'comment' contains control characters", path, line);
             return -1;
         }
@@ -319,9 +302,9 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         return -1;
     }
     r = pp_check_dir(cfg->store, true, err, sizeof(err));
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         pp_error(log, "%s: no such entry (%s)", path, err);
-        return -2;
+        return PP_ABSENT;
     }
     if (r != 0) {
         pp_error(log, "%s", err);
@@ -329,20 +312,20 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
     }
     r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, true, &buf, &len, &st, err,
                         sizeof(err));
-    if (r == -2) {
+    if (r == 0 && strlen(buf) != len) {
+        pp_free_buf(buf, len + 1);
+        pp_error(log, "%s: contains a NUL byte", path);
+        return -1;
+    }
+    if (r == PP_ABSENT) {
         pp_error(log, "%s: no such entry", path);
-        return -2;
+        return PP_ABSENT;
     }
     if (r != 0) {
         pp_error(log, "%s", err);
         return -1;
     }
-    if (strlen(buf) != len) {
-        pp_error(log, "%s: contains a NUL byte", path);
-        r = -1;
-    } else {
-        r = pp_entry_parse(buf, path, name, e, log) == 0 ? 0 : -1;
-    }
+    r = pp_entry_parse(buf, path, name, e, log) == 0 ? 0 : -1;
     pp_free_buf(buf, len + 1);
     if (r == 0)
         pp_file_identity(&st, e->file_id, sizeof(e->file_id));
@@ -435,11 +418,12 @@ int pp_entry_format(const struct pp_entry *e, char **out, size_t *outlen)
     *outlen = 0;
     /* Refuse what pp_entry_parse would refuse: the text must read back. */
     if (!pp_entry_name_valid(e->name) || e->key == NULL || e->key[0] == '\0'
-        || !key_chars_valid(e->key) || !pp_uuid_valid(e->account_id)
+        || pp_key_problem(e->key) != NULL || !pp_uuid_valid(e->account_id)
         || !pp_uuid_valid(e->workspace_id) || !optional_uuid_valid(e->user_id)
         || !optional_uuid_valid(e->key_id) || !optional_uuid_valid(e->service_account_id)
+        || !optional_uuid_valid(e->sa_key_id)
         || (e->user_id[0] == '\0') != (e->key_id[0] == '\0')
-        || (e->comment != NULL && !text_chars_valid(e->comment)))
+        || (e->comment != NULL && !pp_text_valid(e->comment)))
         return -1;
 
     sb_puts(&b, "# pam_prefect key entry \"");
@@ -458,6 +442,8 @@ int pp_entry_format(const struct pp_entry *e, char **out, size_t *outlen)
     }
     if (e->service_account_id[0] != '\0')
         sb_setting(&b, "service_account_id", e->service_account_id);
+    if (e->sa_key_id[0] != '\0')
+        sb_setting(&b, "service_account_key_id", e->sa_key_id);
     if (e->comment != NULL)
         sb_setting(&b, "comment", e->comment);
     if (e->has_added)
@@ -492,4 +478,137 @@ void pp_entry_clear(struct pp_entry *e)
     free(e->comment);
     free(e->record);
     pp_wipe(e, sizeof(*e));
+}
+
+/* ---- the store as a set of files ---- */
+
+#define KEY_SUFFIX ".key"
+#define KEY_SUFFIX_LEN (sizeof(KEY_SUFFIX) - 1)
+
+enum pp_store_file pp_store_file_kind(const char *fname, char name[PP_ENTRY_NAME_MAX + 1])
+{
+    size_t len = strlen(fname);
+
+    name[0] = '\0';
+    if (strcmp(fname, PP_MAPPING_NAME) == 0)
+        return PP_SF_MAPPING;
+    if (strcmp(fname, PP_LOCK_NAME) == 0)
+        return PP_SF_LOCK;
+    if (strncmp(fname, PP_TEMP_PREFIX, strlen(PP_TEMP_PREFIX)) == 0)
+        return PP_SF_TEMP;
+    if (len <= KEY_SUFFIX_LEN || strcmp(fname + len - KEY_SUFFIX_LEN, KEY_SUFFIX) != 0)
+        return PP_SF_OTHER;
+    if (!pp_entry_name_of_file(fname, KEY_SUFFIX, name))
+        return PP_SF_BAD_ENTRY_NAME;
+    return PP_SF_ENTRY;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void pp_names_free(char **names, size_t n)
+{
+    if (names == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int pp_store_list(const struct pp_config *cfg, char ***names, size_t *n,
+                  const struct pp_log *log)
+{
+    char name[PP_ENTRY_NAME_MAX + 1];
+    struct dirent *de;
+    char **list = NULL;
+    size_t cnt = 0, cap = 0;
+    DIR *d;
+
+    *names = NULL;
+    *n = 0;
+    d = opendir(cfg->store);
+    if (d == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        pp_error(log, "%s: cannot read the store: %s", cfg->store, strerror(errno));
+        return -1;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (pp_store_file_kind(de->d_name, name) != PP_SF_ENTRY)
+            continue;
+        if (cnt + 1 >= cap) {
+            char **grown;
+
+            cap = cap ? cap * 2 : 16;
+            grown = realloc(list, cap * sizeof(*list));
+            if (grown == NULL)
+                goto oom;
+            list = grown;
+        }
+        list[cnt] = strdup(name);
+        if (list[cnt] == NULL)
+            goto oom;
+        list[++cnt] = NULL;
+    }
+    closedir(d);
+    if (cnt > 0)
+        qsort(list, cnt, sizeof(*list), cmp_names);
+    *names = list;
+    *n = cnt;
+    return 0;
+oom:
+    closedir(d);
+    pp_names_free(list, cnt);
+    pp_error(log, "out of memory listing the store");
+    return -1;
+}
+
+bool pp_entry_exists(const struct pp_config *cfg, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    if (pp_entry_path(cfg->store, name, path, sizeof(path)) != 0)
+        return false;
+    return lstat(path, &st) == 0;
+}
+
+int pp_entry_save(const struct pp_config *cfg, const struct pp_entry *e,
+                  const struct pp_log *log)
+{
+    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + KEY_SUFFIX_LEN + 1];
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!pp_entry_name_valid(e->name) || pp_entry_format(e, &text, &len) != 0) {
+        pp_error(log, "entry %s: cannot format the entry (invalid field)", e->name);
+        return -1;
+    }
+    snprintf(file, sizeof(file), "%s" KEY_SUFFIX, e->name);
+    rc = pp_write_file_atomic(cfg->store, file, text, len, err, sizeof(err));
+    pp_free_buf(text, len + 1);
+    if (rc != 0) {
+        pp_error(log, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int pp_entry_remove(const struct pp_config *cfg, const char *name, const struct pp_log *log)
+{
+    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + KEY_SUFFIX_LEN + 1];
+    int rc;
+
+    if (!pp_entry_name_valid(name)) {
+        pp_error(log, "invalid entry name");
+        return -1;
+    }
+    snprintf(file, sizeof(file), "%s" KEY_SUFFIX, name);
+    rc = pp_remove_file_durable(cfg->store, file, err, sizeof(err));
+    if (rc == -1)
+        pp_error(log, "%s", err);
+    return rc;
 }

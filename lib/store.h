@@ -13,6 +13,9 @@
  *   expires = "2027-01-01T00:00:00Z";      optional, RFC 3339
  *   user_id = "UUID"; key_id = "UUID";     optional, both or neither (user key)
  *   service_account_id = "UUID";           optional (service account key)
+ *   service_account_key_id = "UUID";       optional: the stored key's id in the
+ *                                          service account's record (api_key.id),
+ *                                          learned when it was added or rotated
  *   comment = "...";                       optional
  *   added = "RFC 3339";                    optional
  * Unknown settings are ignored (logged in debug) so newer tools can add some.
@@ -40,7 +43,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "names.h"
 #include "secret.h"
@@ -48,6 +51,8 @@
 #include "safefile.h"
 
 struct pp_cache_record;     /* cache.h */
+
+#include "status.h"
 
 enum pp_key_kind { PP_KIND_OTHER = 0, PP_KIND_USER, PP_KIND_SERVICE_ACCOUNT };
 
@@ -62,6 +67,7 @@ struct pp_entry {
     char user_id[PP_UUID_LEN + 1];              /* "" when not recorded */
     char key_id[PP_UUID_LEN + 1];
     char service_account_id[PP_UUID_LEN + 1];
+    char sa_key_id[PP_UUID_LEN + 1];            /* api_key.id; "" when not known */
     char *comment;                              /* NULL when none */
     bool has_added;
     time_t added;
@@ -83,7 +89,7 @@ int pp_entry_path(const char *store, const char *name, char *out, size_t outlen)
 
 /*
  * Load entry name from the store. Returns 0; -1 on error (logged with path
- * and reason); -2 if no such entry (logged).
+ * and reason); PP_ABSENT if no such entry (logged).
  */
 int pp_entry_load(const struct pp_config *cfg, const char *name,
                   struct pp_entry *e, const struct pp_log *log);
@@ -100,5 +106,45 @@ int pp_entry_format(const struct pp_entry *e, char **out, size_t *outlen);
 
 /* Wipe the key and free what e holds; e is zeroed. */
 void pp_entry_clear(struct pp_entry *e);
+
+/*
+ * The store as a set of files. Nothing outside lib/ builds a store path or
+ * knows the ".key" suffix: front ends list, test, write and remove entries
+ * through these (writes and removals with the store lock held, through
+ * store_write.h).
+ */
+
+/* The mapping file's name in the store (mapping.h reads and writes it). */
+#define PP_MAPPING_NAME "mapping"
+
+/* What a file name in the store directory is. */
+enum pp_store_file {
+    PP_SF_ENTRY,            /* NAME.key with a valid NAME (copied to name) */
+    PP_SF_BAD_ENTRY_NAME,   /* *.key whose name is not a valid entry name */
+    PP_SF_MAPPING,
+    PP_SF_LOCK,             /* prefect-keys' lock */
+    PP_SF_TEMP,             /* a temp file of an interrupted write */
+    PP_SF_OTHER,            /* not a pam_prefect file */
+};
+
+enum pp_store_file pp_store_file_kind(const char *fname, char name[PP_ENTRY_NAME_MAX + 1]);
+
+/*
+ * The sorted names of the store's entries (NULL-terminated, malloc'd; free
+ * with pp_names_free). A missing store has none. 0, or -1 (logged).
+ */
+int pp_store_list(const struct pp_config *cfg, char ***names, size_t *n,
+                  const struct pp_log *log);
+void pp_names_free(char **names, size_t n);
+
+/* Whether entry name has a file in the store (whatever its state). */
+bool pp_entry_exists(const struct pp_config *cfg, const char *name);
+
+/* Write e to the store atomically (root 0600). 0, or -1 (logged). */
+int pp_entry_save(const struct pp_config *cfg, const struct pp_entry *e,
+                  const struct pp_log *log);
+
+/* Remove entry name durably. 0, PP_ABSENT if there was none, -1 (logged). */
+int pp_entry_remove(const struct pp_config *cfg, const char *name, const struct pp_log *log);
 
 #endif

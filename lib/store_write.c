@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -52,32 +55,87 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-/* Make one directory root:root with mode; *made says whether it is new. */
-static int make_one_dir(const char *path, mode_t mode, bool *made, char *err, size_t errlen)
+/* Why a directory on the way is unsafe, from its open descriptor; NULL if it is safe. */
+static const char *unsafe_dir(int fd, char *why, size_t whylen)
 {
-    *made = false;
-    if (mkdir(path, mode) != 0) {
-        if (errno == EEXIST)
-            return 0;
-        seterr(err, errlen, "%s: cannot create the directory: %s", path, strerror(errno));
-        return -1;
+    struct stat st;
+
+    if (fstat(fd, &st) != 0) {
+        snprintf(why, whylen, "cannot examine: %s", strerror(errno));
+        return why;
     }
-    *made = true;
-    /* mkdir honours the umask and may inherit a setgid parent's group. */
-    if (lchown(path, 0, 0) != 0 || chmod(path, mode) != 0) {
-        seterr(err, errlen, "%s: cannot set owner root:root and mode %04o: %s", path,
-               (unsigned)mode, strerror(errno));
-        return -1;
+    if (!S_ISDIR(st.st_mode))
+        return "is not a directory";
+    if (st.st_uid != 0) {
+        snprintf(why, whylen, "is owned by uid %lu, not root", (unsigned long)st.st_uid);
+        return why;
     }
-    return 0;
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return "is writable by group or others";
+    return NULL;
 }
 
-int pp_dir_prepare(const char *dir, bool *created, char *err, size_t errlen)
+/*
+ * Open component name of the directory at fd (path: name's own path) without
+ * following a symbolic link; when it is missing and may be made, make it
+ * with mkdirat and give it owner root:root and mode on the descriptor, so
+ * that neither the umask, nor the caller's group, nor a setgid parent
+ * decides them. Returns the new descriptor or -1 (err).
+ */
+static int open_or_make(int fd, const char *path, const char *name, bool make, mode_t mode,
+                        bool *made, char *err, size_t errlen)
 {
-    char *copy, *p;
-    size_t len;
-    bool made;
-    int r;
+    int nfd;
+
+    *made = false;
+    nfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (nfd < 0 && errno == ENOENT && make) {
+        if (mkdirat(fd, name, 0700) == 0)
+            *made = true;
+        else if (errno != EEXIST) {
+            seterr(err, errlen, "%s: cannot create the directory: %s", path, strerror(errno));
+            return -1;
+        }
+        nfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (nfd < 0) {
+        int e = errno;
+
+        seterr(err, errlen, "%s: %s", path,
+               e == ELOOP ? "is a symbolic link"
+               : e == ENOTDIR ? "is not a directory"
+               : e == ENOENT ? "does not exist" : strerror(e));
+        return -1;
+    }
+    if (*made && (fchown(nfd, 0, 0) != 0 || fchmod(nfd, mode) != 0)) {
+        seterr(err, errlen, "%s: cannot set owner root:root and mode %04o: %s", path,
+               (unsigned)mode, strerror(errno));
+        close(nfd);
+        return -1;
+    }
+    return nfd;
+}
+
+/* Whether a component of path is "." or "..". */
+static bool has_dot_component(const char *path)
+{
+    const char *p = path;
+
+    while ((p = strchr(p, '/')) != NULL) {
+        p++;
+        if (p[0] == '.' && (p[1] == '/' || p[1] == '\0'
+                            || (p[1] == '.' && (p[2] == '/' || p[2] == '\0'))))
+            return true;
+    }
+    return false;
+}
+
+int pp_dir_make(const char *dir, bool parents, bool *created, char *err, size_t errlen)
+{
+    char *copy, *name, *next, why[80];
+    const char *bad;
+    bool made = false;
+    int fd, r;
 
     if (created != NULL)
         *created = false;
@@ -85,38 +143,74 @@ int pp_dir_prepare(const char *dir, bool *created, char *err, size_t errlen)
         seterr(err, errlen, "%s: not an absolute path", dir != NULL ? dir : "(null)");
         return -1;
     }
+    if (has_dot_component(dir)) {
+        seterr(err, errlen, "%s: a directory path with a \".\" or \"..\" component is "
+               "refused", dir);
+        return -1;
+    }
     r = pp_check_dir(dir, true, err, errlen);
     if (r != -2)
         return r == 0 ? 0 : -1;
 
+    /*
+     * From "/" down, one descriptor at a time: each directory is checked
+     * (root's, not writable by others) before anything is made in it, and
+     * no symbolic link is ever followed, so nobody else can change what the
+     * next step acts on.
+     */
     copy = strdup(dir);
     if (copy == NULL) {
         seterr(err, errlen, "%s: out of memory", dir);
         return -1;
     }
-    len = strlen(copy);
-    while (len > 1 && copy[len - 1] == '/')
-        copy[--len] = '\0';
-    for (p = copy + 1; *p != '\0'; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        r = make_one_dir(copy, 0755, &made, err, errlen);
-        *p = '/';
-        if (r != 0) {
-            free(copy);
-            return -1;
-        }
+    fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (bad = unsafe_dir(fd, why, sizeof(why))) != NULL) {
+        seterr(err, errlen, "/: %s", fd < 0 ? strerror(errno) : bad);
+        goto fail;
     }
-    r = make_one_dir(copy, 0700, &made, err, errlen);
+    for (name = copy + 1; name != NULL && *name != '\0'; name = next) {
+        char *slash = strchr(name, '/');
+        int nfd;
+        bool last;
+
+        next = NULL;
+        if (slash != NULL) {
+            *slash = '\0';
+            for (next = slash + 1; *next == '/'; next++)
+                ;
+        }
+        last = next == NULL || *next == '\0';
+        nfd = open_or_make(fd, copy, name, parents || last, last ? 0700 : 0755, &made, err,
+                           errlen);
+        if (nfd < 0)
+            goto fail;
+        close(fd);
+        fd = nfd;
+        if (!last && (bad = unsafe_dir(fd, why, sizeof(why))) != NULL) {
+            seterr(err, errlen, "%s: %s", copy, bad);
+            goto fail;
+        }
+        if (slash != NULL)
+            *slash = '/';
+    }
+    close(fd);
     free(copy);
-    if (r != 0)
-        return -1;
     if (pp_check_dir(dir, true, err, errlen) != 0)
         return -1;
     if (created != NULL)
         *created = made;
     return 0;
+
+fail:
+    if (fd >= 0)
+        close(fd);
+    free(copy);
+    return -1;
+}
+
+int pp_dir_prepare(const char *dir, bool *created, char *err, size_t errlen)
+{
+    return pp_dir_make(dir, true, created, err, errlen);
 }
 
 int pp_store_lock(const char *store, struct pp_store_lock *lk, char *err, size_t errlen)
@@ -142,8 +236,11 @@ int pp_store_lock(const char *store, struct pp_store_lock *lk, char *err, size_t
         seterr(err, errlen, "%s: the lock file is not a regular file owned by root", path);
         goto fail;
     }
-    if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0) {
-        seterr(err, errlen, "%s: cannot set mode 0600: %s", path, strerror(errno));
+    /* O_CREAT honours the umask and the caller's group: set both. */
+    if ((st.st_gid != 0 || (st.st_mode & 07777) != 0600)
+        && (fchown(fd, 0, 0) != 0 || fchmod(fd, 0600) != 0)) {
+        seterr(err, errlen, "%s: cannot set owner root:root and mode 0600: %s", path,
+               strerror(errno));
         goto fail;
     }
     while (flock(fd, LOCK_EX) != 0) {
@@ -172,11 +269,12 @@ void pp_store_unlock(struct pp_store_lock *lk)
     lk->fd = -1;
 }
 
-int pp_store_clean_temps(const char *dir, char *err, size_t errlen)
+int pp_clean_temps(const char *dir, pp_temp_removed removed, void *ctx, char *err,
+                   size_t errlen)
 {
     struct dirent *de;
     struct stat st;
-    int removed = 0;
+    int n = 0;
     DIR *d;
 
     d = opendir(dir);
@@ -197,10 +295,17 @@ int pp_store_clean_temps(const char *dir, char *err, size_t errlen)
             closedir(d);
             return -1;
         }
-        removed++;
+        if (removed != NULL)
+            removed(ctx, dir, de->d_name);
+        n++;
     }
     closedir(d);
-    return removed;
+    return n;
+}
+
+int pp_store_clean_temps(const char *dir, char *err, size_t errlen)
+{
+    return pp_clean_temps(dir, NULL, NULL, err, errlen);
 }
 
 static int sync_dir(const char *dir, char *err, size_t errlen)
@@ -232,74 +337,148 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+/*
+ * A fresh name "{PP_TEMP_PREFIX}{name}.XXXXXX" in out (the X's random).
+ * -1 if it does not fit.
+ */
+static int temp_name(const char *name, char *out, size_t outlen)
+{
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char rnd[6];
+    char suffix[7];
+    size_t i;
+    int n;
+
+    if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        for (i = 0; i < sizeof(rnd); i++)
+            rnd[i] = (unsigned char)((unsigned long)ts.tv_nsec >> (i * 5)
+                                     ^ (unsigned long)getpid() >> i);
+    }
+    for (i = 0; i < sizeof(rnd); i++)
+        suffix[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+    suffix[6] = '\0';
+    n = snprintf(out, outlen, "%s%s.%s", PP_TEMP_PREFIX, name, suffix);
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/*
+ * Give the unnamed file fd the name tmp in dfd: linkat with AT_EMPTY_PATH,
+ * or through /proc when that is refused. 0, or -1 (errno; EEXIST: taken).
+ */
+static int link_unnamed(int fd, int dfd, const char *tmp)
+{
+    char proc[64];
+
+    if (linkat(fd, "", dfd, tmp, AT_EMPTY_PATH) == 0)
+        return 0;
+    if (errno == EEXIST)
+        return -1;
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, dfd, tmp, AT_SYMLINK_FOLLOW);
+}
+
+/*
+ * The new content is written to a file that has no name (O_TMPFILE), so a
+ * writer killed before the end (SIGKILL, SIGXFSZ under a file size limit)
+ * leaves nothing behind; only when it is complete and on disk does it get
+ * a temp name, for the one rename over name. A file system without
+ * O_TMPFILE falls back to a named temp file (mkstemp).
+ */
 int pp_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
                          char *err, size_t errlen)
 {
-    char *tmp = NULL, *final = NULL;
-    int fd = -1;
+    char tmp[PP_TEMP_NAME_MAX];
+    bool named = false;
+    int dfd, fd = -1, tries;
 
-    if (name == NULL || *name == '\0' || strchr(name, '/') != NULL) {
+    if (name == NULL || *name == '\0' || strchr(name, '/') != NULL
+        || strcmp(name, ".") == 0 || strcmp(name, "..") == 0
+        || strlen(name) + strlen(PP_TEMP_PREFIX) + 8 > sizeof(tmp)) {
         seterr(err, errlen, "%s: invalid file name", dir);
         return -1;
     }
-    final = join(dir, name);
-    if (final == NULL || asprintf(&tmp, "%s/%s%s.XXXXXX", dir, PP_TEMP_PREFIX, name) < 0) {
-        tmp = NULL;
-        seterr(err, errlen, "%s/%s: out of memory", dir, name);
-        goto fail;
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+        seterr(err, errlen, "%s: cannot open the directory: %s", dir,
+               errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+        return -1;
     }
-    fd = mkostemp(tmp, O_CLOEXEC);
+    fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        char path[PATH_MAX];
+        int n = snprintf(path, sizeof(path), "%s/%s%s.XXXXXX", dir, PP_TEMP_PREFIX, name);
+
+        if (n < 0 || (size_t)n >= sizeof(path)) {
+            seterr(err, errlen, "%s/%s: path too long", dir, name);
+            goto fail;
+        }
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0) {
+            named = true;
+            snprintf(tmp, sizeof(tmp), "%s", strrchr(path, '/') + 1);
+        }
+    }
     if (fd < 0) {
         seterr(err, errlen, "%s: cannot create a temp file: %s", dir, strerror(errno));
-        free(tmp);
-        tmp = NULL;
         goto fail;
     }
     step("after-mkstemp");
     if (fchown(fd, 0, 0) != 0 || fchmod(fd, 0600) != 0) {
-        seterr(err, errlen, "%s: cannot set owner root:root and mode 0600: %s", tmp,
-               strerror(errno));
+        seterr(err, errlen, "%s/%s: cannot set owner root:root and mode 0600 on the new "
+               "file: %s", dir, name, strerror(errno));
         goto fail;
     }
     if (write_all(fd, data, len) != 0) {
-        seterr(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
+        seterr(err, errlen, "%s/%s: cannot write the new file: %s", dir, name, strerror(errno));
         goto fail;
     }
     step("after-write");
     if (fsync(fd) != 0) {
-        seterr(err, errlen, "%s: cannot sync: %s", tmp, strerror(errno));
+        seterr(err, errlen, "%s/%s: cannot sync the new file: %s", dir, name, strerror(errno));
         goto fail;
     }
     step("after-fsync");
+    for (tries = 0; !named && tries < 16; tries++) {
+        if (temp_name(name, tmp, sizeof(tmp)) == 0 && link_unnamed(fd, dfd, tmp) == 0)
+            named = true;
+        else if (errno != EEXIST)
+            break;
+    }
+    if (!named) {
+        seterr(err, errlen, "%s/%s: cannot link the new file: %s", dir, name, strerror(errno));
+        goto fail;
+    }
+    step("after-link");
     if (close(fd) != 0) {
         fd = -1;
-        seterr(err, errlen, "%s: cannot close: %s", tmp, strerror(errno));
+        seterr(err, errlen, "%s/%s: cannot close the new file: %s", dir, name, strerror(errno));
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, final) != 0) {
-        seterr(err, errlen, "%s: cannot replace: %s", final, strerror(errno));
+    if (renameat(dfd, tmp, dfd, name) != 0) {
+        seterr(err, errlen, "%s/%s: cannot replace: %s", dir, name, strerror(errno));
         goto fail;
     }
+    named = false;
     step("after-rename");
-    free(tmp);
-    tmp = NULL;
-    if (sync_dir(dir, err, errlen) != 0) {
-        free(final);
+    if (fsync(dfd) != 0) {
+        seterr(err, errlen, "%s: cannot sync the directory: %s", dir, strerror(errno));
+        close(dfd);
         return -1;
     }
+    close(dfd);
     step("after-dirsync");
-    free(final);
     return 0;
 
 fail:
     if (fd >= 0)
         close(fd);
-    if (tmp != NULL) {
-        unlink(tmp);
-        free(tmp);
-    }
-    free(final);
+    if (named)
+        unlinkat(dfd, tmp, 0);
+    close(dfd);
     return -1;
 }
 

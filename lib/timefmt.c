@@ -76,6 +76,7 @@ int pp_time_parse(const char *s, time_t *out)
     struct tm tm;
     const char *p;
     long offset = 0;
+    time_t t;
 
     if (s == NULL)
         return -1;
@@ -113,7 +114,11 @@ int pp_time_parse(const char *s, time_t *out)
         }
     }
     /* Local time = UTC + offset, so UTC = local - offset. */
-    *out = timegm(&tm) - (time_t)offset;
+    t = timegm(&tm) - (time_t)offset;
+    /* An instant outside what the format can write back is refused. */
+    if (t < PP_TIME_MIN || t > PP_TIME_MAX)
+        return -1;
+    *out = t;
     return 0;
 }
 

@@ -4,8 +4,10 @@
  * Promises: parsing accepts "YYYY-MM-DDTHH:MM:SS" with an optional fraction
  * of any length and "Z" or "+HH:MM"/"-HH:MM" (also a lowercase t/z or a
  * space for T), and a plain date "YYYY-MM-DD" (midnight UTC); every field
- * is range-checked; nothing else is accepted. Formatting is always UTC
- * "YYYY-MM-DDTHH:MM:SSZ".
+ * is range-checked, and so is the instant (PP_TIME_MIN..PP_TIME_MAX, what
+ * the format can write back: a leap second or an offset must not carry it
+ * past 9999 or before 0000); nothing else is accepted. Formatting is
+ * always UTC "YYYY-MM-DDTHH:MM:SSZ".
  */
 #ifndef PP_TIMEFMT_H
 #define PP_TIMEFMT_H
@@ -15,6 +17,8 @@
 
 #define PP_TIME_SIZE 21   /* "2026-01-01T00:00:00Z" + NUL */
 #define PP_SECONDS_PER_DAY 86400L
+#define PP_TIME_MIN ((time_t)-62167219200LL)   /* 0000-01-01T00:00:00Z */
+#define PP_TIME_MAX ((time_t)253402300799LL)   /* 9999-12-31T23:59:59Z */
 
 /* Returns 0 and *out, or -1 if s is not a valid time. */
 int pp_time_parse(const char *s, time_t *out);

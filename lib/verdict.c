@@ -1,7 +1,7 @@
 /*
  * verdict.c: may this entry's key be exported now, and why (or why not).
  *
- * The order is SPEC.md's: a recorded expiration that has passed decides
+ * The order is pam_prefect(8)'s: a recorded expiration that has passed decides
  * first (no Cloud request); then, with validate, the cached check of
  * check.h; without it the key is "unchecked" (or "expiring" when the
  * recorded expiration is within expiry_warn_days).

@@ -1,7 +1,7 @@
 /*
  * verdict.h: may this entry's key be exported now, and why (or why not).
  *
- * Promises: one call decides, in SPEC.md's order: a recorded expiration
+ * Promises: one call decides, in pam_prefect(8)'s order: a recorded expiration
  * that has passed is "expired" with no Cloud request; otherwise, when
  * cfg->validate is set, a fresh cached result is used or Cloud is asked
  * (cloud.h, cache.h; one request per entry at a time on the host) and the
@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "outcome.h"
 #include "store.h"

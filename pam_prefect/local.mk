@@ -16,3 +16,14 @@ pam_prefect_pam_prefect_la_LDFLAGS = -module -avoid-version -shared -no-undefine
 	-Wl,--version-script=$(srcdir)/pam_prefect/pam_prefect.map -Wl,--gc-sections
 pam_prefect_pam_prefect_la_LIBADD = lib/libpp.la $(PAM_LIBS)
 EXTRA_DIST += pam_prefect/pam_prefect.map
+# A PAM module is loaded by path, never linked against: no .la file beside
+# it (and libtool's "add LIBDIR to LD_LIBRARY_PATH" advice is silenced in
+# Makefile.am). Without the .la, libtool's uninstall would not know the .so:
+# the hook removes it.
+pp-install-module:
+	rm -f '$(DESTDIR)$(pammoddir)/pam_prefect.la'
+pp-uninstall-module:
+	rm -f '$(DESTDIR)$(pammoddir)/pam_prefect.so'
+PP_INSTALL_DATA_HOOKS += pp-install-module
+PP_UNINSTALL_HOOKS += pp-uninstall-module
+.PHONY: pp-install-module pp-uninstall-module

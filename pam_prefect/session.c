@@ -27,6 +27,7 @@
 
 #include "conv.h"
 #include "decide.h"
+#include "keymark.h"
 #include "log.h"
 #include "secret.h"
 
@@ -108,31 +109,28 @@ static int result_code(enum pp_result r, enum pp_pam_call call)
 }
 
 /*
- * Whether the stack line asks for debug. Only used before the configuration
- * is read (the module does not read it when not running as root).
+ * What the decision says to the user, through the conversation. The expiry
+ * warning (PP_SAY_INFO) goes out as PAM_ERROR_MSG too, never PAM_TEXT_INFO:
+ * sudo and misc_conv (su, login) print PAM_TEXT_INFO on standard output,
+ * where "$(sudo -i -u USER CMD)" would capture it, and su drops
+ * PAM_TEXT_INFO altogether when it runs a command. Standard error reaches
+ * the terminal of an interactive login and never a command's output
+ * (pam_prefect(8), CAVEATS).
  */
-static bool args_say_debug(int argc, const char **argv)
-{
-    for (int i = 0; i < argc; i++) {
-        if (argv[i] != NULL
-            && (strcmp(argv[i], "debug") == 0 || strcmp(argv[i], "debug=true") == 0))
-            return true;
-    }
-    return false;
-}
-
-/* What the decision says to the user, through the conversation. */
 static void say(struct pp_session *s, const struct pp_decision *d)
 {
     if (d->say != PP_SAY_NOTHING)
-        pp_conv_say(s->pamh, s->flags, d->say == PP_SAY_INFO ? PAM_TEXT_INFO : PAM_ERROR_MSG,
-                    &s->log, "%s", d->sentence);
+        pp_conv_say(s->pamh, s->flags, PAM_ERROR_MSG, &s->log, "%s", d->sentence);
 }
 
-/* Set both variables, or neither. The "NAME=value" buffer of the key is wiped. */
+/*
+ * Set both variables and the key's mark (keymark.h), or none of them. The
+ * "NAME=value" buffer of the key is wiped.
+ */
 static int export_env(struct pp_session *s, const struct pp_decision *d)
 {
     static const char key_name[] = "PREFECT_API_KEY=";
+    char mark[sizeof(PP_KEYMARK_VAR) + PP_FP_SIZE + 1];
     char *url = NULL;
     char *kv;
     size_t keylen = strlen(d->key);
@@ -168,6 +166,17 @@ static int export_env(struct pp_session *s, const struct pp_decision *d)
         pam_putenv(s->pamh, "PREFECT_API_URL");
         return -1;
     }
+    /* The mark that lets sbatch/srun recognise this key (keymark.h). */
+    snprintf(mark, sizeof(mark), "%s=%s", PP_KEYMARK_VAR, d->fingerprint);
+    rc = pam_putenv(s->pamh, mark);
+    if (rc != PAM_SUCCESS) {
+        pp_error(&s->log, "cannot set %s in the PAM environment: %s; "
+                 "PREFECT_API_KEY and PREFECT_API_URL removed again", PP_KEYMARK_VAR,
+                 pam_strerror(s->pamh, rc));
+        pam_putenv(s->pamh, "PREFECT_API_KEY");
+        pam_putenv(s->pamh, "PREFECT_API_URL");
+        return -1;
+    }
     return 0;
 }
 
@@ -179,7 +188,7 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
     enum pp_result result;
 
     if (geteuid() != 0) {
-        s->log.debug = args_say_debug(argc, argv);
+        s->log.debug = pp_config_args_debug(argc, argv);
         pp_debug(&s->log, "%s: not running as root (euid %ld): nothing to do", fn,
                  (long)geteuid());
         return PP_RES_SKIPPED;

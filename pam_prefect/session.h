@@ -1,7 +1,7 @@
 /*
  * session.h: the work behind open_session and setcred.
  *
- * Promises (SPEC.md "Session behaviour"): the work is done once per PAM
+ * Promises (pam_prefect(8)): the work is done once per PAM
  * handle; a later call in the same handle returns the first call's result
  * without doing anything again. It exports PREFECT_API_URL and
  * PREFECT_API_KEY (both or neither), tells the user about an expiring or

@@ -10,14 +10,33 @@ AM_TESTS_ENVIRONMENT = \
 	NSS_WRAPPER_LIB='$(NSS_WRAPPER_SO)'; export NSS_WRAPPER_LIB; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3; OPENSSL='$(OPENSSL)'; export OPENSSL;
 TEST_LOG_COMPILER = $(SHELL)
+# Every test runs under a time limit (PP_TEST_TIMEOUT seconds, default 600):
+# one that hangs fails instead of stalling make check. The .test scripts
+# through the driver; the test programs through LOG_COMPILER (a run that
+# sets LOG_COMPILER itself puts "timelimit --run" in front, as .ci/run does).
+# LOG_DRIVER stays automake's, so that automake installs and distributes
+# build-aux/test-driver.
+TEST_LOG_DRIVER = $(SHELL) $(top_srcdir)/tests/lib/timelimit --driver $(top_srcdir)/build-aux/test-driver
+LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/lib/timelimit --run
 
 if HAVE_TEST_DEPS
-check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la
+check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la tests/lib/libnss_pptest.la \
+	tests/lib/allocpeak.la tests/lib/putenvfail.la
 tests_lib_libtestroot_la_SOURCES = tests/lib/testroot.c tests/lib/testroot.h \
 	tests/lib/capture.c tests/lib/capture.h
 tests_lib_libtestroot_la_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_lib_logcap_la_SOURCES = tests/lib/logcap.c
 tests_lib_logcap_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# An NSS source that fails on demand (tests/lib/nss-pptest.sh loads it).
+tests_lib_libnss_pptest_la_SOURCES = tests/lib/nss_pptest.c
+tests_lib_libnss_pptest_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+EXTRA_DIST += tests/lib/nss-pptest.sh
+tests_lib_allocpeak_la_SOURCES = tests/lib/allocpeak.c
+tests_lib_allocpeak_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_lib_putenvfail_la_SOURCES = tests/lib/putenvfail.c
+tests_lib_putenvfail_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
+tests_lib_putenvfail_la_LIBADD = $(DL_LIBS)
+tests_lib_putenvfail_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PAMTEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
@@ -29,6 +48,10 @@ include $(srcdir)/tests/session/local.mk
 include $(srcdir)/tests/tool/local.mk
 include $(srcdir)/tests/cloud/local.mk
 include $(srcdir)/tests/e2e/local.mk
+include $(srcdir)/tests/monitoring/local.mk
+include $(srcdir)/tests/slurm/local.mk
 endif
+include $(srcdir)/tests/install/local.mk
 
-EXTRA_DIST += tests/lib/common.sh
+TESTS += tests/lib/timelimit.test
+EXTRA_DIST += tests/lib/common.sh tests/lib/toolkit.sh tests/lib/timelimit tests/lib/timelimit.test

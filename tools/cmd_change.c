@@ -4,6 +4,12 @@
  * changes under that lock, writes atomically, and logs one line per change
  * to syslog (authpriv) naming the verb, the entry or mapping and the
  * invoking user, never the key.
+ *
+ * Each is idempotent, for configuration management that re-runs the same
+ * commands: when the store already is what the command asks for, nothing
+ * is written (no file is rewritten, no modification time changes), nothing
+ * is logged, and the verb says "unchanged" and exits 0. With --json each
+ * prints one object {version, verb, changed, message}.
  */
 #include <config.h>
 
@@ -19,13 +25,58 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+#include <stdarg.h>
+
 #include "cache.h"
 #include "pk.h"
 #include "secret.h"
 #include "store_write.h"
 #include "timefmt.h"
 
-#define COMMENT_MAX 256
+
+/* ---- what a changing verb reports ---- */
+
+/*
+ * The outcome of a changing verb on stdout: the message, prefixed with
+ * "unchanged: " when nothing was written; with --json the object
+ * {version, verb, changed, message} instead.
+ */
+static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    struct json_object *o;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!pk_has(pk, OPT_JSON)) {
+        printf("%s%s\n", changed ? "" : "unchanged: ", msg);
+        return;
+    }
+    o = json_object_new_object();
+    json_object_object_add(o, "version", json_object_new_int(1));
+    json_object_object_add(o, "verb", json_object_new_string(verb));
+    json_object_object_add(o, "changed", json_object_new_boolean(changed));
+    json_object_object_add(o, "message", json_object_new_string(msg));
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+}
+
+/* A note beside the outcome: on stdout, or on stderr when stdout is JSON. */
+static void note(struct pk *pk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct pk *pk, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(pk_has(pk, OPT_JSON) ? stderr : stdout, fmt, ap);
+    va_end(ap);
+}
 
 /* ---- the store's lock and directories ---- */
 
@@ -38,7 +89,7 @@ static int prepare_dir(struct pk *pk, const char *dir, const char *what)
         pk_dir_fix(dir, true, fix, sizeof(fix));
         pp_error(&pk->log, "%s directory unusable: %s", what, err);
         if (fix[0] != '\0')
-            pk_usage_error("to fix: %s", fix);
+            pk_error("to fix: %s", fix);
         return -1;
     }
     if (created)
@@ -78,85 +129,6 @@ void pk_end_change(struct pk *pk, struct pp_store_lock *lk)
     pp_store_unlock(lk);
 }
 
-bool pk_entry_exists(const struct pk *pk, const char *name)
-{
-    char path[PATH_MAX];
-    struct stat st;
-
-    if (pp_entry_path(pk->cfg.store, name, path, sizeof(path)) != 0)
-        return false;
-    return lstat(path, &st) == 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void pk_free_names(char **names, size_t n)
-{
-    if (names == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-int pk_entry_names(struct pk *pk, char ***names, size_t *n)
-{
-    struct dirent *de;
-    char **list = NULL;
-    size_t cnt = 0, cap = 0;
-    DIR *d;
-
-    *names = NULL;
-    *n = 0;
-    d = opendir(pk->cfg.store);
-    if (d == NULL) {
-        if (errno == ENOENT)
-            return 0;
-        pp_error(&pk->log, "%s: cannot read the store: %s", pk->cfg.store, strerror(errno));
-        return -1;
-    }
-    while ((de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
-        char *name;
-
-        if (len <= 4 || strcmp(de->d_name + len - 4, ".key") != 0)
-            continue;
-        name = strndup(de->d_name, len - 4);
-        if (name == NULL)
-            goto oom;
-        if (!pp_entry_name_valid(name)) {
-            free(name);
-            continue;
-        }
-        if (cnt + 1 >= cap) {
-            char **grown;
-            cap = cap ? cap * 2 : 16;
-            grown = realloc(list, cap * sizeof(*list));
-            if (grown == NULL) {
-                free(name);
-                goto oom;
-            }
-            list = grown;
-        }
-        list[cnt++] = name;
-        list[cnt] = NULL;
-    }
-    closedir(d);
-    if (cnt > 0)
-        qsort(list, cnt, sizeof(*list), cmp_names);
-    *names = list;
-    *n = cnt;
-    return 0;
-oom:
-    closedir(d);
-    pk_free_names(list, cnt);
-    pp_error(&pk->log, "out of memory");
-    return -1;
-}
-
 /* ---- checking operands and options ---- */
 
 static int check_entry_name(const char *name)
@@ -164,12 +136,12 @@ static int check_entry_name(const char *name)
     char show[96];
 
     if (pk_looks_like_key(name)) {
-        pk_usage_error("the entry name looks like an API key; keys are read from standard "
+        pk_error("the entry name looks like an API key; keys are read from standard "
                        "input or --key-file, never from the command line");
         return -1;
     }
     if (!pp_entry_name_valid(name)) {
-        pk_usage_error("invalid entry name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ - "
+        pk_usage("invalid entry name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ - "
                        "(not \".\" or \"..\")", pk_show(name, show, sizeof(show)),
                        PP_ENTRY_NAME_MAX);
         return -1;
@@ -191,7 +163,7 @@ static int uuid_option(const char *opt, const char *value, char out[PP_UUID_LEN 
     if (pp_uuid_valid(out))
         return 0;
 bad:
-    pk_usage_error("%s: \"%s\" is not a UUID (like 0b5e1c1a-8f5e-4c2b-9a57-2b3c4d5e6f70)",
+    pk_error("%s: \"%s\" is not a UUID (like 0b5e1c1a-8f5e-4c2b-9a57-2b3c4d5e6f70)",
                    opt, pk_show(value, show, sizeof(show)));
     out[0] = '\0';
     return -1;
@@ -213,12 +185,12 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
     memset(ko, 0, sizeof(*ko));
     if (pk_has(pk, OPT_EXPIRES)) {
         if (pp_time_parse(pk->o.expires, &ko->expires) != 0) {
-            pk_usage_error("--expires: \"%s\" is not a date (YYYY-MM-DD or RFC 3339 like "
+            pk_error("--expires: \"%s\" is not a date (YYYY-MM-DD or RFC 3339 like "
                            "2027-01-31T00:00:00Z)", pk_show(pk->o.expires, show, sizeof(show)));
             return -1;
         }
         if (ko->expires <= pk->now && !pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("--expires: %s has passed: the key would never be exported "
+            pk_error("--expires: %s has passed: the key would never be exported "
                            "(--force stores it anyway)", pk->o.expires);
             return -1;
         }
@@ -232,24 +204,21 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
         && uuid_option("--service-account-id", pk->o.service_account_id, ko->sa_id) != 0)
         return -1;
     if (pk_has(pk, OPT_SA_ID) && (pk_has(pk, OPT_USER_ID) || pk_has(pk, OPT_KEY_ID))) {
-        pk_usage_error("--service-account-id is for a service account key (pnb_), "
+        pk_error("--service-account-id is for a service account key (pnb_), "
                        "--user-id/--key-id for a user key (pnu_): give one kind");
         return -1;
     }
     if (pk_has(pk, OPT_COMMENT)) {
-        const unsigned char *p;
-        if (strlen(pk->o.comment) > COMMENT_MAX) {
-            pk_usage_error("--comment: longer than %d bytes", COMMENT_MAX);
+        if (strlen(pk->o.comment) > PP_COMMENT_MAX) {
+            pk_error("--comment: longer than %d bytes", PP_COMMENT_MAX);
             return -1;
         }
-        for (p = (const unsigned char *)pk->o.comment; *p != '\0'; p++) {
-            if (*p < 0x20 || *p == 0x7f) {
-                pk_usage_error("--comment: control characters are not allowed");
-                return -1;
-            }
+        if (!pp_text_valid(pk->o.comment)) {
+            pk_error("--comment: control characters are not allowed");
+            return -1;
         }
         if (pk_looks_like_key(pk->o.comment)) {
-            pk_usage_error("--comment: it looks like an API key; keys are read from standard "
+            pk_error("--comment: it looks like an API key; keys are read from standard "
                            "input or --key-file, never from the command line");
             return -1;
         }
@@ -261,15 +230,15 @@ static int parse_key_opts(struct pk *pk, struct key_opts *ko)
 static int check_ids_fit(enum pp_key_kind kind, const struct pp_entry *e)
 {
     if (e->service_account_id[0] != '\0' && kind != PP_KIND_SERVICE_ACCOUNT) {
-        pk_usage_error("--service-account-id is only for a service account key (pnb_)");
+        pk_error("--service-account-id is only for a service account key (pnb_)");
         return -1;
     }
     if ((e->user_id[0] != '\0' || e->key_id[0] != '\0') && kind != PP_KIND_USER) {
-        pk_usage_error("--user-id/--key-id are only for a user key (pnu_)");
+        pk_error("--user-id/--key-id are only for a user key (pnu_)");
         return -1;
     }
     if ((e->user_id[0] == '\0') != (e->key_id[0] == '\0')) {
-        pk_usage_error("--user-id and --key-id go together: give both or neither");
+        pk_error("--user-id and --key-id go together: give both or neither");
         return -1;
     }
     return 0;
@@ -280,50 +249,84 @@ static const char *when(bool has, time_t t, char buf[PP_TIME_SIZE])
     return has ? pp_time_format(t, buf) : "none";
 }
 
-/* Write entry e to the store (lock held). */
-static int write_entry(struct pk *pk, const struct pp_entry *e)
+/* An id option against the entry's: compared when given, or always for add. */
+static bool differs(bool is_add, const char *given, const char *held)
 {
-    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + 8];
-    char *text = NULL;
-    size_t len = 0;
-    int rc;
-
-    if (pp_entry_format(e, &text, &len) != 0) {
-        pp_error(&pk->log, "entry %s: cannot format the entry (invalid field)", e->name);
-        return -1;
-    }
-    snprintf(file, sizeof(file), "%s.key", e->name);
-    rc = pp_write_file_atomic(pk->cfg.store, file, text, len, err, sizeof(err));
-    pp_free_buf(text, len + 1);
-    if (rc != 0) {
-        pp_error(&pk->log, "%s", err);
-        return -1;
-    }
-    return 0;
+    return (is_add || given[0] != '\0') && strcasecmp(given, held) != 0;
 }
 
-/* Write the mapping (lock held). */
-static int write_mapping(struct pk *pk, const struct pp_mapping *m)
+/*
+ * Whether entry old already is what add (is_add) or rotate would write for
+ * key and the options given: 1 yes; 0 no, *what names the first difference
+ * ("key", "workspace", "expiration", "comment", "ids"); -1 on an error
+ * (reported). For add, the entry must be the one add would write: an
+ * option not given means no comment, no ids, and no expiration (unless ids
+ * let Cloud supply it); the workspace is compared as ids when --workspace
+ * gives two UUIDs, else as Cloud resolves the handles. For rotate only the
+ * options given are compared (rotate keeps the workspace and comment).
+ */
+static int same_as_entry(struct pk *pk, const struct pp_entry *old, const char *key,
+                         const struct key_opts *ko, bool is_add, const char **what)
 {
-    char err[PP_ERRLEN];
-    char *text = NULL;
-    size_t len = 0;
-    int rc;
+    bool ids_given = ko->user_id[0] != '\0' || ko->key_id[0] != '\0' || ko->sa_id[0] != '\0';
 
-    if (pp_mapping_format(m, &text, &len) != 0) {
-        pp_error(&pk->log, "%s/mapping: cannot format the mapping", pk->cfg.store);
-        return -1;
+    if (strcmp(key, old->key) != 0) {
+        *what = "key";
+        return 0;
     }
-    rc = pp_write_file_atomic(pk->cfg.store, "mapping", text, len, err, sizeof(err));
-    free(text);
-    if (rc != 0) {
-        pp_error(&pk->log, "%s", err);
-        return -1;
+    if (is_add && pk_has(pk, OPT_WORKSPACE)) {
+        char a[PP_UUID_LEN + 1] = "", w[PP_UUID_LEN + 1] = "";
+        const char *slash = strchr(pk->o.workspace, '/');
+
+        if (slash != NULL && (size_t)(slash - pk->o.workspace) == PP_UUID_LEN
+            && strlen(slash + 1) == PP_UUID_LEN) {
+            memcpy(a, pk->o.workspace, PP_UUID_LEN);
+            memcpy(w, slash + 1, PP_UUID_LEN);
+        }
+        if (!(pp_uuid_valid(a) && pp_uuid_valid(w))
+            && pk_cloud_pick_workspace(pk, key, pk->o.workspace, a, w) != PK_OK)
+            return -1;
+        if (strcasecmp(a, old->account_id) != 0 || strcasecmp(w, old->workspace_id) != 0) {
+            *what = "workspace";
+            return 0;
+        }
     }
-    return 0;
+    if (ko->has_expires ? !old->has_expires || old->expires != ko->expires
+                        : is_add && !ids_given && old->has_expires) {
+        *what = "expiration";
+        return 0;
+    }
+    if ((pk_has(pk, OPT_COMMENT) || is_add)
+        && strcmp(pk_has(pk, OPT_COMMENT) ? pk->o.comment : "",
+                  old->comment != NULL ? old->comment : "") != 0) {
+        *what = "comment";
+        return 0;
+    }
+    if (differs(is_add, ko->user_id, old->user_id) || differs(is_add, ko->key_id, old->key_id)
+        || differs(is_add, ko->sa_id, old->service_account_id)) {
+        *what = "ids";
+        return 0;
+    }
+    return 1;
 }
 
 /* ---- add ---- */
+
+/*
+ * The check add just made, recorded as prefect-keys check would (through the
+ * host's cache), so that list, explain and logins see this key as checked
+ * and, with the ids, its expiration from Cloud. Outside the store lock. A
+ * failure here changes nothing: the entry is stored, unchecked.
+ */
+static void record_check(struct pk *pk, const struct pp_entry *e)
+{
+    struct pp_verdict v;
+
+    memset(&v, 0, sizeof(v));
+    if (pp_verdict_with(&pk->cfg, e, time(NULL), PP_VERDICT_FORCE, &v, &pk->quiet) != 0)
+        pp_debug(&pk->log, "add: the check of entry %s was not recorded: %s", e->name,
+                 pk->quiet_sink.last_error);
+}
 
 int pk_add(struct pk *pk, int argc, char **argv)
 {
@@ -332,17 +335,17 @@ int pk_add(struct pk *pk, int argc, char **argv)
     struct pp_entry e;
     char fp[PP_FP_SIZE], t1[PP_TIME_SIZE];
     char *key = NULL;
-    bool replaced = false;
+    bool replaced = false, learned = false;
     int rc = PK_ERROR;
 
     memset(&e, 0, sizeof(e));
     if (argc > 1) {
-        pk_usage_error("add takes one operand, the entry name; keys are read from standard "
+        pk_error("add takes one operand, the entry name; keys are read from standard "
                        "input or --key-file, never from the command line. Nothing was changed.");
         return PK_ERROR;
     }
     if (argc < 1) {
-        pk_usage_error("add: which entry? usage: prefect-keys add NAME [--workspace "
+        pk_error("add: which entry? usage: prefect-keys add NAME [--workspace "
                        "ACCOUNT/WORKSPACE] < keyfile");
         return PK_ERROR;
     }
@@ -353,13 +356,13 @@ int pk_add(struct pk *pk, int argc, char **argv)
         char a[PP_UUID_LEN + 1];
 
         if (!pk_has(pk, OPT_WORKSPACE)) {
-            pk_usage_error("add --no-validate needs --workspace ACCOUNT_ID/WORKSPACE_ID "
+            pk_error("add --no-validate needs --workspace ACCOUNT_ID/WORKSPACE_ID "
                            "(without Cloud the workspace cannot be looked up)");
             return PK_ERROR;
         }
         if (slash == NULL || (size_t)(slash - pk->o.workspace) != PP_UUID_LEN
             || strlen(slash + 1) != PP_UUID_LEN) {
-            pk_usage_error("--workspace: with --no-validate give the ids, "
+            pk_error("--workspace: with --no-validate give the ids, "
                            "ACCOUNT_ID/WORKSPACE_ID (two UUIDs); handles need Cloud");
             return PK_ERROR;
         }
@@ -370,16 +373,44 @@ int pk_add(struct pk *pk, int argc, char **argv)
             return PK_ERROR;
     }
     snprintf(e.name, sizeof(e.name), "%s", argv[0]);
-    if (pk_entry_exists(pk, e.name) && !pk_has(pk, OPT_FORCE)) {
-        pk_usage_error("entry %s already exists: use rotate to change its key (or --force "
-                       "to replace it). Nothing was changed.", e.name);
-        return PK_ERROR;
-    }
-
     key = pk_read_key(pk, e.name);
     if (key == NULL)
         return PK_ERROR;
     e.key = key;
+    if (pp_entry_exists(&pk->cfg, e.name)) {
+        struct pp_entry old;
+        const char *what = NULL;
+        int r;
+
+        memset(&old, 0, sizeof(old));
+        r = pp_entry_load(&pk->cfg, e.name, &old, &pk->quiet);
+        if (r == 0)
+            r = same_as_entry(pk, &old, key, &ko, true, &what);
+        else if (pk_has(pk, OPT_FORCE))
+            r = 0;      /* replace an unreadable entry, as asked */
+        else
+            pk_error("entry %s exists but cannot be read (%s): fix it, or replace it "
+                           "with --force. Nothing was changed.", e.name,
+                           pk->quiet_sink.last_error);
+        if (r == 1) {
+            pp_fingerprint(key, fp);
+            report(pk, "add", false, "entry %s already holds this key (fingerprint %s) for "
+                   "workspace %s/%s", e.name, fp, old.account_id, old.workspace_id);
+            rc = PK_OK;
+        } else if (r == 0 && !pk_has(pk, OPT_FORCE)) {
+            if (strcmp(what, "key") == 0)
+                pk_error("entry %s already exists with another key: use rotate to "
+                               "change its key (or add --force to replace the entry). Nothing "
+                               "was changed.", e.name);
+            else
+                pk_error("entry %s already holds this key with another %s: use add "
+                               "--force to replace the entry. Nothing was changed.", e.name,
+                               what);
+        }
+        pp_entry_clear(&old);
+        if (r != 0 || !pk_has(pk, OPT_FORCE))
+            goto out;
+    }
     e.kind = pp_key_kind_of(key);
     memcpy(e.user_id, ko.user_id, sizeof(e.user_id));
     memcpy(e.key_id, ko.key_id, sizeof(e.key_id));
@@ -398,20 +429,20 @@ int pk_add(struct pk *pk, int argc, char **argv)
         if (rc != PK_OK)
             goto out;
         rc = PK_ERROR;
-        pk_cloud_learn_expiration(pk, &e);
+        learned = pk_cloud_learn_expiration(pk, &e);
     }
 
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
-    if (pk_entry_exists(pk, e.name)) {
+    if (pp_entry_exists(&pk->cfg, e.name)) {
         if (!pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("entry %s was added meanwhile by someone else: use rotate to change "
+            pk_error("entry %s was added meanwhile by someone else: use rotate to change "
                            "its key. Nothing was changed.", e.name);
             goto out;
         }
         replaced = true;
     }
-    if (write_entry(pk, &e) != 0)
+    if (pp_entry_save(&pk->cfg, &e, &pk->log) != 0)
         goto out;
     pp_fingerprint(key, fp);
     pp_notice(&pk->log, "%s entry=%s kind=%s account_id=%s workspace_id=%s fingerprint=%s "
@@ -419,13 +450,16 @@ int pk_add(struct pk *pk, int argc, char **argv)
               pp_key_kind_name(e.kind), e.account_id, e.workspace_id, fp,
               when(e.has_expires, e.expires, t1),
               pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes", pk->invoker);
-    printf("%s entry %s: %s key, fingerprint %s, workspace %s/%s%s%s\n",
+    report(pk, "add", true, "%s entry %s: %s key, fingerprint %s, workspace %s/%s%s%s",
            replaced ? "replaced" : "added", e.name, pp_key_kind_name(e.kind), fp, e.account_id,
            e.workspace_id, e.has_expires ? ", expires " : "",
            e.has_expires ? pp_time_format(e.expires, t1) : "");
+    pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
+    if (rc == PK_OK && !pk_has(pk, OPT_NO_VALIDATE))
+        record_check(pk, &e);
     pp_entry_clear(&e);     /* wipes and frees the key */
     return rc;
 }
@@ -439,29 +473,30 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     struct pp_entry old, now_e, e;
     char oldfp[PP_FP_SIZE], newfp[PP_FP_SIZE], t1[PP_TIME_SIZE];
     char *key = NULL;
+    bool learned = false;
     int rc = PK_ERROR, r;
 
     memset(&old, 0, sizeof(old));
     memset(&now_e, 0, sizeof(now_e));
     memset(&e, 0, sizeof(e));
     if (argc > 1) {
-        pk_usage_error("rotate takes one operand, the entry name; keys are read from standard "
+        pk_error("rotate takes one operand, the entry name; keys are read from standard "
                        "input or --key-file, never from the command line. Nothing was changed.");
         return PK_ERROR;
     }
     if (argc < 1) {
-        pk_usage_error("rotate: which entry? usage: prefect-keys rotate NAME < keyfile");
+        pk_error("rotate: which entry? usage: prefect-keys rotate NAME < keyfile");
         return PK_ERROR;
     }
     if (check_entry_name(argv[0]) != 0 || parse_key_opts(pk, &ko) != 0)
         return PK_ERROR;
     r = pp_entry_load(&pk->cfg, argv[0], &old, &pk->quiet);
-    if (r == -2) {
-        pk_usage_error("no entry %s (add creates one). Nothing was changed.", argv[0]);
+    if (r == PP_ABSENT) {
+        pk_error("no entry %s (add creates one). Nothing was changed.", argv[0]);
         return PK_ERROR;
     }
     if (r != 0) {
-        pk_usage_error("entry %s cannot be read: %s. Nothing was changed.", argv[0],
+        pk_error("entry %s cannot be read: %s. Nothing was changed.", argv[0],
                        pk->quiet_sink.last_error);
         return PK_ERROR;
     }
@@ -470,8 +505,18 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (key == NULL)
         goto out;
     if (strcmp(key, old.key) == 0) {
-        pk_usage_error("the new key is the one entry %s already holds. Nothing was changed.",
-                       old.name);
+        const char *what = NULL;
+
+        if (same_as_entry(pk, &old, key, &ko, false, &what) == 1) {
+            pp_fingerprint(key, newfp);
+            report(pk, "rotate", false, "entry %s already holds this key (fingerprint %s)",
+                   old.name, newfp);
+            rc = PK_OK;
+        } else {
+            pk_error("the new key is the one entry %s already holds, with another %s: "
+                           "use add --force to replace the entry. Nothing was changed.",
+                           old.name, what);
+        }
         goto out;
     }
 
@@ -490,7 +535,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
             memcpy(e.user_id, ko.user_id[0] != '\0' ? ko.user_id : old.user_id,
                    sizeof(e.user_id));
         } else if (ko.user_id[0] != '\0') {
-            pk_usage_error("--user-id needs --key-id: the new key has its own key id");
+            pk_error("--user-id needs --key-id: the new key has its own key id");
             goto out;
         }
     }
@@ -513,18 +558,18 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (!pk_has(pk, OPT_NO_VALIDATE)) {
         rc = pk_cloud_confirm_workspace(pk, e.key, e.account_id, e.workspace_id);
         if (rc != PK_OK) {
-            pk_usage_error("entry %s keeps its old key", e.name);
+            pk_error("entry %s keeps its old key", e.name);
             goto out;
         }
         rc = PK_ERROR;
-        pk_cloud_learn_expiration(pk, &e);
+        learned = pk_cloud_learn_expiration(pk, &e);
     }
     if (old.has_expires && !e.has_expires)
-        printf("note: the old key's recorded expiration (%s) was dropped; give --expires for "
-               "the new key's\n", pp_time_format(old.expires, t1));
+        note(pk, "note: the old key's recorded expiration (%s) was dropped; give --expires for "
+             "the new key's\n", pp_time_format(old.expires, t1));
     if (old.key_id[0] != '\0' && e.key_id[0] == '\0')
-        printf("note: the old key's user and key ids were dropped; give --user-id and "
-               "--key-id for the new key's\n");
+        note(pk, "note: the old key's user and key ids were dropped; give --user-id and "
+             "--key-id for the new key's\n");
 
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
@@ -532,11 +577,11 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     r = pp_entry_load(&pk->cfg, old.name, &now_e, &pk->quiet);
     if (r != 0 || strcmp(now_e.account_id, old.account_id) != 0
         || strcmp(now_e.workspace_id, old.workspace_id) != 0) {
-        pk_usage_error("entry %s was removed or changed meanwhile by someone else. Nothing "
+        pk_error("entry %s was removed or changed meanwhile by someone else. Nothing "
                        "was changed.", old.name);
         goto out;
     }
-    if (write_entry(pk, &e) != 0)
+    if (pp_entry_save(&pk->cfg, &e, &pk->log) != 0)
         goto out;
     pp_fingerprint(now_e.key, oldfp);
     pp_fingerprint(e.key, newfp);
@@ -544,7 +589,8 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
               "expires=%s validated=%s by=%s", e.name, pp_key_kind_name(e.kind), oldfp, newfp,
               when(e.has_expires, e.expires, t1), pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes",
               pk->invoker);
-    printf("rotated entry %s: fingerprint %s -> %s\n", e.name, oldfp, newfp);
+    report(pk, "rotate", true, "rotated entry %s: fingerprint %s -> %s", e.name, oldfp, newfp);
+    pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
@@ -562,81 +608,61 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     struct pp_store_lock lk = { -1 };
     struct pp_mapping m;
     struct pp_entry e;
-    char err[PP_ERRLEN], file[PP_ENTRY_NAME_MAX + 8], fp[PP_FP_SIZE] = "unknown";
+    char fp[PP_FP_SIZE] = "unknown";
     const char *name;
     int rc = PK_ERROR;
 
     memset(&m, 0, sizeof(m));
     memset(&e, 0, sizeof(e));
     if (argc != 1) {
-        pk_usage_error("usage: prefect-keys remove NAME [--force]");
+        pk_usage("usage: prefect-keys remove NAME [--force]");
         return PK_ERROR;
     }
     name = argv[0];
     if (check_entry_name(name) != 0)
         return PK_ERROR;
-    if (!pk_entry_exists(pk, name)) {
-        pk_usage_error("no entry %s. Nothing was changed.", name);
-        return PK_ERROR;
+    if (!pp_entry_exists(&pk->cfg, name)) {
+        report(pk, "remove", false, "no entry %s", name);
+        return PK_OK;
     }
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
-    if (!pk_entry_exists(pk, name)) {
-        pk_usage_error("no entry %s (removed meanwhile). Nothing was changed.", name);
+    if (!pp_entry_exists(&pk->cfg, name)) {
+        report(pk, "remove", false, "no entry %s (removed meanwhile)", name);
+        rc = PK_OK;
         goto out;
     }
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read, so entry %s stays. Nothing was changed.",
+        pk_error("the mapping cannot be read, so entry %s stays. Nothing was changed.",
                        name);
         goto out;
     }
     if (pp_mapping_uses(&m, name)) {
-        char rules[1024] = "";
-        size_t off = 0;
+        char rules[1024];
 
-        for (size_t i = 0; i < m.nusers; i++)
-            if (strcmp(m.users[i].entry, name) == 0 && off < sizeof(rules))
-                off += (size_t)snprintf(rules + off, sizeof(rules) - off, "%suser %s",
-                                        off ? ", " : "", m.users[i].name);
-        for (size_t i = 0; i < m.ngroups; i++)
-            if (strcmp(m.groups[i].entry, name) == 0 && off < sizeof(rules))
-                off += (size_t)snprintf(rules + off, sizeof(rules) - off, "%sgroup %s",
-                                        off ? ", " : "", m.groups[i].name);
-        if (m.default_entry != NULL && strcmp(m.default_entry, name) == 0
-            && off < sizeof(rules))
-            snprintf(rules + off, sizeof(rules) - off, "%sdefault", off ? ", " : "");
+        pp_mapping_uses_text(&m, name, rules, sizeof(rules));
         if (!pk_has(pk, OPT_FORCE)) {
-            pk_usage_error("entry %s is mapped (%s): unmap it first, or use --force to remove "
+            pk_error("entry %s is mapped (%s): unmap it first, or use --force to remove "
                            "the entry and those mappings. Nothing was changed.", name, rules);
             goto out;
         }
         /* Drop every rule naming the entry, then write the mapping once. */
-        for (size_t i = m.nusers; i-- > 0;)
-            if (strcmp(m.users[i].entry, name) == 0)
-                pp_mapping_unset(&m, PP_MATCH_USER, m.users[i].name);
-        for (size_t i = m.ngroups; i-- > 0;)
-            if (strcmp(m.groups[i].entry, name) == 0)
-                pp_mapping_unset(&m, PP_MATCH_GROUP, m.groups[i].name);
-        if (m.default_entry != NULL && strcmp(m.default_entry, name) == 0)
-            pp_mapping_unset(&m, PP_MATCH_DEFAULT, NULL);
-        if (write_mapping(pk, &m) != 0)
+        pp_mapping_unset_entry(&m, name);
+        if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
             goto out;
         pp_notice(&pk->log, "unmap (remove --force) entry=%s rules=\"%s\" by=%s", name, rules,
                   pk->invoker);
-        printf("removed the mappings of entry %s: %s\n", name, rules);
+        note(pk, "removed the mappings of entry %s: %s\n", name, rules);
     }
     if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) == 0)
         pp_fingerprint(e.key, fp);
-    snprintf(file, sizeof(file), "%s.key", name);
-    if (pp_remove_file_durable(pk->cfg.store, file, err, sizeof(err)) < 0) {
-        pp_error(&pk->log, "%s", err);
+    if (pp_entry_remove(&pk->cfg, name, &pk->log) == -1)
         goto out;
-    }
     pp_notice(&pk->log, "remove entry=%s fingerprint=%s by=%s", name, fp, pk->invoker);
-    printf("removed entry %s\n", name);
+    report(pk, "remove", true, "removed entry %s", name);
     /* Its last check says nothing any more; a failure here is only untidy. */
     if (pp_cache_remove(&pk->cfg, name, &pk->log) != 0)
-        pk_usage_error("warning: the cache record of entry %s stays in %s", name,
+        pk_warning("the cache record of entry %s stays in %s", name,
                        pk->cfg.cache_dir);
     rc = PK_OK;
 out:
@@ -659,7 +685,7 @@ static int parse_kind(const char *verb, const char *s, enum pp_match *kind)
     else if (strcmp(s, "default") == 0)
         *kind = PP_MATCH_DEFAULT;
     else {
-        pk_usage_error("%s: \"%s\" is not user, group or default", verb,
+        pk_error("%s: \"%s\" is not user, group or default", verb,
                        pk_show(s, show, sizeof(show)));
         return -1;
     }
@@ -676,7 +702,7 @@ static int check_account(enum pp_match kind, const char *name)
     char show[96];
 
     if (!pp_account_name_valid(name) || pk_looks_like_key(name)) {
-        pk_usage_error("invalid %s name \"%s\"", kind_word(kind), pk_show(name, show,
+        pk_usage("invalid %s name \"%s\"", kind_word(kind), pk_show(name, show,
                                                                           sizeof(show)));
         return -1;
     }
@@ -694,8 +720,57 @@ static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *
     else
         known = getgrnam(name) != NULL;
     if (!known)
-        pk_usage_error("warning: %s %s is not known on this host (NSS); mapping it anyway "
+        pk_warning("%s %s is not known on this host (NSS); mapping it anyway "
                        "(it may come from LDAP/SSSD later)", kind_word(kind), name);
+}
+
+/*
+ * A group rule or the default covers root and the system accounts only when
+ * the configuration says so; then say it, since every "sudo" to root would
+ * get that key.
+ */
+static void warn_broad_rule(const struct pk *pk, enum pp_match kind, const char *entry)
+{
+    if (kind == PP_MATCH_USER || !pk->cfg.broad_rules_for_system_accounts
+        || pk->cfg.minimum_uid >= pp_login_defs_uid_min(PP_LOGIN_DEFS))
+        return;
+    if (pk->cfg.minimum_uid == 0)
+        pk_warning("with broad_rules_for_system_accounts = true and minimum_uid = 0 in %s, "
+                   "this %s rule gives entry %s to root (every sudo and su to root) and to "
+                   "system accounts too", pk->cfg.config_path,
+                   kind == PP_MATCH_DEFAULT ? "default" : "group", entry);
+    else
+        pk_warning("with broad_rules_for_system_accounts = true in %s, this %s rule gives "
+                   "entry %s to system accounts with a uid of %ld or more too",
+                   pk->cfg.config_path, kind == PP_MATCH_DEFAULT ? "default" : "group", entry,
+                   pk->cfg.minimum_uid);
+}
+
+static const char map_usage[] =
+    "usage: prefect-keys map user USER NAME | map group GROUP NAME | map default NAME";
+static const char unmap_usage[] =
+    "usage: prefect-keys unmap user USER | unmap group GROUP | unmap default";
+
+/*
+ * The operands of map (extra 1: the entry last) and unmap (extra 0): the
+ * kind, and the user's or group's name (NULL for default). PK_OK, or
+ * PK_ERROR after saying why.
+ */
+static int rule_operands(const char *verb, int argc, char **argv, int extra,
+                         enum pp_match *kind, const char **name)
+{
+    *name = NULL;
+    if (argc < 1 || parse_kind(verb, argv[0], kind) != 0
+        || argc != (*kind == PP_MATCH_DEFAULT ? 1 : 2) + extra) {
+        pk_usage("%s", extra ? map_usage : unmap_usage);
+        return PK_ERROR;
+    }
+    if (*kind != PP_MATCH_DEFAULT) {
+        *name = argv[1];
+        if (check_account(*kind, *name) != 0)
+            return PK_ERROR;
+    }
+    return PK_OK;
 }
 
 int pk_map(struct pk *pk, int argc, char **argv)
@@ -710,36 +785,31 @@ int pk_map(struct pk *pk, int argc, char **argv)
 
     memset(&m, 0, sizeof(m));
     memset(&e, 0, sizeof(e));
-    if (argc < 1 || parse_kind("map", argv[0], &kind) != 0)
-        goto usage;
-    if (argc != (kind == PP_MATCH_DEFAULT ? 2 : 3))
-        goto usage;
-    if (kind != PP_MATCH_DEFAULT) {
-        name = argv[1];
-        if (check_account(kind, name) != 0)
-            return PK_ERROR;
-    }
+    r = rule_operands("map", argc, argv, 1, &kind, &name);
+    if (r != PK_OK)
+        return r;
     entry = argv[argc - 1];
     if (check_entry_name(entry) != 0)
         return PK_ERROR;
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     r = pp_entry_load(&pk->cfg, entry, &e, &pk->quiet);
-    if (r == -2) {
-        pk_usage_error("no entry %s: add it first. Nothing was changed.", entry);
+    if (r == PP_ABSENT) {
+        pk_error("no entry %s: add it first. Nothing was changed.", entry);
         goto out;
     }
     if (r != 0) {
-        pk_usage_error("entry %s cannot be read (%s): fix it first. Nothing was changed.",
+        pk_error("entry %s cannot be read (%s): fix it first. Nothing was changed.",
                        entry, pk->quiet_sink.last_error);
         goto out;
     }
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
+        pk_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
         goto out;
     }
     if (kind != PP_MATCH_DEFAULT)
         warn_unknown_account(pk, kind, name);
+    warn_broad_rule(pk, kind, entry);
     if (kind == PP_MATCH_DEFAULT) {
         prev = m.default_entry;
     } else {
@@ -752,7 +822,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
     if (prev != NULL) {
         snprintf(prevbuf, sizeof(prevbuf), "%s", prev);
         if (strcmp(prev, entry) == 0) {
-            printf("%s%s%s already maps to %s: nothing to change\n", kind_word(kind),
+            report(pk, "map", false, "%s%s%s already maps to entry %s", kind_word(kind),
                    name ? " " : "", name ? name : "", entry);
             rc = PK_OK;
             goto out;
@@ -762,11 +832,11 @@ int pk_map(struct pk *pk, int argc, char **argv)
         pp_error(&pk->log, "cannot set the mapping (out of memory)");
         goto out;
     }
-    if (write_mapping(pk, &m) != 0)
+    if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
         goto out;
     pp_notice(&pk->log, "map %s%s%s entry=%s%s%s by=%s", kind_word(kind), name ? "=" : "",
               name ? name : "", entry, prevbuf[0] ? " was=" : "", prevbuf, pk->invoker);
-    printf("mapped %s%s%s to entry %s%s%s%s\n", kind_word(kind), name ? " " : "",
+    report(pk, "map", true, "mapped %s%s%s to entry %s%s%s%s", kind_word(kind), name ? " " : "",
            name ? name : "", entry, prevbuf[0] ? " (was " : "", prevbuf,
            prevbuf[0] ? ")" : "");
     rc = PK_OK;
@@ -775,10 +845,6 @@ out:
     pp_entry_clear(&e);
     pp_mapping_free(&m);
     return rc;
-usage:
-    pk_usage_error("usage: prefect-keys map user USER NAME | map group GROUP NAME | "
-                   "map default NAME");
-    return PK_ERROR;
 }
 
 int pk_unmap(struct pk *pk, int argc, char **argv)
@@ -791,19 +857,13 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     int rc = PK_ERROR, r;
 
     memset(&m, 0, sizeof(m));
-    if (argc < 1 || parse_kind("unmap", argv[0], &kind) != 0)
-        goto usage;
-    if (argc != (kind == PP_MATCH_DEFAULT ? 1 : 2))
-        goto usage;
-    if (kind != PP_MATCH_DEFAULT) {
-        name = argv[1];
-        if (check_account(kind, name) != 0)
-            return PK_ERROR;
-    }
+    r = rule_operands("unmap", argc, argv, 0, &kind, &name);
+    if (r != PK_OK)
+        return r;
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
+        pk_error("the mapping cannot be read: fix or remove it. Nothing was changed.");
         goto out;
     }
     if (kind == PP_MATCH_DEFAULT) {
@@ -818,26 +878,24 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     }
     r = pp_mapping_unset(&m, kind, name);
     if (r == 1) {
-        pk_usage_error("no mapping for %s%s%s. Nothing was changed.", kind_word(kind),
-                       name ? " " : "", name ? name : "");
+        report(pk, "unmap", false, "no mapping for %s%s%s", kind_word(kind), name ? " " : "",
+               name ? name : "");
+        rc = PK_OK;
         goto out;
     }
     if (r != 0) {
         pp_error(&pk->log, "cannot remove the mapping");
         goto out;
     }
-    if (write_mapping(pk, &m) != 0)
+    if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
         goto out;
     pp_notice(&pk->log, "unmap %s%s%s was=%s by=%s", kind_word(kind), name ? "=" : "",
               name ? name : "", was, pk->invoker);
-    printf("unmapped %s%s%s (was entry %s)\n", kind_word(kind), name ? " " : "",
-           name ? name : "", was);
+    report(pk, "unmap", true, "unmapped %s%s%s (was entry %s)", kind_word(kind),
+           name ? " " : "", name ? name : "", was);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
     pp_mapping_free(&m);
     return rc;
-usage:
-    pk_usage_error("usage: prefect-keys unmap user USER | unmap group GROUP | unmap default");
-    return PK_ERROR;
 }

@@ -51,14 +51,14 @@ static int ask_workspaces(struct pk *pk, const char *key, struct pp_workspace **
     case PP_CLOUD_OK:
         return PK_OK;
     case PP_CLOUD_REJECTED:
-        pk_usage_error("Prefect Cloud rejected the key (%s): it is invalid, revoked or "
+        pk_error("Prefect Cloud rejected the key (%s): it is invalid, revoked or "
                        "expired. Nothing was changed.", ans.reason);
         return PK_PROBLEM;
     case PP_CLOUD_NOT_FOUND:
     case PP_CLOUD_UNREACHABLE:
         break;
     }
-    pk_usage_error("cannot check the key with Prefect Cloud at %s: %s. Nothing was changed "
+    pk_error("cannot check the key with Prefect Cloud at %s: %s. Nothing was changed "
                    "(--no-validate with --workspace ACCOUNT_ID/WORKSPACE_ID stores it "
                    "unchecked).", pk->cfg.api_url, ans.reason);
     free(*ws);
@@ -110,7 +110,7 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
     if (ws_arg != NULL) {
         ids = split_workspace(ws_arg, a, sizeof(a), w, sizeof(w));
         if (ids < 0) {
-            pk_usage_error("--workspace: \"%s\" is neither ACCOUNT_ID/WORKSPACE_ID nor "
+            pk_error("--workspace: \"%s\" is neither ACCOUNT_ID/WORKSPACE_ID nor "
                            "account_handle/workspace_handle", pk_show(ws_arg, show,
                                                                      sizeof(show)));
             return PK_ERROR;
@@ -124,12 +124,12 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
         if (n == 1) {
             pick = &ws[0];
         } else if (n == 0) {
-            pk_usage_error("the key is valid but sees no workspace: nothing to export it "
+            pk_error("the key is valid but sees no workspace: nothing to export it "
                            "for. Nothing was changed.");
             free(ws);
             return PK_PROBLEM;
         } else {
-            pk_usage_error("the key sees %zu workspaces; choose one with --workspace "
+            pk_error("the key sees %zu workspaces; choose one with --workspace "
                            "account_handle/workspace_handle: %s. Nothing was changed.", n,
                            handles);
             free(ws);
@@ -143,7 +143,7 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
                 pick = &ws[i];
         }
         if (pick == NULL) {
-            pk_usage_error("the key is valid but cannot use workspace %s; it sees: %s. Nothing "
+            pk_error("the key is valid but cannot use workspace %s; it sees: %s. Nothing "
                            "was changed.", pk_show(ws_arg, show, sizeof(show)), handles);
             free(ws);
             return PK_PROBLEM;
@@ -179,13 +179,13 @@ int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *accou
         }
     }
     list_handles(ws, n, handles, sizeof(handles));
-    pk_usage_error("the new key is valid but cannot use the entry's workspace %s/%s (it sees: "
+    pk_error("the new key is valid but cannot use the entry's workspace %s/%s (it sees: "
                    "%s)", account_id, workspace_id, handles);
     free(ws);
     return PK_PROBLEM;
 }
 
-void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
+bool pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
 {
     struct pp_cloud_answer ans;
     char t1[PP_TIME_SIZE], t2[PP_TIME_SIZE];
@@ -193,7 +193,7 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
     time_t when = 0;
 
     if (e->key_id[0] == '\0' && e->service_account_id[0] == '\0')
-        return;
+        return false;
     memset(&ans, 0, sizeof(ans));
     pp_cloud_expiration(&pk->cfg, e->key, e->account_id,
                         e->user_id[0] ? e->user_id : NULL, e->key_id[0] ? e->key_id : NULL,
@@ -202,12 +202,23 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
     if (ans.status != PP_CLOUD_OK) {
         printf("note: the key's expiration could not be read from Cloud (%s)%s\n", ans.reason,
                e->has_expires ? "; keeping --expires" : "");
-        return;
+        return false;
+    }
+    /*
+     * The service account's record describes its current key: remember its
+     * id, so that after a rotation in Cloud (the old key still working for
+     * a while) the new key's expiration is never taken for this one's.
+     */
+    if (e->service_account_id[0] != '\0' && e->user_id[0] == '\0') {
+        snprintf(e->sa_key_id, sizeof(e->sa_key_id), "%s", ans.key_id);
+        if (ans.key_id[0] != '\0')
+            printf("the service account's record names this key as api_key.id %s\n",
+                   ans.key_id);
     }
     if (!has) {
         printf("Prefect Cloud says the key never expires%s\n",
                e->has_expires ? " (--expires is recorded anyway)" : "");
-        return;
+        return true;
     }
     if (e->has_expires && e->expires != when)
         printf("note: Prefect Cloud says the key expires %s, not %s: recording Cloud's\n",
@@ -216,6 +227,20 @@ void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
         printf("Prefect Cloud says the key expires %s\n", pp_time_format(when, t1));
     e->has_expires = true;
     e->expires = when;
+    return true;
+}
+
+void pk_note_unknown_expiration(const struct pp_entry *e, bool cloud_answered)
+{
+    bool user = e->kind != PP_KIND_SERVICE_ACCOUNT;
+
+    if (e->has_expires || cloud_answered)
+        return;
+    fprintf(stderr, "note: the expiration of entry %s is unknown, so no one is warned before it "
+                    "expires and \"expiring\" cannot list it. To make it known, add the key again "
+                    "with --force and %s (read from Prefect Cloud at every check; see prefect-keys(8)), "
+                    "or --expires DATE\n", e->name,
+                    user ? "--user-id UUID --key-id UUID" : "--service-account-id UUID");
 }
 
 /* ---- check ---- */
@@ -229,7 +254,7 @@ int pk_check(struct pk *pk, int argc, char **argv)
     int rc = PK_OK;
 
     if (argc > 0 && pk_has(pk, OPT_ALL)) {
-        pk_usage_error("check: give entry names or --all, not both");
+        pk_usage("check: give entry names or --all, not both");
         return PK_ERROR;
     }
     if (argc > 0) {
@@ -238,13 +263,13 @@ int pk_check(struct pk *pk, int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             char show[96];
             if (!pp_entry_name_valid(names[i]) || pk_looks_like_key(names[i])) {
-                pk_usage_error("invalid entry name \"%s\"", pk_show(names[i], show,
+                pk_usage("invalid entry name \"%s\"", pk_show(names[i], show,
                                                                     sizeof(show)));
                 return PK_ERROR;
             }
         }
     } else {
-        if (pk_entry_names(pk, &names, &n) != 0)
+        if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
             return PK_ERROR;
         own = true;
         if (n == 0 && !json)
@@ -260,6 +285,8 @@ int pk_check(struct pk *pk, int argc, char **argv)
         struct pp_verdict v;
         struct pp_entry e;
         char fp[PP_FP_SIZE], t[PP_TIME_SIZE];
+        const char *source;
+        time_t when;
         int r;
 
         memset(&v, 0, sizeof(v));
@@ -270,10 +297,10 @@ int pk_check(struct pk *pk, int argc, char **argv)
             r = -3;
         }
         if (r != 0) {
-            const char *why = r == -2 ? "no such entry"
+            const char *why = r == PP_ABSENT ? "no such entry"
                               : r == -3 ? "the check failed locally (see the log)"
                                         : pk->quiet_sink.last_error;
-            rc = r == -2 ? PK_ERROR : (rc == PK_ERROR ? rc : PK_PROBLEM);
+            rc = r == PP_ABSENT ? PK_ERROR : (rc == PK_ERROR ? rc : PK_PROBLEM);
             if (json) {
                 json_object_array_add(list, pk_unusable_json(names[i], why));
             } else {
@@ -297,6 +324,9 @@ int pk_check(struct pk *pk, int argc, char **argv)
                                    v.has_expires ? json_object_new_string(
                                                        pp_time_format(v.expires, t))
                                                  : NULL);
+            json_object_object_add(o, "expiration", json_object_new_string(pk_expiration_name(
+                                                        pk_expiration_of(pk, &e, &when,
+                                                                         &source))));
             json_object_object_add(o, "from_cache", json_object_new_boolean(v.from_cache));
             json_object_object_add(o, "reason",
                                    v.reason[0] ? json_object_new_string(v.reason) : NULL);
@@ -307,6 +337,10 @@ int pk_check(struct pk *pk, int argc, char **argv)
                    v.reason[0] ? " (" : "", v.reason, v.reason[0] ? ")" : "");
             if (v.has_expires)
                 printf("  expires %s\n", pp_time_format(v.expires, t));
+            else if (pk_expiration_of(pk, &e, &when, &source) == PK_EXP_NEVER)
+                printf("  never expires (Prefect Cloud says so)\n");
+            else
+                printf("  expiration unknown (%s)\n", pk_unknown_expiration_hint(&e));
         }
         pp_entry_clear(&e);
     }
@@ -317,6 +351,6 @@ int pk_check(struct pk *pk, int argc, char **argv)
         json_object_put(root);
     }
     if (own)
-        pk_free_names(names, n);
+        pp_names_free(names, n);
     return rc;
 }

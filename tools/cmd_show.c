@@ -70,7 +70,7 @@ static int last_check(struct pk *pk, const struct pp_entry *e, struct pp_cache_r
     int r;
 
     r = pp_cache_read(&pk->cfg, e->name, rec, &pk->quiet);
-    if (r == -2)
+    if (r == PP_ABSENT)
         return 0;
     if (r != 0)
         return -1;
@@ -128,20 +128,68 @@ void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size
                  pp_time_format(rec.checked_at, t), rec.reason[0] ? ": " : "", rec.reason);
 }
 
+enum pk_expiration pk_expiration_of(struct pk *pk, const struct pp_entry *e, time_t *t,
+                                    const char **source)
+{
+    struct pp_cache_record rec;
+
+    *t = 0;
+    *source = "none";
+    if (last_check(pk, e, &rec) == 1 && rec.exp_source == PP_EXP_CLOUD) {
+        if (!rec.has_expires)
+            return PK_EXP_NEVER;
+        *source = "cloud";
+        *t = rec.expires;
+        return PK_EXP_DATE;
+    }
+    if (!e->has_expires)
+        return PK_EXP_UNKNOWN;
+    *source = "entry";
+    *t = e->expires;
+    return PK_EXP_DATE;
+}
+
+const char *pk_unknown_expiration_hint(const struct pp_entry *e)
+{
+    if (e->key_id[0] != '\0' || e->service_account_id[0] != '\0')
+        return "not read from Prefect Cloud yet: prefect-keys check reads it through the "
+               "key's ids";
+    return "no --expires, and no ids to read it from Prefect Cloud: give the key's ids or "
+           "--expires (prefect-keys(8), add)";
+}
+
+const char *pk_expiration_name(enum pk_expiration x)
+{
+    return x == PK_EXP_DATE ? "date" : x == PK_EXP_NEVER ? "never" : "unknown";
+}
+
+/* What is known of e's expiration, in words, for list and explain. */
+static void expiration_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen)
+{
+    char t[PP_TIME_SIZE];
+    const char *source;
+    time_t when;
+
+    switch (pk_expiration_of(pk, e, &when, &source)) {
+    case PK_EXP_DATE:
+        snprintf(out, outlen, "%s (%ld days; %s)", pp_time_format(when, t),
+                 days_until(pk->now, when),
+                 strcmp(source, "cloud") == 0 ? "from Prefect Cloud" : "recorded");
+        return;
+    case PK_EXP_NEVER:
+        snprintf(out, outlen, "never (Prefect Cloud says so)");
+        return;
+    case PK_EXP_UNKNOWN:
+        break;
+    }
+    snprintf(out, outlen, "unknown (%s)", pk_unknown_expiration_hint(e));
+}
+
 /* The best known expiration of e: learned from Cloud for this key, else recorded. */
 static bool best_expiration(struct pk *pk, const struct pp_entry *e, time_t *t,
                             const char **source)
 {
-    struct pp_cache_record rec;
-
-    if (last_check(pk, e, &rec) == 1 && rec.exp_source == PP_EXP_CLOUD) {
-        *source = "cloud";
-        *t = rec.expires;
-        return rec.has_expires;
-    }
-    *source = e->has_expires ? "entry" : "none";
-    *t = e->expires;
-    return e->has_expires;
+    return pk_expiration_of(pk, e, t, source) == PK_EXP_DATE;
 }
 
 /* ---- list ---- */
@@ -158,9 +206,17 @@ static struct json_object *entry_json(struct pk *pk, const struct pp_entry *e)
     json_object_object_add(o, "workspace_id", jstr(e->workspace_id));
     json_object_object_add(o, "fingerprint", json_object_new_string(fp));
     json_object_object_add(o, "expires", jtime(e->has_expires, e->expires));
+    {
+        const char *source;
+        time_t when;
+
+        json_object_object_add(o, "expiration", json_object_new_string(pk_expiration_name(
+                                                    pk_expiration_of(pk, e, &when, &source))));
+    }
     json_object_object_add(o, "user_id", jstr(e->user_id));
     json_object_object_add(o, "key_id", jstr(e->key_id));
     json_object_object_add(o, "service_account_id", jstr(e->service_account_id));
+    json_object_object_add(o, "service_account_key_id", jstr(e->sa_key_id));
     json_object_object_add(o, "comment", jstr(e->comment));
     json_object_object_add(o, "added", jtime(e->has_added, e->added));
     json_object_object_add(o, "last_check", pk_last_check_json(pk, e));
@@ -170,22 +226,20 @@ static struct json_object *entry_json(struct pk *pk, const struct pp_entry *e)
 
 static void entry_text(struct pk *pk, const struct pp_entry *e)
 {
-    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
+    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512], expires[256];
 
     pp_fingerprint(e->key, fp);
     printf("entry %s\n", e->name);
     printf("  kind:         %s\n", pp_key_kind_name(e->kind));
     printf("  workspace:    %s/%s\n", e->account_id, e->workspace_id);
     printf("  fingerprint:  %s\n", fp);
-    if (e->has_expires)
-        printf("  expires:      %s (%ld days)\n", pp_time_format(e->expires, t),
-               days_until(pk->now, e->expires));
-    else
-        printf("  expires:      not recorded\n");
+    expiration_text(pk, e, expires, sizeof(expires));
+    printf("  expires:      %s\n", expires);
     if (e->user_id[0] != '\0')
         printf("  user id:      %s\n  key id:       %s\n", e->user_id, e->key_id);
     if (e->service_account_id[0] != '\0')
-        printf("  service account id: %s\n", e->service_account_id);
+        printf("  service account id: %s%s%s\n", e->service_account_id,
+               e->sa_key_id[0] ? ", key id (api_key.id) " : "", e->sa_key_id);
     if (e->comment != NULL)
         printf("  comment:      %s\n", e->comment);
     if (e->has_added)
@@ -219,14 +273,14 @@ int pk_list(struct pk *pk, int argc, char **argv)
     (void)argv;
     memset(&m, 0, sizeof(m));
     if (argc != 0) {
-        pk_usage_error("usage: prefect-keys list [--json]");
+        pk_usage("usage: prefect-keys list [--json]");
         return PK_ERROR;
     }
-    if (pk_entry_names(pk, &names, &n) != 0)
+    if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
         return PK_ERROR;
     if (pp_mapping_load(&pk->cfg, &m, &pk->log) != 0) {
-        pk_usage_error("cannot read the store (prefect-keys verify says how to fix it)");
-        pk_free_names(names, n);
+        pk_error("cannot read the store (prefect-keys verify says how to fix it)");
+        pp_names_free(names, n);
         return PK_ERROR;
     }
     if (json) {
@@ -272,15 +326,15 @@ int pk_list(struct pk *pk, int argc, char **argv)
             printf("  (none)\n");
         for (size_t i = 0; i < m.nusers; i++)
             printf("  user %s -> %s%s\n", m.users[i].name, m.users[i].entry,
-                   pk_entry_exists(pk, m.users[i].entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.users[i].entry) ? "" : "   (no such entry!)");
         for (size_t i = 0; i < m.ngroups; i++)
             printf("  group %s -> %s%s\n", m.groups[i].name, m.groups[i].entry,
-                   pk_entry_exists(pk, m.groups[i].entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.groups[i].entry) ? "" : "   (no such entry!)");
         if (m.default_entry != NULL)
             printf("  default -> %s%s\n", m.default_entry,
-                   pk_entry_exists(pk, m.default_entry) ? "" : "   (no such entry!)");
+                   pp_entry_exists(&pk->cfg, m.default_entry) ? "" : "   (no such entry!)");
     }
-    pk_free_names(names, n);
+    pp_names_free(names, n);
     pp_mapping_free(&m);
     return rc;
 }
@@ -360,7 +414,7 @@ static void explain_json(struct pk *pk, const struct pp_decision *d, const char 
 
 static void explain_text(struct pk *pk, const struct pp_decision *d, const char *user)
 {
-    char fp[PP_FP_SIZE], t[PP_TIME_SIZE], check[512];
+    char fp[PP_FP_SIZE], check[512], expires[256];
     const struct pp_outcome_info *info = pp_outcome_info(d->outcome);
 
     if (d->scope != PP_SCOPE_IN) {
@@ -374,8 +428,8 @@ static void explain_text(struct pk *pk, const struct pp_decision *d, const char 
         printf("  entry %s: %s key, fingerprint %s, workspace %s/%s\n", d->entry.name,
                pp_key_kind_name(d->entry.kind), fp, d->entry.account_id,
                d->entry.workspace_id);
-        printf("  expires: %s\n", d->entry.has_expires
-                                    ? pp_time_format(d->entry.expires, t) : "not recorded");
+        expiration_text(pk, &d->entry, expires, sizeof(expires));
+        printf("  expires: %s\n", expires);
         printf("  last check: %s\n", check);
     } else if (d->rule.match != PP_MATCH_NONE) {
         printf("result: the %s rule%s%s names entry %s, which %s: %s gets no key (a "
@@ -416,17 +470,17 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     int rc;
 
     if (argc != 1) {
-        pk_usage_error("usage: prefect-keys explain USER [--service NAME] [--check] [--json]");
+        pk_usage("usage: prefect-keys explain USER [--service NAME] [--check] [--json]");
         return PK_ERROR;
     }
     user = argv[0];
     if (!pp_account_name_valid(user) || pk_looks_like_key(user)) {
-        pk_usage_error("invalid user name \"%s\"", pk_show(user, show, sizeof(show)));
+        pk_usage("invalid user name \"%s\"", pk_show(user, show, sizeof(show)));
         return PK_ERROR;
     }
     if (pk_has(pk, OPT_SERVICE)
         && (pk->o.service[0] == '\0' || pk_looks_like_key(pk->o.service))) {
-        pk_usage_error("--service: \"%s\" is not a service name",
+        pk_usage("--service: \"%s\" is not a service name",
                        pk_show(pk->o.service, show, sizeof(show)));
         return PK_ERROR;
     }
@@ -468,7 +522,7 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     /* A mapped user whose login would not get the key is a problem; an
      * unreadable mapping or NSS failure (no rule reached) an error. */
     if (d.outcome == PP_OUT_ERROR && d.rule.match == PP_MATCH_NONE) {
-        pk_usage_error("%s (prefect-keys verify says how to fix it)",
+        pk_error("%s (prefect-keys verify says how to fix it)",
                        pk->quiet_sink.last_error[0] ? pk->quiet_sink.last_error : d.reason);
         rc = PK_ERROR;
     } else {
@@ -482,19 +536,19 @@ int pk_explain(struct pk *pk, int argc, char **argv)
 
 int pk_expiring(struct pk *pk, int argc, char **argv)
 {
-    struct json_object *root = NULL, *list = NULL;
+    struct json_object *root = NULL, *list = NULL, *unknown = NULL;
     char **names = NULL;
-    size_t n = 0, found = 0;
+    size_t n = 0, found = 0, nunknown = 0;
     long within = pk_has(pk, OPT_WITHIN) ? pk->o.within_days : pk->cfg.expiry_warn_days;
     bool json = pk_has(pk, OPT_JSON);
     int rc = PK_OK;
 
     (void)argv;
     if (argc != 0) {
-        pk_usage_error("usage: prefect-keys expiring [--within DAYS] [--json]");
+        pk_usage("usage: prefect-keys expiring [--within DAYS] [--json]");
         return PK_ERROR;
     }
-    if (pk_entry_names(pk, &names, &n) != 0)
+    if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
         return PK_ERROR;
     if (json) {
         root = json_object_new_object();
@@ -502,6 +556,8 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
         json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
         json_object_object_add(root, "within_days", json_object_new_int64(within));
         json_object_object_add(root, "entries", list);
+        unknown = json_object_new_array();
+        json_object_object_add(root, "expiration_unknown", unknown);
     }
     for (size_t i = 0; i < n; i++) {
         struct pp_entry e;
@@ -517,6 +573,17 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
             } else {
                 printf("%s: UNUSABLE: %s\n", names[i], pk->quiet_sink.last_error);
             }
+            continue;
+        }
+        if (pk_expiration_of(pk, &e, &when, &source) == PK_EXP_UNKNOWN) {
+            /* Never warned about: say so, though it is not (yet) a problem. */
+            if (json)
+                json_object_array_add(unknown, json_object_new_string(e.name));
+            else
+                printf("%s: expiration unknown (%s)\n", e.name,
+                       pk_unknown_expiration_hint(&e));
+            nunknown++;
+            pp_entry_clear(&e);
             continue;
         }
         if (!best_expiration(pk, &e, &when, &source)
@@ -551,8 +618,10 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
         print_json(root);
         json_object_put(root);
     } else if (found == 0 && rc == PK_OK) {
-        printf("no key expires within %ld day%s\n", within, within == 1 ? "" : "s");
+        printf("no key %s within %ld day%s%s\n", nunknown > 0 ? "is known to expire" : "expires",
+               within, within == 1 ? "" : "s",
+               nunknown > 0 ? " (the expiration of those above is unknown)" : "");
     }
-    pk_free_names(names, n);
+    pp_names_free(names, n);
     return rc;
 }

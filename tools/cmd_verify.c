@@ -2,8 +2,10 @@
  * cmd_verify.c: the audit. Checks the configuration file, the store
  * directory and each file in it (entries, mapping, lock), the cache
  * directory and its records, the way the module would read them, and says
- * for each problem what is wrong and the command that fixes it. Changes
- * nothing.
+ * for each problem what is wrong and the command that fixes it. The one
+ * thing it changes: temp files that interrupted writers left in the store
+ * or the cache are removed (under the lock their writers take) and
+ * reported.
  */
 #include <config.h>
 
@@ -17,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -124,6 +128,11 @@ void pk_file_fix(const char *path, bool secret, char *fix, size_t fixlen)
     }
 }
 
+/* Where syslog(3) sends its lines (a test may point elsewhere). */
+#ifndef PP_SYSLOG_SOCKET
+#define PP_SYSLOG_SOCKET "/dev/log"
+#endif
+
 /* ---- the report ---- */
 
 struct audit {
@@ -216,7 +225,7 @@ static bool audit_dir(struct audit *a, const char *dir, const char *what, const 
         ok(a, dir, what);
         return true;
     }
-    if (r == -2) {
+    if (r == PP_ABSENT) {
         note(a, dir, absent);
         return false;
     }
@@ -225,10 +234,98 @@ static bool audit_dir(struct audit *a, const char *dir, const char *what, const 
     return false;
 }
 
+/* ---- temp files left by interrupted writers ---- */
+
+static void temp_removed(void *ctx, const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    note(ctx, path, "removed: a temp file left by an interrupted write");
+}
+
+/* Under the store's lock, so that no running change loses its temp file. */
+static void remove_store_temps(struct audit *a)
+{
+    struct pp_store_lock lk;
+    char err[PP_ERRLEN];
+
+    if (pp_store_lock(a->pk->cfg.store, &lk, err, sizeof(err)) != 0
+        || pp_clean_temps(a->pk->cfg.store, temp_removed, a, err, sizeof(err)) < 0)
+        problem(a, a->pk->cfg.store, reason_of(err, a->pk->cfg.store),
+                "remove the files named .tmp-* in it by hand");
+    pp_store_unlock(&lk);
+}
+
+/*
+ * The entry whose record the cache temp file n was meant to become:
+ * ".tmp-ENTRY.rec.XXXXXX" (store_write.h), or ".ENTRY.XXXXXX" (what
+ * versions before the shared writer left). false if n is neither.
+ */
+static bool cache_temp_entry(const char *n, char *entry, size_t entrylen)
+{
+    size_t len = strlen(n), plen = strlen(PP_TEMP_PREFIX), i;
+    size_t slen = strlen(PP_CACHE_RECORD_SUFFIX);
+    const char *start, *end;
+
+    if (len < 8 || n[0] != '.' || n[len - 7] != '.')
+        return false;
+    for (i = len - 6; i < len; i++) {
+        if (!((n[i] >= 'A' && n[i] <= 'Z') || (n[i] >= 'a' && n[i] <= 'z')
+              || (n[i] >= '0' && n[i] <= '9')))
+            return false;
+    }
+    end = n + len - 7;
+    start = n + 1;
+    if (strncmp(n, PP_TEMP_PREFIX, plen) == 0 && len > plen + 7 + slen
+        && strncmp(end - slen, PP_CACHE_RECORD_SUFFIX, slen) == 0) {
+        start = n + plen;
+        end -= slen;
+    }
+    if ((size_t)(end - start) >= entrylen)
+        return false;
+    snprintf(entry, entrylen, "%.*s", (int)(end - start), start);
+    return pp_entry_name_valid(entry);
+}
+
+/* Remove the cache temp file n of entry under that entry's check lock. */
+static void remove_cache_temp(struct audit *a, const char *n, const char *entry)
+{
+    char path[PATH_MAX], what[PP_ERRLEN + 64];
+    int lockfd = pp_cache_lock(&a->pk->cfg, entry, 0, &a->pk->quiet);
+
+    snprintf(path, sizeof(path), "%s/%s", a->pk->cfg.cache_dir, n);
+    if (lockfd == -2) {
+        note(a, path, "a temp file of a check that is running now: left alone");
+        return;
+    }
+    if (lockfd < 0 || unlink(path) != 0) {
+        snprintf(what, sizeof(what), "a temp file left by an interrupted write, not removed: %s",
+                 lockfd < 0 ? a->pk->quiet_sink.last_error : strerror(errno));
+        problem(a, path, what, "rm it by hand");
+    } else {
+        note(a, path, "removed: a temp file left by an interrupted write");
+    }
+    if (lockfd >= 0)
+        close(lockfd);
+}
+
 /* ---- the parts ---- */
 
 static void audit_config(struct audit *a, const char *path)
 {
+    struct stat st;
+    char fix[PATH_MAX * 3];
+
+    if (lstat(path, &st) != 0 && errno == ENOENT) {
+        snprintf(fix, sizeof(fix), "\"make install\" in the build tree installs a commented "
+                 "one with every setting at its default; or create it: printf '# "
+                 "pam_prefect.conf(5): all settings at their defaults\\n' >%s && chmod 0644 %s",
+                 path, path);
+        problem(a, path, "does not exist: the module does nothing and prefect-keys refuses "
+                "to work without it", fix);
+        return;
+    }
     audit_file_read(a, path, PP_FILE_PUBLIC, PP_CONFIG_MAX, "configuration");
 }
 
@@ -239,8 +336,7 @@ static void audit_mapping(struct audit *a)
     char path[PATH_MAX], what[600];
     struct stat st;
 
-    snprintf(path, sizeof(path), "%s/mapping", pk->cfg.store);
-    if (lstat(path, &st) != 0) {
+    if (pp_mapping_path(&pk->cfg, path, sizeof(path)) != 0 || lstat(path, &st) != 0) {
         note(a, path, "no mapping yet: nobody gets a key (prefect-keys map creates it)");
         return;
     }
@@ -257,7 +353,7 @@ static void audit_mapping(struct audit *a)
         bool user = i < m.nusers;
         const struct pp_map_rule *r = user ? &m.users[i] : &m.groups[i - m.nusers];
 
-        if (!pk_entry_exists(pk, r->entry)) {
+        if (!pp_entry_exists(&pk->cfg, r->entry)) {
             char fix[400];
             snprintf(what, sizeof(what), "rule %s %s names entry %s, which does not exist: "
                      "%s gets no key", user ? "user" : "group", r->name, r->entry,
@@ -272,7 +368,7 @@ static void audit_mapping(struct audit *a)
             note(a, path, what);
         }
     }
-    if (m.default_entry != NULL && !pk_entry_exists(pk, m.default_entry)) {
+    if (m.default_entry != NULL && !pp_entry_exists(&pk->cfg, m.default_entry)) {
         char fix[400];
         snprintf(what, sizeof(what), "the default names entry %s, which does not exist",
                  m.default_entry);
@@ -288,6 +384,7 @@ static void audit_store(struct audit *a)
     struct pk *pk = a->pk;
     struct dirent *de;
     char path[PATH_MAX], what[PP_ERRLEN + 200], fix[PATH_MAX * 4];
+    int temps = 0;
     DIR *d;
 
     if (!audit_dir(a, pk->cfg.store, "store directory",
@@ -301,63 +398,57 @@ static void audit_store(struct audit *a)
     }
     while ((de = readdir(d)) != NULL) {
         const char *n = de->d_name;
-        size_t len = strlen(n);
+        char name[PP_ENTRY_NAME_MAX + 1];
+        struct pp_entry e;
+        struct stat st;
 
-        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "mapping") == 0)
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
             continue;
         snprintf(path, sizeof(path), "%s/%s", pk->cfg.store, n);
-        if (strcmp(n, PP_LOCK_NAME) == 0) {
-            struct stat st;
+        switch (pp_store_file_kind(n, name)) {
+        case PP_SF_MAPPING:
+            continue;       /* audit_mapping */
+        case PP_SF_LOCK:
             if (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_uid != 0
                                           || (st.st_mode & 077) != 0)) {
                 pk_file_fix(path, true, fix, sizeof(fix));
                 problem(a, path, "the lock file must be a regular file, root's, mode 0600", fix);
             }
             continue;
+        case PP_SF_TEMP:
+            temps++;
+            continue;
+        case PP_SF_BAD_ENTRY_NAME:
+            note(a, path, "not a valid entry name: ignored by pam_prefect");
+            continue;
+        case PP_SF_OTHER:
+            note(a, path, "not a pam_prefect file: ignored");
+            continue;
+        case PP_SF_ENTRY:
+            break;
         }
-        if (strncmp(n, PP_TEMP_PREFIX, strlen(PP_TEMP_PREFIX)) == 0) {
-            note(a, path, "a temp file left by an interrupted change (the next change "
-                          "removes it)");
+        if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) != 0) {
+            pk_file_fix(path, true, fix, sizeof(fix));
+            snprintf(what, sizeof(what), "entry %s is unusable: %s", name,
+                     reason_of(pk->quiet_sink.last_error, path));
+            if (fix[0] == '\0')
+                snprintf(fix, sizeof(fix), "correct the file, or prefect-keys remove %s "
+                         "and add it again", name);
+            problem(a, path, what, fix);
             continue;
         }
-        if (len > 4 && strcmp(n + len - 4, ".key") == 0) {
-            char name[PP_ENTRY_NAME_MAX + 1];
-            struct pp_entry e;
-            int r;
-
-            if (len - 4 > PP_ENTRY_NAME_MAX) {
-                note(a, path, "not a valid entry name: ignored by pam_prefect");
-                continue;
-            }
-            snprintf(name, sizeof(name), "%.*s", (int)(len - 4), n);
-            if (!pp_entry_name_valid(name)) {
-                note(a, path, "not a valid entry name: ignored by pam_prefect");
-                continue;
-            }
-            r = pp_entry_load(&pk->cfg, name, &e, &pk->quiet);
-            if (r != 0) {
-                pk_file_fix(path, true, fix, sizeof(fix));
-                snprintf(what, sizeof(what), "entry %s is unusable: %s", name,
-                         reason_of(pk->quiet_sink.last_error, path));
-                if (fix[0] == '\0')
-                    snprintf(fix, sizeof(fix), "correct the file, or prefect-keys remove %s "
-                             "and add it again", name);
-                problem(a, path, what, fix);
-                continue;
-            }
-            snprintf(what, sizeof(what), "entry %s", name);
-            ok(a, path, what);
-            if (e.has_expires && e.expires <= pk->now) {
-                snprintf(what, sizeof(what), "entry %s: its recorded expiration has passed "
-                         "(prefect-keys rotate %s)", name, name);
-                note(a, path, what);
-            }
-            pp_entry_clear(&e);
-            continue;
+        snprintf(what, sizeof(what), "entry %s", name);
+        ok(a, path, what);
+        if (e.has_expires && e.expires <= pk->now) {
+            snprintf(what, sizeof(what), "entry %s: its recorded expiration has passed "
+                     "(prefect-keys rotate %s)", name, name);
+            note(a, path, what);
         }
-        note(a, path, "not a pam_prefect file: ignored");
+        pp_entry_clear(&e);
     }
     closedir(d);
+    if (temps > 0)
+        remove_store_temps(a);
     audit_mapping(a);
 }
 
@@ -379,7 +470,7 @@ static void audit_cache(struct audit *a)
     }
     while ((de = readdir(d)) != NULL) {
         const char *n = de->d_name;
-        size_t len = strlen(n), slen = strlen(PP_CACHE_SUFFIX);
+        char name[PP_ENTRY_NAME_MAX + 1];
         struct stat st;
 
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
@@ -387,25 +478,23 @@ static void audit_cache(struct audit *a)
         snprintf(path, sizeof(path), "%s/%s", pk->cfg.cache_dir, n);
         if (lstat(path, &st) != 0)
             continue;
+        if (S_ISREG(st.st_mode) && cache_temp_entry(n, name, sizeof(name))) {
+            remove_cache_temp(a, n, name);
+            continue;
+        }
         if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) != 0
             || st.st_nlink > 1) {
             pk_file_fix(path, true, fix, sizeof(fix));
             problem(a, path, "a cache file must be a regular file, root's, mode 0600", fix);
             continue;
         }
-        if (len > slen && strcmp(n + len - slen, PP_CACHE_SUFFIX) == 0) {
+        if (pp_cache_file_entry(n, name)) {
             struct pp_cache_record rec;
-            char name[PP_ENTRY_NAME_MAX + 1];
 
-            if (len - slen > PP_ENTRY_NAME_MAX)
-                continue;
-            snprintf(name, sizeof(name), "%.*s", (int)(len - slen), n);
-            if (!pp_entry_name_valid(name))
-                continue;
             if (pp_cache_read(&pk->cfg, name, &rec, &pk->quiet) == -1) {
                 snprintf(fix, sizeof(fix), "rm %s (it is rebuilt at the next check)", path);
                 problem(a, path, reason_of(pk->quiet_sink.last_error, path), fix);
-            } else if (!pk_entry_exists(pk, name)) {
+            } else if (!pp_entry_exists(&pk->cfg, name)) {
                 note(a, path, "the record of an entry that no longer exists (harmless)");
             }
         }
@@ -461,6 +550,31 @@ int pk_verify_config_only(struct pk *pk, const char *path)
     return finish(&a, root);
 }
 
+/*
+ * The module's decision lines go to syslog through /dev/log; with nobody
+ * listening there (a container without a syslog daemon) glibc drops them
+ * without a word. Not a problem of this configuration: a note.
+ */
+static void audit_syslog(struct audit *a)
+{
+    struct sockaddr_un sun;
+    int fd, r = -1;
+
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", PP_SYSLOG_SOCKET);
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        r = connect(fd, (const struct sockaddr *)&sun, sizeof(sun));
+        close(fd);
+    }
+    if (r == 0)
+        ok(a, PP_SYSLOG_SOCKET, "a syslog daemon receives the log lines");
+    else
+        note(a, PP_SYSLOG_SOCKET, "no syslog daemon listens here: the module's decision lines "
+             "are lost (install one, e.g. apt-get install rsyslog, or run systemd-journald)");
+}
+
 int pk_verify(struct pk *pk, int argc, char **argv)
 {
     struct audit a;
@@ -468,7 +582,7 @@ int pk_verify(struct pk *pk, int argc, char **argv)
 
     (void)argv;
     if (argc != 0) {
-        pk_usage_error("usage: prefect-keys verify [--json]");
+        pk_usage("usage: prefect-keys verify [--json]");
         return PK_ERROR;
     }
     root = start(&a, pk);
@@ -483,5 +597,6 @@ int pk_verify(struct pk *pk, int argc, char **argv)
         else
             ok(&a, pk->cfg.ca_file, "ca_file");
     }
+    audit_syslog(&a);
     return finish(&a, root);
 }

@@ -16,8 +16,11 @@
 #include "pk.h"
 #include "secret.h"
 
-/* Terminal state to put back if a signal arrives while echo is off. */
-static struct termios saved_tty;
+/*
+ * Terminal states: the user's, to put back if a signal arrives while echo
+ * is off, and the quiet one, to set again when the process is continued.
+ */
+static struct termios saved_tty, quiet_tty;
 static volatile sig_atomic_t tty_changed;
 
 static void restore_tty_and_die(int sig)
@@ -28,7 +31,52 @@ static void restore_tty_and_die(int sig)
     raise(sig);
 }
 
-static const int tty_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+/*
+ * Ctrl-Z: give the user's terminal back, stop, and once continued take
+ * the handler back (on_continue has turned echo off again by then).
+ */
+static void stop_with_tty_restored(int sig)
+{
+    int saved_errno = errno;
+    struct sigaction sa, dfl;
+    sigset_t set;
+
+    if (tty_changed)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, &sa);
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    sigaction(sig, &sa, NULL);
+    errno = saved_errno;
+}
+
+/* Continued (fg, bg, kill -CONT): whatever the shell did to the terminal, echo off again. */
+static void on_continue(int sig)
+{
+    int saved_errno = errno;
+
+    (void)sig;
+    if (tty_changed)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet_tty);
+    errno = saved_errno;
+}
+
+static const struct {
+    int sig;
+    void (*handler)(int);
+} tty_signals[] = {
+    { SIGINT, restore_tty_and_die },
+    { SIGTERM, restore_tty_and_die },
+    { SIGHUP, restore_tty_and_die },
+    { SIGQUIT, restore_tty_and_die },
+    { SIGTSTP, stop_with_tty_restored },
+    { SIGCONT, on_continue },
+};
 
 /* Read from fd until EOF (or a newline when line is set) into buf (size cap). */
 static int read_fd(int fd, char *buf, size_t cap, bool line, size_t *len, bool *too_long)
@@ -68,36 +116,38 @@ static int read_fd(int fd, char *buf, size_t cap, bool line, size_t *len, bool *
 static int read_tty(const char *name, char *buf, size_t cap, size_t *len, bool *too_long)
 {
     struct sigaction sa, old[sizeof(tty_signals) / sizeof(tty_signals[0])];
-    struct termios quiet;
     char show[96];
     int rc, saved_errno;
 
     if (tcgetattr(STDIN_FILENO, &saved_tty) != 0)
         return -1;
+    quiet_tty = saved_tty;
+    quiet_tty.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+    quiet_tty.c_lflag |= ICANON;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = restore_tty_and_die;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof(tty_signals) / sizeof(tty_signals[0]); i++)
-        sigaction(tty_signals[i], &sa, &old[i]);
+    for (size_t i = 0; i < sizeof(tty_signals) / sizeof(tty_signals[0]); i++) {
+        sa.sa_handler = tty_signals[i].handler;
+        sigaction(tty_signals[i].sig, &sa, &old[i]);
+    }
 
-    quiet = saved_tty;
-    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
-    quiet.c_lflag |= ICANON;
     fprintf(stderr, "Prefect API key for %s (not shown): ", pk_show(name, show, sizeof(show)));
     fflush(stderr);
     tty_changed = 1;
-    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet_tty) != 0) {
         tty_changed = 0;
         rc = -1;
     } else {
         rc = read_fd(STDIN_FILENO, buf, cap, true, len, too_long);
     }
     saved_errno = errno;
-    if (tty_changed)
+    if (tty_changed) {
+        /* Cleared first: a SIGCONT from here on must not turn echo off again. */
+        tty_changed = 0;
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-    tty_changed = 0;
+    }
     for (size_t i = 0; i < sizeof(tty_signals) / sizeof(tty_signals[0]); i++)
-        sigaction(tty_signals[i], &old[i], NULL);
+        sigaction(tty_signals[i].sig, &old[i], NULL);
     fputc('\n', stderr);
     errno = saved_errno;
     return rc;
@@ -110,18 +160,10 @@ static bool is_space(char c)
 
 const char *pk_key_problem(const char *key, bool force)
 {
-    const unsigned char *p;
+    const char *why = pp_key_problem(key);
 
-    if (key[0] == '\0')
-        return "the key is empty";
-    for (p = (const unsigned char *)key; *p != '\0'; p++) {
-        if (*p == ' ' || *p == '\t')
-            return "the key contains a space inside";
-        if (*p < 0x20 || *p == 0x7f)
-            return "the key contains a control character (a key is one line)";
-        if (*p > 0x7e)
-            return "the key contains a character that is not printable ASCII";
-    }
+    if (why != NULL)
+        return why;
     if (!force && pp_key_kind_of(key) == PP_KIND_OTHER)
         return "the key does not start with pnu_ (user key) or pnb_ (service account key); "
                "use --force to store it anyway";
@@ -143,13 +185,13 @@ char *pk_read_key(struct pk *pk, const char *name)
         source = pk->o.key_file;
         if (source[0] != '/') {
             char show[96];
-            pk_usage_error("--key-file %s: give an absolute path",
+            pk_error("--key-file %s: give an absolute path",
                            pk_show(source, show, sizeof(show)));
             return NULL;
         }
         r = pp_read_file(source, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, err, sizeof(err));
         if (r != 0) {
-            pk_usage_error("--key-file %s%s", err,
+            pk_error("--key-file %s%s", err,
                            r == -1 ? " (the key file must be a regular file owned by root, "
                                      "mode 0600 or stricter, in root-owned directories)"
                                    : "");
@@ -157,34 +199,34 @@ char *pk_read_key(struct pk *pk, const char *name)
         }
         cap = len + 1;
         if (strlen(buf) != len) {
-            pk_usage_error("--key-file %s: contains a NUL byte", source);
+            pk_error("--key-file %s: contains a NUL byte", source);
             goto out;
         }
     } else {
         source = "standard input";
         buf = malloc(cap + 1);
         if (buf == NULL) {
-            pk_usage_error("out of memory");
+            pk_error("out of memory");
             return NULL;
         }
         cap += 1;
         if (isatty(STDIN_FILENO)) {
             if (read_tty(name, buf, cap - 1, &len, &too_long) != 0) {
-                pk_usage_error("cannot read the key from the terminal: %s", strerror(errno));
+                pk_error("cannot read the key from the terminal: %s", strerror(errno));
                 goto out;
             }
         } else if (read_fd(STDIN_FILENO, buf, cap - 1, false, &len, &too_long) != 0) {
-            pk_usage_error("cannot read the key from standard input: %s", strerror(errno));
+            pk_error("cannot read the key from standard input: %s", strerror(errno));
             goto out;
         }
         buf[len] = '\0';
         if (too_long) {
-            pk_usage_error("standard input holds more than %d bytes: that is not a key",
+            pk_error("standard input holds more than %d bytes: that is not a key",
                            PP_ENTRY_MAX);
             goto out;
         }
         if (memchr(buf, '\0', len) != NULL) {
-            pk_usage_error("standard input contains a NUL byte: that is not a key");
+            pk_error("standard input contains a NUL byte: that is not a key");
             goto out;
         }
     }
@@ -197,19 +239,19 @@ char *pk_read_key(struct pk *pk, const char *name)
         end--;
     *end = '\0';
     if (start == end) {
-        pk_usage_error("no key on %s: give the key on standard input or with --key-file "
+        pk_error("no key on %s: give the key on standard input or with --key-file "
                        "(keys are read from standard input or --key-file, never from the "
                        "command line)", source);
         goto out;
     }
     problem = pk_key_problem(start, pk_has(pk, OPT_FORCE));
     if (problem != NULL) {
-        pk_usage_error("%s: %s", source, problem);
+        pk_error("%s: %s", source, problem);
         goto out;
     }
     key = pp_strdup_secret(start);
     if (key == NULL)
-        pk_usage_error("out of memory");
+        pk_error("out of memory");
 out:
     pp_free_buf(buf, cap);
     return key;

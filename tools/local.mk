@@ -7,6 +7,9 @@ tools_prefect_keys_SOURCES = \
 	tools/cmd_change.c \
 	tools/cmd_show.c \
 	tools/cmd_cloud.c \
-	tools/cmd_verify.c
+	tools/cmd_verify.c \
+	tools/cmd_metrics.c
+tools_prefect_keys_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DPP_DEFAULT_METRICS='"$(localstatedir)/lib/prometheus/node-exporter/prefect_keys.prom"'
 tools_prefect_keys_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tools_prefect_keys_LDADD = lib/libpp.la $(JSONC_LIBS)

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "mapping.h"
 #include "names.h"
@@ -42,6 +42,7 @@ enum {
     OPT_WITHIN = 1 << 12,
     OPT_SERVICE = 1 << 13,
     OPT_CHECK = 1 << 14,
+    OPT_OUTPUT = 1 << 15,
 };
 
 struct pk_opts {
@@ -57,6 +58,7 @@ struct pk_opts {
     const char *within;
     const char *service;
     long within_days;           /* --within, parsed */
+    const char *output;         /* metrics --output */
 };
 
 /* Where the log lines go (see prefect-keys.c). */
@@ -82,8 +84,14 @@ static inline bool pk_has(const struct pk *pk, unsigned opt)
     return (pk->o.given & opt) != 0;
 }
 
-/* A usage mistake: to stderr only, as "prefect-keys: ...". */
-void pk_usage_error(const char *fmt, ...) PP_PRINTF(1, 2);
+/*
+ * Messages to the person at the terminal, on stderr only (the log has its
+ * own lines): a usage mistake, an error ("prefect-keys: ..."), a warning
+ * ("prefect-keys: warning: ..."). Never a key.
+ */
+void pk_usage(const char *fmt, ...) PP_PRINTF(1, 2);
+void pk_error(const char *fmt, ...) PP_PRINTF(1, 2);
+void pk_warning(const char *fmt, ...) PP_PRINTF(1, 2);
 
 /* s made safe to show (pp_log_safe), or a placeholder if it looks like a key. */
 const char *pk_show(const char *s, char *out, size_t outlen);
@@ -102,7 +110,7 @@ int pk_begin_change(struct pk *pk, struct pp_store_lock *lk);
 void pk_end_change(struct pk *pk, struct pp_store_lock *lk);
 /* Sorted names of the entries in the store (NULL-terminated, malloc'd). */
 int pk_entry_names(struct pk *pk, char ***names, size_t *n);
-void pk_free_names(char **names, size_t n);
+void pp_names_free(char **names, size_t n);
 /* Whether entry name has a file in the store. */
 bool pk_entry_exists(const struct pk *pk, const char *name);
 
@@ -126,12 +134,34 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
                             char workspace_id[PP_UUID_LEN + 1]);
 int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *account_id,
                                const char *workspace_id);
-/* Read e's expiration from Cloud when e records the ids; updates e when found. */
-void pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e);
+/*
+ * Read e's expiration from Cloud when e records the ids; updates e when found.
+ * Returns whether Cloud answered (with a date or "never").
+ */
+bool pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e);
+/*
+ * After add or rotate: when e's expiration is still unknown, say so on
+ * standard output, with the two ways to make it known.
+ */
+void pk_note_unknown_expiration(const struct pp_entry *e, bool cloud_answered);
 
 /* cmd_verify.c: how to fix an unsafe directory or file (empty when fine). */
 void pk_dir_fix(const char *dir, bool private_dir, char *fix, size_t fixlen);
 void pk_file_fix(const char *path, bool secret, char *fix, size_t fixlen);
+
+/*
+ * cmd_show.c: what is known of e's expiration: a date (from Cloud's answer
+ * in the last check of this key, else the one recorded in the entry), that
+ * Cloud says it never expires, or nothing. *t and *source ("cloud",
+ * "entry") are set for PK_EXP_DATE.
+ */
+enum pk_expiration { PK_EXP_UNKNOWN = 0, PK_EXP_NEVER, PK_EXP_DATE };
+enum pk_expiration pk_expiration_of(struct pk *pk, const struct pp_entry *e, time_t *t,
+                                    const char **source);
+/* Why e's expiration is unknown and what makes it known, for messages. */
+const char *pk_unknown_expiration_hint(const struct pp_entry *e);
+/* "unknown", "never" or "date" (the JSON form). */
+const char *pk_expiration_name(enum pk_expiration x);
 
 /* cmd_show.c: describe the last check of e (cache), for list and explain. */
 struct json_object;
@@ -139,5 +169,7 @@ struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e);
 /* The --json form of an entry that cannot be used: {"name": ..., "error": why}. */
 struct json_object *pk_unusable_json(const char *name, const char *why);
 void pk_last_check_text(struct pk *pk, const struct pp_entry *e, char *out, size_t outlen);
+/* cmd_metrics.c: the node_exporter textfile of every entry. */
+int pk_metrics(struct pk *pk, int argc, char **argv);
 
 #endif

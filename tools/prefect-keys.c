@@ -64,6 +64,11 @@ static const char usage_text[] =
 "      unknown to NSS is accepted with a warning.\n"
 "  unmap user USER | unmap group GROUP | unmap default\n"
 "      Remove a mapping.\n"
+"  Each changes nothing when the store already is as asked (add of the\n"
+"  entry as it is, rotate to the key held, remove of no entry, map to the\n"
+"  same entry, unmap of no rule): it says \"unchanged\" and exits 0.\n"
+"  add of an existing entry with another key is an error (use rotate).\n"
+"  With --json: {version, verb, changed, message}.\n"
 "\n"
 "Verbs that read (all take --json):\n"
 "  list                 entries (never a key: its fingerprint) and mappings\n"
@@ -79,9 +84,14 @@ static const char usage_text[] =
 "  verify               audit owners and modes of the configuration, store\n"
 "                       and cache, and the store's contents; says how to fix\n"
 "\n"
+"Monitoring (reads the store and the cache only; run check first):\n"
+"  metrics [--output FILE|-]  every entry's expiration, time left, last check\n"
+"                       and mapping in node_exporter's textfile format, written\n"
+"                       atomically (default " PP_DEFAULT_METRICS ")\n"
+"\n"
 "Options:\n"
 "  --config PATH        configuration file (default " PP_DEFAULT_CONFIG ")\n"
-"  --json               machine-readable output (read verbs)\n"
+"  --json               machine-readable output (every verb)\n"
 "  -h, --help           this text\n"
 "  --version            the version\n"
 "\n"
@@ -117,6 +127,7 @@ static const struct pk_option {
     { "within", OPT_WITHIN, VALUE(within) },
     { "service", OPT_SERVICE, VALUE(service) },
     { "check", OPT_CHECK, NO_VALUE },
+    { "output", OPT_OUTPUT, VALUE(output) },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -135,27 +146,52 @@ struct verb {
                   | OPT_KEY_FILE | OPT_NO_VALIDATE | OPT_FORCE)
 
 static const struct verb verbs[] = {
-    { "add", pk_add, KEY_OPTS | OPT_WORKSPACE, true },
-    { "rotate", pk_rotate, KEY_OPTS, true },
-    { "remove", pk_remove, OPT_FORCE, true },
-    { "map", pk_map, 0, true },
-    { "unmap", pk_unmap, 0, true },
+    { "add", pk_add, KEY_OPTS | OPT_WORKSPACE | OPT_JSON, true },
+    { "rotate", pk_rotate, KEY_OPTS | OPT_JSON, true },
+    { "remove", pk_remove, OPT_FORCE | OPT_JSON, true },
+    { "map", pk_map, OPT_JSON, true },
+    { "unmap", pk_unmap, OPT_JSON, true },
     { "list", pk_list, OPT_JSON, false },
     { "explain", pk_explain, OPT_JSON | OPT_SERVICE | OPT_CHECK, false },
     { "check", pk_check, OPT_JSON | OPT_ALL, false },
     { "expiring", pk_expiring, OPT_JSON | OPT_WITHIN, false },
     { "verify", pk_verify, OPT_JSON, false },
+    { "metrics", pk_metrics, OPT_OUTPUT, false },
 };
 
-void pk_usage_error(const char *fmt, ...)
+static void say(const char *prefix, const char *fmt, va_list ap) PP_PRINTF(2, 0);
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "prefect-keys: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void pk_usage(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("prefect-keys: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void pk_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    say("", fmt, ap);
+    va_end(ap);
+}
+
+void pk_warning(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    say("warning: ", fmt, ap);
+    va_end(ap);
 }
 
 bool pk_looks_like_key(const char *s)
@@ -249,7 +285,7 @@ static void bad_option(const char *arg, int optopt_char)
     size_t n;
 
     if (optopt_char != 0) {
-        pk_usage_error("unknown option -%c (see prefect-keys --help)", optopt_char);
+        pk_usage("unknown option -%c (see prefect-keys --help)", optopt_char);
         return;
     }
     n = arg != NULL ? strcspn(arg, "=") : 0;
@@ -259,10 +295,10 @@ static void bad_option(const char *arg, int optopt_char)
         memcpy(name, arg, n);
     name[n] = '\0';
     if (arg == NULL || pk_looks_like_key(name)) {
-        pk_usage_error("unknown option (see prefect-keys --help)");
+        pk_usage("unknown option (see prefect-keys --help)");
         return;
     }
-    pk_usage_error("unknown option %s (see prefect-keys --help)",
+    pk_usage("unknown option %s (see prefect-keys --help)",
                    pp_log_safe(name, show, sizeof(show)));
 }
 
@@ -313,7 +349,7 @@ static int parse_options(struct pk *pk, int argc, char **argv)
             printf("prefect-keys (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
             exit(PK_OK);
         case ':':
-            pk_usage_error("option %s needs a value", argv[optind - 1] != NULL
+            pk_usage("option %s needs a value", argv[optind - 1] != NULL
                            && strncmp(argv[optind - 1], "--", 2) == 0
                            && !pk_looks_like_key(argv[optind - 1])
                            ? pp_log_safe(argv[optind - 1], show, sizeof(show)) : "");
@@ -324,7 +360,7 @@ static int parse_options(struct pk *pk, int argc, char **argv)
         }
     }
     if (pk_has(pk, OPT_WITHIN) && parse_within(pk->o.within, &pk->o.within_days) != 0) {
-        pk_usage_error("--within: \"%s\" is not a number of days (0 to 36500)",
+        pk_usage("--within: \"%s\" is not a number of days (0 to 36500)",
                        pk_show(pk->o.within, show, sizeof(show)));
         return -1;
     }
@@ -373,7 +409,7 @@ int main(int argc, char **argv)
      */
     for (int i = 1; i < argc; i++) {
         if (pk_looks_like_key(argv[i])) {
-            pk_usage_error("argument %d looks like an API key (pnu_/pnb_): keys are read "
+            pk_error("argument %d looks like an API key (pnu_/pnb_): keys are read "
                            "from standard input or --key-file, never from the command line. "
                            "Nothing was changed.", i);
             return PK_ERROR;
@@ -382,7 +418,7 @@ int main(int argc, char **argv)
     if (parse_options(&pk, argc, argv) != 0)
         return PK_ERROR;
     if (optind >= argc) {
-        pk_usage_error("no verb given (see prefect-keys --help)");
+        pk_usage("no verb given (see prefect-keys --help)");
         return PK_ERROR;
     }
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
@@ -390,20 +426,20 @@ int main(int argc, char **argv)
             v = &verbs[i];
     if (v == NULL) {
         char show[96];
-        pk_usage_error("unknown verb \"%s\" (see prefect-keys --help)",
+        pk_usage("unknown verb \"%s\" (see prefect-keys --help)",
                        pk_show(argv[optind], show, sizeof(show)));
         return PK_ERROR;
     }
     for (size_t i = 0; i < NOPTIONS; i++) {
         unsigned bit = options[i].bit;
         if (bit != OPT_CONFIG && (pk.o.given & bit) && !(v->allowed & bit)) {
-            pk_usage_error("%s: option --%s does not apply (see prefect-keys --help)", v->name,
+            pk_usage("%s: option --%s does not apply (see prefect-keys --help)", v->name,
                            options[i].name);
             return PK_ERROR;
         }
     }
     if (geteuid() != 0) {
-        pk_usage_error("must be run as root (the store and its keys are root's)");
+        pk_error("must be run as root (the store and its keys are root's)");
         return PK_ERROR;
     }
 
@@ -416,7 +452,7 @@ int main(int argc, char **argv)
     if (pk_has(&pk, OPT_CONFIG)) {
         config_path = absolute_path(pk.o.config);
         if (config_path == NULL) {
-            pk_usage_error("--config: cannot make the path absolute: %s", strerror(errno));
+            pk_error("--config: cannot make the path absolute: %s", strerror(errno));
             return PK_ERROR;
         }
     }
@@ -425,7 +461,7 @@ int main(int argc, char **argv)
             rc = pk_verify_config_only(&pk, config_path != NULL ? config_path
                                                                 : PP_DEFAULT_CONFIG);
         } else {
-            pk_usage_error("cannot use the configuration; nothing was done "
+            pk_error("cannot use the configuration; nothing was done "
                            "(prefect-keys verify tells how to fix it)");
             rc = PK_ERROR;
         }
@@ -439,7 +475,7 @@ int main(int argc, char **argv)
 
     pp_config_free(&pk.cfg);
     if (fflush(stdout) != 0 && rc == PK_OK) {
-        pk_usage_error("cannot write the output: %s", strerror(errno));
+        pk_error("cannot write the output: %s", strerror(errno));
         rc = PK_ERROR;
     }
     closelog();

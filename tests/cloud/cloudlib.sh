@@ -4,7 +4,6 @@
 # variables, the store and pipes: never in argv, never printed.
 
 CL_PROBE="$top_builddir/tests/cloud/cloudprobe"
-CL_STANDIN="$top_srcdir/tests/cloud/standin.py"
 CL_STATE="$PP_TESTROOT/state.json"
 CL_REQLOG="$PP_TESTROOT/requests.log"
 CL_STORE="$PP_TESTROOT/store"
@@ -36,14 +35,11 @@ mkdir -m 0700 "$CL_STORE"
 
 # cl_newkey PREFIX VAR: a fresh random key in VAR (pnu or pnb).
 cl_newkey() {
-    _k="$1_$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')"
+    _k=$(pp_new_key "$1")
     eval "$2=\$_k"
     CL_KEYS="$CL_KEYS $_k"
     _k=""
 }
-
-# cl_fp KEY: its fingerprint (the key goes through a pipe, not argv).
-cl_fp() { printf '%s' "$1" | sha256sum | cut -c1-16; }
 
 # cl_state: the stand-in's state (JSON on stdin), replaced atomically.
 cl_state() {
@@ -56,21 +52,13 @@ cl_state() {
 cl_start() {
     _sname=$1 _scert=$2
     shift 2
-    [ -d "$PP_TESTROOT/certs" ] || sh "$top_srcdir/tests/cloud/mkcerts.sh" "$PP_TESTROOT/certs" \
-        || pp_fail "mkcerts.sh failed"
     [ -f "$CL_STATE" ] || echo '{}' | cl_state
-    "${PYTHON3:-python3}" "$CL_STANDIN" --cert "$PP_TESTROOT/certs/$_scert.pem" \
-        --key "$PP_TESTROOT/certs/$_scert.key" --state "$CL_STATE" --log "$CL_REQLOG" \
-        --port-file "$PP_TESTROOT/$_sname.port" "$@" 2>"$PP_TESTROOT/$_sname.stderr" &
-    _pid=$!
-    pp_at_exit "kill $_pid 2>/dev/null || true"
-    _i=0
-    while [ ! -s "$PP_TESTROOT/$_sname.port" ]; do
-        kill -0 $_pid 2>/dev/null || { cat "$PP_TESTROOT/$_sname.stderr" >&2; pp_fail "stand-in $_sname died"; }
-        _i=$((_i + 1))
-        [ $_i -lt 200 ] || pp_fail "stand-in $_sname did not start"
-        sleep 0.05
-    done
+    pp_make_certs "$PP_TESTROOT/certs" || pp_fail "mkcerts.sh failed"
+    _ok=0
+    pp_standin_start "$PP_TESTROOT/certs/$_scert" "$CL_STATE" "$CL_REQLOG" \
+        "$PP_TESTROOT/$_sname.port" "$PP_TESTROOT/$_sname.stderr" "$@" || _ok=1
+    pp_at_exit "kill $pp_standin_pid 2>/dev/null || true"
+    [ $_ok = 0 ] || { cat "$PP_TESTROOT/$_sname.stderr" >&2; pp_fail "stand-in $_sname did not start"; }
 }
 
 cl_port() { cat "$PP_TESTROOT/$1.port"; }
@@ -125,7 +113,7 @@ cl_entry() {
 # cl_pk ARGS...: prefect-keys with the test configuration; its syslog lines
 # go to the captured log.
 cl_pk() {
-    LD_PRELOAD="$PP_LOGCAP" "$top_builddir/tools/prefect-keys" --config "$CL_CONF" "$@" \
+    (PP_VALGRIND="" PP_PK_PRELOAD=$PP_LOGCAP pp_prefect_keys "$CL_CONF" "$@") \
         2>>"$CL_OUT/prefect-keys.err"
 }
 

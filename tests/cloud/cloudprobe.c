@@ -16,6 +16,8 @@
  *   --timeout MS, --connect-timeout MS
  *   --now +N | -N | T      "now" for check: time(NULL) + N, or epoch T
  *   --force                check: ignore a fresh cached result
+ *   --ruid UID             run with real uid UID (effective and saved stay
+ *                          root), as su and sudo run a login: UID may signal it
  * Log lines go to stderr as "log: <priority> line". The last line on stdout
  * is "elapsed_ms=N maxrss_kb=N".
  */
@@ -26,12 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cache.h"
 #include "check.h"
 #include "cloud.h"
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "secret.h"
 #include "store.h"
@@ -83,8 +86,9 @@ static const char *opt_id(const char *s)
 
 static void print_answer(int rc, const struct pp_cloud_answer *a)
 {
-    printf("rc=%d\nstatus=%s\nhttp=%ld\nretry_after=%ld\nreason=%s\n", rc,
-           status_name(a->status), a->http_status, a->retry_after, a->reason);
+    printf("rc=%d\nstatus=%s\nhttp=%ld\nretry_after=%ld\nretried=%ld\nkey_id=%s\nreason=%s\n",
+           rc, status_name(a->status), a->http_status, a->retry_after,
+           a->retried_http_status, a->key_id[0] ? a->key_id : "-", a->reason);
 }
 
 static void replace(char **field, const char *value)
@@ -124,6 +128,11 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "--proxy") == 0) {
             proxy = argv[++i];
             set_proxy = true;
+        } else if (strcmp(o, "--ruid") == 0) {
+            if (setresuid((uid_t)atol(argv[++i]), 0, 0) != 0) {
+                perror("cloudprobe: setresuid");
+                return 2;
+            }
         } else if (strcmp(o, "--timeout") == 0) {
             timeout = atol(argv[++i]);
         } else if (strcmp(o, "--connect-timeout") == 0) {

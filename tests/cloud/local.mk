@@ -10,6 +10,7 @@ tests_cloud_cloudprobe_LDADD = lib/libpp.la
 cloud_tests = \
 	tests/cloud/client.test \
 	tests/cloud/check.test \
+	tests/cloud/grace.test \
 	tests/cloud/session_cloud.test \
 	tests/cloud/warm.test
 TESTS += $(cloud_tests)

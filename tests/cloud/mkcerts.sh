@@ -8,7 +8,8 @@
 set -eu
 dir=$1
 ssl=${OPENSSL:-openssl}
-days=2
+# Long enough for a trial run of the demo or a stand-in left running for weeks.
+days=90
 
 mkdir -p "$dir"
 cd "$dir"

@@ -19,16 +19,22 @@ digits of SHA-256(key), so no key is ever written to disk:
       "FP16": {"workspaces": [WORKSPACE_ID, ...], "revoked": false,
                "expiration": "2027-01-01T00:00:00Z" or null,
                "user_id": UUID, "key_id": UUID,                (user keys)
-               "account_id": UUID, "service_account_id": UUID} (pnb_ keys)
+               "account_id": UUID, "service_account_id": UUID, (pnb_ keys)
+               "current": true}   (the key the account's record describes
+                                   when it has several: after a rotation)
     },
     "faults": [{"path": "/api/me/workspaces", "kind": "status", ...}, ...]
   }
 A fault applies to every request whose path starts with its "path" (all
-requests when it has none); the first match wins. Kinds:
+requests when it has none); the first match wins. With "count": N it
+applies to the first N such requests only (counted from the moment that
+state file was written), then the stand-in answers normally. Kinds:
   status     answer "status" (e.g. 403, 429, 500, 503) with {"detail": ...};
              "retry_after": N adds a Retry-After header
   body       answer 200 with "body" as it is (any text)
   not_json   answer 200 with an HTML page
+  page       answer "status" (e.g. 403) with an HTML page, as a proxy, a
+             firewall or an IP allow list in front of Cloud would
   truncated  promise 1000 bytes, send a few, close the connection
   huge       stream "mb" MiB (default 50) without a Content-Length
   slow       wait "ms" milliseconds, then answer normally
@@ -37,9 +43,13 @@ requests when it has none); the first match wins. Kinds:
 
 Each request appends one JSON line to the request log:
   {"method": "GET", "path": "/api/me/workspaces", "fp": FP16 or null,
-   "fault": KIND or null, "ua": USER-AGENT, "conn": N}
+   "fault": KIND or null, "ua": USER-AGENT, "host": NAME or null, "conn": N}
+(and "t", the time it was read in seconds since the epoch, when "host" is set)
 never the key itself; N numbers the TLS connections from 1, so requests
-that share a connection have the same N.
+that share a connection have the same N. A path may start with "/host/NAME" (an api_url of
+https://127.0.0.1:PORT/host/NAME/api): NAME is logged as "host" and the rest
+of the path is served as usual, so many simulated hosts can share one
+stand-in and each request be counted for its host (bench/fleet).
 
 Usage: standin.py --cert CERT --key KEY --state STATE --log LOG
                   --port-file FILE [--port N] [--stall] [--rtt-ms MS]
@@ -126,9 +136,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return auth[len("Bearer "):]
 
     def record(self, fp, fault):
-        line = json.dumps({"method": self.command, "path": self.path, "fp": fp,
-                           "fault": fault["kind"] if fault else None,
-                           "ua": self.headers.get("User-Agent"), "conn": self.conn_id})
+        rec = {"method": self.command, "path": self.path, "fp": fp,
+               "fault": fault["kind"] if fault else None,
+               "ua": self.headers.get("User-Agent"),
+               "host": getattr(self, "sim_host", None), "conn": self.conn_id}
+        if rec["host"] is not None:
+            rec["t"] = time.time()
+        line = json.dumps(rec)
         with self.server.log_lock:
             with open(self.server.args.log, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
@@ -145,6 +159,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            {"detail": fault.get("detail", "injected fault")}, headers)
         elif kind == "body":
             self.send_raw(200, fault["body"].encode(), "application/json")
+        elif kind == "page":
+            self.send_raw(int(fault["status"]),
+                          b"<html><head><title>403 Forbidden</title></head><body>"
+                          b"<h1>Access denied</h1><p>Request blocked by policy.</p></body></html>",
+                          "text/html")
         elif kind == "not_json":
             self.send_raw(200, b"<html><body>Service temporarily unavailable</body></html>",
                           "text/html")
@@ -184,10 +203,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_json(500, {"detail": "stand-in: unknown fault kind %r" % kind})
         return True
 
+    def pick_fault(self, state):
+        """The first fault for this path that has not used up its "count"."""
+        try:
+            st = os.stat(self.server.args.state)
+            version = (st.st_ino, st.st_mtime_ns)
+        except OSError:
+            version = None
+        for i, f in enumerate(state.get("faults", [])):
+            if not self.path.startswith(f.get("path", "")):
+                continue
+            if "count" not in f:
+                return f
+            with self.server.log_lock:
+                used = self.server.fault_uses.get((version, i), 0)
+                if used < int(f["count"]):
+                    self.server.fault_uses[(version, i)] = used + 1
+                    return f
+        return None
+
     # --- routes ---------------------------------------------------------
     def do_GET(self):
         if self.server.args.rtt_ms > 0:
             time.sleep(self.server.args.rtt_ms / 1000.0)    # the request's round trip
+        self.sim_host = None
+        if self.path.startswith("/host/"):
+            self.sim_host, _, rest = self.path[len("/host/"):].partition("/")
+            self.path = "/" + rest
         try:
             with open(self.server.args.state, encoding="utf-8") as f:
                 state = json.load(f)
@@ -197,8 +239,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         key = self.presented_key()
         fp = fingerprint(key) if key is not None else None
-        fault = next((f for f in state.get("faults", [])
-                      if self.path.startswith(f.get("path", ""))), None)
+        fault = self.pick_fault(state)
         self.record(fp, fault)
         if fault is not None and self.apply_fault(fault):
             return
@@ -246,7 +287,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_json(404, NOT_FOUND)
 
     def bot(self, state, account_id, sa_id):
-        for k in state.get("keys", {}).values():
+        # The record describes the account's current key: the one marked
+        # "current" (after a rotation), else the first one.
+        keys = sorted(state.get("keys", {}).values(), key=lambda k: not k.get("current"))
+        for k in keys:
             if k.get("service_account_id") == sa_id and k.get("account_id") == account_id \
                     and not k.get("revoked"):
                 self.send_json(200, {
@@ -268,6 +312,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.context = context
         self.log_lock = threading.Lock()
         self.connections = 0
+        self.fault_uses = {}
         self.stopping = threading.Event()
         super().__init__(("127.0.0.1", args.port), Handler)
 

@@ -8,8 +8,9 @@
 # - one e2e test at a time on the host (a lock), so no test ever snapshots
 #   another's changes;
 # - before anything changes, a snapshot of every place a test may touch
-#   (/etc/pam.d, the files of users and groups, and what the test names in
-#   e2e_guard_also before sourcing this file) is kept in $e2e_guard, outside
+#   (/etc/pam.d, the files of users and groups, and the directories and
+#   files the test names in e2e_guard_also and e2e_guard_files_also before
+#   sourcing this file) is kept in $e2e_guard, outside
 #   the test's own directory; at exit, even after a failure, everything is
 #   put back and verified byte for byte (contents, modes, owners); the test
 #   fails if that verification fails;
@@ -38,6 +39,9 @@ e2e_guard=/run/pam_prefect-e2e.guard
 # with userdel/groupdel; a difference left is reported, never overwritten).
 e2e_guarded_dirs="/etc/pam.d ${e2e_guard_also-}"
 e2e_guarded_files="/etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/subuid /etc/subgid"
+# Single files a test changes (e.g. /etc/nsswitch.conf): put back as they
+# were, then verified.
+e2e_restored_files="${e2e_guard_files_also-}"
 e2e_failures=0
 e2e_key_vars=
 e2e_started=0
@@ -104,7 +108,8 @@ e2e_snapshot() {
             : >"$s.absent"
         fi
     done
-    for f in $e2e_guarded_files; do
+    printf '%s\n' $e2e_restored_files >"$e2e_guard/filelist"
+    for f in $e2e_guarded_files $e2e_restored_files; do
         s="$e2e_guard/files/$(printf '%s' "$f" | tr / _)"
         if [ -e "$f" ]; then
             cp -a "$f" "$s"
@@ -149,6 +154,20 @@ e2e_restore_dir() {
     done
     chmod --reference="$s" "$d"
     chown --reference="$s" "$d"
+}
+
+# Put one restored file back as it was (contents, mode, owner).
+e2e_restore_file() {
+    f=$1
+    s="$e2e_guard/files/$(printf '%s' "$f" | tr / _)"
+    if [ -e "$s.absent" ]; then
+        rm -f -- "$f"
+    elif [ -f "$s" ]; then
+        cmp -s "$s" "$f" && [ "$(stat -c '%a %u %g' "$s")" = "$(stat -c '%a %u %g' "$f")" ] \
+            || cp -a "$s" "$f"
+    else
+        return 1
+    fi
 }
 
 # Verify one guarded directory; prints the differences. 0 if identical.
@@ -241,11 +260,15 @@ e2e_restore() {
     for d in $_dirs; do
         e2e_restore_dir "$d" || echo "cannot restore $d"
     done
+    _files=$(cat "$e2e_guard/filelist" 2>/dev/null || true)
+    for f in $_files; do
+        e2e_restore_file "$f" || echo "cannot restore $f"
+    done
     bad=0
     for d in $_dirs; do
         e2e_verify_dir "$d" || bad=1
     done
-    for f in $e2e_guarded_files; do
+    for f in $e2e_guarded_files $_files; do
         e2e_verify_file "$f" || bad=1
     done
     if [ $bad = 0 ]; then
@@ -296,7 +319,7 @@ e2e_end() {
     e2e_restored=1
     set +e
     if e2e_restore; then
-        e2e_ok "everything the test changed is back exactly as before:" $e2e_guarded_dirs $e2e_guarded_files
+        e2e_ok "everything the test changed is back exactly as before:" $e2e_guarded_dirs $e2e_guarded_files $e2e_restored_files
     else
         e2e_bad "the system was not restored exactly (see above)"
     fi
@@ -358,35 +381,20 @@ e2e_pam_append() {
 
 e2e_uuid() { cat /proc/sys/kernel/random/uuid; }
 
-# A fresh key: PREFIX then 40 random letters and digits, on stdout.
-e2e_gen_key() {
-    printf '%s' "$1"
-    tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40
-}
-
-# The fingerprint of the key on stdin (as pp_fingerprint: 16 hex digits of
-# SHA-256), on stdout.
-e2e_fp() { sha256sum | cut -c1-16; }
-
 # e2e_cloud_start: certificates, an empty state, the stand-in on a free
 # port of 127.0.0.1; sets e2e_api_url.
 e2e_cloud_start() {
     mkdir -p "$R/cloud"
-    sh "$top_srcdir/tests/cloud/mkcerts.sh" "$R/cloud/certs" >/dev/null \
-        || pp_fail "cannot make the test certificates"
+    pp_make_certs "$R/cloud/certs" || pp_fail "cannot make the test certificates"
     : >"$R/cloud/keys"
     : >"$R/cloud/workspaces"
     e2e_cloud_state
-    rm -f "$R/cloud/port"
-    "$PYTHON3" "$top_srcdir/tests/cloud/standin.py" --cert "$R/cloud/certs/server.pem" \
-        --key "$R/cloud/certs/server.key" --state "$R/cloud/state.json" \
-        --log "$R/cloud/requests.log" --port-file "$R/cloud/port" \
-        >"$R/cloud/standin.out" 2>&1 9>&- &
-    e2e_track $! standin.py
-    i=0
-    while [ ! -s "$R/cloud/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    [ -s "$R/cloud/port" ] || { cat "$R/cloud/standin.out"; pp_fail "the Cloud stand-in did not start"; }
-    e2e_api_url="https://127.0.0.1:$(cat "$R/cloud/port")/api"
+    _ok=0
+    pp_standin_start "$R/cloud/certs/server" "$R/cloud/state.json" "$R/cloud/requests.log" \
+        "$R/cloud/port" "$R/cloud/standin.out" || _ok=1
+    e2e_track "$pp_standin_pid" standin.py
+    [ $_ok = 0 ] || { cat "$R/cloud/standin.out"; pp_fail "the Cloud stand-in did not start"; }
+    e2e_api_url=$(pp_standin_url "$R/cloud/port")
 }
 
 # Rewrite the stand-in's state (atomically) from $R/cloud/workspaces
@@ -439,6 +447,9 @@ EOF
     chmod 0644 "$R/pam_prefect.conf"
 }
 
+# e2e_pk ARGS...: prefect-keys with the test configuration (natively).
+e2e_pk() { (PP_VALGRIND="" PP_PK_BIN=$e2e_tool pp_prefect_keys "$R/pam_prefect.conf" "$@"); }
+
 # e2e_entry NAME PREFIX WORKSPACE CLOUD: a new key (PREFIX pnu_ or pnb_)
 # stored as entry NAME with prefect-keys for WORKSPACE (ACCOUNT/WORKSPACE);
 # CLOUD "known" makes the stand-in accept it, "unknown" reject it (401).
@@ -447,25 +458,24 @@ EOF
 # $R/url/NAME.
 e2e_entry() {
     _var=e2e_key_$(printf '%s' "$1" | tr -c 'A-Za-z0-9_' '_')
-    _key=$(e2e_gen_key "$2")
+    _key=$(pp_new_key "${2%_}")
     eval "$_var=\$_key"
     e2e_key_vars="$e2e_key_vars $_var"
     mkdir -p "$R/fp" "$R/url"
-    printf '%s' "$_key" | e2e_fp >"$R/fp/$1"
+    pp_fp "$_key" >"$R/fp/$1"
     printf '%s/accounts/%s/workspaces/%s\n' "$e2e_api_url" "${3%/*}" "${3#*/}" >"$R/url/$1"
     if [ "$4" = known ]; then
         printf '%s %s %s\n' "$(cat "$R/fp/$1")" "${3#*/}" "$2" >>"$R/cloud/keys"
         e2e_cloud_state
     fi
-    printf '%s\n' "$_key" | "$e2e_tool" --config "$R/pam_prefect.conf" add "$1" \
-        --workspace "$3" --no-validate >"$R/tool.out" 2>&1 \
+    printf '%s\n' "$_key" | e2e_pk add "$1" --workspace "$3" --no-validate >"$R/tool.out" 2>&1 \
         || { cat "$R/tool.out"; pp_fail "prefect-keys add $1 failed"; }
     _key=
 }
 
 # e2e_map user|group NAME ENTRY
 e2e_map() {
-    "$e2e_tool" --config "$R/pam_prefect.conf" map "$1" "$2" "$3" >"$R/tool.out" 2>&1 \
+    e2e_pk map "$1" "$2" "$3" >"$R/tool.out" 2>&1 \
         || { cat "$R/tool.out"; pp_fail "prefect-keys map $1 $2 $3 failed"; }
 }
 
@@ -496,6 +506,24 @@ e2e_assert_no_key() {
 #   pptest-dave   mapped by name to entry pptest-dave, whose key the
 #                 stand-in rejects (401)
 e2e_setup() {
+    e2e_base "${1-}"
+    e2e_group pptest-batch
+    e2e_user pptest-alice
+    e2e_user pptest-bob pptest-batch
+    e2e_user pptest-carol
+    e2e_user pptest-dave
+    e2e_entry pptest-alice pnu_ "$e2e_ws_a" known
+    e2e_entry pptest-batch-sa pnb_ "$e2e_ws_b" known
+    e2e_entry pptest-dave pnu_ "$e2e_ws_a" unknown
+    e2e_map user pptest-alice pptest-alice
+    e2e_map group pptest-batch pptest-batch-sa
+    e2e_map user pptest-dave pptest-dave
+}
+
+# e2e_base [CONFIG_EXTRA]: what every login test needs before its cast:
+# the lock and the snapshot, the module, the probe, the stand-in with two
+# workspaces ($e2e_ws_a, $e2e_ws_b), the config.
+e2e_base() {
     e2e_begin
     mkdir -p "$R/lib" "$R/bin"
     # The module, from a root-owned place (the build tree may be anywhere).
@@ -516,17 +544,7 @@ EOF
     e2e_config "${1-}"
     e2e_workspace e2e_ws_a
     e2e_workspace e2e_ws_b
-    e2e_group pptest-batch
-    e2e_user pptest-alice
-    e2e_user pptest-bob pptest-batch
-    e2e_user pptest-carol
-    e2e_user pptest-dave
-    e2e_entry pptest-alice pnu_ "$e2e_ws_a" known
-    e2e_entry pptest-batch-sa pnb_ "$e2e_ws_b" known
-    e2e_entry pptest-dave pnu_ "$e2e_ws_a" unknown
-    e2e_map user pptest-alice pptest-alice
-    e2e_map group pptest-batch pptest-batch-sa
-    e2e_map user pptest-dave pptest-dave
+    mkdir -p "$R/fp" "$R/url"
     echo unset >"$R/fp/none"
     echo unset >"$R/url/none"
 }
@@ -557,5 +575,122 @@ e2e_expect() {
             [ "$(cat "$_f")" = "$_got" ] && _owner="entry ${_f##*/}"
         done
         e2e_bad "$1: expected key=$_fp url=$_url (entry $4), got: ${_line#probe: } ($_owner)"
+    fi
+}
+
+# ---------------------------------------------------------------------------
+# A real sshd on 127.0.0.1, for tests that log in through it.
+
+# e2e_sshd_service [ARGS [SESSION_CONTROL]]: the PAM service sshd-pptest, as
+# an administrator would write it (Debian's sshd service, shortened).
+e2e_sshd_service() {
+    {
+        echo "# sshd-pptest: PAM service of pam_prefect's end-to-end test (removed at its end)"
+        echo "@include common-auth"
+        echo "account    required     pam_nologin.so"
+        echo "@include common-account"
+        echo "@include common-session"
+        e2e_module_lines "${1-}" "${2-}"
+    } >/etc/pam.d/sshd-pptest
+}
+
+# e2e_sshd_start USER...: sshd (through the symlink sshd-pptest, since
+# OpenSSH 9.2 takes the PAM service name from its program name) on a free
+# port of 127.0.0.1, its own host key and sshd_config in $R/ssh, public-key
+# login for USER...; the PAM service sshd-pptest with the module. Sets
+# e2e_ssh_port and e2e_ssh (the ssh command line, then "-p PORT").
+e2e_sshd_start() {
+    e2e_require_cmd /usr/sbin/sshd openssh-server
+    e2e_require_cmd ssh openssh-client
+    e2e_require_cmd ssh-keygen openssh-client
+    # sshd's privilege separation directory (made by its service unit, so it
+    # may be missing where sshd never ran).
+    if [ ! -d /run/sshd ]; then
+        mkdir -m 0755 /run/sshd
+        e2e_made /run/sshd
+    fi
+    _S="$R/ssh"
+    mkdir -p "$_S" "$R/sbin"
+    ln -sf /usr/sbin/sshd "$R/sbin/sshd-pptest"
+    ssh-keygen -q -t ed25519 -N '' -C pptest-host -f "$_S/host_key"
+    ssh-keygen -q -t ed25519 -N '' -C pptest-client -f "$_S/client_key"
+    for _u in "$@"; do
+        _g=$(id -g "$_u")
+        install -d -m 0700 -o "$_u" -g "$_g" "$R/home/$_u/.ssh"
+        install -m 0600 -o "$_u" -g "$_g" "$_S/client_key.pub" "$R/home/$_u/.ssh/authorized_keys"
+    done
+    e2e_sshd_service
+    _users="$*"
+    _tries=0
+    until e2e_sshd_try; do
+        _tries=$((_tries + 1))
+        [ $_tries -lt 3 ] || { cat "$_S/sshd.log"; pp_fail "sshd did not start"; }
+    done
+    printf '[127.0.0.1]:%s %s\n' "$e2e_ssh_port" "$(cat "$_S/host_key.pub")" >"$_S/known_hosts"
+    e2e_ssh="ssh -q -F /dev/null -i $_S/client_key -o IdentitiesOnly=yes -o BatchMode=yes
+-o UserKnownHostsFile=$_S/known_hosts -o GlobalKnownHostsFile=/dev/null
+-o StrictHostKeyChecking=yes -o ConnectTimeout=10 -p $e2e_ssh_port"
+    e2e_say "sshd-pptest listening on 127.0.0.1:$e2e_ssh_port"
+}
+
+# One attempt (the free port found may be taken before sshd binds it).
+e2e_sshd_try() {
+    e2e_ssh_port=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cat >"$_S/sshd_config" <<EOS
+Port $e2e_ssh_port
+ListenAddress 127.0.0.1
+HostKey $_S/host_key
+PidFile $_S/sshd.pid
+UsePAM yes
+PubkeyAuthentication yes
+AuthorizedKeysFile .ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+StrictModes yes
+PrintMotd no
+PrintLastLog no
+UseDNS no
+AcceptEnv none
+AllowUsers $_users
+EOS
+    rm -f "$_S/sshd.pid"
+    "$R/sbin/sshd-pptest" -t -f "$_S/sshd_config" || pp_fail "sshd rejects the test's sshd_config"
+    # logcap.so catches the module's syslog lines in $PP_TEST_LOG.
+    LD_PRELOAD="$PP_LOGCAP" "$R/sbin/sshd-pptest" -D -f "$_S/sshd_config" -E "$_S/sshd.log" \
+        </dev/null >/dev/null 2>&1 9>&- &
+    e2e_track $! sshd-pptest
+    _i=0
+    while [ ! -s "$_S/sshd.pid" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+    [ -s "$_S/sshd.pid" ]
+}
+
+# login NAME USER: a non-interactive login running the probe; output in
+# $R/out/NAME, ssh's exit status in $rc.
+login() {
+    rc=0
+    # shellcheck disable=SC2086
+    timeout 30 $e2e_ssh "$2@127.0.0.1" "$R/bin/pp-probe" </dev/null >"$R/out/$1" 2>&1 || rc=$?
+}
+
+# interactive NAME USER: an interactive login on a pty (what a person gets:
+# the login messages, then a shell that runs the probe).
+interactive() {
+    rc=0
+    # shellcheck disable=SC2086
+    printf '%s\nexit\n' "$R/bin/pp-probe" \
+        | timeout 30 $e2e_ssh -tt "$2@127.0.0.1" >"$R/out/$1" 2>&1 || rc=$?
+}
+
+expect_rc0() {
+    if [ "$rc" = 0 ]; then e2e_ok "$1: login succeeded"; else e2e_bad "$1: login failed (ssh exit $rc)"; sed 's/^/    | /' "$R/out/$1"; fi
+}
+
+log_has() {
+    if grep -q -- "$2" "$PP_TEST_LOG" 2>/dev/null; then
+        e2e_ok "$1"
+    else
+        e2e_bad "$1: no log line matching: $2"
+        [ -f "$PP_TEST_LOG" ] && sed 's/^/    | /' "$PP_TEST_LOG"
     fi
 }

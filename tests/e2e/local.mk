@@ -8,7 +8,8 @@ E2E_TESTS = \
 	tests/e2e/su.test \
 	tests/e2e/sudo.test \
 	tests/e2e/cron.test \
-	tests/e2e/pam-auth-update.test
+	tests/e2e/pam-auth-update.test \
+	tests/e2e/ldap.test tests/e2e/install.test
 TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
-EXTRA_DIST += tests/e2e/e2e.sh tests/e2e/README.md
+EXTRA_DIST += tests/e2e/e2e.sh tests/e2e/packages.sh tests/e2e/README.md

@@ -13,8 +13,14 @@ chmod 0755 "$PP_TESTROOT"
 pp_cleanup_hooks=""
 pp_on_exit() { eval "$pp_cleanup_hooks"; rm -rf "$PP_TESTROOT"; }
 trap pp_on_exit EXIT
+# A time limit (tests/lib/timelimit) stops a test with SIGTERM: clean up then too.
+trap 'exit 143' TERM INT HUP
 pp_at_exit() { pp_cleanup_hooks="$1; $pp_cleanup_hooks"; }
 
 PP_TEST_LOG="$PP_TESTROOT/syslog"
 export PP_TEST_LOG
 PP_LOGCAP="$top_builddir/tests/lib/.libs/logcap.so"
+
+# The shared shell toolkit: keys, fingerprints, the Cloud stand-in, prefect-keys.
+# shellcheck source=tests/lib/toolkit.sh
+. "$top_srcdir/tests/lib/toolkit.sh"

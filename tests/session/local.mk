@@ -13,8 +13,9 @@ tests_session_pamrun_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_session_pamrun_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
 tests_session_pamrun_LDADD = lib/libpp.la $(PAM_LIBS)
 
-TESTS += tests/session/session.test tests/session/symbols.test tests/session/property.test
+TESTS += tests/session/session.test tests/session/symbols.test tests/session/property.test \
+	tests/session/nss_failure.test tests/session/putenv.test
 dist_check_SCRIPTS += tests/session/session.test tests/session/symbols.test \
-	tests/session/property.test
+	tests/session/property.test tests/session/nss_failure.test tests/session/putenv.test
 EXTRA_DIST += tests/session/session.supp tests/session/world/passwd tests/session/world/group \
 	tests/session/property-compare.py

@@ -49,6 +49,7 @@
 #include <security/pam_appl.h>
 
 #include "fixture.h"
+#include "keymark.h"
 #include "log.h"
 #include "secret.h"
 #include "testroot.h"
@@ -247,25 +248,34 @@ static size_t env_count(char **env)
     return n;
 }
 
-/* The environment is exactly these two variables. */
+/* The environment is exactly the two variables and the key's mark (keymark.h). */
 static void assert_exported(const struct run *r, const char *key, const char *api_url,
                             const char *workspace)
 {
     char *url = pp_test_fmt("PREFECT_API_URL=%s/accounts/%s/workspaces/%s", api_url, ACCOUNT,
                             workspace);
     char *kv = pp_test_fmt("PREFECT_API_KEY=%s", key);
-    bool have_url = false, have_key = false;
+    char fp[PP_FP_SIZE];
+    char *mark;
+    bool have_url = false, have_key = false, have_mark = false;
 
+    assert_int_equal(pp_fingerprint(key, fp), 0);
+    mark = pp_test_fmt("%s=%s", PP_KEYMARK_VAR, fp);
     assert_non_null(r->env);
-    assert_int_equal(env_count(r->env), 2);
+    assert_int_equal(env_count(r->env), 3);
     for (char **e = r->env; *e != NULL; e++) {
         if (strcmp(*e, url) == 0)
             have_url = true;
         else if (strcmp(*e, kv) == 0)
             have_key = true;
+        else if (strcmp(*e, mark) == 0)
+            have_mark = true;
     }
     if (!have_url)
         fail_msg("PREFECT_API_URL is not %s", url);
+    if (!have_mark)
+        fail_msg("%s is not the key's fingerprint %s", PP_KEYMARK_VAR, fp);
+    free(mark);
     /* Never print the key: only say which entry's key was expected. */
     if (!have_key)
         fail_msg("PREFECT_API_KEY is not the expected key");
@@ -648,8 +658,9 @@ static void test_expiring(void **state)
 
     open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    assert_messages(&r, 1, 0);
-    assert_string_equal(r.info[0], msg);
+    /* On standard error, never into a command's output (CAVEATS). */
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], msg);
     ASSERT_LOG(&r, l);
     run_free(&r);
 
@@ -672,8 +683,9 @@ static void test_expiring(void **state)
     /* The argument wins over the file (pp-args: expiry_warn_days=30). */
     open_session("pp-args", "alice", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    assert_messages(&r, 1, 0);
-    assert_string_equal(r.info[0], msg);
+    /* On standard error, never into a command's output (CAVEATS). */
+    assert_messages(&r, 0, 1);
+    assert_string_equal(r.err[0], msg);
     run_free(&r);
     free(reason);
     free(l);
@@ -823,9 +835,9 @@ static void test_once_per_handle(void **state)
     /* One decision line, one warning message. */
     ASSERT_LOG(&r, "<5> : pam_prefect(pp-alone:setcred): user=alice service=pp-alone "
                    "entry=alice-key fingerprint=* outcome=expiring reason=*");
-    assert_messages(&r, 1, 0);
+    assert_messages(&r, 0, 1);
     assert_true(glob_match("Your Prefect API key (entry alice-key) expires on *, in 1 day.",
-                           r.info[0]));
+                           r.err[0]));
     run_free(&r);
 
     /* A refused key, repeated: the first result (here under deny) each time. */
@@ -949,6 +961,27 @@ static void test_minimum_uid(void **state)
     fx_config(&fx, "api_url = \"" API_URL "\";");
     open_session("pp-alone", "sys", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_SYS, API_URL, WS_DEFAULT);
+    run_free(&r);
+}
+
+/* root and system accounts get the default only when the configuration says so. */
+static void test_system_accounts_default(void **state)
+{
+    struct run r;
+
+    (void)state;
+    fx_map(&fx, "default", NULL, "default-key");
+    open_session("pp-alone", "root", 0, PAM_PERM_DENIED, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    run_free(&r);
+    open_session("pp-alone", "carol", 0, PAM_SUCCESS, &r);    /* uid 1002 */
+    assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
+    run_free(&r);
+
+    fx_config(&fx, "api_url = \"" API_URL "\";\nbroad_rules_for_system_accounts = true;");
+    open_session("pp-alone", "root", 0, PAM_SUCCESS, &r);
+    assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
     run_free(&r);
 }
 
@@ -1520,8 +1553,14 @@ static void run_as_nobody(const char *service, struct run *r)
     fflush(NULL);
     pid = fork();
     assert_true(pid >= 0);
-    if (pid == 0)
-        exit(child_session(service));
+    if (pid == 0) {
+        /* _exit: not the parent's exit handlers (cmocka's; LeakSanitizer's,
+         * which cannot inspect a process that switched to another uid). */
+        int rc = child_session(service);
+
+        fflush(NULL);
+        _exit(rc);
+    }
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_int_equal(chown(logpath, 0, 0), 0);
     r->log = log_since(mark);
@@ -1563,6 +1602,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_group_order, setup),
         cmocka_unit_test_setup(test_user_rule_beats_group, setup),
         cmocka_unit_test_setup(test_default_entry, setup),
+        cmocka_unit_test_setup(test_system_accounts_default, setup),
         cmocka_unit_test_setup(test_unmapped, setup),
         cmocka_unit_test_setup(test_expired, setup),
         cmocka_unit_test_setup(test_expiring, setup),

@@ -7,6 +7,7 @@ TOOL_TESTS = \
 	tests/tool/secrecy.test \
 	tests/tool/concurrency.test \
 	tests/tool/crash.test \
-	tests/tool/cloud.test
+	tests/tool/cloud.test \
+	tests/tool/dumpable.test tests/tool/idempotent.test
 TESTS += $(TOOL_TESTS)
 EXTRA_DIST += $(TOOL_TESTS) tests/tool/pk.sh

@@ -32,11 +32,11 @@ pk_write_conf 'api_url = "https://127.0.0.1:9/api";' 'timeout_ms = 1000;' 'conne
 
 # pk ARGS...: run the tool; stdout in $OUT, stderr in $ERR, status in $rc.
 # Standard input is the caller's (redirect it).
+PP_PK_BIN=$PK_BIN
+PP_PK_PRELOAD=$PP_LOGCAP
 pk() {
     rc=0
-    # shellcheck disable=SC2086
-    LD_PRELOAD="$PP_LOGCAP" ${PP_VALGRIND:-} "$PK_BIN" --config "$CONF" "$@" >"$OUT" 2>"$ERR" \
-        || rc=$?
+    pp_prefect_keys "$CONF" "$@" >"$OUT" 2>"$ERR" || rc=$?
     cat "$OUT" "$ERR" >>"$ALL_OUTPUT"
     if [ "$rc" = 97 ]; then
         cat "$ERR" >&2
@@ -74,16 +74,6 @@ print(r if not isinstance(r, bool) else str(r).lower())' "$OUT" "$1"
 json_is() {
     got=$(json "$1") || pp_fail "bad JSON output: $(cat "$OUT")"
     [ "$got" = "$2" ] || { cat "$OUT"; pp_fail "JSON $1 is \"$got\", expected \"$2\""; }
-}
-
-# A key that no output must ever show: random, so never in any fixture.
-new_key() {
-    printf '%s_%s' "$1" "$("$PYTHON3" -c 'import secrets; print(secrets.token_hex(20))')"
-}
-
-# fp KEY: the fingerprint the tool shows (16 hex digits of SHA-256).
-fp() {
-    printf '%s' "$1" | "$PYTHON3" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:16])'
 }
 
 # add_key NAME KEY [ARGS...]: add without Cloud.

@@ -38,6 +38,8 @@ tests_unit_test_safefile_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_safefile_LDADD = $(TEST_LIBS)
 
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
-tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-DPP_SHIPPED_CONF='"$(abs_top_builddir)/conf/pam_prefect.conf"'
+tests_unit_test_config_DEPENDENCIES = lib/libpp.la tests/lib/libtestroot.la conf/pam_prefect.conf
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(TEST_LIBS)

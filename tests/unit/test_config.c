@@ -19,8 +19,7 @@
 
 #include <cmocka.h>
 
-/* Not "config.h": that name is autoconf's header on the include path. */
-#include "../../lib/config.h"
+#include "conf.h"
 #include "log.h"
 #include "capture.h"
 #include "testroot.h"
@@ -108,6 +107,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.expiry_warn_days, 14);
     assert_int_equal(cfg.on_failure, PP_ON_FAILURE_IGNORE);
     assert_int_equal(cfg.minimum_uid, 0);
+    assert_false(cfg.broad_rules_for_system_accounts);
     assert_null(cfg.services);
     assert_false(cfg.debug);
     assert_false(log.debug);
@@ -139,6 +139,7 @@ static void test_every_setting(void **state)
         "expiry_warn_days = 30;\n"
         "on_failure = \"deny\";\n"
         "minimum_uid = 1000;\n"
+        "broad_rules_for_system_accounts = true;\n"
         "services = [ \"sshd\", \"login\" ];\n"
         "debug = true;\n");
     struct pp_capture c = { 0 };
@@ -161,6 +162,7 @@ static void test_every_setting(void **state)
     assert_int_equal(cfg.expiry_warn_days, 30);
     assert_int_equal(cfg.on_failure, PP_ON_FAILURE_DENY);
     assert_int_equal(cfg.minimum_uid, 1000);
+    assert_true(cfg.broad_rules_for_system_accounts);
     assert_non_null(cfg.services);
     assert_string_equal(cfg.services[0], "sshd");
     assert_string_equal(cfg.services[1], "login");
@@ -637,7 +639,7 @@ static void test_unsafe_file(void **state)
 static void test_names(void **state)
 {
     static const char *const expected[] = {
-        "api_url", "ca_file", "cache_dir", "cache_ttl", "connect_timeout_ms", "debug",
+        "api_url", "broad_rules_for_system_accounts", "ca_file", "cache_dir", "cache_ttl", "connect_timeout_ms", "debug",
         "expiry_warn_days", "minimum_uid", "negative_cache_ttl", "offline_grace",
         "on_failure", "proxy", "services", "store", "timeout_ms", "validate",
     };
@@ -679,6 +681,92 @@ static void test_every_name_known(void **state)
     }
 }
 
+/*
+ * The file "make install" puts in place when there is none: every setting
+ * is named in it, and with every "#name = value;" line uncommented it loads
+ * to exactly the defaults (so the comments never lie about a default).
+ */
+static void test_shipped_file(void **state)
+{
+    const char *const *names = pp_config_names();
+    struct pp_capture c = { 0 };
+    struct pp_log log = { pp_capture_sink, &c, false, NULL };
+    struct pp_config shipped, uncommented, defaults;
+    char line[512], *text, *path_shipped, *path_uncommented;
+    size_t len = 0, cap = 65536;
+    int settings = 0;
+    FILE *f;
+
+    (void)state;
+    text = calloc(1, cap);
+    assert_non_null(text);
+    f = fopen(PP_SHIPPED_CONF, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f) != NULL) {
+        /* "#name = value;" is a setting at its default: uncomment it. */
+        size_t skip = line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' ? 1 : 0;
+
+        settings += (int)skip;
+        assert_true(len + strlen(line) < cap);
+        memcpy(text + len, line + skip, strlen(line + skip) + 1);
+        len += strlen(line + skip);
+    }
+    fclose(f);
+    for (size_t i = 0; names[i] != NULL; i++) {
+        char *shown = pp_test_fmt("%s = ", names[i]);
+
+        if (strstr(text, shown) == NULL)
+            fail_msg("the shipped configuration does not mention %s", names[i]);
+        free(shown);
+    }
+    /* services has no value meaning "all": it is the only one left out. */
+    for (size_t i = 0; names[i] != NULL; i++)
+        settings -= strcmp(names[i], "services") != 0;
+    assert_int_equal(settings, 0);
+
+    path_uncommented = conf("uncommented.conf", text);
+    f = fopen(PP_SHIPPED_CONF, "r");
+    assert_non_null(f);
+    len = fread(text, 1, cap - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    path_shipped = conf("shipped.conf", text);
+    free(text);
+
+    assert_int_equal(pp_config_load(&defaults, path_shipped, NOARGS, &log), 0);
+    assert_int_equal(pp_config_load(&uncommented, path_uncommented, NOARGS, &log), 0);
+    assert_int_equal(c.n, 0);
+    /* Compare everything but the path read. */
+    free(defaults.config_path);
+    free(uncommented.config_path);
+    defaults.config_path = uncommented.config_path = NULL;
+    memcpy(&shipped, &defaults, sizeof(shipped));
+    assert_string_equal(uncommented.api_url, shipped.api_url);
+    assert_string_equal(uncommented.store, PP_DEFAULT_STORE);
+    assert_string_equal(uncommented.cache_dir, PP_DEFAULT_CACHE);
+    assert_string_equal(uncommented.store, shipped.store);
+    assert_string_equal(uncommented.cache_dir, shipped.cache_dir);
+    assert_null(uncommented.ca_file);
+    assert_null(uncommented.proxy);
+    assert_null(uncommented.services);
+    assert_int_equal(uncommented.validate, shipped.validate);
+    assert_int_equal(uncommented.cache_ttl, shipped.cache_ttl);
+    assert_int_equal(uncommented.negative_cache_ttl, shipped.negative_cache_ttl);
+    assert_int_equal(uncommented.offline_grace, shipped.offline_grace);
+    assert_int_equal(uncommented.connect_timeout_ms, shipped.connect_timeout_ms);
+    assert_int_equal(uncommented.timeout_ms, shipped.timeout_ms);
+    assert_int_equal(uncommented.expiry_warn_days, shipped.expiry_warn_days);
+    assert_int_equal(uncommented.on_failure, shipped.on_failure);
+    assert_int_equal(uncommented.minimum_uid, shipped.minimum_uid);
+    assert_int_equal(uncommented.broad_rules_for_system_accounts,
+                     shipped.broad_rules_for_system_accounts);
+    assert_int_equal(uncommented.debug, shipped.debug);
+    pp_config_free(&defaults);
+    pp_config_free(&uncommented);
+    free(path_shipped);
+    free(path_uncommented);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -716,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_unsafe_file),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_every_name_known),
+        cmocka_unit_test(test_shipped_file),
     };
 
     pp_test_require_root();

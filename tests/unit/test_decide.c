@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/config.h"
+#include "conf.h"
 #include "cache.h"
 #include "capture.h"
 #include "decide.h"

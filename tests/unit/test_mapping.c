@@ -4,7 +4,8 @@
  * loading from a real root-owned store.
  *
  * Resolution needs fake users and groups: run through test_mapping.test,
- * which preloads nss_wrapper with tests/unit/data/passwd and group:
+ * which serves tests/unit/data/passwd and group through glibc's NSS with
+ * the test NSS source (tests/lib/nss_pptest.c), which also fails on demand:
  *   alice  uid 1001, primary group alice (1001), also in devs and ops
  *   bob    uid 1002, primary group batch (2003), listed in no group
  *   carol  uid 1003, primary group carol (1003), also in spare
@@ -486,7 +487,8 @@ static void expect_resolve(const struct pp_mapping *m, const char *user, enum pp
 
     memset(&t, 0, sizeof(t));
     cap_reset();
-    assert_int_equal(pp_mapping_resolve(m, user, &res, &tlog, record, &t), 0);
+    if (pp_mapping_resolve(m, user, &res, &tlog, record, &t) != 0)
+        fail_msg("%s: resolution failed: %s", user, cap.n > 0 ? cap.line[0] : "(no log line)");
     expect_no_lines();
     for (i = 0; steps[i] != NULL; i++) {
         if (i >= t.n)
@@ -577,12 +579,13 @@ static void test_resolve_known_user(void **state)
 
     (void)state;
     cap_reset();
-    assert_int_equal(pp_mapping_resolve_known(m, "carol", 1, 2003, &res, &tlog, NULL, NULL), 0);
+    assert_int_equal(pp_mapping_resolve_known(m, "carol", 1, 1003, 2003, &res, &tlog, NULL, NULL),
+                     0);
     assert_int_equal(res.match, PP_MATCH_GROUP);
     assert_string_equal(res.entry, "svc-batch");
     assert_int_equal(pp_mapping_resolve(m, "carol", &res, &tlog, NULL, NULL), 0);
     assert_int_equal(res.match, PP_MATCH_DEFAULT);
-    assert_int_equal(pp_mapping_resolve_known(m, "bob", 0, 0, &res, &tlog, NULL, NULL), 0);
+    assert_int_equal(pp_mapping_resolve_known(m, "bob", 0, 0, 0, &res, &tlog, NULL, NULL), 0);
     assert_int_equal(res.match, PP_MATCH_DEFAULT);
     assert_int_equal(pp_mapping_resolve(m, "bob", &res, &tlog, NULL, NULL), 0);
     assert_int_equal(res.match, PP_MATCH_GROUP);
@@ -644,6 +647,92 @@ static void test_default_and_none(void **state)
     expect_resolve(m, "carol", PP_MATCH_NONE, "", "", carol_none);
     m = parse_or_die("");
     expect_resolve(m, "carol", PP_MATCH_NONE, "", "", empty);
+}
+
+/* Root and system accounts: their own rule only, unless the limit is 0. */
+static void test_system_accounts(void **state)
+{
+    static const char *const root_limited[] = {
+        "user|root||-|no rule for user root",
+        "group|||-|uid 0 is below UID_MIN 1000 (root or a system account): group rules and "
+        "the default do not apply (broad_rules_for_system_accounts = false)", NULL,
+    };
+    static const char *const root_broad[] = {
+        "user|root||-|no rule for user root",
+        "group|root|svc-root-group|match|root is in group root (primary): entry svc-root-group",
+        NULL,
+    };
+    static const char *const root_own[] = {
+        "user|root|svc-root|match|rule for user root: entry svc-root", NULL,
+    };
+    static const char *const alice_default[] = {
+        "user|alice||-|no rule for user alice", "group|||-|no group rules",
+        "default||svc-default|match|default: entry svc-default", NULL,
+    };
+    struct pp_mapping *m;
+
+    (void)state;
+    m = (struct pp_mapping *)parse_or_die(
+        "groups = ( { name = \"root\"; entry = \"svc-root-group\"; } );\n"
+        "default = \"svc-default\";\n");
+    m->broad_rules_uid_min = 1000;
+    expect_resolve(m, "root", PP_MATCH_NONE, "", "", root_limited);
+    m->broad_rules_uid_min = 0;
+    expect_resolve(m, "root", PP_MATCH_GROUP, "svc-root-group", "root", root_broad);
+    m = (struct pp_mapping *)parse_or_die(
+        "users = ( { name = \"root\"; entry = \"svc-root\"; } );\n"
+        "default = \"svc-default\";\n");
+    m->broad_rules_uid_min = 1000;
+    expect_resolve(m, "root", PP_MATCH_USER, "svc-root", "", root_own);
+    /* alice's uid 1001 is not below it: the default applies. */
+    expect_resolve(m, "alice", PP_MATCH_DEFAULT, "svc-default", "", alice_default);
+    /* Without any group rule or default, nothing to look up or skip. */
+    m = (struct pp_mapping *)parse_or_die("");
+    m->broad_rules_uid_min = 1000;
+    cap_reset();
+    {
+        static const char *const empty[] = {
+            "user|root||-|no rule for user root", "group|||-|no group rules",
+            "default|||-|no default", NULL,
+        };
+        expect_resolve(m, "root", PP_MATCH_NONE, "", "", empty);
+    }
+}
+
+/* UID_MIN from a login.defs file: the last valid line, else 1000. */
+static void test_login_defs_uid_min(void **state)
+{
+    static const struct {
+        const char *text;
+        long want;
+    } cases[] = {
+        { "UID_MIN\t\t\t 1000\nUID_MAX 60000\n", 1000 },
+        { "# UID_MIN 10\nUID_MIN 500\n", 500 },
+        { "  UID_MIN 2000  \nSYS_UID_MIN 100\n", 2000 },
+        { "UID_MINIMUM 5\nUID_MIN_X 7\n", PP_UID_MIN_DEFAULT },
+        { "UID_MIN lots\nUID_MIN -3\nUID_MIN 12x\n", PP_UID_MIN_DEFAULT },
+        { "UID_MIN 300\nUID_MIN 400\n", 400 },
+        { "", PP_UID_MIN_DEFAULT },
+    };
+    char path[] = "/tmp/pp-login.defs.XXXXXX";
+    int fd;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        fputs(cases[i].text, f);
+        fclose(f);
+        if (pp_login_defs_uid_min(path) != cases[i].want)
+            fail_msg("case %zu: got %ld, want %ld", i, pp_login_defs_uid_min(path),
+                     cases[i].want);
+    }
+    unlink(path);
+    assert_int_equal(pp_login_defs_uid_min(path), PP_UID_MIN_DEFAULT);
 }
 
 static void test_unknown_group_skipped(void **state)
@@ -768,6 +857,100 @@ static void test_invalid_user_names(void **state)
     cap_reset();
     assert_int_equal(pp_mapping_resolve(m, long_user, &res, &tlog, NULL, NULL), 0);
     assert_int_equal(res.match, PP_MATCH_DEFAULT);
+}
+
+/*
+ * NSS failures (the test NSS source, see tests/lib/nss_pptest.c): while
+ * the file $PPTEST_NSS_DOWN names a database, that database's calls fail
+ * the way a directory that went away makes them fail.
+ */
+static void nss_down(const char *what)
+{
+    const char *path = getenv("PPTEST_NSS_DOWN");
+    FILE *f;
+
+    if (path == NULL)
+        fail_msg("PPTEST_NSS_DOWN is not set: run through test_mapping.test");
+    if (what == NULL) {
+        unlink(path);
+        return;
+    }
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(what, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Resolve user while NSS fails: -1, nothing chosen, and this one error line. */
+static void expect_nss_failure(const struct pp_mapping *m, const char *user, const char *line)
+{
+    struct pp_resolution res;
+
+    cap_reset();
+    res.match = PP_MATCH_DEFAULT;
+    assert_int_equal(pp_mapping_resolve(m, user, &res, &tlog, NULL, NULL), -1);
+    expect_line(LOG_ERR, line);
+    assert_int_equal(res.match, PP_MATCH_NONE);
+    assert_string_equal(res.entry, "");
+}
+
+/*
+ * An NSS source that cannot answer (ENOENT or EPERM, which glibc passes on
+ * only for a source that failed) never lets a broader rule decide: the
+ * user gets nothing, and the log says NSS could not answer.
+ */
+static void test_nss_failure_no_fallthrough(void **state)
+{
+    static const char *const dave_user[] = {
+        "user|dave|dave-key|match|rule for user dave: entry dave-key", NULL,
+    };
+    static const char *const alice_default[] = {
+        "user|alice||-|no rule for user alice",
+        "group|||-|no group rules",
+        "default||svc-default|match|default: entry svc-default", NULL,
+    };
+    const struct pp_mapping *m = parse_or_die(
+        "users = ( { name = \"dave\"; entry = \"dave-key\"; } );\n"
+        "groups = ( { name = \"devs\"; entry = \"svc-devs\"; } );\n"
+        "default = \"svc-default\";\n");
+
+    (void)state;
+    nss_down("group");
+    expect_nss_failure(m, "alice", "NSS could not answer for group devs (No such file or "
+                       "directory): no key rather than a broader rule's");
+    nss_down("group EPERM");
+    expect_nss_failure(m, "alice", "NSS could not answer for group devs (Operation not "
+                       "permitted): no key rather than a broader rule's");
+    nss_down("passwd");
+    expect_nss_failure(m, "alice", "NSS could not answer for user alice (No such file or "
+                       "directory): no key from the mapping's group or default rules");
+    /* a user rule, and a mapping without group rules, need no NSS */
+    nss_down("all");
+    expect_resolve(m, "dave", PP_MATCH_USER, "dave-key", "", dave_user);
+    m = parse_or_die("default = \"svc-default\";\n");
+    expect_resolve(m, "alice", PP_MATCH_DEFAULT, "svc-default", "", alice_default);
+    nss_down(NULL);
+}
+
+/*
+ * getgrouplist cannot say that a source failed: with initgroups failing,
+ * alice is still found in devs through the group's member list, rather
+ * than falling through to the default.
+ */
+static void test_nss_grouplist_failure(void **state)
+{
+    static const char *const alice[] = {
+        "user|alice||-|no rule for user alice",
+        "group|devs|svc-devs|match|alice is in group devs (supplementary): entry svc-devs", NULL,
+    };
+    const struct pp_mapping *m = parse_or_die(
+        "groups = ( { name = \"devs\"; entry = \"svc-devs\"; } );\n"
+        "default = \"svc-default\";\n");
+
+    (void)state;
+    nss_down("initgroups");
+    expect_resolve(m, "alice", PP_MATCH_GROUP, "svc-devs", "devs", alice);
+    nss_down(NULL);
 }
 
 /* ---- loading from a real store (root) ---- */
@@ -910,9 +1093,36 @@ static int free_parsed(void **state)
     return 0;
 }
 
+static void test_uses_and_unset_entry(void **state)
+{
+    struct pp_mapping m;
+    char text[200];
+
+    (void)state;
+    cap_reset();
+    assert_int_equal(pp_mapping_parse("users = ( { name = \"a\"; entry = \"e\"; },\n"
+                                      "          { name = \"b\"; entry = \"f\"; },\n"
+                                      "          { name = \"c\"; entry = \"e\"; } );\n"
+                                      "groups = ( { name = \"g\"; entry = \"e\"; } );\n"
+                                      "default = \"e\";\n", M, &m, &tlog), 0);
+    pp_mapping_uses_text(&m, "e", text, sizeof(text));
+    assert_string_equal(text, "user a, user c, group g, default");
+    pp_mapping_uses_text(&m, "nothing", text, sizeof(text));
+    assert_string_equal(text, "");
+    assert_int_equal(pp_mapping_unset_entry(&m, "e"), 4);
+    assert_false(pp_mapping_uses(&m, "e"));
+    assert_true(pp_mapping_uses(&m, "f"));
+    assert_int_equal(m.nusers, 1);
+    assert_int_equal(m.ngroups, 0);
+    assert_null(m.default_entry);
+    assert_int_equal(pp_mapping_unset_entry(&m, "e"), 0);
+    pp_mapping_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uses_and_unset_entry),
         cmocka_unit_test(test_parse_full),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_empty),
@@ -926,11 +1136,15 @@ int main(void)
         cmocka_unit_test(test_mapping_order_wins),
         cmocka_unit_test(test_primary_and_supplementary),
         cmocka_unit_test(test_default_and_none),
+        cmocka_unit_test(test_system_accounts),
+        cmocka_unit_test(test_login_defs_uid_min),
         cmocka_unit_test(test_unknown_group_skipped),
         cmocka_unit_test(test_unknown_user),
         cmocka_unit_test(test_missing_entry_still_decides),
         cmocka_unit_test(test_invalid_user_names),
         cmocka_unit_test(test_resolve_known_user),
+        cmocka_unit_test(test_nss_failure_no_fallthrough),
+        cmocka_unit_test(test_nss_grouplist_failure),
         cmocka_unit_test_setup_teardown(test_load_missing_is_empty, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_good, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_refused, setup_store, teardown_store),

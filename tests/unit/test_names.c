@@ -98,12 +98,28 @@ static void test_uuids(void **state)
     assert_false(pp_uuid_valid("0a1b2c3d0a4e5f06789-abcd-ef01234567"));
 }
 
+static void test_key_and_text_rules(void **state)
+{
+    (void)state;
+    assert_null(pp_key_problem("pnu_abc123"));
+    assert_null(pp_key_problem("anything!printable~"));
+    assert_string_equal(pp_key_problem(""), "the key is empty");
+    assert_non_null(strstr(pp_key_problem("pnu_a b"), "space"));
+    assert_non_null(strstr(pp_key_problem("pnu_a\tb"), "space"));
+    assert_non_null(strstr(pp_key_problem("pnu_a\nb"), "control"));
+    assert_non_null(strstr(pp_key_problem("pnu_\xc3\xa9"), "printable ASCII"));
+    assert_true(pp_text_valid("caf\xc3\xa9, \"main\""));
+    assert_false(pp_text_valid("two\nlines"));
+    assert_false(pp_text_valid("del\x7f"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_entry_names),
         cmocka_unit_test(test_account_names),
         cmocka_unit_test(test_uuids),
+        cmocka_unit_test(test_key_and_text_rules),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

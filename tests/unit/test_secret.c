@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <openssl/crypto.h>
 
+#include "keymark.h"
 #include "secret.h"
 
 static void test_fingerprint_vectors(void **state)
@@ -149,6 +150,26 @@ static void test_strdup_and_free(void **state)
     pp_free_buf(NULL, 8);
 }
 
+/* keymark.h: pam_prefect's key is recognised by its mark, nothing else is. */
+static void test_keymark(void **state)
+{
+    (void)state;
+    /* "abc": the FIPS vector above. */
+    assert_true(pp_keymark_matches("abc", "ba7816bf8f01cfea"));
+    /* A key set by hand after the login: another fingerprint. */
+    assert_false(pp_keymark_matches("abd", "ba7816bf8f01cfea"));
+    /* Not a fingerprint: uppercase, short, long, trailing text, empty. */
+    assert_false(pp_keymark_matches("abc", "BA7816BF8F01CFEA"));
+    assert_false(pp_keymark_matches("abc", "ba7816bf8f01cfe"));
+    assert_false(pp_keymark_matches("abc", "ba7816bf8f01cfeab"));
+    assert_false(pp_keymark_matches("abc", "ba7816bf8f01cfea "));
+    assert_false(pp_keymark_matches("abc", ""));
+    /* No key, an empty key, no mark. */
+    assert_false(pp_keymark_matches(NULL, "ba7816bf8f01cfea"));
+    assert_false(pp_keymark_matches("", "e3b0c44298fc1c14"));
+    assert_false(pp_keymark_matches("abc", NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_fingerprint_null),
         cmocka_unit_test(test_wipe),
         cmocka_unit_test(test_strdup_and_free),
+        cmocka_unit_test(test_keymark),
         /* Last: it installs an allocator, and needs every fingerprint before it. */
         cmocka_unit_test(test_fingerprint_no_openssl_init),
     };

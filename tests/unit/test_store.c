@@ -685,6 +685,80 @@ static void test_load_bad_names(void **state)
     free(escape);
 }
 
+/* ---- the store as a set of files ---- */
+
+static void test_file_kinds(void **state)
+{
+    char name[PP_ENTRY_NAME_MAX + 1];
+
+    (void)state;
+    assert_int_equal(pp_store_file_kind("alice.key", name), PP_SF_ENTRY);
+    assert_string_equal(name, "alice");
+    assert_int_equal(pp_store_file_kind("mapping", name), PP_SF_MAPPING);
+    assert_string_equal(name, "");
+    assert_int_equal(pp_store_file_kind(".lock", name), PP_SF_LOCK);
+    assert_int_equal(pp_store_file_kind(".tmp-alice.key.AbC123", name), PP_SF_TEMP);
+    assert_int_equal(pp_store_file_kind(".key", name), PP_SF_OTHER);
+    assert_int_equal(pp_store_file_kind("notes.txt", name), PP_SF_OTHER);
+    assert_int_equal(pp_store_file_kind("bad name.key", name), PP_SF_BAD_ENTRY_NAME);
+    assert_string_equal(name, "");
+    assert_int_equal(pp_store_file_kind("...key", name), PP_SF_BAD_ENTRY_NAME);
+    name65[0] = '\0';
+    memset(name65, 'a', PP_ENTRY_NAME_MAX + 1);
+    name65[PP_ENTRY_NAME_MAX + 1] = '\0';
+    {
+        char *long_file = pp_test_fmt("%s.key", name65);
+        assert_int_equal(pp_store_file_kind(long_file, name), PP_SF_BAD_ENTRY_NAME);
+        free(long_file);
+    }
+}
+
+static void test_save_list_remove(void **state)
+{
+    struct fixture *f = *state;
+    struct pp_entry e, back;
+    char **names = NULL, *path;
+    size_t n = 0;
+
+    memset(&e, 0, sizeof(e));
+    snprintf(e.name, sizeof(e.name), "zed");
+    e.key = (char *)KEY_USER;
+    snprintf(e.account_id, sizeof(e.account_id), "%s", ACC);
+    snprintf(e.workspace_id, sizeof(e.workspace_id), "%s", WS);
+    assert_false(pp_entry_exists(&f->cfg, "zed"));
+    assert_int_equal(pp_entry_save(&f->cfg, &e, &tlog), 0);
+    snprintf(e.name, sizeof(e.name), "alpha");
+    assert_int_equal(pp_entry_save(&f->cfg, &e, &tlog), 0);
+    assert_true(pp_entry_exists(&f->cfg, "zed"));
+    /* other files are not entries */
+    path = pp_test_fmt("%s/notes.txt", f->store);
+    assert_int_equal(pp_test_write(path, "x", 0600, 0, 0), 0);
+    free(path);
+
+    assert_int_equal(pp_store_list(&f->cfg, &names, &n, &tlog), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(names[0], "alpha");
+    assert_string_equal(names[1], "zed");
+    assert_null(names[2]);
+    pp_names_free(names, n);
+
+    /* what was saved loads back, root 0600 */
+    assert_int_equal(pp_entry_load(&f->cfg, "zed", &back, &tlog), 0);
+    assert_string_equal(back.key, KEY_USER);
+    pp_entry_clear(&back);
+
+    assert_int_equal(pp_entry_remove(&f->cfg, "zed", &tlog), 0);
+    assert_false(pp_entry_exists(&f->cfg, "zed"));
+    assert_int_equal(pp_entry_remove(&f->cfg, "zed", &tlog), PP_ABSENT);
+    assert_int_equal(pp_entry_remove(&f->cfg, "../x", &tlog), -1);
+
+    /* a store that does not exist has no entries */
+    f->cfg.store = "/nonexistent-pam-prefect-store";
+    assert_int_equal(pp_store_list(&f->cfg, &names, &n, &tlog), 0);
+    assert_int_equal(n, 0);
+    f->cfg.store = f->store;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -698,6 +772,8 @@ int main(void)
         cmocka_unit_test(test_unknown_setting),
         cmocka_unit_test(test_kind),
         cmocka_unit_test(test_entry_path),
+        cmocka_unit_test(test_file_kinds),
+        cmocka_unit_test_setup_teardown(test_save_list_remove, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_good, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_bad_modes, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_not_a_plain_file, setup_store, teardown_store),

@@ -86,6 +86,11 @@ static void test_invalid(void **state)
         "2026-01-00",
         "2026-01-32",
         "2026-02-29",               /* not a leap year */
+        /* Instants outside 0000..9999 in UTC, which no file could hold
+         * (found by fuzz/fuzz_time: they came back a second or hours off). */
+        "9999-12-31T23:59:60Z",
+        "9999-12-31T23:00:00-05:00",
+        "0000-01-01T00:00:00+00:01",
         "2026-02-30",
         "2100-02-29",               /* century, not a leap year */
         "2026-04-31",

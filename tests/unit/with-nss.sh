@@ -1,18 +1,16 @@
 #!/bin/sh
-# with-nss.sh PROGRAM: run a unit test program of tests/unit with
-# nss_wrapper's fake users and groups (tests/unit/data/passwd, group), so
-# that lookups and group memberships are known. PP_VALGRIND, if set, is the
-# valgrind command line to run it under.
+# with-nss.sh PROGRAM: run a unit test program of tests/unit with known
+# users and groups (tests/unit/data/passwd, group), served by the test NSS
+# source through glibc's own NSS (tests/lib/nss-pptest.sh), so that an
+# unknown user is "not found" exactly as glibc reports it. PP_VALGRIND, if
+# set, is the valgrind command line to run it under.
 set -eu
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: this test needs root (the store must be root-owned)"; exit 77; }
-
-# NSS_WRAPPER_LIB is pkg-config's Libs: the library's path (it may carry
-# a trailing blank, hence the word splitting).
-set -- "$1" ${NSS_WRAPPER_LIB:-}
-nss_lib=${2:-}
-[ -f "$nss_lib" ] || { echo "ERROR: nss_wrapper not found (Debian: libnss-wrapper)" >&2; exit 99; }
+command -v unshare >/dev/null || { echo "ERROR: unshare (util-linux) is needed" >&2; exit 99; }
+. "$top_srcdir/tests/lib/nss-pptest.sh"
 
 data=$top_srcdir/tests/unit/data
-exec env LD_PRELOAD="$nss_lib" NSS_WRAPPER_PASSWD="$data/passwd" NSS_WRAPPER_GROUP="$data/group" \
+down=$(mktemp -u "${PP_TEST_SAFE_PARENT:-/run}/pp-nss-down.XXXXXX")
+nss_pptest_exec "$data/passwd" "$data/group" "$down" \
     ${PP_VALGRIND:-} "$top_builddir/tests/unit/$1"

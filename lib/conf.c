@@ -1,6 +1,6 @@
 /*
  * config.c: one option table, filled from defaults, then pam_prefect.conf,
- * then the PAM arguments (config.h).
+ * then the PAM arguments (conf.h).
  *
  * Every setting is declared once, in opts[] below (sorted by name): its
  * type, default, field and limits. The file and the arguments go through
@@ -10,7 +10,7 @@
  */
 #include <config.h>
 
-#include "config.h"
+#include "conf.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -63,6 +63,8 @@ static const char *const on_failure_values[] = { "ignore", "deny", NULL };
 /* Sorted by name (bsearch). */
 static const struct pp_option opts[] = {
     { "api_url", OPT_STRING, F(api_url), PP_DEFAULT_API_URL, 0, 0, 0, STR_URL, NULL },
+    { "broad_rules_for_system_accounts", OPT_BOOL, F(broad_rules_for_system_accounts), NULL, 0,
+      0, 0, 0, NULL },
     { "ca_file", OPT_STRING, F(ca_file), NULL, 0, 0, 0, STR_PATH_OPT, NULL },
     { "cache_dir", OPT_STRING, F(cache_dir), PP_DEFAULT_CACHE, 0, 0, 0, STR_PATH, NULL },
     { "cache_ttl", OPT_INT, F(cache_ttl), NULL, 300, 0, 365 * DAY, 0, NULL },
@@ -409,29 +411,21 @@ static int file_setting(struct pp_config *cfg, const struct pp_option *opt,
     return -1;
 }
 
-static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log)
+/* The settings of a configuration file's text (len bytes, NUL-terminated). */
+static int parse_file_text(struct pp_config *cfg, const char *text, size_t len, const char *path,
+                           struct pp_log *log)
 {
-    char err[PP_ERRLEN];
     char where[WHERE_MAX];
     config_t lc;
     config_setting_t *root;
-    char *text;
-    size_t len;
     int rc = -1;
 
-    if (pp_read_file(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, &text, &len, err, sizeof(err)) != 0) {
-        pp_error(log, "configuration %s", err);
-        return -1;
-    }
     if (strlen(text) != len) {
         pp_error(log, "%s: contains a NUL byte", path);
-        pp_free_buf(text, len + 1);
         return -1;
     }
-    if (pp_lcfg_parse(&lc, text, path, log) != 0) {
-        pp_free_buf(text, len + 1);
+    if (pp_lcfg_parse(&lc, text, path, log) != 0)
         return -1;
-    }
     root = config_root_setting(&lc);
     for (int i = 0; i < config_setting_length(root); i++) {
         const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
@@ -449,6 +443,21 @@ static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log
     rc = 0;
 out:
     config_destroy(&lc);
+    return rc;
+}
+
+static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log)
+{
+    char err[PP_ERRLEN];
+    char *text;
+    size_t len;
+    int rc;
+
+    if (pp_read_file(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, &text, &len, err, sizeof(err)) != 0) {
+        pp_error(log, "configuration %s", err);
+        return -1;
+    }
+    rc = parse_file_text(cfg, text, len, path, log);
     pp_free_buf(text, len + 1);
     return rc;
 }
@@ -590,24 +599,31 @@ static int apply_args(struct pp_config *cfg, int argc, const char **argv, struct
     return 0;
 }
 
-/* Before the file is read: which file, and is debug asked for? */
-static void scan_args(int argc, const char **argv, const char **config_arg, struct pp_log *log)
+bool pp_config_args_debug(int argc, const char **argv)
 {
     bool b;
 
-    *config_arg = NULL;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; argv != NULL && i < argc; i++) {
         const char *arg = argv[i];
 
-        if (arg == NULL)
-            continue;
-        if (strncmp(arg, "config=", 7) == 0)
-            *config_arg = arg;
-        else if (log != NULL && (strcmp(arg, "debug") == 0
-                                 || (strncmp(arg, "debug=", 6) == 0
-                                     && parse_bool(arg + 6, &b) == 0 && b)))
-            log->debug = true;
+        if (arg != NULL && (strcmp(arg, "debug") == 0
+                            || (strncmp(arg, "debug=", 6) == 0
+                                && parse_bool(arg + 6, &b) == 0 && b)))
+            return true;
     }
+    return false;
+}
+
+/* Before the file is read: which file, and is debug asked for? */
+static void scan_args(int argc, const char **argv, const char **config_arg, struct pp_log *log)
+{
+    *config_arg = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (argv[i] != NULL && strncmp(argv[i], "config=", 7) == 0)
+            *config_arg = argv[i];
+    }
+    if (log != NULL && pp_config_args_debug(argc, argv))
+        log->debug = true;
 }
 
 /* Checks that involve more than one setting. */
@@ -616,6 +632,21 @@ static int check_together(const struct pp_config *cfg, struct pp_log *log)
     if (cfg->connect_timeout_ms > cfg->timeout_ms) {
         pp_error(log, "%s: connect_timeout_ms (%ld) must not be larger than timeout_ms (%ld)",
                  cfg->config_path, cfg->connect_timeout_ms, cfg->timeout_ms);
+        return -1;
+    }
+    return 0;
+}
+
+int pp_config_parse(struct pp_config *cfg, const char *text, size_t len, const char *path,
+                    int argc, const char **argv, struct pp_log *log)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    if (argv == NULL)
+        argc = 0;
+    if (set_defaults(cfg, log) != 0 || (cfg->config_path = strdup(path)) == NULL
+        || parse_file_text(cfg, text, len, path, log) != 0
+        || apply_args(cfg, argc, argv, log) != 0 || check_together(cfg, log) != 0) {
+        pp_config_free(cfg);
         return -1;
     }
     return 0;

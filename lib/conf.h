@@ -1,5 +1,5 @@
 /*
- * config.h: pam_prefect.conf and PAM arguments, through one option table.
+ * conf.h: pam_prefect.conf and PAM arguments, through one option table.
  *
  * Promises: every setting is declared once (name, type, default, field);
  * defaults are applied, then the file (libconfig syntax, read through
@@ -11,8 +11,8 @@
  * type or out of range is one error line (file, line, what) and a failed
  * load: the caller must then do nothing.
  */
-#ifndef PP_CONFIG_H
-#define PP_CONFIG_H
+#ifndef PP_CONF_H
+#define PP_CONF_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,6 +37,7 @@ struct pp_config {
     long expiry_warn_days;
     enum pp_on_failure on_failure;
     long minimum_uid;
+    bool broad_rules_for_system_accounts;   /* group/default rules for uid < UID_MIN */
     char **services;            /* NULL: all services; else NULL-terminated */
     bool debug;
 };
@@ -50,7 +51,21 @@ struct pp_config {
 int pp_config_load(struct pp_config *cfg, const char *override_path,
                    int argc, const char **argv, struct pp_log *log);
 
+/*
+ * What pp_config_load does with a file's text already read (len bytes,
+ * NUL-terminated; path for messages only): defaults, the text, then argv
+ * (a "config=" argument is not followed). For the fuzz targets and tests.
+ */
+int pp_config_parse(struct pp_config *cfg, const char *text, size_t len, const char *path,
+                    int argc, const char **argv, struct pp_log *log);
+
 void pp_config_free(struct pp_config *cfg);
+
+/*
+ * Whether the PAM arguments ask for debug ("debug", "debug=true"...),
+ * without reading the file (the module cannot when it is not root).
+ */
+bool pp_config_args_debug(int argc, const char **argv);
 
 /* Whether service is in cfg->services (always true when that is NULL). */
 bool pp_config_service_in_scope(const struct pp_config *cfg, const char *service);

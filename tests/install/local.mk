@@ -1,0 +1,3 @@
+# make install / uninstall under a scratch DESTDIR, scripts/build's errors.
+TESTS += tests/install/install.test
+dist_check_SCRIPTS += tests/install/install.test
