@@ -109,17 +109,32 @@ static int get_int(config_setting_t *root, const char *name, long long *n)
 }
 
 /* Optional RFC 3339 time (absent: none). 0, or -1 if present and malformed. */
+/*
+ * Optional time: seconds since the epoch (what the writer puts: a warm
+ * login reads it without a date parse), or an RFC 3339 string. Absent:
+ * none. 0, or -1 if present and malformed.
+ */
 static int get_time(config_setting_t *root, const char *name, bool *has, time_t *t)
 {
+    config_setting_t *v = config_setting_get_member(root, name);
     const char *s;
-    int r = get_str(root, name, &s);
+    int type;
 
     *has = false;
     *t = 0;
-    if (r == 0)
+    if (v == NULL)
         return 0;
-    if (r < 0 || pp_time_parse(s, t) != 0)
+    type = config_setting_type(v);
+    if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+        long long n = config_setting_get_int64(v);
+
+        if (n < 0 || (long long)(time_t)n != n)
+            return -1;
+        *t = (time_t)n;
+    } else if (type != CONFIG_TYPE_STRING || (s = config_setting_get_string(v)) == NULL
+               || pp_time_parse(s, t) != 0) {
         return -1;
+    }
     *has = true;
     return 0;
 }
@@ -328,12 +343,12 @@ static bool add_string(config_setting_t *root, const char *name, const char *val
     return v != NULL && config_setting_set_string(v, value) == CONFIG_TRUE;
 }
 
-/* A time setting, left out when there is none. */
+static bool add_int(config_setting_t *root, const char *name, long long n);
+
+/* A time setting in seconds since the epoch, left out when there is none. */
 static bool add_time(config_setting_t *root, const char *name, bool has, time_t t)
 {
-    char buf[PP_TIME_SIZE];
-
-    return !has || add_string(root, name, pp_time_format(t, buf));
+    return !has || add_int(root, name, (long long)t);
 }
 
 static bool add_int(config_setting_t *root, const char *name, long long n)

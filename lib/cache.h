@@ -20,12 +20,12 @@
  *   account_id, workspace_id   the workspace the key was checked for
  *   outcome        what the check found: "valid", "expiring", "expired",
  *                  "rejected", "no-workspace-access" or "unreachable"
- *   checked_at     RFC 3339 (UTC)
- *   last_valid_at  RFC 3339 or null: the last valid check of this key
- *   expiration     RFC 3339 or null (never expires / not known)
+ *   checked_at     seconds since the epoch (an RFC 3339 string is read too)
+ *   last_valid_at  time, as checked_at, or absent: the last valid check of this key
+ *   expiration     time or absent (never expires / not known)
  *   expiration_source  "cloud" (read from Cloud), "entry" (the entry's
  *                  recorded one) or "none"
- *   backoff_until  RFC 3339 or null: after an unreachable check, no new
+ *   backoff_until  time or absent: after an unreachable check, no new
  *                  request before this time
  *   http_status    Cloud's HTTP status, 0 when none
  *   reason         short text for logs and prefect-keys

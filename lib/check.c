@@ -671,7 +671,8 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
 
     if (check_start(&c, cfg, e, now, v, log) != 0)
         return -1;
-    if (pp_cache_prepare(cfg, log) != 0)
+    /* A record the login has just read (cache.h) was read from a checked directory. */
+    if ((!e->record_read || e->record == NULL) && pp_cache_prepare(cfg, log) != 0)
         return -1;
 
     have = read_own(&c, &rec, &serial_before, true) == 0;
