@@ -252,8 +252,12 @@ static const char *record_fields(config_setting_t *root, struct pp_cache_record 
     rec->serial = (unsigned long)n;
     if (get_str(root, "reason", &s) < 0)
         return "reason not a string";
-    if (s != NULL)
-        snprintf(rec->reason, sizeof(rec->reason), "%s", s);
+    if (s != NULL) {
+        size_t len = strnlen(s, sizeof(rec->reason) - 1);  /* truncated, as by snprintf */
+
+        memcpy(rec->reason, s, len);
+        rec->reason[len] = '\0';
+    }
     if (get_str(root, "entry_file", &s) < 0 || (s != NULL && strlen(s) >= sizeof(rec->entry_file)))
         return "entry_file not a file identity";
     if (s != NULL)

@@ -297,7 +297,7 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
     d->have_entry = true;
     /* From the cache record while the entry file is unchanged: no hashing (cache.h). */
     pp_cache_fingerprint(cfg, &d->entry, log);
-    snprintf(d->fingerprint, sizeof(d->fingerprint), "%s", d->entry.fp);
+    memcpy(d->fingerprint, d->entry.fp, sizeof(d->fingerprint));     /* both PP_FP_SIZE */
 
     mode = !in->network ? PP_VERDICT_CACHE_ONLY
            : in->force  ? PP_VERDICT_FORCE

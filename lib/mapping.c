@@ -742,9 +742,16 @@ static int user_groups(const char *user, gid_t primary, gid_t **list, int *count
 static void set_result(struct pp_resolution *res, enum pp_match match, const char *entry,
                        const char *group)
 {
+    size_t n;
+
+    /* Truncated as snprintf would (names are validated shorter); at every login. */
     res->match = match;
-    snprintf(res->entry, sizeof(res->entry), "%s", entry);
-    snprintf(res->group, sizeof(res->group), "%s", group);
+    n = strnlen(entry, sizeof(res->entry) - 1);
+    memcpy(res->entry, entry, n);
+    res->entry[n] = '\0';
+    n = strnlen(group, sizeof(res->group) - 1);
+    memcpy(res->group, group, n);
+    res->group[n] = '\0';
 }
 
 /*
