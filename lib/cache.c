@@ -1,7 +1,7 @@
 /*
  * cache.c: the check records in cfg->cache_dir (see cache.h).
  *
- * A record is small JSON written whole through the store's atomic writer
+ * A record is small libconfig text written whole through the store's atomic writer
  * (store_write.h: an unnamed file, linked and renamed over the old one), so
  * a reader sees the old or the new record, never a mix, and a killed
  * writer leaves nothing; readers go through safefile like every other
@@ -23,8 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
+#include <libconfig.h>
 
+#include "lcfg.h"
 #include "names.h"
 #include "safefile.h"
 #include "store_write.h"
@@ -76,18 +77,64 @@ int pp_cache_prepare(const struct pp_config *cfg, const struct pp_log *log)
     return 0;
 }
 
-/* Optional RFC 3339 time or null. 0, or -1 if present and malformed. */
-static int get_time(json_object *o, const char *name, bool *has, time_t *t)
+/*
+ * A setting of the record: 1 with *s set (a string), 0 when absent, -1
+ * when present but not a string.
+ */
+static int get_str(config_setting_t *root, const char *name, const char **s)
 {
-    json_object *v;
+    config_setting_t *v = config_setting_get_member(root, name);
+
+    *s = NULL;
+    if (v == NULL)
+        return 0;
+    if (config_setting_type(v) != CONFIG_TYPE_STRING)
+        return -1;
+    *s = config_setting_get_string(v);
+    return *s != NULL ? 1 : -1;
+}
+
+/* An optional integer setting: 1 with *n, 0 when absent, -1 when not an integer. */
+static int get_int(config_setting_t *root, const char *name, long long *n)
+{
+    config_setting_t *v = config_setting_get_member(root, name);
+
+    *n = 0;
+    if (v == NULL)
+        return 0;
+    if (config_setting_type(v) != CONFIG_TYPE_INT && config_setting_type(v) != CONFIG_TYPE_INT64)
+        return -1;
+    *n = config_setting_get_int64(v);
+    return 1;
+}
+
+/* Optional RFC 3339 time (absent: none). 0, or -1 if present and malformed. */
+/*
+ * Optional time: seconds since the epoch (what the writer puts: a warm
+ * login reads it without a date parse), or an RFC 3339 string. Absent:
+ * none. 0, or -1 if present and malformed.
+ */
+static int get_time(config_setting_t *root, const char *name, bool *has, time_t *t)
+{
+    config_setting_t *v = config_setting_get_member(root, name);
+    const char *s;
+    int type;
 
     *has = false;
     *t = 0;
-    if (!json_object_object_get_ex(o, name, &v) || v == NULL)
+    if (v == NULL)
         return 0;
-    if (!json_object_is_type(v, json_type_string)
-        || pp_time_parse(json_object_get_string(v), t) != 0)
+    type = config_setting_type(v);
+    if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+        long long n = config_setting_get_int64(v);
+
+        if (n < 0 || (long long)(time_t)n != n)
+            return -1;
+        *t = (time_t)n;
+    } else if (type != CONFIG_TYPE_STRING || (s = config_setting_get_string(v)) == NULL
+               || pp_time_parse(s, t) != 0) {
         return -1;
+    }
     *has = true;
     return 0;
 }
@@ -134,111 +181,112 @@ static bool recordable(enum pp_outcome o)
     return pp_outcome_info(o)->life != PP_LIFE_NOT_CACHED;
 }
 
-/* Fill rec from the record's JSON. NULL, or what is wrong. */
-static const char *parse_record(const char *text, size_t len, struct pp_cache_record *rec)
+/* An optional UUID setting into dst. false if present and not a UUID. */
+static bool get_uuid(config_setting_t *root, const char *name, char dst[PP_UUID_LEN + 1])
 {
-    json_tokener *tok;
-    json_object *root, *v;
-    const char *s, *why = NULL;
+    const char *s;
+    int r = get_str(root, name, &s);
+
+    if (r == 0)
+        return true;
+    if (r < 0 || !pp_uuid_valid(s))
+        return false;
+    memcpy(dst, s, PP_UUID_LEN + 1);
+    return true;
+}
+
+/* Fill rec from the parsed record. NULL, or what is wrong. */
+static const char *record_fields(config_setting_t *root, struct pp_cache_record *rec)
+{
+    const char *s;
+    long long n;
     bool has;
+    size_t i;
     int o;
 
-    tok = json_tokener_new();
-    if (tok == NULL)
-        return "out of memory";
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    root = json_tokener_parse_ex(tok, text, (int)len);
-    if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
-        json_tokener_free(tok);
-        json_object_put(root);
-        return "not JSON";
-    }
-    json_tokener_free(tok);
-    if (!json_object_is_type(root, json_type_object)) {
-        why = "not a JSON object";
-        goto out;
-    }
+    if (get_str(root, "fingerprint", &s) != 1 || !fingerprint_valid(s))
+        return "fingerprint missing or malformed";
+    memcpy(rec->fingerprint, s, PP_FP_SIZE);
+    if (!get_uuid(root, "account_id", rec->account_id)
+        || !get_uuid(root, "workspace_id", rec->workspace_id))
+        return "account_id or workspace_id not a UUID";
 
-    if (!json_object_object_get_ex(root, "fingerprint", &v) || !json_object_is_type(v, json_type_string)
-        || !fingerprint_valid(json_object_get_string(v))) {
-        why = "fingerprint missing or malformed";
-        goto out;
-    }
-    snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", json_object_get_string(v));
-
-    why = "account_id or workspace_id not a UUID";
-    if (json_object_object_get_ex(root, "account_id", &v)) {
-        if (!json_object_is_type(v, json_type_string) || !pp_uuid_valid(json_object_get_string(v)))
-            goto out;
-        snprintf(rec->account_id, sizeof(rec->account_id), "%s", json_object_get_string(v));
-    }
-    if (json_object_object_get_ex(root, "workspace_id", &v)) {
-        if (!json_object_is_type(v, json_type_string) || !pp_uuid_valid(json_object_get_string(v)))
-            goto out;
-        snprintf(rec->workspace_id, sizeof(rec->workspace_id), "%s", json_object_get_string(v));
-    }
-
-    why = "outcome missing or unknown";
-    if (!json_object_object_get_ex(root, "outcome", &v) || !json_object_is_type(v, json_type_string))
-        goto out;
-    s = json_object_get_string(v);
+    if (get_str(root, "outcome", &s) != 1)
+        return "outcome missing or unknown";
     o = pp_outcome_recorded_by_name(s);
     if (o < 0)
-        goto out;
+        return "outcome missing or unknown";
     rec->outcome = (enum pp_outcome)o;
 
-    why = "checked_at missing or not an RFC 3339 time";
     if (get_time(root, "checked_at", &has, &rec->checked_at) != 0 || !has)
-        goto out;
-    why = "last_valid_at not an RFC 3339 time";
+        return "checked_at missing or not an RFC 3339 time";
     if (get_time(root, "last_valid_at", &rec->has_last_valid, &rec->last_valid_at) != 0)
-        goto out;
-    why = "expiration not an RFC 3339 time";
+        return "last_valid_at not an RFC 3339 time";
     if (get_time(root, "expiration", &rec->has_expires, &rec->expires) != 0)
-        goto out;
-    why = "backoff_until not an RFC 3339 time";
+        return "expiration not an RFC 3339 time";
     if (get_time(root, "backoff_until", &rec->has_backoff, &rec->backoff_until) != 0)
-        goto out;
+        return "backoff_until not an RFC 3339 time";
 
-    why = "expiration_source unknown";
     rec->exp_source = PP_EXP_NONE;
-    if (json_object_object_get_ex(root, "expiration_source", &v)) {
-        size_t i;
-
-        if (!json_object_is_type(v, json_type_string))
-            goto out;
-        s = json_object_get_string(v);
+    switch (get_str(root, "expiration_source", &s)) {
+    case 0:
+        break;
+    case 1:
         for (i = 0; i < sizeof(exp_source_names) / sizeof(exp_source_names[0]); i++) {
             if (strcmp(s, exp_source_names[i]) == 0)
                 break;
         }
         if (i == sizeof(exp_source_names) / sizeof(exp_source_names[0]))
-            goto out;
+            return "expiration_source unknown";
         rec->exp_source = (enum pp_exp_source)i;
+        break;
+    default:
+        return "expiration_source unknown";
     }
 
-    why = "http_status not an integer";
-    if (json_object_object_get_ex(root, "http_status", &v)) {
-        if (!json_object_is_type(v, json_type_int))
-            goto out;
-        rec->http_status = (long)json_object_get_int64(v);
+    if (get_int(root, "http_status", &n) < 0)
+        return "http_status not an integer";
+    rec->http_status = (long)n;
+    if (get_int(root, "serial", &n) < 0 || n < 0)
+        return "serial not a non-negative integer";
+    rec->serial = (unsigned long)n;
+    if (get_str(root, "reason", &s) < 0)
+        return "reason not a string";
+    if (s != NULL) {
+        size_t len = strnlen(s, sizeof(rec->reason) - 1);  /* truncated, as by snprintf */
+
+        memcpy(rec->reason, s, len);
+        rec->reason[len] = '\0';
     }
-    why = "serial not a non-negative integer";
-    if (json_object_object_get_ex(root, "serial", &v)) {
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-            goto out;
-        rec->serial = (unsigned long)json_object_get_int64(v);
+    if (get_str(root, "entry_file", &s) < 0 || (s != NULL && strlen(s) >= sizeof(rec->entry_file)))
+        return "entry_file not a file identity";
+    if (s != NULL)
+        memcpy(rec->entry_file, s, strlen(s) + 1);
+    return NULL;
+}
+
+/*
+ * Fill rec from the record's text. NULL, or what is wrong: a constant, or
+ * why (whylen bytes) for a syntax error, with its line, when why is not NULL.
+ */
+static const char *parse_record(const char *text, size_t len, struct pp_cache_record *rec,
+                                char *why, size_t whylen)
+{
+    char err[200];
+    config_t c;
+    const char *bad;
+
+    if (strlen(text) != len)
+        return "contains a NUL byte";
+    if (pp_lcfg_read(&c, text, err, sizeof(err)) != 0) {
+        if (why == NULL)
+            return "not a record";
+        snprintf(why, whylen, "not a record (%s)", err);
+        return why;
     }
-    why = "reason not a string";
-    if (json_object_object_get_ex(root, "reason", &v)) {
-        if (!json_object_is_type(v, json_type_string))
-            goto out;
-        snprintf(rec->reason, sizeof(rec->reason), "%s", json_object_get_string(v));
-    }
-    why = NULL;
-out:
-    json_object_put(root);
-    return why;
+    bad = record_fields(config_root_setting(&c), rec);
+    config_destroy(&c);
+    return bad;
 }
 
 const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record *rec)
@@ -248,7 +296,7 @@ const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record 
     memset(rec, 0, sizeof(*rec));
     if (len > (size_t)INT32_MAX)
         return "too large";
-    why = parse_record(text, len, rec);
+    why = parse_record(text, len, rec, NULL, 0);
     if (why != NULL)
         memset(rec, 0, sizeof(*rec));
     return why;
@@ -257,7 +305,7 @@ const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record 
 int pp_cache_read(const struct pp_config *cfg, const char *entry,
                   struct pp_cache_record *rec, const struct pp_log *log)
 {
-    char path[PP_CACHE_PATH_MAX], err[PP_ERRLEN];
+    char path[PP_CACHE_PATH_MAX], err[PP_ERRLEN], whybuf[256];
     const char *why;
     char *text;
     size_t len;
@@ -273,14 +321,15 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
         pp_error(log, "cache: %s", err);
         return -1;
     }
-    rc = pp_read_file(path, PP_FILE_SECRET, PP_CACHE_MAX, &text, &len, err, sizeof(err));
+    rc = pp_read_file_st(path, PP_FILE_SECRET, PP_CACHE_MAX, true, &text, &len, NULL, err,
+                         sizeof(err));
     if (rc == PP_ABSENT)
         return PP_ABSENT;
     if (rc != 0) {
         pp_error(log, "cache: record not used: %s", err);
         return -1;
     }
-    why = parse_record(text, len, rec);
+    why = parse_record(text, len, rec, whybuf, sizeof(whybuf));
     pp_free_buf(text, len + 1);
     if (why != NULL) {
         pp_warn(log, "cache: record not used: %s: %s", path, why);
@@ -290,41 +339,65 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
     return 0;
 }
 
-static json_object *time_or_null(bool has, time_t t)
+/* name = "value"; under root. false when out of memory. */
+static bool add_string(config_setting_t *root, const char *name, const char *value)
 {
-    char buf[PP_TIME_SIZE];
+    config_setting_t *v = config_setting_add(root, name, CONFIG_TYPE_STRING);
 
-    return has ? json_object_new_string(pp_time_format(t, buf)) : NULL;
+    return v != NULL && config_setting_set_string(v, value) == CONFIG_TRUE;
 }
 
-/* The record's JSON text (malloc'd), or NULL when out of memory. */
+static bool add_int(config_setting_t *root, const char *name, long long n);
+
+/* A time setting in seconds since the epoch, left out when there is none. */
+static bool add_time(config_setting_t *root, const char *name, bool has, time_t t)
+{
+    return !has || add_int(root, name, (long long)t);
+}
+
+static bool add_int(config_setting_t *root, const char *name, long long n)
+{
+    config_setting_t *v = config_setting_add(root, name, CONFIG_TYPE_INT64);
+
+    return v != NULL && config_setting_set_int64(v, n) == CONFIG_TRUE;
+}
+
+/* The record's libconfig text (malloc'd), or NULL when out of memory. */
 static char *format_record(const struct pp_cache_record *rec)
 {
-    json_object *o = json_object_new_object();
+    config_t c;
+    config_setting_t *root;
     char *text = NULL;
+    size_t size = 0;
+    FILE *f;
+    bool ok;
 
-    if (o == NULL)
-        return NULL;
-    json_object_object_add(o, "fingerprint", json_object_new_string(rec->fingerprint));
-    json_object_object_add(o, "account_id", json_object_new_string(rec->account_id));
-    json_object_object_add(o, "workspace_id", json_object_new_string(rec->workspace_id));
-    json_object_object_add(o, "outcome", json_object_new_string(pp_outcome_name(rec->outcome)));
-    json_object_object_add(o, "checked_at", time_or_null(true, rec->checked_at));
-    json_object_object_add(o, "last_valid_at", time_or_null(rec->has_last_valid, rec->last_valid_at));
-    json_object_object_add(o, "expiration", time_or_null(rec->has_expires, rec->expires));
-    json_object_object_add(o, "expiration_source",
-                           json_object_new_string(exp_source_names[rec->exp_source]));
-    json_object_object_add(o, "backoff_until", time_or_null(rec->has_backoff, rec->backoff_until));
-    json_object_object_add(o, "http_status", json_object_new_int64(rec->http_status));
-    json_object_object_add(o, "reason", json_object_new_string(rec->reason));
-    json_object_object_add(o, "serial", json_object_new_int64((int64_t)rec->serial));
-    {
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY
-                                                       | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (s != NULL)
-            text = strdup(s);
+    config_init(&c);
+    root = config_root_setting(&c);
+    ok = root != NULL
+        && add_string(root, "fingerprint", rec->fingerprint)
+        && add_string(root, "account_id", rec->account_id)
+        && add_string(root, "workspace_id", rec->workspace_id)
+        && add_string(root, "outcome", pp_outcome_name(rec->outcome))
+        && add_time(root, "checked_at", true, rec->checked_at)
+        && add_time(root, "last_valid_at", rec->has_last_valid, rec->last_valid_at)
+        && add_time(root, "expiration", rec->has_expires, rec->expires)
+        && (rec->exp_source == PP_EXP_NONE
+            || add_string(root, "expiration_source", exp_source_names[rec->exp_source]))
+        && add_time(root, "backoff_until", rec->has_backoff, rec->backoff_until)
+        && (rec->http_status == 0 || add_int(root, "http_status", rec->http_status))
+        && (rec->reason[0] == '\0' || add_string(root, "reason", rec->reason))
+        && (rec->serial == 0 || add_int(root, "serial", (long long)rec->serial))
+        && (rec->entry_file[0] == '\0' || add_string(root, "entry_file", rec->entry_file));
+    /* No comment, and no setting at its default: a warm login parses this. */
+    if (ok && (f = open_memstream(&text, &size)) != NULL) {
+        config_write(&c, f);
+        if (fclose(f) != 0 || text == NULL) {
+            free(text);
+            text = NULL;
+        }
     }
-    json_object_put(o);
+    config_destroy(&c);
     return text;
 }
 
@@ -369,6 +442,61 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
     if (rc != 0)
         pp_error(log, "cache: cannot write the record of %s: %s", entry, err);
     return rc;
+}
+
+/*
+ * Put the entry file's identity into a record of this key that names
+ * another (or none): the key was just hashed from that file, and is the
+ * record's. Done
+ * under the entry's check lock (not waited for: a check that holds it
+ * writes a record with the identity anyway), and only if the record is
+ * still the one read (same serial, same key).
+ */
+static void add_identity(const struct pp_config *cfg, const struct pp_entry *e,
+                         const struct pp_log *log)
+{
+    struct pp_cache_record rec;
+    int fd = pp_cache_lock(cfg, e->name, 0, log);
+
+    if (fd < 0)
+        return;
+    if (e->file_id[0] != '\0' && pp_cache_read(cfg, e->name, &rec, log) == 0
+        && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id)
+        && strcmp(rec.entry_file, e->file_id) != 0) {
+        snprintf(rec.entry_file, sizeof(rec.entry_file), "%s", e->file_id);
+        if (pp_cache_write(cfg, e->name, &rec, log) == 0)
+            pp_debug(log, "cache: entry=%s: the record now names the entry file", e->name);
+    }
+    close(fd);
+}
+
+int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
+                         const struct pp_log *log)
+{
+    struct pp_cache_record rec;
+    bool have = false;
+
+    if (cfg->cache_dir != NULL && e->record == NULL) {
+        /* Kept for the check that follows (store.h): one read per login. */
+        have = pp_cache_read(cfg, e->name, &rec, log) == 0;
+        if (have && (e->record = malloc(sizeof(*e->record))) != NULL)
+            *e->record = rec;
+        e->record_read = !have || e->record != NULL;
+        if (have && e->file_id[0] != '\0' && strcmp(rec.entry_file, e->file_id) == 0) {
+            memcpy(e->fp, rec.fingerprint, PP_FP_SIZE);
+            return 0;
+        }
+    }
+    if (pp_fingerprint(e->key, e->fp) != 0) {
+        const char *why = pp_fingerprint_error();
+
+        pp_error(log, "entry %s: the key's fingerprint cannot be computed%s%s", e->name,
+                 why != NULL ? ": " : "", why != NULL ? why : "");
+        return -1;
+    }
+    if (have && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id))
+        add_identity(cfg, e, log);
+    return 0;
 }
 
 int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct pp_log *log)

@@ -5,35 +5,44 @@
  * owner and mode whatever the umask or the caller's group; the directories
  * above it must already exist and be safe, and are checked before it is
  * made, without following a symbolic link):
- *   ENTRY.json   the last check of ENTRY (JSON, root 0600), never a key
+ *   ENTRY.rec    the last check of ENTRY (libconfig text, root 0600), never a key
  *   ENTRY.lock   flock'd while a check of ENTRY runs (empty, root:root 0600)
- *   .tmp-ENTRY.json.XXXXXX  only if a writer was killed between the two
+ *   .tmp-ENTRY.rec.XXXXXX  only if a writer was killed between the two
  *                system calls that name and rename a record; removed by
  *                prefect-keys verify (under the entry's lock)
  *
- * Record (JSON object):
+ * The record is libconfig text, not JSON, so that a warm login reads it with
+ * the library that reads the configuration and never loads json-c.
+ *
+ * Record (settings; an absent time means none, another absent setting its
+ * default: expiration_source "none", http_status 0, reason "", serial 0):
  *   fingerprint    the checked key's fingerprint (secret.h)
  *   account_id, workspace_id   the workspace the key was checked for
  *   outcome        what the check found: "valid", "expiring", "expired",
  *                  "rejected", "no-workspace-access" or "unreachable"
- *   checked_at     RFC 3339 (UTC)
- *   last_valid_at  RFC 3339 or null: the last valid check of this key
- *   expiration     RFC 3339 or null (never expires / not known)
+ *   checked_at     seconds since the epoch (an RFC 3339 string is read too)
+ *   last_valid_at  time, as checked_at, or absent: the last valid check of this key
+ *   expiration     time or absent (never expires / not known)
  *   expiration_source  "cloud" (read from Cloud), "entry" (the entry's
  *                  recorded one) or "none"
- *   backoff_until  RFC 3339 or null: after an unreachable check, no new
+ *   backoff_until  time or absent: after an unreachable check, no new
  *                  request before this time
  *   http_status    Cloud's HTTP status, 0 when none
  *   reason         short text for logs and prefect-keys
  *   serial         one more than the previous record's: tells a login that
  *                  waited for a running check that its result has arrived
+ *   entry_file     optional: the identity of the entry file (store.h
+ *                  file_id) whose key has this fingerprint
  *
  * Promises: records are read through safefile (PP_FILE_SECRET,
  * PP_CACHE_MAX) with the cache directory checked (pp_check_dir, private);
  * written atomically by pp_write_file_atomic (store_write.h), the writer
  * the store and the mapping use, so a writer killed at any point leaves
  * the old or the new record and no partial file; a record that is malformed is
- * logged and treated as absent. A record whose fingerprint is not the
+ * logged and treated as absent. The fingerprint of a record is reused
+ * (pp_cache_fingerprint) only while the entry file has the identity the
+ * record names: the key was hashed from exactly that version of the file. A
+ * record whose fingerprint is not the
  * current key's belongs to a predecessor, and one for another workspace to
  * an older version of the entry: callers must ignore both (pp_cache_read
  * returns them; pp_check_entry ignores them).
@@ -48,6 +57,7 @@
 #include "log.h"
 #include "names.h"
 #include "secret.h"
+#include "store.h"
 #include "status.h"
 #include "verdict.h"
 
@@ -69,10 +79,11 @@ struct pp_cache_record {
     long http_status;
     char reason[256];
     unsigned long serial;
+    char entry_file[PP_FILE_ID_SIZE];   /* "" when not known */
 };
 
-/* The suffix of a record's file name: "{cache_dir}/{entry}.json". */
-#define PP_CACHE_RECORD_SUFFIX ".json"
+/* The suffix of a record's file name: "{cache_dir}/{entry}.rec". */
+#define PP_CACHE_RECORD_SUFFIX ".rec"
 
 /* Whether fname (in the cache directory) is a record; the entry's name into name. */
 bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1]);
@@ -123,6 +134,20 @@ bool pp_cache_record_is_for(const struct pp_cache_record *rec, const char *fp,
 /* Write the record of entry atomically. Returns 0 or -1 (logged). */
 int pp_cache_write(const struct pp_config *cfg, const char *entry,
                    const struct pp_cache_record *rec, const struct pp_log *log);
+
+/*
+ * The fingerprint of e's key into e->fp, without hashing when the record
+ * of e names e's entry file as it is now (e->file_id, not empty): then the
+ * record's fingerprint is the key's, and libcrypto is not loaded. Else the
+ * key is hashed, and if the record is this key's (fingerprint, account and
+ * workspace) but does not name the file yet, the file's identity is added
+ * to it (when the entry's check lock is free; nothing else of the record
+ * changes, its serial included) so that the next login need not hash.
+ * Returns 0, or -1 if the key could not be hashed (e->fp is then
+ * "unknown"; logged).
+ */
+int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
+                         const struct pp_log *log);
 
 /* Remove the record of entry (prefect-keys remove). 0 (also if absent) or -1. */
 int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct pp_log *log);

@@ -59,6 +59,7 @@ struct check {
     char fp[PP_FP_SIZE];
     struct timespec start;
     const char *source;         /* for the debug line: cache, back-off, wait, cloud */
+    struct pp_cloud_conn *conn; /* the check's requests share one connection */
 };
 
 static long elapsed_ms(const struct check *c)
@@ -204,9 +205,19 @@ static bool from_record(const struct check *c, const struct pp_cache_record *r, 
 }
 
 /* This key's record, if there is one: 0 (rec filled) or -1 (none, or another key's). */
-static int read_own(const struct check *c, struct pp_cache_record *rec, unsigned long *serial)
+static int read_own(const struct check *c, struct pp_cache_record *rec, unsigned long *serial,
+                    bool first)
 {
-    int rc = pp_cache_read(c->cfg, c->e->name, rec, c->log);
+    int rc;
+
+    /* The first look may use the record pp_cache_fingerprint read just before. */
+    if (first && c->e->record_read) {
+        rc = c->e->record != NULL ? 0 : PP_ABSENT;
+        if (rc == 0)
+            *rec = *c->e->record;
+    } else {
+        rc = pp_cache_read(c->cfg, c->e->name, rec, c->log);
+    }
 
     if (serial != NULL)
         *serial = rc == 0 ? rec->serial : 0;
@@ -252,8 +263,9 @@ static void read_expiration(struct check *c, const struct pp_cache_record *prev,
     note[0] = '\0';
     if (has_expiration_ids(c->e) && left >= PP_CHECK_MIN_MS) {
         cfg2.timeout_ms = left;
-        if (pp_cloud_expiration(&cfg2, c->e->key, c->e->account_id, c->e->user_id, c->e->key_id,
-                                c->e->service_account_id, &has, &when, &ans, c->log) != 0)
+        if (pp_cloud_expiration_on(c->conn, &cfg2, c->e->key, c->e->account_id, c->e->user_id,
+                                   c->e->key_id, c->e->service_account_id, &has, &when, &ans,
+                                   c->log) != 0)
             ans.status = PP_CLOUD_UNREACHABLE;
         if (ans.status == PP_CLOUD_OK && bots && record_is_another_key(c->e, ans.key_id)) {
             snprintf(note, notelen, "the service account's record describes another key "
@@ -302,6 +314,7 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", c->fp);
     snprintf(rec->account_id, sizeof(rec->account_id), "%s", c->e->account_id);
     snprintf(rec->workspace_id, sizeof(rec->workspace_id), "%s", c->e->workspace_id);
+    snprintf(rec->entry_file, sizeof(rec->entry_file), "%s", c->e->file_id);
     rec->checked_at = c->now;
     rec->serial = serial + 1;
     if (prev != NULL) {
@@ -320,7 +333,7 @@ static int ask_cloud(struct check *c, const struct pp_cache_record *prev, unsign
     }
 
     cfg2.timeout_ms = remaining_ms(c);
-    if (pp_cloud_workspaces(&cfg2, c->e->key, &ws, &nws, &ans, c->log) != 0)
+    if (pp_cloud_workspaces_on(c->conn, &cfg2, c->e->key, &ws, &nws, &ans, c->log) != 0)
         return -1;
     rec->http_status = ans.http_status;
     c->source = "cloud";
@@ -399,11 +412,22 @@ static int check_start(struct check *c, const struct pp_config *cfg, const struc
     c->now = now;
     c->log = log;
     c->source = "cache";
-    clock_gettime(CLOCK_MONOTONIC, &c->start);
-    if (e == NULL || e->key == NULL || pp_fingerprint(e->key, c->fp) != 0) {
+    /*
+     * e->fp: from pp_cache_fingerprint, when the caller asked it (cache.h).
+     * Else the key is hashed here, which may load libcrypto: before the
+     * clock of timeout_ms starts, as that bounds the wait for Cloud.
+     */
+    if (e == NULL || e->key == NULL) {
         pp_error(log, "check: no key to check");
         return -1;
     }
+    if (e->fp[0] != '\0' && strcmp(e->fp, "unknown") != 0) {
+        memcpy(c->fp, e->fp, sizeof(c->fp));
+    } else if (pp_fingerprint(e->key, c->fp) != 0) {
+        pp_error(log, "check: the key's fingerprint cannot be computed");
+        return -1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &c->start);
     return 0;
 }
 
@@ -415,7 +439,7 @@ int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_
 
     if (check_start(&c, cfg, e, now, v, log) != 0)
         return -1;
-    if (read_own(&c, &rec, NULL) == 0 && from_record(&c, &rec, false, v)) {
+    if (read_own(&c, &rec, NULL, true) == 0 && from_record(&c, &rec, false, v)) {
         c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
         v->from_cache = true;
         log_result(&c, v);
@@ -451,7 +475,7 @@ static int locked_check(struct check *c, bool force, bool have, struct pp_cache_
     if (lockfd == -1)
         return -1;
     if (lockfd >= 0) {
-        have = read_own(c, rec, &serial_after) == 0;
+        have = read_own(c, rec, &serial_after, false) == 0;
         if (!force && have && from_record(c, rec, serial_after != serial_before, v)) {
             v->from_cache = true;
             close(lockfd);
@@ -468,7 +492,10 @@ static int locked_check(struct check *c, bool force, bool have, struct pp_cache_
         return 0;
     }
 
+    c->conn = pp_cloud_conn_new();     /* NULL: each request connects anew */
     rc = ask_cloud(c, have ? rec : NULL, serial_before, &result, v);
+    pp_cloud_conn_free(c->conn);
+    c->conn = NULL;
     if (rc == 0 && pp_cache_write(c->cfg, c->e->name, &result, c->log) != 0)
         pp_warn(c->log, "check: entry=%s: result not cached", c->e->name);
     close(lockfd);
@@ -644,10 +671,11 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
 
     if (check_start(&c, cfg, e, now, v, log) != 0)
         return -1;
-    if (pp_cache_prepare(cfg, log) != 0)
+    /* A record the login has just read (cache.h) was read from a checked directory. */
+    if ((!e->record_read || e->record == NULL) && pp_cache_prepare(cfg, log) != 0)
         return -1;
 
-    have = read_own(&c, &rec, &serial_before) == 0;
+    have = read_own(&c, &rec, &serial_before, true) == 0;
     if (!force && have && from_record(&c, &rec, false, v)) {
         c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
         v->from_cache = true;

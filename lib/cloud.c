@@ -1,8 +1,10 @@
 /*
  * cloud.c: the Prefect Cloud client (see cloud.h).
  *
- * One curl easy handle per request, set up by cloud_get() with every limit
- * the header promises. The answer is classified in one place
+ * One curl easy handle per request (requests on a pp_cloud_conn share one,
+ * reset after each: curl_easy_reset keeps its connection, so a check's
+ * second request needs no new TCP and TLS handshake), set up by cloud_get()
+ * with every limit the header promises. The answer is classified in one place
  * (classify_status) and bodies are parsed with json-c in strict mode with
  * every field's type checked: anything unexpected is "unreachable", never a
  * guess.
@@ -37,9 +39,11 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <json-c/json.h>
 
 #include "curl_loader.h"
+/* json-c through the table that curl_init_once loads (jsonc_loader.h). */
+#define PP_JSONC_LAZY 1
+#include "jsonc_loader.h"
 #include "secret.h"
 #include "timefmt.h"
 
@@ -67,6 +71,11 @@ struct body {
     bool no_memory;
 };
 
+/* Requests on one connection (pp_cloud_conn_new): the handle is kept. */
+struct pp_cloud_conn {
+    CURL *curl;
+};
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 /* libcurl's functions once loaded; NULL (and curl_load_error) if not. */
 static const struct pp_curl_api *cu;
@@ -85,6 +94,9 @@ static void curl_init_once(void)
      */
     unsetenv("SSLKEYLOGFILE");
     cu = pp_curl_load(&curl_load_error);
+    /* The answers are read with json-c, loaded with libcurl: both or neither. */
+    if (cu != NULL && pp_jsonc_load(&curl_load_error) == NULL)
+        cu = NULL;
     if (cu != NULL)
         curl_init_rc = cu->global_init(CURL_GLOBAL_DEFAULT);
 }
@@ -205,9 +217,9 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
  * when an HTTP answer came back; 1 when it did not (ans: unreachable and
  * why); -1 on a local error (logged; ans: unreachable and why).
  */
-static int cloud_get(const struct pp_config *cfg, const char *key, const char *path,
-                     long timeout_ms, struct body *b, struct pp_cloud_answer *ans,
-                     const struct pp_log *log)
+static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, const char *key,
+                     const char *path, long timeout_ms, struct body *b,
+                     struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     static const char bearer[] = "Authorization: Bearer ";
     char errbuf[CURL_ERROR_SIZE];
@@ -263,7 +275,9 @@ static int cloud_get(const struct pp_config *cfg, const char *key, const char *p
         goto nomem;
     headers = tmp;
 
-    curl = cu->easy_init();
+    curl = conn != NULL && conn->curl != NULL ? conn->curl : cu->easy_init();
+    if (conn != NULL)
+        conn->curl = curl;
     if (curl == NULL) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl initialisation failed");
         pp_error(log, "cloud: curl_easy_init failed");
@@ -332,7 +346,10 @@ nomem:
     set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory");
     pp_error(log, "cloud: out of memory");
 out:
-    if (curl != NULL)
+    /* A connection's handle keeps its connection, and none of our pointers. */
+    if (curl != NULL && conn != NULL)
+        cu->easy_reset(curl);
+    else if (curl != NULL)
         cu->easy_cleanup(curl);
     for (s = headers; s != NULL; s = s->next)
         pp_wipe(s->data, strlen(s->data));
@@ -389,8 +406,9 @@ static void sleep_until(const struct timespec *t0, long ms)
  * cloud_get, retried once (see cloud.h) when the answer says to and the
  * pause and a last try fit in what is left of cfg->timeout_ms.
  */
-static int cloud_request(const struct pp_config *cfg, const char *key, const char *path,
-                         struct body *b, struct pp_cloud_answer *ans, const struct pp_log *log)
+static int cloud_request(struct pp_cloud_conn *conn, const struct pp_config *cfg,
+                         const char *key, const char *path, struct body *b,
+                         struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     long total = cfg->timeout_ms > 0 ? cfg->timeout_ms : 1;
     long pause, first;
@@ -398,7 +416,7 @@ static int cloud_request(const struct pp_config *cfg, const char *key, const cha
     int rc;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = cloud_get(cfg, key, path, total, b, ans, log);
+    rc = cloud_get(conn, cfg, key, path, total, b, ans, log);
     if (rc != 0 || !retry_pause(ans, &pause))
         return rc;
     first = ans->http_status;
@@ -414,7 +432,7 @@ static int cloud_request(const struct pp_config *cfg, const char *key, const cha
     sleep_until(&t0, ms_since(&t0) + pause);
     ans->http_status = 0;
     ans->retry_after = 0;
-    rc = cloud_get(cfg, key, path, total - ms_since(&t0), b, ans, log);
+    rc = cloud_get(conn, cfg, key, path, total - ms_since(&t0), b, ans, log);
     ans->retried_http_status = first;
     return rc;
 }
@@ -476,12 +494,18 @@ static bool classify_status(struct pp_cloud_answer *ans, const struct body *b,
 /* Parse the whole body as one JSON value, strictly. NULL (ans set) if it is not. */
 static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans)
 {
+    const char *why = NULL;
     json_tokener *tok;
     json_object *root;
     size_t end;
 
     if (b->len == 0 || b->len > (size_t)INT32_MAX) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON (empty)");
+        return NULL;
+    }
+    /* Loaded with libcurl; a caller that parses without a request loads it here. */
+    if (pp_jsonc_load(&why) == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "json-c could not be loaded: %s", why);
         return NULL;
     }
     tok = json_tokener_new();
@@ -605,9 +629,31 @@ static void answer_init(struct pp_cloud_answer *ans)
     ans->status = PP_CLOUD_UNREACHABLE;
 }
 
+struct pp_cloud_conn *pp_cloud_conn_new(void)
+{
+    return calloc(1, sizeof(struct pp_cloud_conn));
+}
+
+void pp_cloud_conn_free(struct pp_cloud_conn *conn)
+{
+    if (conn == NULL)
+        return;
+    /* A handle exists only once libcurl was loaded (cu set). */
+    if (conn->curl != NULL)
+        cu->easy_cleanup(conn->curl);
+    free(conn);
+}
+
 int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
                         struct pp_workspace **ws, size_t *nws,
                         struct pp_cloud_answer *ans, const struct pp_log *log)
+{
+    return pp_cloud_workspaces_on(NULL, cfg, key, ws, nws, ans, log);
+}
+
+int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
+                           const char *key, struct pp_workspace **ws, size_t *nws,
+                           struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     struct body b;
     int rc;
@@ -615,7 +661,7 @@ int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
     answer_init(ans);
     *ws = NULL;
     *nws = 0;
-    rc = cloud_request(cfg, key, "/me/workspaces", &b, ans, log);
+    rc = cloud_request(conn, cfg, key, "/me/workspaces", &b, ans, log);
     if (rc != 0) {
         note_retry(ans);
         return rc < 0 ? -1 : 0;
@@ -700,6 +746,16 @@ int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
                         const char *service_account_id, bool *has_expires, time_t *expires,
                         struct pp_cloud_answer *ans, const struct pp_log *log)
 {
+    return pp_cloud_expiration_on(NULL, cfg, key, account_id, user_id, key_id,
+                                  service_account_id, has_expires, expires, ans, log);
+}
+
+int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
+                           const char *key, const char *account_id, const char *user_id,
+                           const char *key_id, const char *service_account_id,
+                           bool *has_expires, time_t *expires, struct pp_cloud_answer *ans,
+                           const struct pp_log *log)
+{
     char path[160];
     bool bot;
     struct body b;
@@ -722,7 +778,7 @@ int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
         goto badids;
     }
 
-    rc = cloud_request(cfg, key, path, &b, ans, log);
+    rc = cloud_request(conn, cfg, key, path, &b, ans, log);
     if (rc != 0) {
         note_retry(ans);
         return rc < 0 ? -1 : 0;

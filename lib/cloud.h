@@ -58,10 +58,24 @@ struct pp_cloud_answer {
  * and ans then says unreachable and why).
  */
 
+/*
+ * A connection that consecutive requests share (one TCP and TLS handshake
+ * for a check and its expiration read: two round trips less). The key and
+ * every setting are given again with each request; nothing of one request
+ * but the open connection outlives it. NULL when out of memory.
+ */
+struct pp_cloud_conn;
+struct pp_cloud_conn *pp_cloud_conn_new(void);
+void pp_cloud_conn_free(struct pp_cloud_conn *conn);
+
 /* GET {api_url}/me/workspaces. *ws (malloc'd) and *nws on PP_CLOUD_OK. */
 int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
                         struct pp_workspace **ws, size_t *nws,
                         struct pp_cloud_answer *ans, const struct pp_log *log);
+/* The same on conn (NULL: a connection of its own). */
+int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
+                           const char *key, struct pp_workspace **ws, size_t *nws,
+                           struct pp_cloud_answer *ans, const struct pp_log *log);
 
 /*
  * The key's expiration, from GET {api_url}/users/{user_id}/api_keys/{key_id}
@@ -72,6 +86,12 @@ int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
                         const char *account_id, const char *user_id, const char *key_id,
                         const char *service_account_id, bool *has_expires, time_t *expires,
                         struct pp_cloud_answer *ans, const struct pp_log *log);
+/* The same on conn (NULL: a connection of its own). */
+int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
+                           const char *key, const char *account_id, const char *user_id,
+                           const char *key_id, const char *service_account_id,
+                           bool *has_expires, time_t *expires, struct pp_cloud_answer *ans,
+                           const struct pp_log *log);
 
 /*
  * The parsers behind the two calls, on a 200 answer's body (len bytes,

@@ -29,6 +29,7 @@ struct pp_curl_api {
     CURLcode (*easy_perform)(CURL *curl);
     CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
     void (*easy_cleanup)(CURL *curl);
+    void (*easy_reset)(CURL *curl);
     const char *(*easy_strerror)(CURLcode code);
     struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
     void (*slist_free_all)(struct curl_slist *list);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "verdict.h"
 
 static const char *const scope_names[] = {
@@ -236,14 +237,25 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
     int rc;
 
     memset(&map, 0, sizeof(map));
-    if (pp_mapping_load(in->cfg, &map, log) != 0) {
-        local_error(d, "the mapping cannot be used (see the line before)");
-        compose(in->cfg, d, "the key mapping could not be read");
-        return false;
+    if (in->trace == NULL) {
+        /* A login: a user rule is remembered while the mapping is unchanged (mapping.h). */
+        rc = pp_mapping_resolve_login(in->cfg, in->user, d->known_user, d->uid, d->gid, &d->rule,
+                                      log);
+        if (rc == -2) {
+            local_error(d, "the mapping cannot be used (see the line before)");
+            compose(in->cfg, d, "the key mapping could not be read");
+            return false;
+        }
+    } else {
+        if (pp_mapping_load(in->cfg, &map, log) != 0) {
+            local_error(d, "the mapping cannot be used (see the line before)");
+            compose(in->cfg, d, "the key mapping could not be read");
+            return false;
+        }
+        rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule,
+                                      log, in->trace, in->trace_ctx);
+        pp_mapping_free(&map);
     }
-    rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule, log,
-                                  in->trace, in->trace_ctx);
-    pp_mapping_free(&map);
     if (rc != 0) {
         memset(&d->rule, 0, sizeof(d->rule));
         local_error(d, "the mapping could not be resolved for this user (see the line before)");
@@ -283,7 +295,9 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
         return;
     }
     d->have_entry = true;
-    pp_fingerprint(d->entry.key, d->fingerprint);
+    /* From the cache record while the entry file is unchanged: no hashing (cache.h). */
+    pp_cache_fingerprint(cfg, &d->entry, log);
+    memcpy(d->fingerprint, d->entry.fp, sizeof(d->fingerprint));     /* both PP_FP_SIZE */
 
     mode = !in->network ? PP_VERDICT_CACHE_ONLY
            : in->force  ? PP_VERDICT_FORCE

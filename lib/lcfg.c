@@ -3,6 +3,7 @@
 
 #include "lcfg.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -29,21 +30,33 @@ static unsigned include_line(const char *text)
     return 0;
 }
 
-int pp_lcfg_parse(config_t *c, const char *text, const char *path, const struct pp_log *log)
+int pp_lcfg_read(config_t *c, const char *text, char *err, size_t errlen)
 {
     unsigned inc = include_line(text);
 
     if (inc != 0) {
-        pp_error(log, "%s:%u: @include is not allowed", path, inc);
+        snprintf(err, errlen, "line %u: @include is not allowed", inc);
         return -1;
     }
     config_init(c);
     if (config_read_string(c, text) != CONFIG_TRUE) {
         const char *what = config_error_text(c);
 
-        pp_error(log, "%s:%d: %s", path, config_error_line(c),
+        snprintf(err, errlen, "line %d: %s", config_error_line(c),
                  what != NULL ? what : "syntax error");
         config_destroy(c);
+        return -1;
+    }
+    return 0;
+}
+
+int pp_lcfg_parse(config_t *c, const char *text, const char *path, const struct pp_log *log)
+{
+    char err[256];
+
+    if (pp_lcfg_read(c, text, err, sizeof(err)) != 0) {
+        /* "line N: what" -> "PATH:N: what" */
+        pp_error(log, "%s:%s", path, err + 5);
         return -1;
     }
     return 0;

@@ -9,6 +9,8 @@
 #ifndef PP_LCFG_H
 #define PP_LCFG_H
 
+#include <stddef.h>
+
 #include <libconfig.h>
 
 #include "log.h"
@@ -18,5 +20,11 @@
  * it), or -1 after logging (c is then already destroyed).
  */
 int pp_lcfg_parse(config_t *c, const char *text, const char *path, const struct pp_log *log);
+
+/*
+ * The same, without logging: -1 with err = "line N: what" (c destroyed),
+ * for callers that report a malformed file in their own words.
+ */
+int pp_lcfg_read(config_t *c, const char *text, char *err, size_t errlen);
 
 #endif

@@ -16,12 +16,17 @@ lib_libpp_la_SOURCES = \
 	lib/verdict.c lib/verdict.h \
 	lib/decide.c lib/decide.h \
 	lib/cloud.c lib/cloud.h \
+	lib/dynlib.c lib/dynlib.h \
 	lib/curl_loader.c lib/curl_loader.h \
+	lib/jsonc_loader.c lib/jsonc_loader.h \
 	lib/cache.c lib/cache.h \
 	lib/check.c lib/check.h \
 	lib/keymark.c lib/keymark.h
+# One section per function, so that the module keeps only what it calls
+# (pam_prefect/local.mk: --gc-sections).
 lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \
-	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
-# libcurl is not linked: lib/curl_loader.c opens it at the first request
-# (only its headers, CURL_CFLAGS, are used at build time).
-lib_libpp_la_LIBADD = $(LIBCONFIG_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS) $(DL_LIBS)
+	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS) -ffunction-sections -fdata-sections
+# libcurl, json-c and libcrypto are not linked: lib/dynlib.c opens them when
+# first needed (only their headers are used at build time). prefect-keys
+# links json-c itself for its --json output.
+lib_libpp_la_LIBADD = $(LIBCONFIG_LIBS) $(DL_LIBS)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lcfg.h"
@@ -303,42 +304,70 @@ int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry)
     return n;
 }
 
-static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
-                      const struct pp_log *log)
+/*
+ * Read "{store}/mapping" safely into *buf (*len bytes), its path into path
+ * and its identity (pp_file_identity) into id. 0; 1 when there is no store
+ * or no mapping file (an empty mapping; *buf NULL); -1 (logged).
+ */
+static int read_mapping(const struct pp_config *cfg, char path[PATH_MAX], char **buf,
+                        size_t *len, char id[PP_FILE_ID_SIZE], const struct pp_log *log)
 {
-    char path[PATH_MAX];
     char err[PP_ERRLEN];
-    char *buf = NULL;
-    size_t len = 0;
+    struct stat st;
     int r;
 
-    memset(m, 0, sizeof(*m));
+    *buf = NULL;
+    *len = 0;
+    id[0] = '\0';
     if (cfg->store == NULL || cfg->store[0] == '\0') {
         pp_error(log, "no store directory configured");
         return -1;
     }
-    if (pp_mapping_path(cfg, path, sizeof(path)) != 0) {
+    if (pp_mapping_path(cfg, path, PATH_MAX) != 0) {
         pp_error(log, "%s: store path too long", cfg->store);
         return -1;
     }
     r = pp_check_dir(cfg->store, true, err, sizeof(err));
     if (r == PP_ABSENT) {
         pp_debug(log, "%s: no store, so an empty mapping (%s)", path, err);
-        return 0;
+        return 1;
     }
     if (r != 0) {
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_text(path, PP_FILE_SECRET, PP_MAPPING_MAX, &buf, &len, err, sizeof(err));
+    r = pp_read_file_st(path, PP_FILE_SECRET, PP_MAPPING_MAX, true, buf, len, &st, err,
+                        sizeof(err));
     if (r == PP_ABSENT) {
         pp_debug(log, "%s: no mapping file, so an empty mapping", path);
-        return 0;
+        return 1;
     }
     if (r != 0) {
         pp_error(log, "%s", err);
         return -1;
     }
+    if (strlen(*buf) != *len) {
+        pp_error(log, "%s: contains a NUL byte", path);
+        pp_free_buf(*buf, *len + 1);
+        *buf = NULL;
+        return -1;
+    }
+    pp_file_identity(&st, id, PP_FILE_ID_SIZE);
+    return 0;
+}
+
+static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
+                      const struct pp_log *log)
+{
+    char path[PATH_MAX], id[PP_FILE_ID_SIZE];
+    char *buf;
+    size_t len;
+    int r;
+
+    memset(m, 0, sizeof(*m));
+    r = read_mapping(cfg, path, &buf, &len, id, log);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
     r = pp_mapping_parse(buf, path, m, log);
     pp_free_buf(buf, len + 1);
     return r;
@@ -379,6 +408,112 @@ long pp_login_defs_uid_min(const char *path)
     }
     fclose(f);
     return uid_min;
+}
+
+/* ---- remembered user rules (mapping.h) ---- */
+
+static void set_result(struct pp_resolution *res, enum pp_match match, const char *entry,
+                       const char *group);
+
+/* "{cache_dir}/USER.user" into out; false when it does not fit. */
+static bool memo_path(const struct pp_config *cfg, const char *user, char *out, size_t outlen)
+{
+    int n;
+
+    if (cfg->cache_dir == NULL || cfg->cache_dir[0] != '/')
+        return false;
+    n = snprintf(out, outlen, "%s/%s%s", cfg->cache_dir, user, PP_USER_MEMO_SUFFIX);
+    return n > 0 && (size_t)n < outlen;
+}
+
+/* The entry remembered for user under mapping identity id: true with entry filled. */
+static bool memo_read(const struct pp_config *cfg, const char *user, const char *id,
+                      char entry[PP_ENTRY_NAME_MAX + 1], const struct pp_log *log)
+{
+    char path[PATH_MAX], err[PP_ERRLEN];
+    const char *file = NULL, *name = NULL;
+    config_t c;
+    char *buf;
+    size_t len;
+    bool ok = false;
+
+    if (!memo_path(cfg, user, path, sizeof(path))
+        || pp_read_file(path, PP_FILE_SECRET, PP_CACHE_MAX, &buf, &len, err, sizeof(err)) != 0)
+        return false;
+    if (strlen(buf) == len && pp_lcfg_read(&c, buf, err, sizeof(err)) == 0) {
+        ok = config_lookup_string(&c, "mapping_file", &file) == CONFIG_TRUE
+            && config_lookup_string(&c, "entry", &name) == CONFIG_TRUE
+            && strcmp(file, id) == 0 && pp_entry_name_valid(name);
+        if (ok)
+            memcpy(entry, name, strlen(name) + 1);
+        config_destroy(&c);
+    }
+    if (!ok)
+        pp_debug(log, "%s: not used (another mapping, or malformed)", path);
+    pp_free_buf(buf, len + 1);
+    return ok;
+}
+
+/* Remember that user's own rule gives entry under mapping identity id. */
+static void memo_write(const struct pp_config *cfg, const char *user, const char *id,
+                       const char *entry, const struct pp_log *log)
+{
+    char name[PP_ACCOUNT_NAME_MAX + 16], text[PP_FILE_ID_SIZE + PP_ENTRY_NAME_MAX + 64];
+    char err[PP_ERRLEN];
+    int n;
+
+    /* Only into a cache directory that exists and is safe. */
+    if (cfg->cache_dir == NULL || pp_check_dir(cfg->cache_dir, true, err, sizeof(err)) != 0)
+        return;
+    n = snprintf(name, sizeof(name), "%s%s", user, PP_USER_MEMO_SUFFIX);
+    if (n < 0 || (size_t)n >= sizeof(name))
+        return;
+    /* Neither value needs escaping (hex digits and ":." / an entry name); no
+     * comment: a warm login parses this. */
+    n = snprintf(text, sizeof(text), "mapping_file = \"%s\";\nentry = \"%s\";\n", id, entry);
+    if (n < 0 || (size_t)n >= sizeof(text))
+        return;
+    if (pp_write_file_atomic(cfg->cache_dir, name, text, (size_t)n, err, sizeof(err)) != 0)
+        pp_debug(log, "mapping: the rule for %s is not remembered: %s", user, err);
+}
+
+int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool known,
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log)
+{
+    char path[PATH_MAX], id[PP_FILE_ID_SIZE], entry[PP_ENTRY_NAME_MAX + 1];
+    struct pp_mapping m;
+    char *buf;
+    size_t len;
+    int r;
+
+    memset(res, 0, sizeof(*res));
+    memset(&m, 0, sizeof(m));
+    if (!pp_account_name_valid(user))
+        return pp_mapping_resolve_known(&m, user, known, uid, primary, res, log, NULL, NULL);
+    r = read_mapping(cfg, path, &buf, &len, id, log);
+    if (r < 0)
+        return -2;
+    if (r == 0 && id[0] != '\0' && memo_read(cfg, user, id, entry, log)) {
+        pp_free_buf(buf, len + 1);
+        pp_debug(log, "mapping: rule for user %s: entry %s (remembered for this mapping)",
+                 user, entry);
+        set_result(res, PP_MATCH_USER, entry, "");
+        return 0;
+    }
+    if (r == 0) {
+        r = pp_mapping_parse(buf, path, &m, log);
+        pp_free_buf(buf, len + 1);
+        if (r != 0)
+            return -2;
+        m.broad_rules_uid_min =
+            cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
+    }
+    r = pp_mapping_resolve_known(&m, user, known, uid, primary, res, log, NULL, NULL);
+    if (r == 0 && res->match == PP_MATCH_USER && id[0] != '\0')
+        memo_write(cfg, user, id, res->entry, log);
+    pp_mapping_free(&m);
+    return r;
 }
 
 /* "value" with backslash and double quote escaped (names have no controls). */
@@ -472,6 +607,8 @@ static void step(pp_resolve_trace trace, void *ctx, const struct pp_log *log,
     char why[1024];
     va_list ap;
 
+    if (trace == NULL && (log == NULL || !log->debug))
+        return;     /* nobody reads it: not even formatted */
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
@@ -605,9 +742,16 @@ static int user_groups(const char *user, gid_t primary, gid_t **list, int *count
 static void set_result(struct pp_resolution *res, enum pp_match match, const char *entry,
                        const char *group)
 {
+    size_t n;
+
+    /* Truncated as snprintf would (names are validated shorter); at every login. */
     res->match = match;
-    snprintf(res->entry, sizeof(res->entry), "%s", entry);
-    snprintf(res->group, sizeof(res->group), "%s", group);
+    n = strnlen(entry, sizeof(res->entry) - 1);
+    memcpy(res->entry, entry, n);
+    res->entry[n] = '\0';
+    n = strnlen(group, sizeof(res->group) - 1);
+    memcpy(res->group, group, n);
+    res->group[n] = '\0';
 }
 
 /*

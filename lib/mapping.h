@@ -139,6 +139,24 @@ int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool 
                              const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx);
 
 /*
+ * A login's resolution (decide.h): pp_mapping_load, then
+ * pp_mapping_resolve_known, except that a user whose own rule matched is
+ * remembered in the cache directory ("{cache_dir}/USER.user": the mapping
+ * file's identity, safefile.h, and the entry) and, while the mapping file
+ * keeps that identity, resolved from there without parsing the mapping
+ * (which is most of a warm login's own work). Only user rules: a group or
+ * default result depends on NSS (and on login.defs' UID_MIN), which may
+ * change while the file does not.
+ * Nothing is remembered before the mapping file has settled, nor into a
+ * cache directory that does not exist. Returns as pp_mapping_resolve, or
+ * -2 when the mapping cannot be read or parsed (logged, as pp_mapping_load).
+ */
+#define PP_USER_MEMO_SUFFIX ".user"
+int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool known,
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log);
+
+/*
  * The user's uid and primary gid through NSS (either pointer may be NULL).
  * 1 found, 0 unknown to NSS, -1 NSS failed (logged).
  */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "secret.h"
@@ -245,6 +246,12 @@ static int read_all(int fd, const char *path, char *buf, size_t size, char *err,
 int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
                  char **buf, size_t *len, char *err, size_t errlen)
 {
+    return pp_read_file_st(path, cls, max, false, buf, len, NULL, err, errlen);
+}
+
+int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
+                    char **buf, size_t *len, struct stat *stp, char *err, size_t errlen)
+{
     struct stat st;
     char *data;
     size_t size;
@@ -254,7 +261,7 @@ int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
     *len = 0;
     if (err != NULL && errlen > 0)
         err[0] = '\0';
-    if ((rc = pp_check_parents(path, err, errlen)) != 0)
+    if (!dir_checked && (rc = pp_check_parents(path, err, errlen)) != 0)
         return rc;
 
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -284,7 +291,46 @@ int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
     data[size] = '\0';
     *buf = data;
     *len = size;
+    if (stp != NULL)
+        *stp = st;
     return 0;
+}
+
+/* Append v in hex and then sep to out at *pos (room checked by the caller). */
+static void put_hex(char *out, size_t *pos, unsigned long long v, char sep)
+{
+    static const char hex[] = "0123456789abcdef";
+    char digits[16];
+    int n = 0;
+
+    do {
+        digits[n++] = hex[v & 0xf];
+        v >>= 4;
+    } while (v != 0);
+    while (n > 0)
+        out[(*pos)++] = digits[--n];
+    out[(*pos)++] = sep;
+}
+
+void pp_file_identity(const struct stat *st, char *out, size_t outlen)
+{
+    struct timespec now;
+    size_t pos = 0;
+
+    out[0] = '\0';
+    /* 7 numbers of at most 16 hex digits and a separator each, and the NUL. */
+    if (outlen < 7 * 17 + 1 || clock_gettime(CLOCK_REALTIME, &now) != 0
+        || st->st_ctim.tv_sec >= now.tv_sec - PP_FILE_ID_SETTLE)
+        return;
+    /* Hex, as it is only ever compared: formatted by hand, it is a login's
+     * cheapest part (two are formatted per warm login). */
+    put_hex(out, &pos, (unsigned long long)st->st_dev, ':');
+    put_hex(out, &pos, (unsigned long long)st->st_ino, ':');
+    put_hex(out, &pos, (unsigned long long)st->st_size, ':');
+    put_hex(out, &pos, (unsigned long long)st->st_mtim.tv_sec, '.');
+    put_hex(out, &pos, (unsigned long long)st->st_mtim.tv_nsec, ':');
+    put_hex(out, &pos, (unsigned long long)st->st_ctim.tv_sec, '.');
+    put_hex(out, &pos, (unsigned long long)st->st_ctim.tv_nsec, '\0');
 }
 
 int pp_read_text(const char *path, enum pp_file_class cls, size_t max,

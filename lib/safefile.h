@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "status.h"
@@ -46,6 +47,17 @@ int pp_read_text(const char *path, enum pp_file_class cls, size_t max,
                  char **buf, size_t *len, char *err, size_t errlen);
 
 /*
+ * The same, and *st (when not NULL) is what fstat said of the descriptor
+ * before it was read: the identity of the file whose content was returned,
+ * or of an older version of it (a change after the fstat changes the
+ * change time). dir_checked: the caller has just checked the file's
+ * directory with pp_check_dir, which checked every directory above it too;
+ * they are not walked again.
+ */
+int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
+                    char **buf, size_t *len, struct stat *st, char *err, size_t errlen);
+
+/*
  * Check that dir and every directory above it are real directories owned by
  * root and not group/world writable; for dir itself also (if private) not
  * group/world readable or searchable. Returns 0, -1 with err, PP_ABSENT if dir is
@@ -55,5 +67,21 @@ int pp_check_dir(const char *dir, bool private_dir, char *err, size_t errlen);
 
 /* Same parent-chain check for the directories above a file path. */
 int pp_check_parents(const char *path, char *err, size_t errlen);
+
+/* Room for a file identity; seconds a file must be unchanged for it to count. */
+#define PP_FILE_ID_SIZE 192
+#define PP_FILE_ID_SETTLE 2
+
+/*
+ * The identity of the file fstat described in st -- device, inode, size,
+ * modification and change times, in hex, as "D:I:S:SEC.NSEC:SEC.NSEC" --
+ * into out, or "" while the file has not settled: its change time less
+ * than PP_FILE_ID_SETTLE seconds ago. Any change to a file (even in place,
+ * with its modification time put back) sets its change time to the
+ * current time, which nobody can set back; within one clock tick two
+ * changes may leave the same change time, hence the settling. Two reads of
+ * a root-owned file that give the same identity read the same content.
+ */
+void pp_file_identity(const struct stat *st, char *out, size_t outlen);
 
 #endif

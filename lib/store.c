@@ -283,6 +283,7 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
 int pp_entry_load(const struct pp_config *cfg, const char *name,
                   struct pp_entry *e, const struct pp_log *log)
 {
+    struct stat st;
     char path[PATH_MAX];
     char err[PP_ERRLEN];
     char safe[PP_ENTRY_NAME_MAX + 16];
@@ -309,7 +310,13 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_text(path, PP_FILE_SECRET, PP_ENTRY_MAX, &buf, &len, err, sizeof(err));
+    r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, true, &buf, &len, &st, err,
+                        sizeof(err));
+    if (r == 0 && strlen(buf) != len) {
+        pp_free_buf(buf, len + 1);
+        pp_error(log, "%s: contains a NUL byte", path);
+        return -1;
+    }
     if (r == PP_ABSENT) {
         pp_error(log, "%s: no such entry", path);
         return PP_ABSENT;
@@ -320,6 +327,8 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
     }
     r = pp_entry_parse(buf, path, name, e, log) == 0 ? 0 : -1;
     pp_free_buf(buf, len + 1);
+    if (r == 0)
+        pp_file_identity(&st, e->file_id, sizeof(e->file_id));
     return r;
 }
 
@@ -467,6 +476,7 @@ void pp_entry_clear(struct pp_entry *e)
         return;
     pp_free_secret(e->key);
     free(e->comment);
+    free(e->record);
     pp_wipe(e, sizeof(*e));
 }
 

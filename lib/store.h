@@ -24,6 +24,17 @@
  * PP_ENTRY_MAX) with the store directory checked too; a missing or invalid
  * required field, a bad id or time is an error naming the file and field;
  * the key is copied out with its buffers wiped, and pp_entry_clear wipes it.
+ *
+ * The entry file's identity (file_id: device, inode, size, modification and
+ * change times, as fstat saw them before the file was read) names the
+ * version of the file the key came from: the store is root's, and any
+ * change to the file, even in place with the same size and a modification
+ * time put back, sets its change time to the current time, which nobody
+ * can set back. It is recorded only once the file has settled (its change
+ * time at least PP_FILE_ID_SETTLE seconds before it was read: safefile.h):
+ * a change made within the same clock tick as the previous one would
+ * otherwise keep the same change time. cache.h keeps a fingerprint with it, so that a warm
+ * login need not hash the key (and load libcrypto).
  */
 #ifndef PP_STORE_H
 #define PP_STORE_H
@@ -35,6 +46,12 @@
 #include "conf.h"
 #include "log.h"
 #include "names.h"
+#include "secret.h"
+
+#include "safefile.h"
+
+struct pp_cache_record;     /* cache.h */
+
 #include "status.h"
 
 enum pp_key_kind { PP_KIND_OTHER = 0, PP_KIND_USER, PP_KIND_SERVICE_ACCOUNT };
@@ -54,6 +71,13 @@ struct pp_entry {
     char *comment;                              /* NULL when none */
     bool has_added;
     time_t added;
+    char file_id[PP_FILE_ID_SIZE];              /* "" when not settled or not loaded */
+    char fp[PP_FP_SIZE];                        /* "" until pp_cache_fingerprint */
+    /* The cache record pp_cache_fingerprint read (NULL: none), so that the
+     * check that follows need not read and parse it again; freed by
+     * pp_entry_clear. */
+    bool record_read;
+    struct pp_cache_record *record;
 };
 
 /* The kind a key's prefix says: pnu_ user, pnb_ service account. */

@@ -6,9 +6,14 @@ pam_prefect_pam_prefect_la_SOURCES = \
 	pam_prefect/session.h \
 	pam_prefect/conv.c \
 	pam_prefect/conv.h
-pam_prefect_pam_prefect_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
+pam_prefect_pam_prefect_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) -ffunction-sections -fdata-sections
+# --gc-sections: the core library is linked whole (a libtool convenience
+# library); what the module never calls (the store writer, formatting, ...)
+# and the functions it imports are dropped. libpam opens modules RTLD_NOW,
+# so every imported function is a symbol lookup at every pam_start
+# (bench/README.md).
 pam_prefect_pam_prefect_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
-	-Wl,--version-script=$(srcdir)/pam_prefect/pam_prefect.map
+	-Wl,--version-script=$(srcdir)/pam_prefect/pam_prefect.map -Wl,--gc-sections
 pam_prefect_pam_prefect_la_LIBADD = lib/libpp.la $(PAM_LIBS)
 EXTRA_DIST += pam_prefect/pam_prefect.map
 # A PAM module is loaded by path, never linked against: no .la file beside

@@ -259,12 +259,13 @@ static void remove_store_temps(struct audit *a)
 
 /*
  * The entry whose record the cache temp file n was meant to become:
- * ".tmp-ENTRY.json.XXXXXX" (store_write.h), or ".ENTRY.XXXXXX" (what
+ * ".tmp-ENTRY.rec.XXXXXX" (store_write.h), or ".ENTRY.XXXXXX" (what
  * versions before the shared writer left). false if n is neither.
  */
 static bool cache_temp_entry(const char *n, char *entry, size_t entrylen)
 {
     size_t len = strlen(n), plen = strlen(PP_TEMP_PREFIX), i;
+    size_t slen = strlen(PP_CACHE_RECORD_SUFFIX);
     const char *start, *end;
 
     if (len < 8 || n[0] != '.' || n[len - 7] != '.')
@@ -276,10 +277,10 @@ static bool cache_temp_entry(const char *n, char *entry, size_t entrylen)
     }
     end = n + len - 7;
     start = n + 1;
-    if (strncmp(n, PP_TEMP_PREFIX, plen) == 0 && len > plen + 12
-        && strncmp(end - 5, ".json", 5) == 0) {
+    if (strncmp(n, PP_TEMP_PREFIX, plen) == 0 && len > plen + 7 + slen
+        && strncmp(end - slen, PP_CACHE_RECORD_SUFFIX, slen) == 0) {
         start = n + plen;
-        end -= 5;
+        end -= slen;
     }
     if ((size_t)(end - start) >= entrylen)
         return false;

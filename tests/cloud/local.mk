@@ -11,7 +11,8 @@ cloud_tests = \
 	tests/cloud/client.test \
 	tests/cloud/check.test \
 	tests/cloud/grace.test \
-	tests/cloud/session_cloud.test
+	tests/cloud/session_cloud.test \
+	tests/cloud/warm.test
 TESTS += $(cloud_tests)
 EXTRA_DIST += $(cloud_tests) \
 	tests/cloud/standin.py \

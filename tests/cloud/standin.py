@@ -43,19 +43,22 @@ state file was written), then the stand-in answers normally. Kinds:
 
 Each request appends one JSON line to the request log:
   {"method": "GET", "path": "/api/me/workspaces", "fp": FP16 or null,
-   "fault": KIND or null, "ua": USER-AGENT, "host": NAME or null}
+   "fault": KIND or null, "ua": USER-AGENT, "host": NAME or null, "conn": N}
 (and "t", the time it was read in seconds since the epoch, when "host" is set)
-never the key itself. A path may start with "/host/NAME" (an api_url of
+never the key itself; N numbers the TLS connections from 1, so requests
+that share a connection have the same N. A path may start with "/host/NAME" (an api_url of
 https://127.0.0.1:PORT/host/NAME/api): NAME is logged as "host" and the rest
 of the path is served as usual, so many simulated hosts can share one
 stand-in and each request be counted for its host (bench/fleet).
 
 Usage: standin.py --cert CERT --key KEY --state STATE --log LOG
-                  --port-file FILE [--port N] [--stall]
+                  --port-file FILE [--port N] [--stall] [--rtt-ms MS]
 The chosen port (--port 0, the default, picks a free one) is written to
 --port-file once the server listens. --stall: accept connections and never
-answer, not even the TLS handshake (logged as fault "stall"). Stop it with
-SIGTERM.
+answer, not even the TLS handshake (logged as fault "stall"). --rtt-ms:
+behave as a server MS milliseconds of round trip away (for the benchmark):
+a new connection waits two round trips (TCP's and TLS 1.3's handshakes)
+before its handshake, and every answer one. Stop it with SIGTERM.
 """
 
 import argparse
@@ -102,6 +105,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass    # the request log below is the only record
 
+    def setup(self):
+        super().setup()
+        with self.server.log_lock:
+            self.server.connections += 1
+            self.conn_id = self.server.connections
+
     # --- plumbing -------------------------------------------------------
     def send_json(self, status, obj, headers=None):
         body = json.dumps(obj).encode()
@@ -130,7 +139,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rec = {"method": self.command, "path": self.path, "fp": fp,
                "fault": fault["kind"] if fault else None,
                "ua": self.headers.get("User-Agent"),
-               "host": getattr(self, "sim_host", None)}
+               "host": getattr(self, "sim_host", None), "conn": self.conn_id}
         if rec["host"] is not None:
             rec["t"] = time.time()
         line = json.dumps(rec)
@@ -215,6 +224,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # --- routes ---------------------------------------------------------
     def do_GET(self):
+        if self.server.args.rtt_ms > 0:
+            time.sleep(self.server.args.rtt_ms / 1000.0)    # the request's round trip
         self.sim_host = None
         if self.path.startswith("/host/"):
             self.sim_host, _, rest = self.path[len("/host/"):].partition("/")
@@ -300,6 +311,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.args = args
         self.context = context
         self.log_lock = threading.Lock()
+        self.connections = 0
         self.fault_uses = {}
         self.stopping = threading.Event()
         super().__init__(("127.0.0.1", args.port), Handler)
@@ -313,6 +325,8 @@ class Server(http.server.ThreadingHTTPServer):
         # The TLS handshake runs here, in the request's own thread, so that a
         # client that never completes it cannot block the others.
         request.settimeout(30)
+        if self.args.rtt_ms > 0:
+            time.sleep(2 * self.args.rtt_ms / 1000.0)   # TCP's and TLS's handshakes
         try:
             tls = self.context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
@@ -347,6 +361,8 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--stall", action="store_true",
                    help="accept connections and never answer, not even the TLS handshake")
+    p.add_argument("--rtt-ms", type=int, default=0,
+                   help="simulate a server this many milliseconds of round trip away")
     args = p.parse_args()
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

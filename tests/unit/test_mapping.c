@@ -565,6 +565,33 @@ static void test_mapping_order_wins(void **state)
     expect_resolve(m, "alice", PP_MATCH_GROUP, "svc-devs", "devs", devs_first);
 }
 
+/*
+ * A caller that has looked the user up already (the module) passes what NSS
+ * said, and the user is not looked up again: shown by answers that differ
+ * from NSS's (carol's primary group is 1003 there, bob is known).
+ */
+static void test_resolve_known_user(void **state)
+{
+    struct pp_resolution res;
+    const struct pp_mapping *m = parse_or_die(
+        "groups = ( { name = \"batch\"; entry = \"svc-batch\"; } );\n"
+        "default = \"svc-default\";\n");
+
+    (void)state;
+    cap_reset();
+    assert_int_equal(pp_mapping_resolve_known(m, "carol", 1, 1003, 2003, &res, &tlog, NULL, NULL),
+                     0);
+    assert_int_equal(res.match, PP_MATCH_GROUP);
+    assert_string_equal(res.entry, "svc-batch");
+    assert_int_equal(pp_mapping_resolve(m, "carol", &res, &tlog, NULL, NULL), 0);
+    assert_int_equal(res.match, PP_MATCH_DEFAULT);
+    assert_int_equal(pp_mapping_resolve_known(m, "bob", 0, 0, 0, &res, &tlog, NULL, NULL), 0);
+    assert_int_equal(res.match, PP_MATCH_DEFAULT);
+    assert_int_equal(pp_mapping_resolve(m, "bob", &res, &tlog, NULL, NULL), 0);
+    assert_int_equal(res.match, PP_MATCH_GROUP);
+    expect_no_lines();
+}
+
 static void test_primary_and_supplementary(void **state)
 {
     static const char *const alice[] = {
@@ -1115,6 +1142,7 @@ int main(void)
         cmocka_unit_test(test_unknown_user),
         cmocka_unit_test(test_missing_entry_still_decides),
         cmocka_unit_test(test_invalid_user_names),
+        cmocka_unit_test(test_resolve_known_user),
         cmocka_unit_test(test_nss_failure_no_fallthrough),
         cmocka_unit_test(test_nss_grouplist_failure),
         cmocka_unit_test_setup_teardown(test_load_missing_is_empty, setup_store, teardown_store),
