@@ -292,11 +292,19 @@ static const char *parse_record(const char *text, size_t len, struct pp_cache_re
 const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record *rec)
 {
     const char *why;
+    char *copy;
 
     memset(rec, 0, sizeof(*rec));
     if (len > (size_t)INT32_MAX)
         return "too large";
-    why = parse_record(text, len, rec, NULL, 0);
+    /* text need not end in a NUL: the parser reads a C string. */
+    copy = malloc(len + 1);
+    if (copy == NULL)
+        return "out of memory";
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    why = parse_record(copy, len, rec, NULL, 0);
+    free(copy);
     if (why != NULL)
         memset(rec, 0, sizeof(*rec));
     return why;
