@@ -145,18 +145,11 @@ static size_t body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-/* A key may travel in a header only if it is printable ASCII without spaces. */
+/* A key may travel in a header only if it is a valid key (names.h) of bounded length. */
 static bool key_header_safe(const char *key)
 {
-    size_t i;
-
-    if (key == NULL || *key == '\0')
-        return false;
-    for (i = 0; key[i] != '\0'; i++) {
-        if (i >= PP_CLOUD_KEY_MAX || (unsigned char)key[i] <= 0x20 || (unsigned char)key[i] >= 0x7f)
-            return false;
-    }
-    return true;
+    return key != NULL && pp_key_problem(key) == NULL
+           && strlen(key) <= PP_CLOUD_KEY_MAX;
 }
 
 /* Why curl failed, in a few words for the log. */
