@@ -224,7 +224,7 @@ else
     e2e_bad "log: no decision line for pptest-alice"
     sed 's/^/    | /' "$PP_TEST_LOG"
 fi
-mode_is "$CACHE/pptest-alice.json" "regular file 600 root root"
+mode_is "$CACHE/pptest-alice.rec" "regular file 600 root root"
 
 # The timer's two commands, as the service runs them, into a textfile
 # directory of the test's.

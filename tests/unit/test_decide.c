@@ -430,7 +430,7 @@ static void expect_cached(enum pp_outcome o, bool exports)
 
 static void test_cached_outcomes(void **state)
 {
-    char *rec = pp_test_fmt("%s/a-key.json", cache);
+    char *rec = pp_test_fmt("%s/a-key.rec", cache);
 
     (void)state;
     write_mapping("users = ( { name = \"alice\"; entry = \"a-key\"; } );\n");
