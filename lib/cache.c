@@ -313,13 +313,44 @@ const char *pp_cache_parse(const char *text, size_t len, struct pp_cache_record 
 int pp_cache_read(const struct pp_config *cfg, const char *entry,
                   struct pp_cache_record *rec, const struct pp_log *log)
 {
+    return pp_cache_read_id(cfg, entry, rec, NULL, log);
+}
+
+int pp_cache_file_id(const struct pp_config *cfg, const char *entry, char id[PP_FILE_ID_SIZE],
+                     const struct pp_log *log)
+{
+    char path[PP_CACHE_PATH_MAX], err[PP_ERRLEN];
+    int rc;
+
+    id[0] = '\0';
+    if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
+        return -1;
+    rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
+    if (rc == 0)
+        rc = pp_file_id_of(path, PP_FILE_SECRET, PP_CACHE_MAX, true, id, PP_FILE_ID_SIZE, err,
+                           sizeof(err));
+    if (rc == PP_ABSENT)
+        return PP_ABSENT;
+    if (rc != 0) {
+        pp_error(log, "cache: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int pp_cache_read_id(const struct pp_config *cfg, const char *entry,
+                     struct pp_cache_record *rec, char *id, const struct pp_log *log)
+{
     char path[PP_CACHE_PATH_MAX], err[PP_ERRLEN], whybuf[256];
+    struct stat st;
     const char *why;
     char *text;
     size_t len;
     int rc;
 
     memset(rec, 0, sizeof(*rec));
+    if (id != NULL)
+        id[0] = '\0';
     if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
     rc = pp_check_dir(cfg->cache_dir, true, err, sizeof(err));
@@ -329,7 +360,7 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
         pp_error(log, "cache: %s", err);
         return -1;
     }
-    rc = pp_read_file_st(path, PP_FILE_SECRET, PP_CACHE_MAX, true, &text, &len, NULL, err,
+    rc = pp_read_file_st(path, PP_FILE_SECRET, PP_CACHE_MAX, true, &text, &len, &st, err,
                          sizeof(err));
     if (rc == PP_ABSENT)
         return PP_ABSENT;
@@ -344,6 +375,8 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
         memset(rec, 0, sizeof(*rec));
         return -1;
     }
+    if (id != NULL)
+        pp_file_identity(&st, id, PP_FILE_ID_SIZE);
     return 0;
 }
 

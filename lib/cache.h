@@ -118,6 +118,21 @@ int pp_cache_read(const struct pp_config *cfg, const char *entry,
                   struct pp_cache_record *rec, const struct pp_log *log);
 
 /*
+ * pp_cache_read, and (id not NULL, PP_FILE_ID_SIZE bytes) the identity of
+ * the record file read (safefile.h; "" while not settled).
+ */
+int pp_cache_read_id(const struct pp_config *cfg, const char *entry,
+                     struct pp_cache_record *rec, char *id, const struct pp_log *log);
+
+/*
+ * The identity of entry's record file as it is now, after the checks a
+ * read makes, without reading it: 0 (id set, "" while not settled),
+ * PP_ABSENT, or -1 (logged).
+ */
+int pp_cache_file_id(const struct pp_config *cfg, const char *entry, char id[PP_FILE_ID_SIZE],
+                     const struct pp_log *log);
+
+/*
  * Whether rec speaks of this key in this workspace: a record of the key's
  * predecessor (another fingerprint fp) or of another workspace says nothing
  * about it.

@@ -19,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <libconfig.h>
 
 #include "lcfg.h"
 #include "names.h"
+#include "pack.h"
 #include "safefile.h"
 #include "secret.h"
 
@@ -131,6 +133,8 @@ void pp_config_free(struct pp_config *cfg)
     if (cfg == NULL)
         return;
     free(cfg->config_path);
+    if (cfg->image != NULL)
+        pp_free_buf(cfg->image, cfg->image_len);
     for (size_t i = 0; i < NOPTS; i++) {
         if (opts[i].type == OPT_STRING)
             free(*FIELD(cfg, &opts[i], char *));
@@ -449,17 +453,151 @@ out:
 static int load_file(struct pp_config *cfg, const char *path, struct pp_log *log)
 {
     char err[PP_ERRLEN];
+    struct stat st;
     char *text;
     size_t len;
     int rc;
 
-    if (pp_read_file(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, &text, &len, err, sizeof(err)) != 0) {
+    if (pp_read_file_st(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, false, &text, &len, &st, err,
+                        sizeof(err)) != 0) {
         pp_error(log, "configuration %s", err);
         return -1;
     }
     rc = parse_file_text(cfg, text, len, path, log);
     pp_free_buf(text, len + 1);
+    if (rc == 0)
+        pp_file_identity(&st, cfg->file_id, sizeof(cfg->file_id));
     return rc;
+}
+
+/* ---- the settings in binary form (pack.h), for the login memo ---- */
+
+/* Each setting in table order: its name, then its value. */
+static void pack_settings(const struct pp_config *cfg, struct pp_packer *w)
+{
+    for (size_t i = 0; i < NOPTS; i++) {
+        const struct pp_option *opt = &opts[i];
+        char **list;
+
+        pp_pack_str(w, opt->name);
+        switch (opt->type) {
+        case OPT_STRING:
+            pp_pack_str(w, *FIELD(cfg, opt, char *));
+            break;
+        case OPT_BOOL:
+            pp_pack_u8(w, *FIELD(cfg, opt, bool) ? 1 : 0);
+            break;
+        case OPT_INT:
+            pp_pack_i64(w, *FIELD(cfg, opt, long));
+            break;
+        case OPT_ENUM:
+            pp_pack_u8(w, (unsigned)*FIELD(cfg, opt, enum pp_on_failure));
+            break;
+        case OPT_LIST:
+            list = *FIELD(cfg, opt, char **);
+            if (list == NULL) {
+                pp_pack_i64(w, -1);
+                break;
+            }
+            {
+                int64_t n = 0;
+
+                while (list[n] != NULL)
+                    n++;
+                pp_pack_i64(w, n);
+                for (char **p = list; *p != NULL; p++)
+                    pp_pack_str(w, *p);
+            }
+            break;
+        }
+    }
+}
+
+/* The settings back, each through its setter (so each is checked again). */
+static int unpack_settings(struct pp_config *cfg, struct pp_unpacker *r, struct pp_log *log)
+{
+    const char *where = "login memo: ";
+
+    for (size_t i = 0; i < NOPTS; i++) {
+        const struct pp_option *opt = &opts[i];
+        const char *name, *v;
+        bool isnull;
+        int64_t n;
+        unsigned e;
+
+        name = pp_unpack_str(r, &isnull);
+        if (name == NULL || strcmp(name, opt->name) != 0)
+            return -1;
+        switch (opt->type) {
+        case OPT_STRING:
+            v = pp_unpack_str(r, &isnull);
+            if (r->bad || (isnull && opt->kind != STR_PATH_OPT && opt->kind != STR_TOKEN_OPT)
+                || set_string(cfg, opt, isnull ? "" : v, where, log) != 0)
+                return -1;
+            break;
+        case OPT_BOOL:
+            set_bool(cfg, opt, pp_unpack_bool(r), NULL);
+            break;
+        case OPT_INT:
+            if (set_int(cfg, opt, pp_unpack_i64(r), where, log) != 0)
+                return -1;
+            break;
+        case OPT_ENUM:
+            e = pp_unpack_u8(r);
+            for (size_t k = 0; k <= e; k++)
+                if (opt->values[k] == NULL)
+                    return -1;
+            if (set_enum(cfg, opt, opt->values[e], where, log) != 0)
+                return -1;
+            break;
+        case OPT_LIST:
+            n = pp_unpack_i64(r);
+            if (r->bad || n < -1 || n > 4096)
+                return -1;
+            if (n >= 0) {
+                char **list = calloc((size_t)n + 1, sizeof(*list));
+
+                if (list == NULL)
+                    return -1;
+                for (int64_t k = 0; k < n; k++) {
+                    v = pp_unpack_str(r, &isnull);
+                    if (v == NULL || (list[k] = strdup(v)) == NULL) {
+                        free_list(list);
+                        return -1;
+                    }
+                }
+                if (set_list(cfg, opt, list, where, log) != 0)
+                    return -1;
+            }
+            break;
+        }
+        if (r->bad)
+            return -1;
+    }
+    return pp_unpack_done(r) ? 0 : -1;
+}
+
+/* cfg->image: the settings as the file gave them (before the arguments). */
+static void keep_image(struct pp_config *cfg)
+{
+    struct pp_packer w;
+
+    pp_packer_init(&w, PP_CONFIG_MAX);
+    pack_settings(cfg, &w);
+    if (w.overflow || w.len == 0) {
+        pp_packer_free(&w);
+        return;
+    }
+    /* The buffer is cfg's now: pp_config_free frees it. */
+    cfg->image = w.buf;
+    cfg->image_len = w.len;
+}
+
+static void discard_line(void *ctx, int priority, const char *line)
+{
+    (void)ctx;
+    (void)priority;
+    (void)line;
 }
 
 /* ---- the PAM arguments ---- */
@@ -652,6 +790,47 @@ int pp_config_parse(struct pp_config *cfg, const char *text, size_t len, const c
     return 0;
 }
 
+const char *pp_config_file_of(const char *override_path, int argc, const char **argv)
+{
+    const char *config_arg;
+
+    if (argv == NULL)
+        argc = 0;
+    scan_args(argc, argv, &config_arg, NULL);
+    if (override_path != NULL)
+        return override_path[0] == '/' ? override_path : NULL;
+    if (config_arg != NULL)
+        return config_arg[7] == '/' ? config_arg + 7 : NULL;
+    return PP_DEFAULT_CONFIG;
+}
+
+int pp_config_from_image(struct pp_config *cfg, const char *path, const void *image,
+                         size_t image_len, int argc, const char **argv, struct pp_log *log)
+{
+    struct pp_log quiet = { .sink = discard_line };
+    struct pp_unpacker r;
+
+    memset(cfg, 0, sizeof(*cfg));
+    if (argv == NULL)
+        argc = 0;
+    if (log != NULL && pp_config_args_debug(argc, argv))
+        log->debug = true;
+    pp_unpacker_init(&r, image, image_len);
+    /* A memo is only a shortcut: what is wrong with it is not worth an error line. */
+    if ((cfg->config_path = strdup(path)) == NULL || unpack_settings(cfg, &r, &quiet) != 0) {
+        pp_debug(log, "login memo: the settings of %s in it are not usable", path);
+        pp_config_free(cfg);
+        return -1;
+    }
+    if (apply_args(cfg, argc, argv, log) != 0 || check_together(cfg, log) != 0) {
+        pp_config_free(cfg);
+        return -1;
+    }
+    if (cfg->debug && log != NULL)
+        log->debug = true;
+    return 0;
+}
+
 int pp_config_load(struct pp_config *cfg, const char *override_path,
                    int argc, const char **argv, struct pp_log *log)
 {
@@ -689,8 +868,10 @@ int pp_config_load(struct pp_config *cfg, const char *override_path,
         pp_error(log, "configuration: out of memory");
         goto fail;
     }
-    if (load_file(cfg, path, log) != 0 || apply_args(cfg, argc, argv, log) != 0
-        || check_together(cfg, log) != 0)
+    if (load_file(cfg, path, log) != 0)
+        goto fail;
+    keep_image(cfg);
+    if (apply_args(cfg, argc, argv, log) != 0 || check_together(cfg, log) != 0)
         goto fail;
     if (cfg->debug && log != NULL)
         log->debug = true;

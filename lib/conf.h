@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "safefile.h"
 
 enum pp_on_failure { PP_ON_FAILURE_IGNORE = 0, PP_ON_FAILURE_DENY = 1 };
 
@@ -40,6 +41,13 @@ struct pp_config {
     bool broad_rules_for_system_accounts;   /* group/default rules for uid < UID_MIN */
     char **services;            /* NULL: all services; else NULL-terminated */
     bool debug;
+
+    /* Filled by pp_config_load only: the file's identity (safefile.h; "" while
+     * not settled), and its settings as read, before the arguments, in the
+     * binary form of pp_config_from_image (NULL when they could not be packed). */
+    char file_id[PP_FILE_ID_SIZE];
+    unsigned char *image;
+    size_t image_len;
 };
 
 /*
@@ -60,6 +68,24 @@ int pp_config_parse(struct pp_config *cfg, const char *text, size_t len, const c
                     int argc, const char **argv, struct pp_log *log);
 
 void pp_config_free(struct pp_config *cfg);
+
+/*
+ * The file pp_config_load(cfg, override_path, argc, argv) would read:
+ * override_path, else the last "config=" argument, else PP_DEFAULT_CONFIG.
+ * NULL when that is not an absolute path (pp_config_load says why).
+ */
+const char *pp_config_file_of(const char *override_path, int argc, const char **argv);
+
+/*
+ * What pp_config_load does, with the file's settings taken from image (a
+ * cfg->image of an earlier load of path) instead of parsing the file:
+ * then argv, then the checks across settings. The caller has made sure the
+ * file is unchanged (file_id). Nothing here loads libconfig. Returns 0, or
+ * -1 (cfg freed and zeroed) when the image is not one this build wrote
+ * (said only in debug) or argv is wrong (logged as pp_config_load would).
+ */
+int pp_config_from_image(struct pp_config *cfg, const char *path, const void *image,
+                         size_t image_len, int argc, const char **argv, struct pp_log *log);
 
 /*
  * Whether the PAM arguments ask for debug ("debug", "debug=true"...),

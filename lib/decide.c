@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "memo.h"
 #include "verdict.h"
 
 static const char *const scope_names[] = {
@@ -240,7 +241,7 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
     if (in->trace == NULL) {
         /* A login: a user rule is remembered while the mapping is unchanged (mapping.h). */
         rc = pp_mapping_resolve_login(in->cfg, in->user, d->known_user, d->uid, d->gid, &d->rule,
-                                      log);
+                                      d->mapping_id, log);
         if (rc == -2) {
             local_error(d, "the mapping cannot be used (see the line before)");
             compose(in->cfg, d, "the key mapping could not be read");
@@ -273,13 +274,54 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
     return true;
 }
 
+/*
+ * 4. The verdict on the loaded entry d->entry (its fingerprint known), in
+ * mode. Returns false, deciding nothing, only when decline_needs_check and
+ * the verdict needs a check with Cloud.
+ */
+static bool verdict(const struct pp_decide_in *in, struct pp_decision *d,
+                    enum pp_verdict_mode mode, bool decline_needs_check, const struct pp_log *log)
+{
+    const struct pp_config *cfg = in->cfg;
+    struct pp_verdict v;
+
+    memset(&v, 0, sizeof(v));
+    if (pp_verdict_with(cfg, &d->entry, in->now, mode, &v, log) != 0) {
+        local_error(d, "the key could not be checked (see the line before)");
+        compose(cfg, d, "could not be checked");
+        return true;
+    }
+    if (decline_needs_check && v.outcome == PP_OUT_NEEDS_CHECK)
+        return false;
+    d->outcome = v.outcome;
+    d->from_cache = v.from_cache;
+    d->has_expires = v.has_expires;
+    d->expires = v.has_expires ? v.expires : 0;
+    d->days_left = v.has_expires ? pp_days_left(in->now, v.expires) : 0;
+    fmt(d->reason, sizeof(d->reason), "%s", v.reason);
+
+    if (pp_outcome_exports(d->outcome)) {
+        d->key = pp_strdup_secret(d->entry.key);
+        if (d->key == NULL
+            || asprintf(&d->url, "%s/accounts/%s/workspaces/%s", cfg->api_url,
+                        d->entry.account_id, d->entry.workspace_id) < 0) {
+            d->url = NULL;
+            wipe_export(d);
+            local_error(d, "out of memory building the session variables");
+            compose(cfg, d, "could not be set in the session environment");
+            return true;
+        }
+    }
+    compose(cfg, d, NULL);
+    return true;
+}
+
 /* 3 and 4. The entry and its verdict. */
 static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
                           const struct pp_log *log)
 {
     const struct pp_config *cfg = in->cfg;
     enum pp_verdict_mode mode;
-    struct pp_verdict v;
     int rc;
 
     rc = pp_entry_load(cfg, d->rule.entry, &d->entry, log);
@@ -302,32 +344,123 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
     mode = !in->network ? PP_VERDICT_CACHE_ONLY
            : in->force  ? PP_VERDICT_FORCE
                         : PP_VERDICT_LOGIN;
-    memset(&v, 0, sizeof(v));
-    if (pp_verdict_with(cfg, &d->entry, in->now, mode, &v, log) != 0) {
-        local_error(d, "the key could not be checked (see the line before)");
-        compose(cfg, d, "could not be checked");
-        return;
-    }
-    d->outcome = v.outcome;
-    d->from_cache = v.from_cache;
-    d->has_expires = v.has_expires;
-    d->expires = v.has_expires ? v.expires : 0;
-    d->days_left = v.has_expires ? pp_days_left(in->now, v.expires) : 0;
-    fmt(d->reason, sizeof(d->reason), "%s", v.reason);
+    verdict(in, d, mode, false, log);
+}
 
-    if (pp_outcome_exports(d->outcome)) {
-        d->key = pp_strdup_secret(d->entry.key);
-        if (d->key == NULL
-            || asprintf(&d->url, "%s/accounts/%s/workspaces/%s", cfg->api_url,
-                        d->entry.account_id, d->entry.workspace_id) < 0) {
-            d->url = NULL;
-            wipe_export(d);
-            local_error(d, "out of memory building the session variables");
-            compose(cfg, d, "could not be set in the session environment");
-            return;
+/* The start of every decision. */
+static void begin(const struct pp_decide_in *in, struct pp_decision *d)
+{
+    memset(d, 0, sizeof(*d));
+    fmt(d->fingerprint, sizeof(d->fingerprint), "-");
+    fmt(d->service, sizeof(d->service), "-");
+    d->now = in->now;
+    d->outcome = PP_OUT_OUT_OF_SCOPE;
+    if (in->service != NULL)
+        pp_log_safe(in->service, d->service, sizeof(d->service));
+    rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
+}
+
+/*
+ * pp_decide_warm's steps after the configuration: the same steps as
+ * pp_decide, each from the memo while its file is unchanged. Returns why
+ * the memo does not hold (d then half-filled), or NULL when d is decided.
+ */
+static const char *decide_remembered(const struct pp_decide_in *in, const struct pp_memo *m,
+                                     struct pp_decision *d, const struct pp_log *log)
+{
+    char id[PP_FILE_ID_SIZE];
+    int rc;
+
+    begin(in, d);
+    if (!scope(in, d, log)) {
+        /* Decided from the configuration and NSS alone, as pp_decide would. */
+        if (d->log_line[0] == '\0')
+            compose(in->cfg, d, NULL);
+        return NULL;
+    }
+    if (d->uid != m->uid || d->gid != m->gid)
+        return "NSS gives another uid or primary group";
+    if (pp_mapping_file_id(in->cfg, id, log) != 0 || strcmp(id, m->mapping_id) != 0)
+        return "the mapping file changed";
+    d->rule = m->rule;
+    memcpy(d->mapping_id, m->mapping_id, sizeof(d->mapping_id));
+    rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
+    pp_debug(log, "service=%s mapped to entry %s (login memo)", d->service, d->rule.entry);
+
+    d->entry = m->entry;
+    rc = pp_entry_load_key(in->cfg, &d->entry, m->entry.file_id, log);
+    if (rc != 0)
+        return "the entry file changed";
+    d->have_entry = true;
+    if (m->have_record) {
+        if (pp_cache_file_id(in->cfg, d->rule.entry, id, log) != 0
+            || strcmp(id, m->record_id) != 0)
+            return "the cache record changed";
+        d->entry.record = malloc(sizeof(*d->entry.record));
+        if (d->entry.record == NULL)
+            return "out of memory";
+        *d->entry.record = m->record;
+    } else if (in->cfg->validate) {
+        return "no cache record remembered";
+    }
+    d->entry.record_read = true;
+    memcpy(d->fingerprint, d->entry.fp, sizeof(d->fingerprint));     /* both PP_FP_SIZE */
+    if (!verdict(in, d, PP_VERDICT_CACHE_ONLY, true, log))
+        return "the cached check is not fresh";
+    return NULL;
+}
+
+int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
+                   struct pp_config *cfg, struct pp_decision *d, char *why, size_t whylen,
+                   struct pp_log *log)
+{
+    struct pp_decide_in win;
+    struct pp_memo m;
+    char id[PP_FILE_ID_SIZE], err[PP_ERRLEN];
+    const char *path, *wrong = NULL;
+
+    memset(cfg, 0, sizeof(*cfg));
+    memset(d, 0, sizeof(*d));
+    why[0] = '\0';
+    if (log != NULL && pp_config_args_debug(argc, argv))
+        log->debug = true;
+    if (in == NULL || !in->network || in->force || in->trace != NULL
+        || pp_memo_read(in->user, in->service, &m, why, whylen) != 0)
+        return 0;
+    path = pp_config_file_of(NULL, argc, argv);
+    if (path == NULL || strcmp(path, m.config_path) != 0)
+        wrong = "made with another configuration file";
+    else if (pp_file_id_of(path, PP_FILE_PUBLIC, PP_CONFIG_MAX, false, id, sizeof(id), err,
+                           sizeof(err)) != 0 || strcmp(id, m.config_id) != 0)
+        wrong = "the configuration file changed";
+    else if (pp_config_from_image(cfg, path, m.image, m.image_len, argc, argv, log) != 0)
+        wrong = "its settings cannot be used with these arguments";
+    if (wrong == NULL) {
+        win = *in;
+        win.cfg = cfg;
+        wrong = decide_remembered(&win, &m, d, log);
+        if (wrong != NULL) {
+            pp_decision_free(d);
+            pp_config_free(cfg);
         }
     }
-    compose(cfg, d, NULL);
+    pp_memo_free(&m);
+    if (wrong != NULL) {
+        snprintf(why, whylen, "%s", wrong);
+        return 0;
+    }
+    return 1;
+}
+
+void pp_decide_remember(const struct pp_decide_in *in, const struct pp_decision *d,
+                        const struct pp_log *log)
+{
+    if (in == NULL || in->cfg == NULL || !in->network || in->force || in->trace != NULL
+        || d->scope != PP_SCOPE_IN || !d->known_user || !d->have_entry
+        || d->outcome == PP_OUT_ERROR || d->outcome == PP_OUT_NEEDS_CHECK)
+        return;
+    pp_memo_save(in->cfg, in->user, in->service, d->uid, d->gid, d->mapping_id, &d->rule,
+                 &d->entry, log);
 }
 
 int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct pp_log *log)
@@ -339,11 +472,7 @@ int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct
         pp_error(log, "internal error: nothing to decide on");
         return -1;
     }
-    d->now = in->now;
-    d->outcome = PP_OUT_OUT_OF_SCOPE;
-    if (in->service != NULL)
-        pp_log_safe(in->service, d->service, sizeof(d->service));
-    rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
+    begin(in, d);
 
     if (!scope(in, d, log)) {
         if (d->log_line[0] == '\0')

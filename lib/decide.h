@@ -87,6 +87,7 @@ struct pp_decision {
 
     /* the rule that matched (match PP_MATCH_NONE when none or not reached) */
     struct pp_resolution rule;
+    char mapping_id[PP_FILE_ID_SIZE];   /* the mapping file's identity (a login's; "" if not known) */
     char rule_words[PP_ACCOUNT_NAME_MAX + 32];   /* "user rule", "group rule G", ... */
 
     /* the entry (have_entry: loaded; its key is wiped by pp_decision_free) */
@@ -124,6 +125,29 @@ struct pp_decision {
  * not a failed call); -1 only when in or in->cfg is NULL (d then zeroed). Always pair with pp_decision_free.
  */
 int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct pp_log *log);
+
+/*
+ * A login's decision from its login memo (memo.h), without parsing a file:
+ * in as for pp_decide but without cfg (in->network true, no force, no
+ * trace), and the PAM arguments. When the memo of in->user through
+ * in->service holds (every file it names unchanged, NSS's answer the same,
+ * the cached check still fresh), cfg is filled as pp_config_load would
+ * fill it, d as pp_decide would, and 1 is returned; the caller frees both.
+ * Else 0, with cfg and d zeroed and why saying why ("" when there is no
+ * memo; the configuration says whether to log it, in debug): decide with
+ * pp_config_load and pp_decide, then call pp_decide_remember.
+ */
+int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
+                   struct pp_config *cfg, struct pp_decision *d, char *why, size_t whylen,
+                   struct pp_log *log);
+
+/*
+ * After pp_decide for a login (in->network, no force, no trace; in->cfg
+ * from pp_config_load): write the login memo when the decision allows one
+ * (memo.h).
+ */
+void pp_decide_remember(const struct pp_decide_in *in, const struct pp_decision *d,
+                        const struct pp_log *log);
 
 /*
  * The front end could not export what d holds (e.g. pam_putenv failed):

@@ -21,7 +21,9 @@ lib_libpp_la_SOURCES = \
 	lib/jsonc_loader.c lib/jsonc_loader.h \
 	lib/cache.c lib/cache.h \
 	lib/check.c lib/check.h \
-	lib/keymark.c lib/keymark.h
+	lib/keymark.c lib/keymark.h \
+	lib/pack.c lib/pack.h \
+	lib/memo.c lib/memo.h
 # One section per function, so that the module keeps only what it calls
 # (pam_prefect/local.mk: --gc-sections).
 lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \

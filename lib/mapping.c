@@ -356,6 +356,30 @@ static int read_mapping(const struct pp_config *cfg, char path[PATH_MAX], char *
     return 0;
 }
 
+int pp_mapping_file_id(const struct pp_config *cfg, char id[PP_FILE_ID_SIZE],
+                       const struct pp_log *log)
+{
+    char path[PATH_MAX], err[PP_ERRLEN];
+    int r;
+
+    id[0] = '\0';
+    if (cfg->store == NULL || cfg->store[0] == '\0' || pp_mapping_path(cfg, path, PATH_MAX) != 0) {
+        pp_error(log, "no store directory configured, or its path is too long");
+        return -1;
+    }
+    r = pp_check_dir(cfg->store, true, err, sizeof(err));
+    if (r == 0)
+        r = pp_file_id_of(path, PP_FILE_SECRET, PP_MAPPING_MAX, true, id, PP_FILE_ID_SIZE, err,
+                          sizeof(err));
+    if (r == PP_ABSENT)
+        return 1;
+    if (r != 0) {
+        pp_error(log, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
                       const struct pp_log *log)
 {
@@ -479,9 +503,9 @@ static void memo_write(const struct pp_config *cfg, const char *user, const char
 
 int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool known,
                              uid_t uid, gid_t primary, struct pp_resolution *res,
-                             const struct pp_log *log)
+                             char id[PP_FILE_ID_SIZE], const struct pp_log *log)
 {
-    char path[PATH_MAX], id[PP_FILE_ID_SIZE], entry[PP_ENTRY_NAME_MAX + 1];
+    char path[PATH_MAX], entry[PP_ENTRY_NAME_MAX + 1];
     struct pp_mapping m;
     char *buf;
     size_t len;
@@ -489,6 +513,7 @@ int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool
 
     memset(res, 0, sizeof(*res));
     memset(&m, 0, sizeof(m));
+    id[0] = '\0';
     if (!pp_account_name_valid(user))
         return pp_mapping_resolve_known(&m, user, known, uid, primary, res, log, NULL, NULL);
     r = read_mapping(cfg, path, &buf, &len, id, log);

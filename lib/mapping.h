@@ -150,11 +150,21 @@ int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool 
  * Nothing is remembered before the mapping file has settled, nor into a
  * cache directory that does not exist. Returns as pp_mapping_resolve, or
  * -2 when the mapping cannot be read or parsed (logged, as pp_mapping_load).
+ * mapping_id: the identity of the mapping file read ("" when none or not
+ * settled).
  */
 #define PP_USER_MEMO_SUFFIX ".user"
 int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool known,
                              uid_t uid, gid_t primary, struct pp_resolution *res,
-                             const struct pp_log *log);
+                             char mapping_id[PP_FILE_ID_SIZE], const struct pp_log *log);
+
+/*
+ * The identity (safefile.h; "" while not settled) of the mapping file as
+ * it is now, after the checks a read makes, without reading it. Returns 0,
+ * 1 when there is no store or no mapping file, -1 (logged).
+ */
+int pp_mapping_file_id(const struct pp_config *cfg, char id[PP_FILE_ID_SIZE],
+                       const struct pp_log *log);
 
 /*
  * The user's uid and primary gid through NSS (either pointer may be NULL).

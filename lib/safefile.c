@@ -249,21 +249,20 @@ int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
     return pp_read_file_st(path, cls, max, false, buf, len, NULL, err, errlen);
 }
 
-int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
-                    char **buf, size_t *len, struct stat *stp, char *err, size_t errlen)
+/*
+ * Open path (no symlink as its last component, the directories above
+ * checked unless dir_checked) and check the descriptor. Returns it, or -1
+ * or PP_ABSENT with err.
+ */
+static int open_checked(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
+                        struct stat *st, char *err, size_t errlen)
 {
-    struct stat st;
-    char *data;
-    size_t size;
     int fd, rc;
 
-    *buf = NULL;
-    *len = 0;
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (!dir_checked && (rc = pp_check_parents(path, err, errlen)) != 0)
         return rc;
-
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         if (errno == ENOENT)
@@ -272,10 +271,42 @@ int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max, bool d
             return fail(err, errlen, -1, path, "is a symbolic link");
         return fail(err, errlen, -1, path, "cannot open: %s", strerror(errno));
     }
-    if ((rc = check_fd(fd, path, cls, max, &st, err, errlen)) != 0) {
+    if ((rc = check_fd(fd, path, cls, max, st, err, errlen)) != 0) {
         close(fd);
         return rc;
     }
+    return fd;
+}
+
+int pp_file_id_of(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
+                  char *id, size_t idlen, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd;
+
+    if (idlen > 0)
+        id[0] = '\0';
+    fd = open_checked(path, cls, max, dir_checked, &st, err, errlen);
+    if (fd < 0)
+        return fd;
+    close(fd);
+    pp_file_identity(&st, id, idlen);
+    return 0;
+}
+
+int pp_read_file_st(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
+                    char **buf, size_t *len, struct stat *stp, char *err, size_t errlen)
+{
+    struct stat st;
+    char *data;
+    size_t size;
+    int fd;
+
+    *buf = NULL;
+    *len = 0;
+    fd = open_checked(path, cls, max, dir_checked, &st, err, errlen);
+    if (fd < 0)
+        return fd;
     size = (size_t)st.st_size;
     data = malloc(size + 1);
     if (data == NULL) {

@@ -68,6 +68,14 @@ int pp_check_dir(const char *dir, bool private_dir, char *err, size_t errlen);
 /* Same parent-chain check for the directories above a file path. */
 int pp_check_parents(const char *path, char *err, size_t errlen);
 
+/*
+ * The checks of pp_read_file_st without reading: the identity
+ * (pp_file_identity, "" while not settled) of the file path names now.
+ * Returns 0, -1 with err, PP_ABSENT if the file does not exist.
+ */
+int pp_file_id_of(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
+                  char *id, size_t idlen, char *err, size_t errlen);
+
 /* Room for a file identity; seconds a file must be unchanged for it to count. */
 #define PP_FILE_ID_SIZE 192
 #define PP_FILE_ID_SETTLE 2

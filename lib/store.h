@@ -72,6 +72,10 @@ struct pp_entry {
     bool has_added;
     time_t added;
     char file_id[PP_FILE_ID_SIZE];              /* "" when not settled or not loaded */
+    /* Where the key's text starts in the file and its length, when it is
+     * there exactly once as a quoted string; key_off 0 when not known. */
+    size_t key_off;
+    size_t key_len;
     char fp[PP_FP_SIZE];                        /* "" until pp_cache_fingerprint */
     /* The cache record pp_cache_fingerprint read (NULL: none), so that the
      * check that follows need not read and parse it again; freed by
@@ -93,6 +97,18 @@ int pp_entry_path(const char *store, const char *name, char *out, size_t outlen)
  */
 int pp_entry_load(const struct pp_config *cfg, const char *name,
                   struct pp_entry *e, const struct pp_log *log);
+
+/*
+ * Only the key of e (e->name, e's other fields as an earlier
+ * pp_entry_load found them) from the entry file, while the file has the
+ * identity file_id that load saw (not ""): then the key is where that load
+ * found it (key_off, key_len), and nothing is parsed. The file is opened
+ * with every check pp_entry_load makes. Returns 0 (e->key, e->kind and
+ * e->file_id set), 1 when the file is absent or not that version (nothing
+ * logged, e->key NULL), -1 (logged).
+ */
+int pp_entry_load_key(const struct pp_config *cfg, struct pp_entry *e, const char *file_id,
+                      const struct pp_log *log);
 
 /* Parse entry text (already read safely); path is for messages only. */
 int pp_entry_parse(const char *text, const char *path, const char *name,

@@ -186,6 +186,7 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
     struct pp_decide_in in;
     struct pp_decision d;
     enum pp_result result;
+    char why[PP_ERRLEN];
 
     if (geteuid() != 0) {
         s->log.debug = pp_config_args_debug(argc, argv);
@@ -193,13 +194,7 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
                  (long)geteuid());
         return PP_RES_SKIPPED;
     }
-    if (pp_config_load(&s->cfg, NULL, argc, argv, &s->log) != 0)
-        return PP_RES_SKIPPED;      /* the loader logged why */
-    s->have_cfg = true;
-    pp_debug(&s->log, "%s: entry (flags=%#x)", fn, (unsigned)s->flags);
-
     memset(&in, 0, sizeof(in));
-    in.cfg = &s->cfg;
     in.now = s->now;
     in.network = true;
     if (pam_get_item(s->pamh, PAM_SERVICE, &item) != PAM_SUCCESS || item == NULL)
@@ -210,8 +205,24 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
         in.user = item;
     s->log.user = in.user;      /* pp_log prints it sanitised */
 
-    if (pp_decide(&in, &d, &s->log) != 0)
-        return PP_RES_SKIPPED;      /* logged */
+    /* A warm login: the login memo decides while nothing it read has changed. */
+    if (pp_decide_warm(&in, argc, argv, &s->cfg, &d, why, sizeof(why), &s->log) == 1) {
+        s->have_cfg = true;
+        in.cfg = &s->cfg;
+        pp_debug(&s->log, "%s: entry (flags=%#x): decided from the login memo", fn,
+                 (unsigned)s->flags);
+    } else {
+        if (pp_config_load(&s->cfg, NULL, argc, argv, &s->log) != 0)
+            return PP_RES_SKIPPED;      /* the loader logged why */
+        s->have_cfg = true;
+        in.cfg = &s->cfg;
+        pp_debug(&s->log, "%s: entry (flags=%#x)", fn, (unsigned)s->flags);
+        if (why[0] != '\0')
+            pp_debug(&s->log, "login memo not used: %s", why);
+        if (pp_decide(&in, &d, &s->log) != 0)
+            return PP_RES_SKIPPED;      /* logged */
+        pp_decide_remember(&in, &d, &s->log);
+    }
     if (d.exports && export_env(s, &d) != 0)
         pp_decision_fail(&s->cfg, &d, "the session environment could not be set",
                          "could not be set in the session environment");
