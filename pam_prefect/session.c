@@ -203,20 +203,23 @@ static enum pp_result run(struct pp_session *s, const char *fn, int argc, const 
     item = NULL;
     if (pam_get_item(s->pamh, PAM_USER, &item) == PAM_SUCCESS && item != NULL)
         in.user = item;
-    s->log.user = in.user;      /* pp_log prints it sanitised */
 
     /* A warm login: the login memo decides while nothing it read has changed. */
+    s->log.user = in.user;      /* pp_log prints it sanitised */
     if (pp_decide_warm(&in, argc, argv, &s->cfg, &d, why, sizeof(why), &s->log) == 1) {
         s->have_cfg = true;
         in.cfg = &s->cfg;
         pp_debug(&s->log, "%s: entry (flags=%#x): decided from the login memo", fn,
                  (unsigned)s->flags);
     } else {
+        /* Lines about the configuration are not about the user. */
+        s->log.user = NULL;
         if (pp_config_load(&s->cfg, NULL, argc, argv, &s->log) != 0)
             return PP_RES_SKIPPED;      /* the loader logged why */
         s->have_cfg = true;
         in.cfg = &s->cfg;
         pp_debug(&s->log, "%s: entry (flags=%#x)", fn, (unsigned)s->flags);
+        s->log.user = in.user;
         if (why[0] != '\0')
             pp_debug(&s->log, "login memo not used: %s", why);
         if (pp_decide(&in, &d, &s->log) != 0)
