@@ -17,7 +17,8 @@
 #    common-auth/common-session get the key from the installed module; the
 #    installed tool writes metrics that promtool accepts.
 # 3. pam-auth-update --disable, dpkg -r, dpkg -P: /etc/pam.d byte for byte
-#    as before at each step; purge removes the configuration and the cache
+#    as before at each step; purge removes the configuration, the cache and
+#    the login memos (/run/pam_prefect)
 #    and keeps a store that holds keys.
 # 4. libpam-prefect alone (a node without Slurm), removed while still
 #    enabled: the prerm takes the module out of /etc/pam.d; a purge with an
@@ -225,6 +226,18 @@ else
     sed 's/^/    | /' "$PP_TEST_LOG"
 fi
 mode_is "$CACHE/pptest-alice.rec" "regular file 600 root root"
+# Once the store's files have settled, a login leaves its login memo in
+# /run/pam_prefect, and the next login (decided from it) gets the same key.
+memo=/run/pam_prefect/pptest-alice@sshd-pptest
+for i in 1 2 3; do
+    sleep 3
+    login alice-memo pptest-alice
+    [ -f "$memo" ] && break
+done
+mode_is "$memo" "regular file 600 root root"
+mode_is /run/pam_prefect "directory 700 root root"
+login alice-warm pptest-alice
+e2e_expect "ssh pptest-alice again, from the login memo" "$R/out/alice-warm" pptest-alice pptest-alice
 
 # The timer's two commands, as the service runs them, into a textfile
 # directory of the test's.
@@ -261,6 +274,7 @@ pamd_as_before "dpkg -P"
 check "purge removes the configuration" test ! -e /etc/security/pam_prefect.conf
 check "purge removes the plugin's plugstack.conf.d file" test ! -e /etc/slurm/plugstack.conf.d/prefect.conf
 check "purge removes the cache" test ! -e "$CACHE"
+check "purge removes the login memos" test ! -e /run/pam_prefect
 check "purge keeps a store that holds keys" test -f "$STORE/pptest-alice.key"
 if grep -q "keeping the key store $STORE" "$R/out/purge"; then
     e2e_ok "purge says it keeps the store"
