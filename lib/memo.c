@@ -21,6 +21,18 @@
 
 #define MAGIC "pam_prefect login memo"
 
+/*
+ * A field added to an entry or a record must be remembered here too
+ * (pack_memo, pp_memo_parse), or a login decided from a memo would go
+ * without it: these sizes (x86-64) make the build say so.
+ */
+#if defined(__x86_64__) && defined(__LP64__)
+_Static_assert(sizeof(struct pp_entry) == 584,
+               "struct pp_entry changed: update pack_memo and pp_memo_parse, then this size");
+_Static_assert(sizeof(struct pp_cache_record) == 616,
+               "struct pp_cache_record changed: update pack_memo and pp_memo_parse, then this size");
+#endif
+
 /* "USER@SERVICE" into out; false when either is not a valid name or it does not fit. */
 static bool memo_name(const char *user, const char *service, char *out, size_t outlen)
 {
