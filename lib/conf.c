@@ -20,7 +20,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libconfig.h>
+/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
+#define PP_LIBCONFIG_LAZY
+#include "lcfg_loader.h"
 
 #include "lcfg.h"
 #include "names.h"
