@@ -23,7 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libconfig.h>
+/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
+#define PP_LIBCONFIG_LAZY
+#include "lcfg_loader.h"
 
 #include "lcfg.h"
 #include "names.h"
@@ -275,10 +277,19 @@ static const char *parse_record(const char *text, size_t len, struct pp_cache_re
     char err[200];
     config_t c;
     const char *bad;
+    int rc;
 
     if (strlen(text) != len)
         return "contains a NUL byte";
-    if (pp_lcfg_read(&c, text, err, sizeof(err)) != 0) {
+    rc = pp_lcfg_read(&c, text, err, sizeof(err));
+    if (rc == PP_LCFG_UNAVAILABLE) {
+        /* Not the record's fault: say what is wrong instead. */
+        if (why == NULL)
+            return "cannot load libconfig";
+        snprintf(why, whylen, "%s", err);
+        return why;
+    }
+    if (rc != 0) {
         if (why == NULL)
             return "not a record";
         snprintf(why, whylen, "not a record (%s)", err);
@@ -403,8 +414,11 @@ static bool add_int(config_setting_t *root, const char *name, long long n)
     return v != NULL && config_setting_set_int64(v, n) == CONFIG_TRUE;
 }
 
-/* The record's libconfig text (malloc'd), or NULL when out of memory. */
-static char *format_record(const struct pp_cache_record *rec)
+/*
+ * The record's libconfig text (malloc'd), or NULL with err saying why
+ * (libconfig could not be loaded, or out of memory).
+ */
+static char *format_record(const struct pp_cache_record *rec, char *err, size_t errlen)
 {
     config_t c;
     config_setting_t *root;
@@ -413,7 +427,9 @@ static char *format_record(const struct pp_cache_record *rec)
     FILE *f;
     bool ok;
 
-    config_init(&c);
+    if (pp_lcfg_init(&c, err, errlen) != 0)
+        return NULL;
+    snprintf(err, errlen, "out of memory");
     root = config_root_setting(&c);
     ok = root != NULL
         && add_string(root, "fingerprint", rec->fingerprint)
@@ -464,8 +480,12 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
     }
     if (cache_path(cfg, entry, PP_CACHE_RECORD_SUFFIX, path, sizeof(path), log) != 0)
         return -1;
-    text = format_record(rec);
-    if (text == NULL || asprintf(&line, "%s\n", text) < 0) {
+    text = format_record(rec, err, sizeof(err));
+    if (text == NULL) {
+        pp_error(log, "cache: cannot write the record of %s: %s", entry, err);
+        return -1;
+    }
+    if (asprintf(&line, "%s\n", text) < 0) {
         pp_error(log, "cache: out of memory writing %s", path);
         free(text);
         return -1;

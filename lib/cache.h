@@ -11,8 +11,9 @@
  *                system calls that name and rename a record; removed by
  *                prefect-keys verify (under the entry's lock)
  *
- * The record is libconfig text, not JSON, so that a warm login reads it with
- * the library that reads the configuration and never loads json-c.
+ * The record is libconfig text, not JSON, so that a warm login never loads
+ * json-c; libconfig itself is opened when a file is first parsed or
+ * written (lcfg.h).
  *
  * Record (settings; an absent time means none, another absent setting its
  * default: expiration_source "none", http_status 0, reason "", serial 0):

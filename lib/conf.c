@@ -21,7 +21,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include <libconfig.h>
+/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
+#define PP_LIBCONFIG_LAZY
+#include "lcfg_loader.h"
 
 #include "lcfg.h"
 #include "names.h"

@@ -3,7 +3,8 @@
  *
  * A warm login (answered from the cache) needs neither libcurl, json-c nor
  * libcrypto, and linking them made every pam_start map and relocate them:
- * most of such a login's cost (bench/README.md). Each is opened instead by
+ * most of such a login's cost (bench/README.md). libconfig is needed only
+ * when a file must be parsed or written (lcfg_loader.h). Each is opened by
  * its SONAME (found by configure from the library it was built against) the
  * first time it is needed, RTLD_NOW | RTLD_LOCAL, and the functions used are
  * resolved into a table of typed function pointers; the headers still give

@@ -4,7 +4,8 @@
  * Nothing in the module links json-c: a warm login reads no JSON (the cache
  * record is libconfig text, cache.h), and mapping json-c at every pam_start
  * cost more than the module's own work. The Cloud client opens it with
- * libcurl (dynlib.h) by its SONAME (PP_LIBJSONC_SONAME, from configure).
+ * libcurl (dynlib.h) by its SONAME (PP_LIBJSONC_SONAME, from configure);
+ * lcfg_loader.h does the same for libconfig, which reads the record.
  *
  * A file that defines PP_JSONC_LAZY before including this header calls
  * every json-c function below through the loaded table (the macros at the

@@ -1,10 +1,28 @@
 /* lcfg.c: see lcfg.h. */
 #include <config.h>
 
+#define PP_LIBCONFIG_LAZY
+#include "lcfg_loader.h"
+
 #include "lcfg.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/*
+ * Every config_t of ours is made by pp_lcfg_read or pp_lcfg_init, so these
+ * two are where libconfig is loaded: a config_* call anywhere else works
+ * on a tree one of them made, with the table already there.
+ */
+static int load_libconfig(char *err, size_t errlen)
+{
+    const char *why = "unknown error";
+
+    if (pp_libconfig_load(&why) != NULL)
+        return 0;
+    snprintf(err, errlen, "cannot load libconfig: %s", why);
+    return PP_LCFG_UNAVAILABLE;
+}
 
 /*
  * The line of the first "@include" directive in text, or 0. libconfig 1.5
@@ -38,6 +56,8 @@ int pp_lcfg_read(config_t *c, const char *text, char *err, size_t errlen)
         snprintf(err, errlen, "line %u: @include is not allowed", inc);
         return -1;
     }
+    if (load_libconfig(err, errlen) != 0)
+        return PP_LCFG_UNAVAILABLE;
     config_init(c);
     if (config_read_string(c, text) != CONFIG_TRUE) {
         const char *what = config_error_text(c);
@@ -52,12 +72,25 @@ int pp_lcfg_read(config_t *c, const char *text, char *err, size_t errlen)
 
 int pp_lcfg_parse(config_t *c, const char *text, const char *path, const struct pp_log *log)
 {
-    char err[256];
+    char err[320];
+    int rc = pp_lcfg_read(c, text, err, sizeof(err));
 
-    if (pp_lcfg_read(c, text, err, sizeof(err)) != 0) {
+    if (rc == PP_LCFG_UNAVAILABLE) {
+        pp_error(log, "%s: not read: %s", path, err);
+        return -1;
+    }
+    if (rc != 0) {
         /* "line N: what" -> "PATH:N: what" */
         pp_error(log, "%s:%s", path, err + 5);
         return -1;
     }
+    return 0;
+}
+
+int pp_lcfg_init(config_t *c, char *err, size_t errlen)
+{
+    if (load_libconfig(err, errlen) != 0)
+        return PP_LCFG_UNAVAILABLE;
+    config_init(c);
     return 0;
 }

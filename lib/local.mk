@@ -7,6 +7,7 @@ lib_libpp_la_SOURCES = \
 	lib/safefile.c lib/safefile.h lib/status.h \
 	lib/conf.c lib/conf.h \
 	lib/lcfg.c lib/lcfg.h \
+	lib/lcfg_loader.c lib/lcfg_loader.h \
 	lib/names.c lib/names.h \
 	lib/timefmt.c lib/timefmt.h \
 	lib/store.c lib/store.h \
@@ -28,7 +29,8 @@ lib_libpp_la_SOURCES = \
 # (pam_prefect/local.mk: --gc-sections).
 lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \
 	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS) -ffunction-sections -fdata-sections
-# libcurl, json-c and libcrypto are not linked: lib/dynlib.c opens them when
-# first needed (only their headers are used at build time). prefect-keys
-# links json-c itself for its --json output.
-lib_libpp_la_LIBADD = $(LIBCONFIG_LIBS) $(DL_LIBS)
+# libconfig, libcurl, json-c and libcrypto are not linked: lib/dynlib.c
+# opens them when first needed (only their headers are used at build time);
+# libconfig when a file must be parsed or written. prefect-keys links json-c
+# itself for its --json output.
+lib_libpp_la_LIBADD = $(DL_LIBS)

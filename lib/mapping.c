@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <libconfig.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -16,6 +15,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
+#define PP_LIBCONFIG_LAZY
+#include "lcfg_loader.h"
 
 #include "lcfg.h"
 #include "safefile.h"
@@ -460,11 +463,13 @@ static bool memo_read(const struct pp_config *cfg, const char *user, const char 
     char *buf;
     size_t len;
     bool ok = false;
+    int rc;
 
     if (!memo_path(cfg, user, path, sizeof(path))
         || pp_read_file(path, PP_FILE_SECRET, PP_CACHE_MAX, &buf, &len, err, sizeof(err)) != 0)
         return false;
-    if (strlen(buf) == len && pp_lcfg_read(&c, buf, err, sizeof(err)) == 0) {
+    rc = strlen(buf) == len ? pp_lcfg_read(&c, buf, err, sizeof(err)) : -1;
+    if (rc == 0) {
         ok = config_lookup_string(&c, "mapping_file", &file) == CONFIG_TRUE
             && config_lookup_string(&c, "entry", &name) == CONFIG_TRUE
             && strcmp(file, id) == 0 && pp_entry_name_valid(name);
@@ -472,7 +477,9 @@ static bool memo_read(const struct pp_config *cfg, const char *user, const char 
             memcpy(entry, name, strlen(name) + 1);
         config_destroy(&c);
     }
-    if (!ok)
+    if (rc == PP_LCFG_UNAVAILABLE)
+        pp_debug(log, "%s: not used: %s", path, err);
+    else if (!ok)
         pp_debug(log, "%s: not used (another mapping, or malformed)", path);
     pp_free_buf(buf, len + 1);
     return ok;

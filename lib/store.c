@@ -13,12 +13,15 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <libconfig.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
+#define PP_LIBCONFIG_LAZY
+#include "lcfg_loader.h"
 
 #include "lcfg.h"
 #include "safefile.h"

@@ -136,11 +136,17 @@ if dpkg-query -W -f='${Conffiles}\n' libpam-prefect | grep -q '^ /etc/security/p
 else
     e2e_bad "/etc/security/pam_prefect.conf is not a conffile"
 fi
-if dpkg-query -W -f='${Depends}\n' libpam-prefect | tr ',' '\n' | grep -q '^ *libcurl4\b'; then
-    e2e_ok "Depends names libcurl4 (opened with dlopen, so no shlibs dependency finds it)"
-else
-    e2e_bad "Depends lacks libcurl4: $(dpkg-query -W -f='${Depends}' libpam-prefect)"
-fi
+# The libraries the module and the plugin open with dlopen: no shlibs
+# dependency finds them, so each package's Depends must name them.
+for pkg in libpam-prefect slurm-spank-prefect; do
+    for lib in libconfig9 libcurl4 libjson-c5 libssl3; do
+        if dpkg-query -W -f='${Depends}\n' "$pkg" | tr ',' '\n' | grep -q "^ *$lib\\b"; then
+            e2e_ok "$pkg: Depends names $lib (opened with dlopen, so no shlibs dependency finds it)"
+        else
+            e2e_bad "$pkg: Depends lacks $lib: $(dpkg-query -W -f='${Depends}' "$pkg")"
+        fi
+    done
+done
 pamd_as_before "installed (profile off by default)"
 if [ -e /etc/systemd/system/timers.target.wants/prefect-keys-check.timer ]; then
     e2e_bad "the check timer is enabled by the installation"

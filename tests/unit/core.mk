@@ -8,7 +8,8 @@ core_unit_tests = \
 	tests/unit/test_names \
 	tests/unit/test_timefmt \
 	tests/unit/test_safefile \
-	tests/unit/test_config
+	tests/unit/test_config \
+	tests/unit/test_lcfg_loader
 check_PROGRAMS += $(core_unit_tests)
 TESTS += $(core_unit_tests)
 
@@ -43,3 +44,14 @@ tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) \
 tests_unit_test_config_DEPENDENCIES = lib/libpp.la tests/lib/libtestroot.la conf/pam_prefect.conf
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(TEST_LIBS)
+
+# test_lcfg_loader: libconfig cannot be loaded. Its own copy of
+# lib/lcfg_loader.c opens a file that does not exist (PP_LIBCONFIG_OPEN is
+# defined for this program only; the module's copy opens
+# PP_LIBCONFIG_SONAME and reads no environment), so libpp.la's copy is not
+# linked in. No libconfig is linked either: nothing may call it.
+tests_unit_test_lcfg_loader_SOURCES = tests/unit/test_lcfg_loader.c lib/lcfg_loader.c
+tests_unit_test_lcfg_loader_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-DPP_LIBCONFIG_OPEN='"/nonexistent/pam_prefect-test/libconfig.so.9"'
+tests_unit_test_lcfg_loader_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_lcfg_loader_LDADD = $(TEST_LIBS)
