@@ -21,7 +21,9 @@
  *   each      -n N -1: N logins, one "login=i us=X exported=0|1" line each.
  *   parallel  -P N: N processes, released together, one login each; the
  *             parent reports the wall time and each login's time.
- * -F runs every login of loop and each mode in a fresh child process.
+ * -F runs every login of loop and each mode in a fresh child process; with
+ * -L that process first looks the user up (getpwnam), as login programs do
+ * before they run PAM.
  * Exit status: 0 if every PAM call succeeded (and, with -e VAR, every login
  * got VAR), 1 otherwise, 2 on usage errors.
  *
@@ -34,6 +36,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <security/pam_appl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -60,6 +63,7 @@ struct opts {
     long procs;
     bool each;
     bool fresh;
+    bool lookup;
     const char *expect_var;
 };
 
@@ -224,6 +228,16 @@ static struct login_result login(const struct opts *o, const char *user, long *m
         long child_messages = 0;
 
         close(fds[0]);
+        /*
+         * -L: what sshd, su, login, cron and sudo all do in the process
+         * that then runs PAM: look the user up first. It sets up glibc's
+         * NSS (nsswitch.conf, the nscd probe) in that process, as it is
+         * set up there when a module looks the user up again.
+         */
+        if (o->lookup && getpwnam(user) == NULL) {
+            fprintf(stderr, "driver: getpwnam(%s) found nobody\n", user);
+            _exit(4);
+        }
         res = one_login(o, user, &child_messages);
         memset(&rec, 0, sizeof(rec));       /* no uninitialised padding on the pipe */
         rec.r.ok = res.ok;
@@ -448,7 +462,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: driver -c CONFDIR -s SERVICE (-u USER ... | -U FILE) [-e VAR]\n"
-            "              [-n ITERATIONS] [-r ROUNDS] [-w WARMUP] [-1] [-F] [-P PROCS]\n");
+            "              [-n ITERATIONS] [-r ROUNDS] [-w WARMUP] [-1] [-F [-L]] [-P PROCS]\n");
     exit(2);
 }
 
@@ -501,7 +515,7 @@ int main(int argc, char **argv)
     struct opts o = { .iterations = 1000, .rounds = 1, .warmup = 0, .procs = 0 };
     int c, rc;
 
-    while ((c = getopt(argc, argv, "c:s:u:U:e:n:r:w:1FP:")) != -1) {
+    while ((c = getopt(argc, argv, "c:s:u:U:e:n:r:w:1FLP:")) != -1) {
         switch (c) {
         case 'c': o.confdir = optarg; break;
         case 's': o.service = optarg; break;
@@ -513,11 +527,13 @@ int main(int argc, char **argv)
         case 'w': o.warmup = num_arg(optarg, 0); break;
         case '1': o.each = true; break;
         case 'F': o.fresh = true; break;
+        case 'L': o.lookup = true; break;
         case 'P': o.procs = num_arg(optarg, 1); break;
         default: usage();
         }
     }
-    if (o.confdir == NULL || o.service == NULL || o.nusers == 0 || optind != argc)
+    if (o.confdir == NULL || o.service == NULL || o.nusers == 0 || optind != argc
+        || (o.lookup && !o.fresh))
         usage();
 #ifdef BENCH_WITH_LIBCRYPTO
     /* What a program using libcrypto has done by the time it runs PAM. */

@@ -388,7 +388,8 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
     pp_debug(log, "service=%s mapped to entry %s (login memo)", d->service, d->rule.entry);
 
     d->entry = m->entry;
-    rc = pp_entry_load_key(in->cfg, &d->entry, m->entry.file_id, log);
+    /* pp_mapping_file_id has just checked the store directory. */
+    rc = pp_entry_load_key(in->cfg, &d->entry, m->entry.file_id, true, log);
     if (rc != 0)
         return "the entry file changed";
     d->have_entry = true;

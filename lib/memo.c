@@ -109,6 +109,7 @@ static void pack_memo(struct pp_packer *w, const char *user, const char *service
 
 void pp_memo_free(struct pp_memo *m)
 {
+    free(m->config_path);
     free(m->image);
     memset(m, 0, sizeof(*m));
 }
@@ -147,7 +148,11 @@ const char *pp_memo_parse(const void *data, size_t len, const char *user, const 
     m->gid = (gid_t)n;
     if ((int64_t)m->gid != n || n < 0)
         r.bad = true;
-    pp_unpack_strcpy(&r, m->config_path, sizeof(m->config_path));
+    s = pp_unpack_str(&r, &isnull);
+    if (s != NULL && strlen(s) < PATH_MAX && (m->config_path = strdup(s)) == NULL) {
+        pp_memo_free(m);
+        return "out of memory";
+    }
     pp_unpack_strcpy(&r, m->config_id, sizeof(m->config_id));
     image = pp_unpack_bytes(&r, &m->image_len);
     if (image != NULL && m->image_len > 0) {
@@ -205,7 +210,8 @@ const char *pp_memo_parse(const void *data, size_t len, const char *user, const 
         return "truncated or malformed";
     }
     /* What a login relies on must be there and well formed. */
-    if (m->config_path[0] != '/' || m->config_id[0] == '\0' || m->image == NULL
+    if (m->config_path == NULL || m->config_path[0] != '/' || m->config_id[0] == '\0'
+        || m->image == NULL
         || m->mapping_id[0] == '\0' || !pp_entry_name_valid(m->rule.entry)
         || e->file_id[0] == '\0' || e->key_off == 0 || e->key_len == 0 || e->fp[0] == '\0'
         || !pp_uuid_valid(e->account_id) || !pp_uuid_valid(e->workspace_id)
@@ -263,8 +269,7 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
     if (rule->match != PP_MATCH_USER || !memo_name(user, service, name, sizeof(name)))
         return;
     memset(&m, 0, sizeof(m));
-    if (cfg->image == NULL || cfg->file_id[0] == '\0' || cfg->config_path == NULL
-        || strlen(cfg->config_path) >= sizeof(m.config_path))
+    if (cfg->image == NULL || cfg->file_id[0] == '\0' || cfg->config_path == NULL)
         why = "the configuration file has not settled";
     else if (mapping_id == NULL || mapping_id[0] == '\0')
         why = "the mapping file has not settled";
@@ -278,7 +283,7 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
     }
     m.uid = uid;
     m.gid = gid;
-    memcpy(m.config_path, cfg->config_path, strlen(cfg->config_path) + 1);
+    m.config_path = cfg->config_path;       /* borrowed: m is not freed */
     memcpy(m.config_id, cfg->file_id, sizeof(m.config_id));
     m.image = cfg->image;
     m.image_len = cfg->image_len;

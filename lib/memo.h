@@ -53,7 +53,7 @@
 struct pp_memo {
     uid_t uid;
     gid_t gid;
-    char config_path[PATH_MAX];
+    char *config_path;              /* malloc'd */
     char config_id[PP_FILE_ID_SIZE];
     unsigned char *image;           /* the configuration's settings (conf.h); malloc'd */
     size_t image_len;

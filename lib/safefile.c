@@ -183,15 +183,14 @@ int pp_check_dir(const char *dir, bool private_dir, char *err, size_t errlen)
     return 0;
 }
 
-/* Checks on the open descriptor. */
-static int check_fd(int fd, const char *path, enum pp_file_class cls, size_t max,
-                    struct stat *st, char *err, size_t errlen)
+/* Checks on what fstat (or lstat) said of the file. */
+static int check_st(const struct stat *st, const char *path, enum pp_file_class cls, size_t max,
+                    char *err, size_t errlen)
 {
-    unsigned mode;
+    unsigned mode = (unsigned)(st->st_mode & 07777);
 
-    if (fstat(fd, st) != 0)
-        return fail(err, errlen, -1, path, "cannot examine: %s", strerror(errno));
-    mode = (unsigned)(st->st_mode & 07777);
+    if (S_ISLNK(st->st_mode))
+        return fail(err, errlen, -1, path, "is a symbolic link");
     if (S_ISDIR(st->st_mode))
         return fail(err, errlen, -1, path, "is a directory");
     if (!S_ISREG(st->st_mode))
@@ -210,6 +209,15 @@ static int check_fd(int fd, const char *path, enum pp_file_class cls, size_t max
     if ((unsigned long long)st->st_size > (unsigned long long)max)
         return fail(err, errlen, -1, path, "larger than %zu bytes", max);
     return 0;
+}
+
+/* Checks on the open descriptor. */
+static int check_fd(int fd, const char *path, enum pp_file_class cls, size_t max,
+                    struct stat *st, char *err, size_t errlen)
+{
+    if (fstat(fd, st) != 0)
+        return fail(err, errlen, -1, path, "cannot examine: %s", strerror(errno));
+    return check_st(st, path, cls, max, err, errlen);
 }
 
 /* Read exactly size bytes and make sure there is no more. */
@@ -282,14 +290,22 @@ int pp_file_id_of(const char *path, enum pp_file_class cls, size_t max, bool dir
                   char *id, size_t idlen, char *err, size_t errlen)
 {
     struct stat st;
-    int fd;
+    int rc;
 
     if (idlen > 0)
         id[0] = '\0';
-    fd = open_checked(path, cls, max, dir_checked, &st, err, errlen);
-    if (fd < 0)
-        return fd;
-    close(fd);
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    if (!dir_checked && (rc = pp_check_parents(path, err, errlen)) != 0)
+        return rc;
+    /* What open(O_NOFOLLOW) and fstat would say, in one call: nothing is read. */
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return fail(err, errlen, -2, path, "does not exist");
+        return fail(err, errlen, -1, path, "cannot examine: %s", strerror(errno));
+    }
+    if ((rc = check_st(&st, path, cls, max, err, errlen)) != 0)
+        return rc;
     pp_file_identity(&st, id, idlen);
     return 0;
 }

@@ -69,7 +69,8 @@ int pp_check_dir(const char *dir, bool private_dir, char *err, size_t errlen);
 int pp_check_parents(const char *path, char *err, size_t errlen);
 
 /*
- * The checks of pp_read_file_st without reading: the identity
+ * The checks of pp_read_file_st without opening the file (lstat, which
+ * sees the same file open(O_NOFOLLOW) would): the identity
  * (pp_file_identity, "" while not settled) of the file path names now.
  * Returns 0, -1 with err, PP_ABSENT if the file does not exist.
  */

@@ -310,7 +310,7 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
 }
 
 int pp_entry_load_key(const struct pp_config *cfg, struct pp_entry *e, const char *file_id,
-                      const struct pp_log *log)
+                      bool store_checked, const struct pp_log *log)
 {
     struct stat st;
     char path[PATH_MAX], err[PP_ERRLEN], id[PP_FILE_ID_SIZE];
@@ -322,7 +322,7 @@ int pp_entry_load_key(const struct pp_config *cfg, struct pp_entry *e, const cha
     if (file_id == NULL || file_id[0] == '\0' || e->key_off == 0 || e->key_len == 0
         || !pp_entry_name_valid(e->name) || pp_entry_path(cfg->store, e->name, path, sizeof(path)) != 0)
         return 1;
-    r = pp_check_dir(cfg->store, true, err, sizeof(err));
+    r = store_checked ? 0 : pp_check_dir(cfg->store, true, err, sizeof(err));
     if (r == 0)
         r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, true, &buf, &len, &st, err,
                             sizeof(err));

@@ -105,10 +105,11 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
  * found it (key_off, key_len), and nothing is parsed. The file is opened
  * with every check pp_entry_load makes. Returns 0 (e->key, e->kind and
  * e->file_id set), 1 when the file is absent or not that version (nothing
- * logged, e->key NULL), -1 (logged).
+ * logged, e->key NULL), -1 (logged). store_checked: the caller has just
+ * checked cfg->store with pp_check_dir (safefile.h).
  */
 int pp_entry_load_key(const struct pp_config *cfg, struct pp_entry *e, const char *file_id,
-                      const struct pp_log *log);
+                      bool store_checked, const struct pp_log *log);
 
 /* Parse entry text (already read safely); path is for messages only. */
 int pp_entry_parse(const char *text, const char *path, const char *name,
