@@ -365,9 +365,18 @@ static void begin(const struct pp_decide_in *in, struct pp_decision *d)
  * pp_decide, each from the memo while its file is unchanged. Returns why
  * the memo does not hold (d then half-filled), or NULL when d is decided.
  */
+static void drop_line(void *ctx, int priority, const char *line)
+{
+    (void)ctx;
+    (void)priority;
+    (void)line;
+}
+
 static const char *decide_remembered(const struct pp_decide_in *in, const struct pp_memo *m,
                                      struct pp_decision *d, const struct pp_log *log)
 {
+    /* A file that cannot be used sends the login the long way, which says why: once. */
+    struct pp_log quiet = { .sink = drop_line };
     char id[PP_FILE_ID_SIZE];
     int rc;
 
@@ -380,7 +389,7 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
     }
     if (d->uid != m->uid || d->gid != m->gid)
         return "NSS gives another uid or primary group";
-    if (pp_mapping_file_id(in->cfg, id, log) != 0 || strcmp(id, m->mapping_id) != 0)
+    if (pp_mapping_file_id(in->cfg, id, &quiet) != 0 || strcmp(id, m->mapping_id) != 0)
         return "the mapping file changed";
     d->rule = m->rule;
     memcpy(d->mapping_id, m->mapping_id, sizeof(d->mapping_id));
@@ -389,12 +398,12 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
 
     d->entry = m->entry;
     /* pp_mapping_file_id has just checked the store directory. */
-    rc = pp_entry_load_key(in->cfg, &d->entry, m->entry.file_id, true, log);
+    rc = pp_entry_load_key(in->cfg, &d->entry, m->entry.file_id, true, &quiet);
     if (rc != 0)
         return "the entry file changed";
     d->have_entry = true;
     if (m->have_record) {
-        if (pp_cache_file_id(in->cfg, d->rule.entry, id, log) != 0
+        if (pp_cache_file_id(in->cfg, d->rule.entry, id, &quiet) != 0
             || strcmp(id, m->record_id) != 0)
             return "the cache record changed";
         d->entry.record = malloc(sizeof(*d->entry.record));
