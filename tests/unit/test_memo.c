@@ -96,7 +96,7 @@ static void pack_test(struct pp_packer *w, const char *user, const char *service
     pp_pack_str(w, e->sa_key_id);
     put_time(w, e->has_added, e->added);
     pp_pack_u8(w, raw->have_record);
-    if (raw->have_record == 0)
+    if (raw->have_record != 1)
         return;
     pp_pack_str(w, m->record_id);
     pp_pack_str(w, c->fingerprint);
@@ -397,7 +397,7 @@ static void test_malformed(void **state)
     raw = raw_of(&good);
     raw.exp_source = PP_EXP_ENTRY + 1;
     expect_refused_raw(&good, &raw, "truncated or malformed");
-    /* A boolean that is neither. */
+    /* A boolean that is neither (no record follows: read as false, it would parse). */
     raw = raw_of(&good);
     raw.have_record = 2;
     expect_refused_raw(&good, &raw, "truncated or malformed");
