@@ -467,6 +467,21 @@ static void test_cap(void **state)
     pp_packer_free(&w);
     assert_packer_zeroed(&w);
 
+    /* No bytes from nowhere, before anything was allocated (UBSan checks the memcpy). */
+    pp_packer_init(&w, 100);
+    pp_pack_bytes(&w, NULL, 0);
+    assert_false(w.overflow);
+    assert_int_equal(w.len, 4);
+    pp_unpacker_init(&r, w.buf, w.len);
+    {
+        size_t n = 99;
+
+        assert_non_null(pp_unpack_bytes(&r, &n));
+        assert_int_equal(n, 0);
+    }
+    assert_true(pp_unpack_done(&r));
+    pp_packer_free(&w);
+
     /* Nothing at all fits. */
     pp_packer_init(&w, 0);
     pp_pack_u8(&w, 1);
