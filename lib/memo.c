@@ -23,14 +23,14 @@
 
 /*
  * A field added to an entry or a record must be remembered here too
- * (pack_memo, pp_memo_parse), or a login decided from a memo would go
+ * (pp_memo_pack, pp_memo_parse), or a login decided from a memo would go
  * without it: these sizes (x86-64) make the build say so.
  */
 #if defined(__x86_64__) && defined(__LP64__)
 _Static_assert(sizeof(struct pp_entry) == 584,
-               "struct pp_entry changed: update pack_memo and pp_memo_parse, then this size");
+               "struct pp_entry changed: update pp_memo_pack and pp_memo_parse, then this size");
 _Static_assert(sizeof(struct pp_cache_record) == 616,
-               "struct pp_cache_record changed: update pack_memo and pp_memo_parse, then this size");
+               "struct pp_cache_record changed: update pp_memo_pack and pp_memo_parse, then this size");
 #endif
 
 /* "USER@SERVICE" into out; false when either is not a valid name or it does not fit. */
@@ -57,8 +57,8 @@ static void unpack_time(struct pp_unpacker *r, bool *has, time_t *t)
     *t = (time_t)pp_unpack_i64(r);
 }
 
-static void pack_memo(struct pp_packer *w, const char *user, const char *service,
-                      const struct pp_memo *m)
+void pp_memo_pack(struct pp_packer *w, const char *user, const char *service,
+                  const struct pp_memo *m)
 {
     const struct pp_entry *e = &m->entry;
     const struct pp_cache_record *c = &m->record;
@@ -305,7 +305,7 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
         m.have_record = true;
     }
     pp_packer_init(&w, PP_MEMO_MAX);
-    pack_memo(&w, user, service, &m);
+    pp_memo_pack(&w, user, service, &m);
     if (w.overflow) {
         pp_debug(log, "login memo not written: larger than %d bytes", PP_MEMO_MAX);
     } else if (pp_dir_make(PP_RUNDIR, false, NULL, err, sizeof(err)) != 0

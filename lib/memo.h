@@ -88,6 +88,15 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
                   const struct pp_entry *e, const struct pp_log *log);
 
 /*
+ * What pp_memo_save writes for m (the file's data) into w, which the
+ * caller has initialised with pp_packer_init (cap PP_MEMO_MAX) and frees.
+ * For pp_memo_save and tests.
+ */
+struct pp_packer;
+void pp_memo_pack(struct pp_packer *w, const char *user, const char *service,
+                  const struct pp_memo *m);
+
+/*
  * Data of a memo file (len bytes) into m, as pp_memo_read reads one:
  * NULL, or what is wrong with it (m then zeroed). For the fuzz target.
  */

@@ -28,8 +28,8 @@ static void put(struct pp_packer *w, const void *data, size_t n)
     unsigned char *nb;
     size_t ncap;
 
-    if (w->overflow)
-        return;
+    if (w->overflow || n == 0)
+        return;     /* nothing to copy: data and buf may be NULL (memcpy must not see them) */
     if (n > w->max - w->len) {
         w->overflow = true;
         return;

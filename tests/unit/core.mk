@@ -1,5 +1,5 @@
 # tests/unit: cmocka tests of the core basics (secret, log, names, timefmt,
-# safefile, config). They link lib/libpp.la, the very objects the module
+# safefile, config, pack). They link lib/libpp.la, the very objects the module
 # and prefect-keys use. test_safefile and test_config need root (they skip
 # with 77 otherwise).
 core_unit_tests = \
@@ -9,7 +9,8 @@ core_unit_tests = \
 	tests/unit/test_timefmt \
 	tests/unit/test_safefile \
 	tests/unit/test_config \
-	tests/unit/test_lcfg_loader
+	tests/unit/test_lcfg_loader \
+	tests/unit/test_pack
 check_PROGRAMS += $(core_unit_tests)
 TESTS += $(core_unit_tests)
 
@@ -37,6 +38,11 @@ tests_unit_test_safefile_SOURCES = tests/unit/test_safefile.c
 tests_unit_test_safefile_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_safefile_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_safefile_LDADD = $(TEST_LIBS)
+
+tests_unit_test_pack_SOURCES = tests/unit/test_pack.c
+tests_unit_test_pack_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_pack_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_pack_LDADD = $(TEST_LIBS)
 
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) \

@@ -1,7 +1,9 @@
 /*
- * test_safefile.c: every refusal of pp_read_file, pp_check_dir and
- * pp_check_parents, with its exact message, and the good cases. Needs
- * root: the files live in a fresh pp_test_mkroot() directory.
+ * test_safefile.c: every refusal of pp_read_file, pp_check_dir,
+ * pp_check_parents and pp_file_id_of, with its exact message, and the good
+ * cases. Needs root: the files live in a fresh pp_test_mkroot() directory.
+ * The settled files are made first (setup) and looked at last, so the
+ * other cases' time counts towards PP_FILE_ID_SETTLE.
  */
 #include <config.h>
 
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -22,6 +25,7 @@
 #include "testroot.h"
 
 static char *root;
+static char *settled_pub, *settled_sec;     /* made by setup, examined last */
 
 /* A path under the test root (freed by the caller). */
 static char *at(const char *rel)
@@ -396,10 +400,186 @@ static void test_check_dir(void **state)
     free(priv); free(pub); free(ww); free(nr); free(lnk); free(file); free(absent); free(under);
 }
 
+/* ---- pp_file_id_of ---- */
+
+/* pp_file_id_of must fail with rc and "PATH: reason", leaving id "". */
+static void expect_id_refusal(const char *path, enum pp_file_class cls, size_t max, int rc,
+                              const char *reason)
+{
+    char err[PP_ERRLEN], id[PP_FILE_ID_SIZE];
+    char *want = pp_test_fmt("%s: %s", path, reason);
+
+    memcpy(id, "junk", 5);
+    assert_int_equal(pp_file_id_of(path, cls, max, false, id, sizeof(id), err, sizeof(err)), rc);
+    assert_string_equal(id, "");
+    assert_string_equal(err, want);
+    free(want);
+}
+
+/* A file written just now is accepted, with no identity yet. */
+static void test_file_id_unsettled(void **state)
+{
+    char *f = at("fresh.key");
+    char err[PP_ERRLEN], id[PP_FILE_ID_SIZE];
+
+    (void)state;
+    assert_int_equal(pp_test_write(f, "x\n", 0600, 0, 0), 0);
+    memcpy(id, "junk", 5);
+    strcpy(err, "junk");
+    assert_int_equal(pp_file_id_of(f, PP_FILE_SECRET, PP_ENTRY_MAX, false, id, sizeof(id), err,
+                                   sizeof(err)), 0);
+    assert_string_equal(id, "");
+    assert_string_equal(err, "");
+    free(f);
+}
+
+static void test_file_id_absent(void **state)
+{
+    char *f = at("absent-id.key"), *g = at("nodir/absent-id.key");
+    char *reason;
+
+    (void)state;
+    expect_id_refusal(f, PP_FILE_SECRET, PP_ENTRY_MAX, PP_ABSENT, "does not exist");
+    reason = pp_test_fmt("parent directory %s/nodir does not exist", root);
+    expect_id_refusal(g, PP_FILE_SECRET, PP_ENTRY_MAX, PP_ABSENT, reason);
+    free(reason);
+    free(f);
+    free(g);
+}
+
+static void test_file_id_refusals(void **state)
+{
+    char *target = at("id-target.conf"), *lnk = at("id-link.conf");
+    char *dir = at("id-dir"), *other = at("id-other.key"), *gw = at("id-gw.conf");
+    char *rd = at("id-readable.key"), *hl_a = at("id-hl-a.key"), *hl_b = at("id-hl-b.key");
+    char *empty = at("id-empty.key"), *big = at("id-big.key");
+    char *gwdir = at("id-gwdir"), *under = at("id-gwdir/f.conf");
+    char *reason;
+
+    (void)state;
+    assert_int_equal(pp_test_write(target, "x\n", 0644, 0, 0), 0);
+    assert_int_equal(symlink(target, lnk), 0);
+    expect_id_refusal(lnk, PP_FILE_PUBLIC, PP_CONFIG_MAX, -1, "is a symbolic link");
+    unlink(target);     /* a dangling one too */
+    expect_id_refusal(lnk, PP_FILE_PUBLIC, PP_CONFIG_MAX, -1, "is a symbolic link");
+
+    assert_int_equal(pp_test_mkdir(dir, 0700), 0);
+    expect_id_refusal(dir, PP_FILE_SECRET, PP_ENTRY_MAX, -1, "is a directory");
+
+    assert_int_equal(pp_test_write(other, "x\n", 0600, 12345, 0), 0);
+    expect_id_refusal(other, PP_FILE_SECRET, PP_ENTRY_MAX, -1, "owned by uid 12345, not root");
+
+    assert_int_equal(pp_test_write(gw, "x\n", 0664, 0, 0), 0);
+    expect_id_refusal(gw, PP_FILE_PUBLIC, PP_CONFIG_MAX, -1,
+                      "group- or world-writable (mode 0664)");
+
+    assert_int_equal(pp_test_write(rd, "x\n", 0640, 0, 0), 0);
+    expect_id_refusal(rd, PP_FILE_SECRET, PP_ENTRY_MAX, -1,
+                      "readable by group or others (mode 0640)");
+
+    assert_int_equal(pp_test_write(hl_a, "x\n", 0600, 0, 0), 0);
+    assert_int_equal(link(hl_a, hl_b), 0);
+    expect_id_refusal(hl_a, PP_FILE_SECRET, PP_ENTRY_MAX, -1, "has 2 hard links");
+
+    assert_int_equal(pp_test_write(empty, "", 0600, 0, 0), 0);
+    expect_id_refusal(empty, PP_FILE_SECRET, PP_ENTRY_MAX, -1, "empty");
+
+    assert_int_equal(pp_test_write(big, "0123456789abcdefg", 0600, 0, 0), 0);
+    expect_id_refusal(big, PP_FILE_SECRET, 16, -1, "larger than 16 bytes");
+
+    assert_int_equal(pp_test_mkdir(gwdir, 0775), 0);
+    assert_int_equal(pp_test_write(under, "x\n", 0644, 0, 0), 0);
+    reason = pp_test_fmt("parent directory %s is writable by group or others", gwdir);
+    expect_id_refusal(under, PP_FILE_PUBLIC, PP_CONFIG_MAX, -1, reason);
+    free(reason);
+    /* dir_checked: the caller vouches for the directories, which are not walked again. */
+    {
+        char err[PP_ERRLEN], id[PP_FILE_ID_SIZE];
+
+        assert_int_equal(pp_file_id_of(under, PP_FILE_PUBLIC, PP_CONFIG_MAX, true, id,
+                                       sizeof(id), err, sizeof(err)), 0);
+    }
+
+    free(target); free(lnk); free(dir); free(other); free(gw); free(rd); free(hl_a);
+    free(hl_b); free(empty); free(big); free(gwdir); free(under);
+}
+
+/* Wait until the change time of path is PP_FILE_ID_SETTLE seconds behind the clock. */
+static void wait_settled(const char *path)
+{
+    const struct timespec tenth = { 0, 100 * 1000 * 1000 };
+    struct timespec now;
+    struct stat st;
+
+    assert_int_equal(lstat(path, &st), 0);
+    for (;;) {
+        assert_int_equal(clock_gettime(CLOCK_REALTIME, &now), 0);
+        if (st.st_ctim.tv_sec < now.tv_sec - PP_FILE_ID_SETTLE)
+            return;
+        nanosleep(&tenth, NULL);
+    }
+}
+
+/* The identity pp_file_id_of gives is the one a read of the file gives. */
+static void expect_same_id(const char *path, enum pp_file_class cls, size_t max)
+{
+    char err[PP_ERRLEN], id[PP_FILE_ID_SIZE], want[PP_FILE_ID_SIZE];
+    struct stat st;
+    char *buf;
+    size_t len;
+
+    if (pp_read_file_st(path, cls, max, false, &buf, &len, &st, err, sizeof(err)) != 0)
+        fail_msg("%s refused: %s", path, err);
+    pp_free_buf(buf, len + 1);
+    pp_file_identity(&st, want, sizeof(want));
+    assert_string_not_equal(want, "");
+    if (pp_file_id_of(path, cls, max, false, id, sizeof(id), err, sizeof(err)) != 0)
+        fail_msg("%s refused: %s", path, err);
+    assert_string_equal(id, want);
+    assert_string_equal(err, "");
+    /* dir_checked gives the same. */
+    assert_int_equal(pp_file_id_of(path, cls, max, true, id, sizeof(id), err, sizeof(err)), 0);
+    assert_string_equal(id, want);
+}
+
+static void test_file_id_settled(void **state)
+{
+    char err[PP_ERRLEN], id[PP_FILE_ID_SIZE], before[PP_FILE_ID_SIZE];
+
+    (void)state;
+    wait_settled(settled_pub);
+    wait_settled(settled_sec);
+    expect_same_id(settled_pub, PP_FILE_PUBLIC, PP_CONFIG_MAX);
+    expect_same_id(settled_sec, PP_FILE_SECRET, PP_ENTRY_MAX);
+    expect_same_id(settled_sec, PP_FILE_PUBLIC, PP_ENTRY_MAX);
+
+    /* A change, even one that leaves content, size and mode as they were,
+     * unsettles it: no identity until it has settled again. */
+    assert_int_equal(pp_file_id_of(settled_pub, PP_FILE_PUBLIC, PP_CONFIG_MAX, false, before,
+                                   sizeof(before), err, sizeof(err)), 0);
+    assert_string_not_equal(before, "");
+    assert_int_equal(chmod(settled_pub, 0600), 0);
+    assert_int_equal(chmod(settled_pub, 0644), 0);
+    assert_int_equal(pp_file_id_of(settled_pub, PP_FILE_PUBLIC, PP_CONFIG_MAX, false, id,
+                                   sizeof(id), err, sizeof(err)), 0);
+    assert_string_equal(id, "");
+
+    /* Too small a buffer gets no identity, never a part of one. */
+    memcpy(id, "junk", 5);
+    assert_int_equal(pp_file_id_of(settled_sec, PP_FILE_SECRET, PP_ENTRY_MAX, false, id, 16,
+                                   err, sizeof(err)), 0);
+    assert_string_equal(id, "");
+}
+
 static int setup(void **state)
 {
     (void)state;
     root = pp_test_mkroot();
+    settled_pub = at("settled.conf");
+    settled_sec = at("settled.key");
+    if (pp_test_write(settled_pub, "a = 1;\n", 0644, 0, 0) != 0
+        || pp_test_write(settled_sec, "key = \"pnu_x\";\n", 0600, 0, 0) != 0)
+        return -1;
     return 0;
 }
 
@@ -408,6 +588,8 @@ static int teardown(void **state)
     (void)state;
     pp_test_rmtree(root);
     free(root);
+    free(settled_pub);
+    free(settled_sec);
     return 0;
 }
 
@@ -430,6 +612,10 @@ int main(void)
         cmocka_unit_test(test_short_read),
         cmocka_unit_test(test_small_err_buffer),
         cmocka_unit_test(test_check_dir),
+        cmocka_unit_test(test_file_id_unsettled),
+        cmocka_unit_test(test_file_id_absent),
+        cmocka_unit_test(test_file_id_refusals),
+        cmocka_unit_test(test_file_id_settled),     /* last: it may have to wait */
     };
 
     pp_test_require_root();
