@@ -142,11 +142,11 @@ const char *pp_memo_parse(const void *data, size_t len, const char *user, const 
         return "for another service";
     n = pp_unpack_i64(&r);
     m->uid = (uid_t)n;
-    if ((int64_t)m->uid != n || n < 0)
+    if ((int64_t)m->uid != n || n < 0 || m->uid == (uid_t)-1)
         r.bad = true;
     n = pp_unpack_i64(&r);
     m->gid = (gid_t)n;
-    if ((int64_t)m->gid != n || n < 0)
+    if ((int64_t)m->gid != n || n < 0 || m->gid == (gid_t)-1)
         r.bad = true;
     s = pp_unpack_str(&r, &isnull);
     if (s != NULL && strlen(s) < PATH_MAX && (m->config_path = strdup(s)) == NULL) {
@@ -287,7 +287,7 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
     memcpy(m.config_id, cfg->file_id, sizeof(m.config_id));
     m.image = cfg->image;
     m.image_len = cfg->image_len;
-    memcpy(m.mapping_id, mapping_id, strlen(mapping_id) + 1);
+    snprintf(m.mapping_id, sizeof(m.mapping_id), "%s", mapping_id);
     m.rule = *rule;
     m.entry = *e;
     m.entry.key = NULL;
