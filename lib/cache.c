@@ -517,8 +517,12 @@ static void add_identity(const struct pp_config *cfg, const struct pp_entry *e,
                          const struct pp_log *log)
 {
     struct pp_cache_record rec;
-    int fd = pp_cache_lock(cfg, e->name, 0, log);
+    int fd;
 
+    /* A login under the user's file size limit (su, sudo) does without. */
+    if (!pp_file_size_allowed(PP_CACHE_MAX))
+        return;
+    fd = pp_cache_lock(cfg, e->name, 0, log);
     if (fd < 0)
         return;
     if (e->file_id[0] != '\0' && pp_cache_read(cfg, e->name, &rec, log) == 0

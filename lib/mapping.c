@@ -504,7 +504,10 @@ static void memo_write(const struct pp_config *cfg, const char *user, const char
     n = snprintf(text, sizeof(text), "mapping_file = \"%s\";\nentry = \"%s\";\n", id, entry);
     if (n < 0 || (size_t)n >= sizeof(text))
         return;
-    if (pp_write_file_atomic(cfg->cache_dir, name, text, (size_t)n, err, sizeof(err)) != 0)
+    if (!pp_file_size_allowed((size_t)n))
+        pp_debug(log, "mapping: the rule for %s is not remembered: the file size limit "
+                 "(ulimit -f) is too low", user);
+    else if (pp_write_file_atomic(cfg->cache_dir, name, text, (size_t)n, err, sizeof(err)) != 0)
         pp_debug(log, "mapping: the rule for %s is not remembered: %s", user, err);
 }
 

@@ -308,6 +308,9 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
     pp_memo_pack(&w, user, service, &m);
     if (w.overflow) {
         pp_debug(log, "login memo not written: larger than %d bytes", PP_MEMO_MAX);
+    } else if (!pp_file_size_allowed(w.len)) {
+        pp_debug(log, "login memo not written: the file size limit (ulimit -f) is below its "
+                 "%zu bytes", w.len);
     } else if (pp_dir_make(PP_RUNDIR, false, NULL, err, sizeof(err)) != 0
                || pp_write_file_atomic(PP_RUNDIR, name, w.buf, w.len, err, sizeof(err)) != 0) {
         pp_debug(log, "login memo not written: %s", err);

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -378,6 +379,15 @@ static int link_unnamed(int fd, int dfd, const char *tmp)
         return -1;
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
     return linkat(AT_FDCWD, proc, dfd, tmp, AT_SYMLINK_FOLLOW);
+}
+
+bool pp_file_size_allowed(size_t len)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
+        return false;
+    return rl.rlim_cur == RLIM_INFINITY || (rlim_t)len <= rl.rlim_cur;
 }
 
 /*

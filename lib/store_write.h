@@ -72,6 +72,14 @@ int pp_clean_temps(const char *dir, pp_temp_removed removed, void *ctx, char *er
 /* pp_clean_temps(dir, NULL, NULL, ...). */
 int pp_store_clean_temps(const char *dir, char *err, size_t errlen);
 
+/*
+ * Whether this process may write a file of len bytes: false when its file
+ * size limit (RLIMIT_FSIZE, ulimit -f) is lower, or unknown. A write past
+ * it would kill the process (SIGXFSZ): a login process, whose limits may be
+ * the user's (su, sudo), asks before the writes it can do without.
+ */
+bool pp_file_size_allowed(size_t len);
+
 /* Replace dir/name with data (len bytes), root:root 0600, atomically. 0 or -1 (err). */
 int pp_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
                          char *err, size_t errlen);
