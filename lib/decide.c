@@ -377,41 +377,52 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
 {
     /* A file that cannot be used sends the login the long way, which says why: once. */
     struct pp_log quiet = { .sink = drop_line };
+    struct pp_entry e;
     char id[PP_FILE_ID_SIZE];
-    int rc;
 
     begin(in, d);
+    /*
+     * The files first: each only declines, and a memo that no longer holds
+     * (right after a check rewrote the record, say) then costs the long way
+     * no second NSS lookup.
+     */
+    if (pp_mapping_file_id(in->cfg, id, &quiet) != 0 || strcmp(id, m->mapping_id) != 0)
+        return "the mapping file changed";
+    e = m->entry;
+    /* pp_mapping_file_id has just checked the store directory. */
+    if (pp_entry_load_key(in->cfg, &e, m->entry.file_id, true, &quiet) != 0)
+        return "the entry file changed";
+    if (m->have_record && (pp_cache_file_id(in->cfg, e.name, id, &quiet) != 0
+                           || strcmp(id, m->record_id) != 0)) {
+        pp_entry_clear(&e);
+        return "the cache record changed";
+    }
+    if (!m->have_record && in->cfg->validate) {
+        pp_entry_clear(&e);
+        return "no cache record remembered";
+    }
     if (!scope(in, d, log)) {
         /* Decided from the configuration and NSS alone, as pp_decide would. */
+        pp_entry_clear(&e);
         if (d->log_line[0] == '\0')
             compose(in->cfg, d, NULL);
         return NULL;
     }
-    if (d->uid != m->uid || d->gid != m->gid)
+    if (d->uid != m->uid || d->gid != m->gid) {
+        pp_entry_clear(&e);
         return "NSS gives another uid or primary group";
-    if (pp_mapping_file_id(in->cfg, id, &quiet) != 0 || strcmp(id, m->mapping_id) != 0)
-        return "the mapping file changed";
+    }
     d->rule = m->rule;
     memcpy(d->mapping_id, m->mapping_id, sizeof(d->mapping_id));
     rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
     pp_debug(log, "service=%s mapped to entry %s (login memo)", d->service, d->rule.entry);
-
-    d->entry = m->entry;
-    /* pp_mapping_file_id has just checked the store directory. */
-    rc = pp_entry_load_key(in->cfg, &d->entry, m->entry.file_id, true, &quiet);
-    if (rc != 0)
-        return "the entry file changed";
+    d->entry = e;
     d->have_entry = true;
     if (m->have_record) {
-        if (pp_cache_file_id(in->cfg, d->rule.entry, id, &quiet) != 0
-            || strcmp(id, m->record_id) != 0)
-            return "the cache record changed";
         d->entry.record = malloc(sizeof(*d->entry.record));
         if (d->entry.record == NULL)
             return "out of memory";
         *d->entry.record = m->record;
-    } else if (in->cfg->validate) {
-        return "no cache record remembered";
     }
     d->entry.record_read = true;
     memcpy(d->fingerprint, d->entry.fp, sizeof(d->fingerprint));     /* both PP_FP_SIZE */

@@ -295,8 +295,14 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
     m.entry.record = NULL;
     m.entry.record_read = false;
     if (cfg->validate) {
-        /* The record as it is now (a check may just have written it). */
-        rc = pp_cache_read_id(cfg, e->name, &m.record, m.record_id, log);
+        /*
+         * The record as it is now (a check may just have written it): first
+         * whether it has settled, which is all most logins right after a
+         * check need to know, then its content.
+         */
+        rc = pp_cache_file_id(cfg, e->name, m.record_id, log);
+        if (rc == 0 && m.record_id[0] != '\0')
+            rc = pp_cache_read_id(cfg, e->name, &m.record, m.record_id, log);
         if (rc != 0 || m.record_id[0] == '\0'
             || !pp_cache_record_is_for(&m.record, e->fp, e->account_id, e->workspace_id)) {
             pp_debug(log, "login memo not written: no settled cache record of this key yet");
