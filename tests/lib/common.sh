@@ -11,7 +11,12 @@ pp_fail() { echo "FAIL: $*" >&2; exit 1; }
 PP_TESTROOT=$(mktemp -d "${PP_TEST_SAFE_PARENT:-/run}/pam_prefect-test.XXXXXX")
 chmod 0755 "$PP_TESTROOT"
 pp_cleanup_hooks=""
-pp_on_exit() { eval "$pp_cleanup_hooks"; rm -rf "$PP_TESTROOT"; }
+pp_on_exit() {
+    eval "$pp_cleanup_hooks"
+    # The module's login memos of this test's logins (toolkit.sh).
+    if command -v pp_drop_memos >/dev/null 2>&1; then pp_drop_memos "$PP_TESTROOT" || true; fi
+    rm -rf "$PP_TESTROOT"
+}
 trap pp_on_exit EXIT
 # A time limit (tests/lib/timelimit) stops a test with SIGTERM: clean up then too.
 trap 'exit 143' TERM INT HUP

@@ -50,6 +50,19 @@ pp_standin_start() {
 # pp_standin_url PORTFILE: the stand-in's API URL.
 pp_standin_url() { echo "https://127.0.0.1:$(cat "$1")/api"; }
 
+# pp_drop_memos ROOT: remove the module's login memos (pam_prefect(8), FILES)
+# that name a file under ROOT -- a test's, the demo's or the benchmark's
+# configuration -- from the directory this build's module keeps them in
+# (pp_rundir in top_builddir's Makefile), so that a run leaves none behind.
+pp_drop_memos() {
+    _pp_rd=$(sed -n 's/^pp_rundir = //p' "$top_builddir/Makefile" 2>/dev/null || true)
+    [ -n "$_pp_rd" ] && [ -d "$_pp_rd" ] || return 0
+    for _pp_m in "$_pp_rd"/*@*; do
+        [ -f "$_pp_m" ] && [ ! -L "$_pp_m" ] || continue
+        if grep -aqF "$1/" "$_pp_m" 2>/dev/null; then rm -f "$_pp_m"; fi
+    done
+}
+
 # pp_prefect_keys CONFIG ARGS...: run prefect-keys ($PP_PK_BIN, else the
 # build's) with --config CONFIG, under $PP_VALGRIND when set, with
 # $PP_PK_PRELOAD preloaded (e.g. the syslog capture, nss_wrapper) and the
