@@ -14,14 +14,7 @@
 
 #include "log.h"
 
-static void fuzz_sink(void *ctx, int priority, const char *line)
-{
-    (void)ctx;
-    (void)priority;
-    (void)line;
-}
-
-static const struct pp_log fuzz_log = { fuzz_sink, NULL, true, NULL };
+static const struct pp_log fuzz_log = { pp_log_drop, NULL, true, NULL };
 
 /* data as a malloc'd string (NUL-terminated; may hold other NULs). */
 static char *fuzz_string(const uint8_t *data, size_t size)

@@ -595,13 +595,6 @@ static void keep_image(struct pp_config *cfg)
     cfg->image_len = w.len;
 }
 
-static void discard_line(void *ctx, int priority, const char *line)
-{
-    (void)ctx;
-    (void)priority;
-    (void)line;
-}
-
 /* ---- the PAM arguments ---- */
 
 static int parse_bool(const char *v, bool *out)
@@ -809,7 +802,7 @@ const char *pp_config_file_of(const char *override_path, int argc, const char **
 int pp_config_from_image(struct pp_config *cfg, const char *path, const void *image,
                          size_t image_len, int argc, const char **argv, struct pp_log *log)
 {
-    struct pp_log quiet = { .sink = discard_line };
+    struct pp_log quiet = { .sink = pp_log_drop };
     struct pp_unpacker r;
 
     memset(cfg, 0, sizeof(*cfg));

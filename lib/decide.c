@@ -365,18 +365,11 @@ static void begin(const struct pp_decide_in *in, struct pp_decision *d)
  * pp_decide, each from the memo while its file is unchanged. Returns why
  * the memo does not hold (d then half-filled), or NULL when d is decided.
  */
-static void drop_line(void *ctx, int priority, const char *line)
-{
-    (void)ctx;
-    (void)priority;
-    (void)line;
-}
-
 static const char *decide_remembered(const struct pp_decide_in *in, const struct pp_memo *m,
                                      struct pp_decision *d, const struct pp_log *log)
 {
     /* A file that cannot be used sends the login the long way, which says why: once. */
-    struct pp_log quiet = { .sink = drop_line };
+    struct pp_log quiet = { .sink = pp_log_drop };
     struct pp_entry e;
     char id[PP_FILE_ID_SIZE];
 

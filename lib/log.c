@@ -113,6 +113,13 @@ void pp_log(const struct pp_log *log, int priority, const char *fmt, ...)
         va_end(ap);                                             \
     }
 
+void pp_log_drop(void *ctx, int priority, const char *line)
+{
+    (void)ctx;
+    (void)priority;
+    (void)line;
+}
+
 PP_LOG_LEVEL(pp_error, LOG_ERR)
 PP_LOG_LEVEL(pp_warn, LOG_WARNING)
 PP_LOG_LEVEL(pp_notice, LOG_NOTICE)

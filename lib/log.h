@@ -33,6 +33,9 @@ void pp_notice(const struct pp_log *log, const char *fmt, ...) PP_PRINTF(2, 3);
 void pp_info(const struct pp_log *log, const char *fmt, ...) PP_PRINTF(2, 3);
 void pp_debug(const struct pp_log *log, const char *fmt, ...) PP_PRINTF(2, 3);
 
+/* A sink that drops every line: { .sink = pp_log_drop } logs nothing. */
+void pp_log_drop(void *ctx, int priority, const char *line);
+
 /*
  * Copy s into out (size outlen) for logging an untrusted name: printable
  * ASCII kept, anything else as \xHH, truncated with "..." past outlen.
