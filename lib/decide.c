@@ -347,6 +347,12 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
     verdict(in, d, mode, false, log);
 }
 
+/* Whether in is a login's (the memo's business): may ask Cloud, no force, no trace. */
+static bool is_login(const struct pp_decide_in *in)
+{
+    return in != NULL && in->network && !in->force && in->trace == NULL;
+}
+
 /* The start of every decision. */
 static void begin(const struct pp_decide_in *in, struct pp_decision *d)
 {
@@ -436,10 +442,7 @@ int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
     memset(cfg, 0, sizeof(*cfg));
     memset(d, 0, sizeof(*d));
     why[0] = '\0';
-    if (log != NULL && pp_config_args_debug(argc, argv))
-        log->debug = true;
-    if (in == NULL || !in->network || in->force || in->trace != NULL
-        || pp_memo_read(in->user, in->service, &m, why, whylen) != 0)
+    if (!is_login(in) || pp_memo_read(in->user, in->service, &m, why, whylen) != 0)
         return 0;
     path = pp_config_file_of(NULL, argc, argv);
     if (path == NULL || strcmp(path, m.config_path) != 0)
@@ -469,9 +472,8 @@ int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
 void pp_decide_remember(const struct pp_decide_in *in, const struct pp_decision *d,
                         const struct pp_log *log)
 {
-    if (in == NULL || in->cfg == NULL || !in->network || in->force || in->trace != NULL
-        || d->scope != PP_SCOPE_IN || !d->known_user || !d->have_entry
-        || d->outcome == PP_OUT_ERROR || d->outcome == PP_OUT_NEEDS_CHECK)
+    if (!is_login(in) || in->cfg == NULL || d->scope != PP_SCOPE_IN || !d->known_user
+        || !d->have_entry || d->outcome == PP_OUT_ERROR || d->outcome == PP_OUT_NEEDS_CHECK)
         return;
     pp_memo_save(in->cfg, in->user, in->service, d->uid, d->gid, d->mapping_id, &d->rule,
                  &d->entry, log);
