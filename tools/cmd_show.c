@@ -42,14 +42,6 @@ static struct json_object *jtime(bool has, time_t t)
     return has ? json_object_new_string(pp_time_format(t, buf)) : NULL;
 }
 
-/* Whole days from now to t, rounded towards -infinity for the past. */
-static long days_until(time_t now, time_t t)
-{
-    double d = difftime(t, now) / 86400.0;
-
-    return d >= 0 ? (long)d : -(long)(-d + 0.999999);
-}
-
 static const char *kind_of_match(enum pp_match m)
 {
     switch (m) {
@@ -173,7 +165,7 @@ static void expiration_text(struct pk *pk, const struct pp_entry *e, char *out, 
     switch (pk_expiration_of(pk, e, &when, &source)) {
     case PK_EXP_DATE:
         snprintf(out, outlen, "%s (%ld days; %s)", pp_time_format(when, t),
-                 days_until(pk->now, when),
+                 pp_days_left(pk->now, when),
                  strcmp(source, "cloud") == 0 ? "from Prefect Cloud" : "recorded");
         return;
     case PK_EXP_NEVER:
@@ -592,7 +584,7 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
             continue;
         }
         found++;
-        days = days_until(pk->now, when);
+        days = pp_days_left(pk->now, when);
         if (json) {
             struct json_object *o = json_object_new_object();
             json_object_object_add(o, "name", json_object_new_string(e.name));
