@@ -387,19 +387,16 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
      */
     if (pp_mapping_file_id(in->cfg, id, &quiet) != 0 || strcmp(id, m->mapping_id) != 0)
         return "the mapping file changed";
+    /* The record before the entry: no key is read for a memo a check has just outdated. */
+    if (m->have_record && (pp_cache_file_id(in->cfg, m->entry.name, id, &quiet) != 0
+                           || strcmp(id, m->record_id) != 0))
+        return "the cache record changed";
+    if (!m->have_record && in->cfg->validate)
+        return "no cache record remembered";
     e = m->entry;
     /* pp_mapping_file_id has just checked the store directory. */
     if (pp_entry_load_key(in->cfg, &e, m->entry.file_id, true, &quiet) != 0)
         return "the entry file changed";
-    if (m->have_record && (pp_cache_file_id(in->cfg, e.name, id, &quiet) != 0
-                           || strcmp(id, m->record_id) != 0)) {
-        pp_entry_clear(&e);
-        return "the cache record changed";
-    }
-    if (!m->have_record && in->cfg->validate) {
-        pp_entry_clear(&e);
-        return "no cache record remembered";
-    }
     if (!scope(in, d, log)) {
         /* Decided from the configuration and NSS alone, as pp_decide would. */
         pp_entry_clear(&e);
