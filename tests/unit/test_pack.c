@@ -282,6 +282,17 @@ static void expect_bad_str(struct pp_packer *w)
     pp_packer_free(w);
 }
 
+/* pp_unpack_strcpy into an out already holding other text: r->bad and out as expected. */
+static void expect_strcpy(struct pp_unpacker *r, char *out, size_t outlen, bool bad,
+                          const char *want)
+{
+    memset(out, 'z', outlen - 1);
+    out[outlen - 1] = '\0';
+    pp_unpack_strcpy(r, out, outlen);
+    assert_int_equal(r->bad, bad);
+    assert_string_equal(out, want);
+}
+
 static void test_bad_strings(void **state)
 {
     struct pp_packer w;
@@ -313,10 +324,7 @@ static void test_bad_strings(void **state)
     pp_packer_init(&w, 100);
     raw_str(&w, 3, "a\0b", 4);
     pp_unpacker_init(&r, w.buf, w.len);
-    memcpy(out, "zzzzzzz", 8);
-    pp_unpack_strcpy(&r, out, sizeof(out));
-    assert_true(r.bad);
-    assert_string_equal(out, "");
+    expect_strcpy(&r, out, sizeof(out), true, "");
     pp_packer_free(&w);
 
     /* Bytes whose length runs past the end. */
@@ -388,31 +396,17 @@ static void test_strcpy(void **state)
     pp_pack_str(&w, "abcd");        /* one too many */
     pp_pack_str(&w, "x");
     pp_unpacker_init(&r, w.buf, w.len);
-    pp_unpack_strcpy(&r, out, sizeof(out));
-    assert_false(r.bad);
-    assert_string_equal(out, "abc");
-    memcpy(out, "zzz", 4);
-    pp_unpack_strcpy(&r, out, sizeof(out));
-    assert_false(r.bad);
-    assert_string_equal(out, "");
-    memcpy(out, "zzz", 4);
-    pp_unpack_strcpy(&r, out, sizeof(out));
-    assert_true(r.bad);
-    assert_string_equal(out, "");
-    memcpy(out, "zzz", 4);
-    pp_unpack_strcpy(&r, out, sizeof(out));
-    assert_true(r.bad);
-    assert_string_equal(out, "");
+    expect_strcpy(&r, out, sizeof(out), false, "abc");
+    expect_strcpy(&r, out, sizeof(out), false, "");
+    expect_strcpy(&r, out, sizeof(out), true, "");     /* "abcd" does not fit */
+    expect_strcpy(&r, out, sizeof(out), true, "");     /* nothing after a bad one */
     pp_packer_free(&w);
 
     /* A packed NULL is not a string to copy. */
     pp_packer_init(&w, 100);
     pp_pack_str(&w, NULL);
     pp_unpacker_init(&r, w.buf, w.len);
-    memcpy(out, "zzz", 4);
-    pp_unpack_strcpy(&r, out, sizeof(out));
-    assert_true(r.bad);
-    assert_string_equal(out, "");
+    expect_strcpy(&r, out, sizeof(out), true, "");
     pp_packer_free(&w);
 }
 
