@@ -6,11 +6,9 @@
  * service and a list of users, and reports what they cost.
  *
  * The service files come from CONFDIR (-c), through libpam's own
- * pam_start_confdir(3), so /etc/pam.d is never read or touched. (Not
- * pam_wrapper: it sets itself up again in /tmp after every fork, with only
- * 62 directory names, so 64 processes starting together collide; on libpam
- * >= 1.4 it calls pam_start_confdir underneath anyway.) Fake users come from
- * nss_wrapper, as bench/run sets it up. The driver never prints an
+ * pam_start_confdir(3), so /etc/pam.d is never read or touched (the tests
+ * do the same through tests/lib/pamconfdir.so). Fake users come from
+ * NSS files in bench/run's private mount namespace. The driver never prints an
  * environment value, only whether a variable was exported.
  *
  * Modes (output is "key=value" lines for bench/run to parse):

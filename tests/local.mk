@@ -1,12 +1,11 @@
 # Tests: shared helpers here, each suite's rules in its own fragment.
-# Test-only dependencies: cmocka, libpamtest, pam_wrapper, nss_wrapper.
+# Test-only dependencies: cmocka, libpamtest, nss_wrapper.
 
 TEST_EXTENSIONS = .test
 # Environment every test gets: where the build is, and the test libraries.
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
-	PAM_WRAPPER_LIB='$(PAM_WRAPPER_SO)'; export PAM_WRAPPER_LIB; \
 	NSS_WRAPPER_LIB='$(NSS_WRAPPER_SO)'; export NSS_WRAPPER_LIB; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3; OPENSSL='$(OPENSSL)'; export OPENSSL;
 TEST_LOG_COMPILER = $(SHELL)
@@ -21,7 +20,7 @@ LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/lib/timelimit --run
 
 if HAVE_TEST_DEPS
 check_LTLIBRARIES += tests/lib/libtestroot.la tests/lib/logcap.la tests/lib/libnss_pptest.la \
-	tests/lib/allocpeak.la tests/lib/putenvfail.la
+	tests/lib/allocpeak.la tests/lib/putenvfail.la tests/lib/pamconfdir.la
 tests_lib_libtestroot_la_SOURCES = tests/lib/testroot.c tests/lib/testroot.h \
 	tests/lib/capture.c tests/lib/capture.h
 tests_lib_libtestroot_la_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -37,6 +36,11 @@ tests_lib_putenvfail_la_SOURCES = tests/lib/putenvfail.c
 tests_lib_putenvfail_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
 tests_lib_putenvfail_la_LIBADD = $(DL_LIBS)
 tests_lib_putenvfail_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# pam_start reads the services of $PP_PAM_CONFDIR (the tests' and the demo's PAM).
+tests_lib_pamconfdir_la_SOURCES = tests/lib/pamconfdir.c
+tests_lib_pamconfdir_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
+tests_lib_pamconfdir_la_LIBADD = $(PAM_LIBS)
+tests_lib_pamconfdir_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PAMTEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)

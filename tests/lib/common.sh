@@ -25,6 +25,8 @@ pp_at_exit() { pp_cleanup_hooks="$1; $pp_cleanup_hooks"; }
 PP_TEST_LOG="$PP_TESTROOT/syslog"
 export PP_TEST_LOG
 PP_LOGCAP="$top_builddir/tests/lib/.libs/logcap.so"
+# Preloaded into every PAM application of a test: pam_start reads $PP_PAM_CONFDIR.
+PP_PAMCONFDIR="$top_builddir/tests/lib/.libs/pamconfdir.so"
 
 # The shared shell toolkit: keys, fingerprints, the Cloud stand-in, prefect-keys.
 # shellcheck source=tests/lib/toolkit.sh

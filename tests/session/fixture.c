@@ -131,8 +131,6 @@ static void pk_run(const char *const *argv, const char *input)
         if (out < 0 || null < 0 || dup2(input != NULL ? in[0] : null, 0) < 0
             || dup2(out, 1) < 0 || dup2(out, 2) < 0)
             _exit(126);
-        /* The tool is no PAM application: pam_wrapper (preloaded) stays idle. */
-        unsetenv("PAM_WRAPPER");
         execv(pk_path, (char *const *)argv);
         _exit(127);
     }

@@ -1,5 +1,6 @@
-# tests/session: the PAM module through the real libpam (pam_wrapper +
-# libpamtest), fake users and groups (nss_wrapper); the exported symbols;
+# tests/session: the PAM module through the real libpam (libpamtest, the
+# services read from the test's own directory), fake users and groups
+# (nss_wrapper); the exported symbols;
 # pamrun, the small PAM application the demo drives.
 check_PROGRAMS += tests/session/session-test tests/session/pamrun
 tests_session_session_test_SOURCES = tests/session/session-test.c \
@@ -17,5 +18,5 @@ TESTS += tests/session/session.test tests/session/symbols.test tests/session/pro
 	tests/session/nss_failure.test tests/session/putenv.test
 dist_check_SCRIPTS += tests/session/session.test tests/session/symbols.test \
 	tests/session/property.test tests/session/nss_failure.test tests/session/putenv.test
-EXTRA_DIST += tests/session/session.supp tests/session/world/passwd tests/session/world/group \
+EXTRA_DIST += tests/session/world/passwd tests/session/world/group \
 	tests/session/property-compare.py

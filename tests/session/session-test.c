@@ -1,6 +1,7 @@
 /*
- * session-test.c: the PAM module through the real libpam (pam_wrapper +
- * libpamtest), with fake users and groups (nss_wrapper).
+ * session-test.c: the PAM module through the real libpam (libpamtest, with
+ * pam_start reading the test's services: tests/lib/pamconfdir.c), with fake
+ * users and groups (nss_wrapper).
  *
  * Run by session.test, which makes the safe test root, the PAM services
  * (each naming the built module by absolute path with
