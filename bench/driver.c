@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include <config.h>
 /*
  * driver.c: the benchmark's PAM application. Runs full PAM transactions

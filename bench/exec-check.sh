@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # exec-check.sh: the benchmark's stack 3, what an administrator might write
 # by hand instead of pam_prefect: pam_exec runs it at session open, it looks
 # up the user's key file and checks the key with curl against Prefect Cloud

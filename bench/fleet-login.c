@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fleet-login.c: the PAM application of bench/fleet. Reads one request a
  * line on standard input, "CONFDIR SERVICE USER", and runs one full PAM

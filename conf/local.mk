@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The configuration file: a commented pam_prefect.conf with every setting at
 # its default, installed as $(sysconfdir)/security/pam_prefect.conf only when
 # there is none (an administrator's file is never overwritten), mode 0644.

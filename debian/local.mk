@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Debian integration: the pam-auth-update(8) profile, installed as
 # $(datadir)/pam-configs/prefect (/usr/share/pam-configs/prefect with
 # --prefix=/usr). Off by default; "pam-auth-update --enable prefect" puts the

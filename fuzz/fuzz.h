@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz.h: what the libFuzzer targets share: a log that drops every line
  * (but still formats it, so format bugs show), a NUL-terminated copy of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_cache.c: a cache record (cache.h), which a crash or a full disk
  * could leave damaged. A record that parses has a known outcome and a

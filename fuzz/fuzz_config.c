@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_config.c: pam_prefect.conf and the module's arguments (config.h).
  * The input is the file's text, then optionally a NUL byte and arguments,

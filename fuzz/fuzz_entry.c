@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_entry.c: a key entry file (store.h). An entry that parses formats
  * to text that parses back to the same entry.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_expiration.c: the bodies of both expiration answers (cloud.h): the
  * user key route ({"expiration": ...}) and the service account route

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_mapping.c: the mapping file (mapping.h). A mapping that parses
  * formats to text that parses back to the same rules.

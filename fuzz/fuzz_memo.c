@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_memo.c: a login memo (memo.h), which a crash could damage or which
  * could come from another version. A memo that parses names what a warm

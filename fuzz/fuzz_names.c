@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_names.c: entry names, user and group names, and Cloud's UUIDs
  * (names.h), which end up in paths, log lines and URLs. Whatever is

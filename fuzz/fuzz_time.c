@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_time.c: RFC 3339 times (timefmt.h), as read from entries, cache
  * records and Cloud's answers. A time that parses formats to a string that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_workspaces.c: the body of Cloud's /me/workspaces answer (cloud.h).
  * An answer that is accepted holds only UUIDs for ids, and no more

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # fuzz/: libFuzzer targets for the parsers of bytes pam_prefect did not
 # write itself (Cloud's answers) or that a mistake could damage (the
 # configuration, entries, the mapping, cache records, login memos, times,

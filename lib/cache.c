@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cache.c: the check records in cfg->cache_dir (see cache.h).
  *

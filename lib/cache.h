@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cache.h: the host-wide record of Cloud checks, one per key entry.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check.c: one entry's key checked with Prefect Cloud, through the cache
  * (see check.h).

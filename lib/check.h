@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check.h: an entry's key checked with Prefect Cloud, through the host-wide
  * cache in cfg->cache_dir.

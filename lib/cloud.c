@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cloud.c: the Prefect Cloud client (see cloud.h).
  *

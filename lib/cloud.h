@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cloud.h: the Prefect Cloud client (libcurl + json-c).
  *

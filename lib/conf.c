@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * config.c: one option table, filled from defaults, then pam_prefect.conf,
  * then the PAM arguments (conf.h).

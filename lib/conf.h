@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * conf.h: pam_prefect.conf and PAM arguments, through one option table.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * curl_loader.c: libcurl opened on first use (see curl_loader.h), through
  * dynlib.h.

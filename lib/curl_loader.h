@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * curl_loader.h: libcurl, loaded when the first request needs it.
  *

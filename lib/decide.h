@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * decide.h: what a login of a user through a service gets, decided once
  * for every front end (the PAM module, prefect-keys explain and check, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dynlib.c: libraries opened on first use (see dynlib.h).
  *

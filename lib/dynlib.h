@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dynlib.h: a library opened when it is first needed, not linked.
  *

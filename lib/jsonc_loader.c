@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* jsonc_loader.c: json-c opened on first use (see jsonc_loader.h). */
 #include <config.h>
 

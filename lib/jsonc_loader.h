@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * jsonc_loader.h: json-c, loaded when the first answer from Cloud is read.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* keymark.c: pam_prefect's key recognised by its fingerprint (keymark.h). */
 #include <config.h>
 

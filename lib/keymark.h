@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * keymark.h: how a process running as the user tells pam_prefect's key from
  * one the user set by hand, without reading the store.

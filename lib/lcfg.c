@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lcfg.c: see lcfg.h. */
 #include <config.h>
 

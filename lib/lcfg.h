@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lcfg.h: how every pam_prefect file in libconfig syntax is parsed.
  *

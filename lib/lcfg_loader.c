@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lcfg_loader.c: libconfig opened on first use (see lcfg_loader.h). */
 #include <config.h>
 

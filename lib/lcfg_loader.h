@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lcfg_loader.h: libconfig, loaded when a file must be parsed or written.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The core library: everything the module and prefect-keys share.
 # A libtool convenience library, so the tests link the very same objects.
 noinst_LTLIBRARIES += lib/libpp.la

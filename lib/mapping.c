@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mapping.c: the user/group/default mapping and its resolution (mapping.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * memo.h: the login memo, which lets a warm login decide without parsing
  * anything and without loading libconfig (or libcrypto, json-c, libcurl).

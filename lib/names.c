@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* names.c: what a valid entry name, account name and Cloud id are (names.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pack.c: the binary form of pack.h. */
 #include <config.h>
 

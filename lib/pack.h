@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pack.h: a small binary form for what pam_prefect writes and reads back
  * itself (the login memo, memo.h), never for what people write.

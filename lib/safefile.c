@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * safefile.c: read root's files only when nobody else could have put them
  * there or changed them (see safefile.h).

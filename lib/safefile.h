@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * safefile.h: reading root's files the way sshd's StrictModes would.
  *

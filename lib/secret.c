@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* secret.c: wiping key material and showing keys only as fingerprints. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * status.h: the return codes that mean something besides success (0) and
  * failure (-1, logged or in err). Each function's contract says which of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * store.c: key entries, read and written as libconfig text (see store.h).
  *

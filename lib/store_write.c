@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* store_write.c: see store_write.h. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * store_write.h: changing root's files safely (the store, and the cache).
  *

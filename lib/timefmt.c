@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * timefmt.c: RFC 3339 times (timefmt.h).
  *

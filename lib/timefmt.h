@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * timefmt.h: RFC 3339 times, as Prefect Cloud and our files write them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * verdict.h: may this entry's key be exported now, and why (or why not).
  *

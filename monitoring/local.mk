@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Monitoring: the systemd service and timer that check every entry and write
 # prefect-keys' node_exporter metrics (shipped disabled by the Debian
 # package), and example Prometheus alert rules with their promtool test.

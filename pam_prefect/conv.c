@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * conv.c: messages to the user through the PAM conversation (see conv.h).
  */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The PAM module: glue only (entry points, arguments, conversation).
 pammod_LTLIBRARIES += pam_prefect/pam_prefect.la
 pam_prefect_pam_prefect_la_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * public.c: the PAM service functions, the module's only exported symbols
  * (pam_prefect.map).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The Slurm SPANK plugin: Slurm glue only, on the core library. Built when
 # configure finds slurm/spank.h; nothing of Slurm's is linked (the symbols
 # come from srun, sbatch, salloc or slurmstepd when they load it).

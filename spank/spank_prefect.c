@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * spank_prefect.c: the Slurm glue of pam_prefect (SPANK plugin).
  *

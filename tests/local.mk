@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Tests: shared helpers here, each suite's rules in its own fragment.
 # Test-only dependencies: cmocka, libpamtest, nss_wrapper.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_change.c: the verbs that change the store: add, rotate, remove, map,
  * unmap. Each takes the store's one lock (store_write.h), reads what it

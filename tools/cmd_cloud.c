@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_cloud.c: what prefect-keys asks Prefect Cloud: the check of a new key
  * inside add and rotate (GET /me/workspaces, and the expiration when the

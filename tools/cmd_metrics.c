@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_metrics.c: prefect-keys metrics, every entry's state in the Prometheus
  * text format that node_exporter's textfile collector reads.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_show.c: the verbs that only read: list, explain, expiring. None of
  * them ever prints a key, only its fingerprint. Their --json forms are a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_verify.c: the audit. Checks the configuration file, the store
  * directory and each file in it (entries, mapping, lock), the cache

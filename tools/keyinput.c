@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * keyinput.c: reading a key from standard input (without echo on a
  * terminal) or from --key-file, and checking it. Every buffer that held key

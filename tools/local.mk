@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # prefect-keys: the administrator's tool, on the core library.
 sbin_PROGRAMS += tools/prefect-keys
 tools_prefect_keys_SOURCES = \

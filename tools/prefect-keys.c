@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * prefect-keys: the administrator's tool for pam_prefect's keys and mappings.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # cloudlib.sh: sourced by the Cloud tests after tests/lib/common.sh.
 # Certificates, stand-in instances, the stand-in's state, a store and a
 # configuration under $PP_TESTROOT, and assertions. Keys live only in shell

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cloudprobe.c: drives the Cloud client, the cache and the check from the
  * shell tests, one call per run, and prints what came back as key=value

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/cloud: the Prefect Cloud stand-in (standin.py, certificates from
 # mkcerts.sh) and the tests of the Cloud client, the cache and the check,
 # driven through cloudprobe; session_*.test run them through the real libpam.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # mkcerts.sh DIR: the certificates the Cloud stand-in serves, made fresh for
 # each test run with $OPENSSL (default: openssl) in DIR:
 #   ca.pem                  the test CA (what ca_file points at)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """standin.py: a local stand-in for the Prefect Cloud routes pam_prefect uses.
 
 Serves, over TLS on 127.0.0.1 only:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # e2e.sh: sourced by tests/e2e/*.test (it sources tests/lib/common.sh).
 #
 # The end-to-end tests log in for real, with the system's programs (sshd,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # End-to-end tests: real logins through the system's sshd, su, sudo and
 # cron, and the pam-auth-update profile. They need root and change the
 # machine while they run (throwaway pptest-* users, PAM service files, a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # packages.sh: the Debian package libpam-prefect, installed for real.
 #
 # Usage (as root; .ci/run runs it after building the packages):

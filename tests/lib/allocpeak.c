@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * allocpeak.c: an LD_PRELOAD library for the tests that measures a
  * process's heap: the largest single request and the peak of the bytes in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * capture.h: a log sink for the unit tests that keeps the lines, and the
  * assertions on them (cmocka).

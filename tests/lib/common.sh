@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # common.sh: sourced by the shell tests. Sets up a safe root-owned test
 # directory (see testroot.h for why not the build tree), log capture, and
 # removes everything on exit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * logcap.c: an LD_PRELOAD library for the tests that appends every syslog
  * line of the process (the module's, libpam's, prefect-keys') to the file

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # nss-pptest.sh: sourced by tests that need fake users and groups from the
 # test NSS source (tests/lib/nss_pptest.c) through glibc's own NSS, so that
 # NSS failures are reported exactly as glibc reports them (nss_wrapper

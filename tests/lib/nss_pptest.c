@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nss_pptest.c: an NSS source for the tests only (libnss_pptest.so.2),
  * selected by "passwd: pptest" and "group: pptest" in an nsswitch.conf that

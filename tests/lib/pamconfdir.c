@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pamconfdir.c: an LD_PRELOAD library for the tests and the demo that points
  * the process's pam_start() at the PAM service directory named by

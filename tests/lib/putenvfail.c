@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * putenvfail.c: an LD_PRELOAD library for the tests that makes pam_putenv
  * fail (PAM_BUF_ERR, as when libpam runs out of memory) for one variable:

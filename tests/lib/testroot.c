@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* testroot.c: see testroot.h. */
 #define _GNU_SOURCE
 #include "testroot.h"

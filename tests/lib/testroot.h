@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * testroot.h: a safe place for the tests' root-owned files.
  *

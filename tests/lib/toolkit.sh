@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # toolkit.sh: what every shell script around pam_prefect needs, in one
 # place: made-up keys and their fingerprints, the Cloud stand-in, and
 # running prefect-keys. Sourced by tests/tool (pk.sh), tests/cloud

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Monitoring: prefect-keys' node_exporter metrics (against the Cloud
 # stand-in) and the example alert rules (promtool, Debian package prometheus).
 MONITORING_TESTS = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fixture.h: the files a session test scenario needs, in the safe test root.
  *

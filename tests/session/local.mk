@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/session: the PAM module through the real libpam (libpamtest, the
 # services read from the test's own directory), fake users and groups
 # (nss_wrapper); the exported symbols;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pamrun.c: a small PAM application for the demo (and for trying the module
  * by hand): one login session for USER through SERVICE, the way a login

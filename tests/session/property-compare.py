@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """property-compare.py: does explain's answer match the login? (property.test)
 
 Usage: property-compare.py EXPLAIN_JSON EXPLAIN_RC LOGIN_OUTPUT LOGIN_RC LOGIN_LOG

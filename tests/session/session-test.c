@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * session-test.c: the PAM module through the real libpam (libpamtest, with
  * pam_start reading the test's services: tests/lib/pamconfdir.c), with fake

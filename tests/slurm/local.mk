@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The Slurm plugin's test: a real single-node Slurm (munged, slurmctld,
 # slurmd on 127.0.0.1) started and stopped by the test, jobs as the
 # end-to-end tests' throwaway users. Needs root and the Slurm packages

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # slurm.sh: sourced by tests/slurm/*.test after tests/e2e/e2e.sh.
 #
 # A real single-node Slurm on 127.0.0.1 for the test: munged (a key and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # prefect-keys tests: shell scripts on the built tool (tools/prefect-keys),
 # each in its own root-owned directory from tests/lib/common.sh; pk.sh is
 # their shared helper. cloud.test uses the Cloud stand-in (tests/cloud).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # pk.sh: sourced by the prefect-keys tests after tests/lib/common.sh.
 # Gives a configuration whose store and cache live in $PP_TESTROOT, a pk
 # function that runs the tool on it (under $PP_VALGRIND when set, with the

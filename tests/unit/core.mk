@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/unit: cmocka tests of the core basics (secret, log, names, timefmt,
 # safefile, config, pack). They link lib/libpp.la, the very objects the module
 # and prefect-keys use. test_safefile and test_config need root (they skip

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/unit: key entries, the mapping, the decision and the login memo
 # (lib/store.c, lib/mapping.c, lib/decide.c, lib/memo.c).
 # test_mapping runs through test_mapping.test, which preloads nss_wrapper

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_config.c: pam_prefect.conf and PAM arguments through the one option
  * table: defaults, every setting, arguments over the file, config=, list

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_decide.c: the decision every front end uses (lib/decide.h), one case
  * per outcome and per scope reason; the outcome table; and that the man

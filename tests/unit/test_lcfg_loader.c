@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_lcfg_loader.c: every reader and writer of libconfig text when
  * libconfig cannot be loaded. This program is linked with its own copy of

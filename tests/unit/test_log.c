@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_log.c: the log helpers: user prefix, debug filter, priorities, the
  * default syslog sink (caught here by defining syslog itself), sanitising

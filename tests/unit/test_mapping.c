@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_mapping.c: the mapping (lib/mapping.c): parsing, its errors and the
  * format round trip; the setters; resolution through NSS, step by step;

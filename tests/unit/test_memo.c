@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_memo.c: the login memo's data (lib/memo.c) and the settings image
  * it carries (pp_config_from_image), without touching PP_RUNDIR. A memo

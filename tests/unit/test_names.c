@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_names.c: entry names, account names and Cloud ids. */
 #include <config.h>
 

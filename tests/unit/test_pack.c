@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_pack.c: pack.h's promises. Values come back as they were put (and
  * in the documented layout); the reader never reads past its buffer (each

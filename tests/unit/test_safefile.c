@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_safefile.c: every refusal of pp_read_file, pp_check_dir,
  * pp_check_parents and pp_file_id_of, with its exact message, and the good

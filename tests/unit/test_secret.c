@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_secret.c: fingerprints (known SHA-256 vectors, and that computing
  * them leaves OpenSSL uninitialised) and wiping.

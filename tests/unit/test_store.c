@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_store.c: key entries (lib/store.c): parsing every field and its
  * errors, formatting and the round trip, and loading from a real root-owned

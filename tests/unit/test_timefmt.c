@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_timefmt.c: RFC 3339 parsing (every accepted and refused form) and formatting. */
 #include <config.h>
 

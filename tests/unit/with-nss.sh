@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # with-nss.sh PROGRAM: run a unit test program of tests/unit with known
 # users and groups (tests/unit/data/passwd, group), served by the test NSS
 # source through glibc's own NSS (tests/lib/nss-pptest.sh), so that an
