@@ -105,7 +105,8 @@ cloud_keys = {}         # fp -> "ok" | "revoked" | "noaccess"
 bad_since = {}          # fp -> when it stopped working (time.time())
 never_ok = set()        # keys Cloud never accepted
 faults = []             # the current faults
-outages = []            # [start, end or None] while Cloud is unreachable or slow
+outages = []            # [start, end or None] while Cloud is unreachable or slow, or
+                        # a stopped login may hold a lock
 
 
 def write_cloud_state():
@@ -227,11 +228,18 @@ def one_login(user, service, fate):
         p.kill()
     elif fate == "stop":
         time.sleep(rand("uniform", 0, 0.2))
+        # A stopped login may hold an entry's lock: the others then get no
+        # answer from Cloud within timeout_ms, as in an outage (offline_grace).
+        with cloud_lock:
+            outage = [time.time(), None]
+            outages.append(outage)
         try:
             p.send_signal(signal.SIGSTOP)
-            time.sleep(rand("uniform", 1.5, 3.0))
+            time.sleep(rand("uniform", 2.5, 4.0))
         finally:
             p.send_signal(signal.SIGCONT)
+            with cloud_lock:
+                outage[1] = time.time() + TIMEOUT_MS / 1000.0
     out, _ = p.communicate()
     t1 = time.time()
     text = out.decode(errors="replace")
@@ -286,7 +294,11 @@ def login_worker():
         user = rand("choice", USERS)
         service = rand("choice", SERVICES)
         r = rand("random")
-        fate = "kill" if r < 0.04 else "stop" if r < 0.06 else "normal"
+        with cloud_lock:
+            slow = any(f["kind"] in ("slow", "hang") for f in faults)
+        # While Cloud is slow a login is likely inside its check, holding the
+        # entry's lock: stop more of them then.
+        fate = "kill" if r < 0.04 else "stop" if r < (0.15 if slow else 0.06) else "normal"
         one_login(user, service, fate)
 
 
@@ -314,13 +326,16 @@ def pk(args, key=None, kill_after=None):
     return p.returncode, out.decode(errors="replace")
 
 
+settings = {"cache_ttl": CACHE_TTL}
+
+
 def write_config(st):
     lines = ['api_url = "%s";' % ENV["STRESS_URL"], 'store = "%s";' % ENV["STRESS_STORE"],
              'cache_dir = "%s";' % ENV["STRESS_CACHE"], 'ca_file = "%s";' % ENV["STRESS_CA"],
              "connect_timeout_ms = %d;" % min(1000, TIMEOUT_MS),
-             "timeout_ms = %d;" % TIMEOUT_MS, "cache_ttl = %d;" % CACHE_TTL,
+             "timeout_ms = %d;" % TIMEOUT_MS, "cache_ttl = %d;" % settings["cache_ttl"],
              "negative_cache_ttl = 2;", "offline_grace = %d;" % GRACE,
-             "minimum_uid = %d;" % st.min_uid]
+             "minimum_uid = %d;" % st.min_uid, "debug = true;"]
     if st.services is not None:
         lines.append("services = [%s];" % ", ".join('"%s"' % s for s in st.services))
     path = ENV["STRESS_CONF"]
@@ -431,7 +446,12 @@ def random_admin():
 
 def admin_worker():
     while not stop_all.is_set():
-        time.sleep(rand("uniform", 0.1, 0.8))
+        # bursts, and pauses long enough for the files to settle (2 s), so
+        # that logins write login memos and later changes have to outdate them
+        if rand("random") < 0.3:
+            time.sleep(rand("uniform", 2.5, 6))
+        else:
+            time.sleep(rand("uniform", 0.1, 0.8))
         if not stop_all.is_set():
             random_admin()
 
@@ -439,7 +459,7 @@ def admin_worker():
 def flap_worker():
     """Cloud: 503s, answers slower than timeout_ms, a hang; a few seconds each."""
     while not stop_all.is_set():
-        time.sleep(rand("uniform", 1, 4))
+        time.sleep(rand("uniform", 2, 8))
         kind = rand("choice", ["status", "slow", "hang", "status"])
         fault = {"path": "/api/me/workspaces", "kind": kind}
         if kind == "status":
@@ -448,13 +468,14 @@ def flap_worker():
             fault["ms"] = rand("choice", [300, TIMEOUT_MS + 500])
         with cloud_lock:
             faults[:] = [fault]
-            outages.append([time.time(), None])
+            outage = [time.time(), None]
+            outages.append(outage)
             write_cloud_state()
-        time.sleep(rand("uniform", 0.5, 3))
+        time.sleep(rand("uniform", 0.5, 2))
         with cloud_lock:
             faults[:] = []
             write_cloud_state()
-            outages[-1][1] = time.time()
+            outage[1] = time.time()
 
 
 def fill_worker():
@@ -540,6 +561,47 @@ def main():
                 if works and got != want:
                     fail("calm login of %s through %s got %s, not %s" % (u, s, got, want))
         time.sleep(3)
+    # The settling boundary, deterministically: a login decided from a memo
+    # (the files settled), then changes at once and right after each other
+    # (the same second as the previous write): the next login reflects each.
+    st = final
+    for e in ("e1", "e2"):          # fresh keys Cloud accepts
+        st = st.copy()
+        key = new_key()
+        cloud_key(key)
+        verb = ["rotate", e, "--no-validate"] if e in st.entries else \
+            ["add", e, "--workspace", "%s/%s" % (ACCT, WS), "--no-validate", "--force"]
+        st.entries[e] = key
+        admin(verb, st, key)
+    st = st.copy()
+    st.users["u1"] = "e1"
+    st.min_uid, st.services = 0, None
+    settings["cache_ttl"] = 60      # long enough for the records to settle
+    admin(None, st)
+    admin(["map", "user", "u1", "e1"], st)
+
+    def expect_u1(what):
+        got = one_login("u1", "stress", "normal")
+        want = st.entitled("u1", "stress")
+        if got != want:
+            fail("settling: %s: u1 got %s, not %s" % (what, got, want))
+
+    for cycle in range(4):
+        expect_u1("cycle %d, first login" % cycle)
+        time.sleep(2.5)             # everything settled: this one writes a memo,
+        expect_u1("cycle %d, settled" % cycle)
+        expect_u1("cycle %d, from the memo" % cycle)    # and this one uses it
+        st = st.copy()
+        st.users["u1"] = "e2" if st.users["u1"] == "e1" else "e1"
+        admin(["map", "user", "u1", st.users["u1"]], st)
+        if cycle % 2 == 1:          # and a rotation in the same second
+            st = st.copy()
+            key = new_key()
+            cloud_key(key)
+            st.entries[st.users["u1"]] = key
+            admin(["rotate", st.users["u1"], "--no-validate"], st, key)
+        expect_u1("cycle %d, right after the change" % cycle)
+    final = st
     for d in (ENV["STRESS_STORE"], ENV["STRESS_CACHE"], ENV["STRESS_RUNDIR"]):
         if temps(d):
             fail("temp files left in %s: %s" % (d, temps(d)))
@@ -562,9 +624,15 @@ def main():
             or listing["mapping"]["default"] != final.default:
         fail("the mapping %s is not the model's (users %s, group %s, default %s)"
              % (listing["mapping"], final.users, final.group, final.default))
+    try:
+        with open(ENV["PP_TEST_LOG"], errors="replace") as f:
+            log = f.read()
+        stats["memo"] = log.count("decided from the login memo")
+    except OSError:
+        stats["memo"] = 0
     print("stress: %(logins)d logins (%(exported)d exported a key, %(killed)d killed, "
           "%(stopped)d stopped), %(admin)d administrator commands (%(admin_killed)d killed "
-          "first), slowest login %(slowest_ms)d ms" % stats, flush=True)
+          "first), slowest login %(slowest_ms)d ms, %(memo)d decided from a login memo" % stats, flush=True)
     print("stress: seed %d: %s" % (SEED, "FAILED" if failures else "passed"), flush=True)
     return 1 if failures else 0
 
