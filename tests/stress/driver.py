@@ -35,7 +35,7 @@ passes (no corrupt file), and the store says exactly what the model says
 
 Settings from the environment (stress.test sets the paths):
   PP_STRESS_SEED     the seed (default: random, printed)
-  PP_STRESS_SECONDS  how long the chaos runs (default 20)
+  PP_STRESS_SECONDS  how long the chaos runs (default 10 in stress.test)
   PP_STRESS_WORKERS  logins at once (default 6)
   PP_STRESS_SLACK_MS extra allowance for a process start (default 700)
 """
