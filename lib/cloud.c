@@ -59,6 +59,19 @@
  * therefore holds at most len / 131 + 1 of them.
  */
 #define PP_WS_ELEMENT_MIN 131
+/*
+ * What json-c may be asked to build from one body (parse_body): json-c
+ * spends some hundred bytes on every value and far more on every object
+ * (its hash table), so a 1 MiB body of "[{},{},...]" would become a tree
+ * of hundreds of megabytes. A body is scanned first and parsed only if it
+ * has at most 64 + len / PP_JSON_BYTES_PER_VALUE values (keys included),
+ * 64 + len / PP_JSON_BYTES_PER_CONTAINER objects and arrays, nesting no
+ * deeper than PP_JSON_DEPTH_MAX. Cloud's answers are far below: a
+ * workspace is one object of a dozen values in some three hundred bytes.
+ */
+#define PP_JSON_BYTES_PER_VALUE 8
+#define PP_JSON_BYTES_PER_CONTAINER 64
+#define PP_JSON_DEPTH_MAX 16
 /* Pause before retrying a 5xx without Retry-After. */
 #define PP_CLOUD_RETRY_PAUSE_MS 200
 /* A try needs at least this much time left to be worth making. */
@@ -485,9 +498,78 @@ static bool classify_status(struct pp_cloud_answer *ans, const struct body *b,
     return false;
 }
 
+/* What json-c would build from a text: counted without building it. */
+struct json_shape {
+    size_t values;          /* every value and key */
+    size_t containers;      /* objects and arrays */
+    unsigned depth;         /* deepest nesting */
+};
+
+/*
+ * Count the values, containers and nesting of the JSON text p (len bytes)
+ * in one pass, outside strings (escapes honoured). It does not validate:
+ * json-c does, once the counts are within the limits; whatever malformed
+ * text gives, its counts bound what json-c could build from it.
+ */
+static void json_shape(const char *p, size_t len, struct json_shape *sh)
+{
+    bool in_string = false, escaped = false, in_atom = false;
+    unsigned depth = 0;
+
+    memset(sh, 0, sizeof(*sh));
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            in_string = true;
+            in_atom = false;
+            sh->values++;
+            break;
+        case '{':
+        case '[':
+            in_atom = false;
+            sh->values++;
+            sh->containers++;
+            if (++depth > sh->depth)
+                sh->depth = depth;
+            break;
+        case '}':
+        case ']':
+            in_atom = false;
+            if (depth > 0)
+                depth--;
+            break;
+        case ',':
+        case ':':
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r':
+            in_atom = false;
+            break;
+        default:            /* a number, true, false, null (or garbage) */
+            if (!in_atom)
+                sh->values++;
+            in_atom = true;
+            break;
+        }
+    }
+}
+
 /* Parse the whole body as one JSON value, strictly. NULL (ans set) if it is not. */
 static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans)
 {
+    struct json_shape sh;
     const char *why = NULL;
     json_tokener *tok;
     json_object *root;
@@ -495,6 +577,19 @@ static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans
 
     if (b->len == 0 || b->len > (size_t)INT32_MAX) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON (empty)");
+        return NULL;
+    }
+    /* Bounded before json-c builds anything (PP_JSON_BYTES_PER_VALUE). */
+    json_shape(b->data, b->len, &sh);
+    if (sh.depth > PP_JSON_DEPTH_MAX) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: nested deeper than %d",
+                   PP_JSON_DEPTH_MAX);
+        return NULL;
+    }
+    if (sh.values > 64 + b->len / PP_JSON_BYTES_PER_VALUE
+        || sh.containers > 64 + b->len / PP_JSON_BYTES_PER_CONTAINER) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: %zu values (%zu objects or "
+                   "lists) in %zu bytes", sh.values, sh.containers, b->len);
         return NULL;
     }
     /* Loaded with libcurl; a caller that parses without a request loads it here. */

@@ -38,6 +38,8 @@ state file was written), then the stand-in answers normally. Kinds:
              firewall or an IP allow list in front of Cloud would
   truncated  promise 1000 bytes, send a few, close the connection
   huge       stream "mb" MiB (default 50) without a Content-Length
+  objects    answer 200 with a list of empty objects, "[{},{},...]", of
+             "kb" KiB (default 1023: under the client's 1 MiB cap)
   slow       wait "ms" milliseconds, then answer normally
   hang       accept the request and never answer
   redirect   302 to "location"
@@ -189,6 +191,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
                 pass
             self.close_connection = True
+        elif kind == "objects":
+            n = (int(fault.get("kb", 1023)) * 1024 - 2) // 3
+            self.send_raw(200, b"[" + b",".join([b"{}"] * n) + b"]", "application/json")
         elif kind == "slow":
             time.sleep(int(fault["ms"]) / 1000.0)
             return False

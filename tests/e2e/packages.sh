@@ -235,7 +235,7 @@ fi
 mode_is "$CACHE/pptest-alice.rec" "regular file 600 root root"
 # Once the store's files have settled, a login leaves its login memo in
 # /run/pam_prefect, and the next login (decided from it) gets the same key.
-memo=/run/pam_prefect/pptest-alice@sshd-pptest
+memo=/run/pam_prefect/pptest-alice:sshd-pptest
 for i in 1 2 3; do
     sleep 3
     login alice-memo pptest-alice
