@@ -884,3 +884,103 @@ badids:
              "service_account_id, as UUIDs");
     return -1;
 }
+
+/* ---- reachability: DNS, TCP, TLS, and no request ---- */
+
+enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t reasonlen)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    enum pp_reach stage = PP_REACH_OTHER;
+    long connect_ms;
+    CURL *curl;
+    CURLcode rc;
+
+    snprintf(reason, reasonlen, "%s", "");
+    if (cfg->api_url == NULL || strncasecmp(cfg->api_url, "https://", 8) != 0) {
+        snprintf(reason, reasonlen, "api_url is not an https:// URL");
+        return PP_REACH_URL;
+    }
+    pthread_once(&curl_once, curl_init_once);
+    if (cu == NULL || curl_init_rc != CURLE_OK) {
+        snprintf(reason, reasonlen, "libcurl could not be loaded or initialised: %s",
+                 cu == NULL ? curl_load_error : cu->easy_strerror(curl_init_rc));
+        return PP_REACH_OTHER;
+    }
+    connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : cfg->timeout_ms;
+    if (connect_ms <= 0)
+        connect_ms = 1;
+    curl = cu->easy_init();
+    if (curl == NULL) {
+        snprintf(reason, reasonlen, "libcurl initialisation failed");
+        return PP_REACH_OTHER;
+    }
+    errbuf[0] = '\0';
+    /* CONNECT_ONLY: resolve, connect, handshake, and stop: no HTTP request. */
+    if (cu->easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_URL, cfg->api_url) != CURLE_OK
+#if LIBCURL_VERSION_NUM >= 0x075500
+        || cu->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK
+#else
+        || cu->easy_setopt(curl, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) != CURLE_OK
+#endif
+        || cu->easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_VERBOSE, 0L) != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_TIMEOUT_MS, connect_ms) != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "") != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_NOPROXY, "") != CURLE_OK
+        || (cfg->ca_file != NULL && cu->easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file) != CURLE_OK)
+        || cu->easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK
+        || cu->easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK) {
+        snprintf(reason, reasonlen, "libcurl refused a setting");
+        goto out;
+    }
+    rc = cu->easy_perform(curl);
+    switch (rc) {
+    case CURLE_OK:
+        stage = PP_REACH_OK;
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        stage = PP_REACH_DNS;
+        break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+        stage = PP_REACH_TCP;
+        break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_RECV_ERROR:
+        stage = PP_REACH_TLS;
+        break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        stage = PP_REACH_URL;
+        break;
+    default:
+        stage = PP_REACH_OTHER;
+        break;
+    }
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+        curl_off_t dns_done = 0, tcp_done = 0;
+
+        /* Which stage the time ran out in: the lookup, the connection or
+         * the handshake. */
+        (void)cu->easy_getinfo(curl, CURLINFO_NAMELOOKUP_TIME_T, &dns_done);
+        (void)cu->easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &tcp_done);
+        stage = dns_done == 0 ? PP_REACH_DNS : tcp_done == 0 ? PP_REACH_TCP : PP_REACH_TLS;
+        snprintf(reason, reasonlen, "timeout after %ld ms (connect_timeout_ms)", connect_ms);
+    } else if (stage != PP_REACH_OK) {
+        snprintf(reason, reasonlen, "%s", errbuf[0] != '\0' ? errbuf : cu->easy_strerror(rc));
+    }
+out:
+    cu->easy_cleanup(curl);
+    return stage;
+}

@@ -95,6 +95,25 @@ int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *c
                            const struct pp_log *log);
 
 /*
+ * Whether api_url answers, without sending a key or any request: a DNS
+ * lookup of its host, a TCP connection (through cfg->proxy when set), and
+ * a TLS handshake that verifies the peer and its name (cfg->ca_file when
+ * set), within connect_timeout_ms, then the connection is closed. Not a
+ * check of a key: whether Cloud accepts keys is for pp_cloud_workspaces.
+ * Returns the stage that failed (PP_REACH_OK: all passed); reason says why
+ * in a few words (libcurl's own), never a key (there is none).
+ */
+enum pp_reach {
+    PP_REACH_OK = 0,
+    PP_REACH_URL,       /* api_url is not an https:// URL */
+    PP_REACH_DNS,       /* its host (or the proxy's) does not resolve */
+    PP_REACH_TCP,       /* no TCP connection (refused, unreachable, timeout) */
+    PP_REACH_TLS,       /* the TLS handshake or the certificate check failed */
+    PP_REACH_OTHER,     /* libcurl missing, out of memory, ... */
+};
+enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t reasonlen);
+
+/*
  * The parsers behind the two calls, on a 200 answer's body (len bytes,
  * not necessarily NUL-terminated), for the fuzz targets: ans->status is
  * PP_CLOUD_OK with the results, or PP_CLOUD_UNREACHABLE and why. bot: the

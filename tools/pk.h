@@ -44,6 +44,7 @@ enum {
     OPT_SERVICE = 1 << 13,
     OPT_CHECK = 1 << 14,
     OPT_OUTPUT = 1 << 15,
+    OPT_OFFLINE = 1 << 16,
 };
 
 struct pk_opts {

@@ -82,8 +82,10 @@ static const char usage_text[] =
 "                       (no NAME: all)\n"
 "  expiring [--within DAYS]  entries whose key expires within DAYS (default:\n"
 "                       expiry_warn_days), or has expired\n"
-"  verify               audit owners and modes of the configuration, store\n"
-"                       and cache, and the store's contents; says how to fix\n"
+"  verify [--offline]   audit owners and modes of the configuration, store\n"
+"                       and cache, and the store's contents, and whether\n"
+"                       api_url answers (DNS, TCP, TLS with ca_file; no key is\n"
+"                       sent; --offline: not); says how to fix\n"
 "\n"
 "Monitoring (reads the store and the cache only; run check first):\n"
 "  metrics [--output FILE|-]  every entry's expiration, time left, last check\n"
@@ -129,6 +131,7 @@ static const struct pk_option {
     { "service", OPT_SERVICE, VALUE(service) },
     { "check", OPT_CHECK, NO_VALUE },
     { "output", OPT_OUTPUT, VALUE(output) },
+    { "offline", OPT_OFFLINE, NO_VALUE },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -156,7 +159,7 @@ static const struct verb verbs[] = {
     { "explain", pk_explain, OPT_JSON | OPT_SERVICE | OPT_CHECK, false },
     { "check", pk_check, OPT_JSON | OPT_ALL, false },
     { "expiring", pk_expiring, OPT_JSON | OPT_WITHIN, false },
-    { "verify", pk_verify, OPT_JSON, false },
+    { "verify", pk_verify, OPT_JSON | OPT_OFFLINE, false },
     { "metrics", pk_metrics, OPT_OUTPUT, false },
 };
 

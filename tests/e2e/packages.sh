@@ -208,7 +208,7 @@ add pptest-batch-sa "$e2e_key_pptest_batch_sa" "$e2e_ws_b"
 run "map user" "$TOOL" map user pptest-alice pptest-alice || true
 run "map group" "$TOOL" map group pptest-batch pptest-batch-sa || true
 check "the store is in $STORE" test -f "$STORE/pptest-alice.key"
-check "prefect-keys verify: configuration, store and cache as they should be" "$TOOL" verify
+check "prefect-keys verify: configuration, store and cache as they should be" "$TOOL" verify --offline
 
 pau --enable prefect
 for f in common-auth common-session common-session-noninteractive; do
