@@ -24,7 +24,7 @@ git -C "$gitdir" cat-file -e "$old_commit^{commit}" 2>/dev/null || {
 mkdir -p "$out"
 rm -rf "$out/src"
 git -C "$gitdir" archive --prefix=src/ "$old_commit" | tar -x -C "$out"
-if ! (cd "$out/src" && DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck \
+if ! (cd "$out/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" DEB_BUILD_PROFILES=nocheck \
         dpkg-buildpackage -us -uc -b) >"$out/build.out" 2>&1; then
     tail -n 60 "$out/build.out" >&2
     echo "old-debs.sh: the packages of $old_commit do not build" >&2
