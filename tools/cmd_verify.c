@@ -486,6 +486,12 @@ static void audit_cache(struct audit *a)
             remove_cache_temp(a, n, name);
             continue;
         }
+        if (S_ISREG(st.st_mode) && pp_entry_name_of_file(n, PP_CACHE_OLD_RECORD_SUFFIX, name)) {
+            snprintf(fix, sizeof(fix), "rm %s", path);
+            problem(a, path, "a check record of the old JSON format, which nothing reads any "
+                    "more (records are now ENTRY" PP_CACHE_RECORD_SUFFIX ")", fix);
+            continue;
+        }
         if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) != 0
             || st.st_nlink > 1) {
             pk_file_fix(path, true, fix, sizeof(fix));
