@@ -242,9 +242,11 @@ static int export_env(struct pp_session *s, const struct pp_decision *d)
 /*
  * Decide for the handle's user through its service: from the login memo
  * when it holds, else from the configuration (in s->cfg either way). With
- * deny_only, stop before deciding (returning 1) unless on_failure is
- * "deny". Returns 0 with d filled (pair with pp_decision_free), or 1 when
- * there is nothing to decide (not root, no configuration: logged).
+ * deny_only (the account stage), read the configuration first (no memo,
+ * which would look the user up) and stop there, returning 1, unless
+ * on_failure is "deny". Returns 0 with d filled (pair with
+ * pp_decision_free), or 1 when there is nothing to decide (not root, no
+ * configuration: logged).
  */
 static int decide(struct pp_session *s, const char *fn, bool deny_only, int argc,
                   const char **argv, struct pp_decision *d)
@@ -271,13 +273,10 @@ static int decide(struct pp_session *s, const char *fn, bool deny_only, int argc
 
     /* A warm login: the login memo decides while nothing it read has changed. */
     s->log.user = in.user;      /* pp_log prints it sanitised */
-    if (pp_decide_warm(&in, argc, argv, &s->cfg, d, why, sizeof(why), &s->log) == 1) {
+    why[0] = '\0';
+    if (!deny_only
+        && pp_decide_warm(&in, argc, argv, &s->cfg, d, why, sizeof(why), &s->log) == 1) {
         s->have_cfg = true;
-        if (deny_only && s->cfg.on_failure != PP_ON_FAILURE_DENY) {
-            pp_decision_free(d);
-            pp_debug(&s->log, "%s: on_failure is not \"deny\": nothing to do", fn);
-            return 1;
-        }
         pp_debug(&s->log, "%s: entry (flags=%#x): decided from the login memo", fn,
                  (unsigned)s->flags);
         return 0;
