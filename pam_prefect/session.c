@@ -366,8 +366,10 @@ int pp_session_run(pam_handle_t *pamh, enum pp_pam_call call, const char *fn, in
     if (pam_get_data(pamh, PP_MARKER, &data) == PAM_SUCCESS && data != NULL)
         marker = (struct pp_marker *)data;
 
-    /* The work is done once per handle: repeat the first result. */
-    if (marker != NULL && marker->done) {
+    /* The work is done once per handle: repeat the first result (an account
+     * stage's refusal only for the user and service it was about). */
+    if (marker != NULL && marker->done
+        && (marker->user == NULL || marker_same_login(pamh, marker))) {
         rc = result_code(marker->result, call);
         s.log.debug = marker->debug;
         s.log.user = handle_user(pamh);
@@ -378,7 +380,8 @@ int pp_session_run(pam_handle_t *pamh, enum pp_pam_call call, const char *fn, in
     }
 
     /* The account stage decided for this user and service: act on that. */
-    if (marker != NULL && marker->d != NULL && marker_same_login(pamh, marker)) {
+    if (marker != NULL && !marker->done && marker->d != NULL
+        && marker_same_login(pamh, marker)) {
         s.log.debug = marker->debug;
         s.log.user = handle_user(pamh);
         pp_debug(&s.log, "%s: entry (flags=%#x): decided by the account stage of this "
@@ -472,8 +475,17 @@ int pp_account_run(pam_handle_t *pamh, const char *fn, int flags, int argc, cons
         rc = PAM_PERM_DENIED;
         pp_debug(&s.log, "%s: exit (%s)", fn, rc_name(rc));
         marker = marker_done(result, s.log.debug);
-        if (marker != NULL)
+        if (marker != NULL) {
+            marker->user = strdup(user);
+            marker->service = strdup(handle_item(pamh, PAM_SERVICE));
+            if (marker->user == NULL || marker->service == NULL) {
+                /* Then the refusal holds for the whole handle. */
+                free(marker->user);
+                free(marker->service);
+                marker->user = marker->service = NULL;
+            }
             marker_store(pamh, marker);
+        }
         pp_config_free(&s.cfg);
         return rc;
     }

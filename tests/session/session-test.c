@@ -1140,10 +1140,22 @@ static void test_account_handle(void **state)
     assert_true(handle_has_env(ph, "PREFECT_API_KEY"));
     pam_end(ph, PAM_SUCCESS);
     ph = NULL;
-    /* su alice run by root (PAM_RUSER root): refused at account. */
+    /* su alice run by root (PAM_RUSER root): refused at account, and by
+     * her session in the same handle without deciding again ... */
     assert_int_equal(pam_start("pp-acct", "alice", &pc, &ph), PAM_SUCCESS);
     assert_int_equal(pam_set_item(ph, PAM_RUSER, "root"), PAM_SUCCESS);
     assert_int_equal(pam_acct_mgmt(ph, 0), PAM_PERM_DENIED);
+    assert_int_equal(pam_open_session(ph, 0), PAM_PERM_DENIED);
+    pam_end(ph, PAM_SUCCESS);
+    ph = NULL;
+    /* ... but a session for another user (an application that went on
+     * after the refusal, under another PAM_USER) is decided for that user. */
+    assert_int_equal(pam_start("pp-acct", "alice", &pc, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_set_item(ph, PAM_RUSER, "root"), PAM_SUCCESS);
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_PERM_DENIED);
+    assert_int_equal(pam_set_item(ph, PAM_USER, "bob"), PAM_SUCCESS);
+    assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+    assert_true(handle_has_env(ph, "PREFECT_API_KEY"));
     pam_end(ph, PAM_SUCCESS);
     free(path);
 }
