@@ -369,10 +369,16 @@ e2e_user() {
 # ---------------------------------------------------------------------------
 # PAM service files (only in the guarded /etc/pam.d).
 
-# The two lines of the README, pointing at the test's module copy and config.
+# The lines of the README, pointing at the test's module copy and config
+# (account and session with the README's control, which lets deny refuse
+# and changes nothing otherwise; SESSION_CONTROL replaces the session's).
 e2e_module_lines() {
     printf 'auth\toptional\t%s config=%s %s\n' "$R/lib/pam_prefect.so" "$R/pam_prefect.conf" "${1-}"
-    printf 'session\t%s\t%s config=%s %s\n' "${2:-optional}" "$R/lib/pam_prefect.so" "$R/pam_prefect.conf" "${1-}"
+    printf 'account\t[success=ok ignore=ignore module_unknown=ignore default=bad]\t%s config=%s %s\n' \
+        "$R/lib/pam_prefect.so" "$R/pam_prefect.conf" "${1-}"
+    printf 'session\t%s\t%s config=%s %s\n' \
+        "${2:-[success=ok ignore=ignore module_unknown=ignore default=bad]}" \
+        "$R/lib/pam_prefect.so" "$R/pam_prefect.conf" "${1-}"
 }
 
 # e2e_pam_append SERVICE [ARGS [SESSION_CONTROL]]: the module lines at the

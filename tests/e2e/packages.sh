@@ -211,8 +211,8 @@ check "the store is in $STORE" test -f "$STORE/pptest-alice.key"
 check "prefect-keys verify: configuration, store and cache as they should be" "$TOOL" verify --offline
 
 pau --enable prefect
-for f in common-auth common-session common-session-noninteractive; do
-    if grep -qE '^(auth|session)[[:space:]]+\[.*\][[:space:]]+pam_prefect\.so[[:space:]]*$' "/etc/pam.d/$f"; then
+for f in common-auth common-account common-session common-session-noninteractive; do
+    if grep -qE '^(auth|account|session)[[:space:]]+\[.*\][[:space:]]+pam_prefect\.so[[:space:]]*$' "/etc/pam.d/$f"; then
         e2e_ok "enabled: /etc/pam.d/$f has the module's line"
     else
         e2e_bad "enabled: /etc/pam.d/$f lacks the module's line:"
