@@ -30,7 +30,7 @@
 #include "names.h"
 
 enum pp_cloud_status {
-    PP_CLOUD_OK = 0,        /* 200 with the expected JSON */
+    PP_CLOUD_OK = 0,        /* 200 (201 for a rotation) with the expected JSON */
     PP_CLOUD_REJECTED,      /* 401 or 403 with Prefect's JSON {"detail": ...} body */
     PP_CLOUD_NOT_FOUND,     /* 404 (expiration routes) */
     PP_CLOUD_UNREACHABLE,   /* timeout, TLS, 429, 5xx, bad body, redirect, a 401/403
