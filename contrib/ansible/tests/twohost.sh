@@ -137,7 +137,9 @@ unshare --mount --propagation private --fork --kill-child sh -c '
     h=$1
     mount -t tmpfs -o mode=0755 tmpfs "$h"
     mkdir "$h/upper" "$h/work" "$h/root"
-    mount -t overlay overlay -o "lowerdir=$3:/,upperdir=$h/upper,workdir=$h/work" "$h/root"
+    # a layer inside another one is refused (ELOOP): the mask goes on the tmpfs
+    cp -a "$3" "$h/mask"
+    mount -t overlay overlay -o "lowerdir=$h/mask:/,upperdir=$h/upper,workdir=$h/work" "$h/root"
     # copy up now what both hosts edit in place
     for f in /etc/pam.d/* /etc/passwd /etc/passwd- /etc/group /etc/group- /etc/shadow \
             /etc/shadow- /etc/gshadow /etc/gshadow- /etc/subuid /etc/subgid \
