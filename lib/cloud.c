@@ -32,6 +32,7 @@
 #include "cloud.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,12 +221,13 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
 }
 
 /*
- * GET {api_url}{path} with key. Returns 0 with ans->http_status and *b set
- * when an HTTP answer came back; 1 when it did not (ans: unreachable and
- * why); -1 on a local error (logged; ans: unreachable and why).
+ * GET {api_url}{path} with key, or POST post_json (a JSON body) there when
+ * it is not NULL. Returns 0 with ans->http_status and *b set when an HTTP
+ * answer came back; 1 when it did not (ans: unreachable and why); -1 on a
+ * local error (logged; ans: unreachable and why).
  */
 static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, const char *key,
-                     const char *path, long timeout_ms, struct body *b,
+                     const char *path, const char *post_json, long timeout_ms, struct body *b,
                      struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     static const char bearer[] = "Authorization: Bearer ";
@@ -281,6 +283,11 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     if ((tmp = cu->slist_append(headers, "Accept: application/json")) == NULL)
         goto nomem;
     headers = tmp;
+    if (post_json != NULL) {
+        if ((tmp = cu->slist_append(headers, "Content-Type: application/json")) == NULL)
+            goto nomem;
+        headers = tmp;
+    }
 
     curl = conn != NULL && conn->curl != NULL ? conn->curl : cu->easy_init();
     if (conn != NULL)
@@ -312,7 +319,12 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_VERBOSE, 0L);
-    SET(CURLOPT_HTTPGET, 1L);
+    if (post_json != NULL) {
+        SET(CURLOPT_POSTFIELDSIZE, (long)strlen(post_json));
+        SET(CURLOPT_COPYPOSTFIELDS, post_json);
+    } else {
+        SET(CURLOPT_HTTPGET, 1L);
+    }
     SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     SET(CURLOPT_TIMEOUT_MS, timeout_ms);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PP_CLOUD_BODY_MAX);
@@ -423,7 +435,7 @@ static int cloud_request(struct pp_cloud_conn *conn, const struct pp_config *cfg
     int rc;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = cloud_get(conn, cfg, key, path, total, b, ans, log);
+    rc = cloud_get(conn, cfg, key, path, NULL, total, b, ans, log);
     if (rc != 0 || !retry_pause(ans, &pause))
         return rc;
     first = ans->http_status;
@@ -439,7 +451,7 @@ static int cloud_request(struct pp_cloud_conn *conn, const struct pp_config *cfg
     sleep_until(&t0, ms_since(&t0) + pause);
     ans->http_status = 0;
     ans->retry_after = 0;
-    rc = cloud_get(conn, cfg, key, path, total - ms_since(&t0), b, ans, log);
+    rc = cloud_get(conn, cfg, key, path, NULL, total - ms_since(&t0), b, ans, log);
     ans->retried_http_status = first;
     return rc;
 }
@@ -983,4 +995,152 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
 out:
     cu->easy_cleanup(curl);
     return stage;
+
+/* ---- rotating a service account's key ---- */
+
+/*
+ * The one place that asks Cloud for a new key: its request and its answer
+ * are handled here and nowhere else, so that the call can be moved whole
+ * (e.g. into another program) without touching its callers' logic.
+ *
+ * The answer holds the new key: the body buffer and json-c's copy of the
+ * key are wiped before they are freed (json-c's tokener keeps a working
+ * copy that it frees unwiped, like libcurl's request buffer: out of reach).
+ * A POST is never retried: a second try could rotate twice and lose the
+ * first new key.
+ */
+
+void pp_rotated_key_clear(struct pp_rotated_key *rk)
+{
+    pp_free_secret(rk->key);
+    memset(rk, 0, sizeof(*rk));
+}
+
+/* Wipe the text of a json-c string member (the object owns it). */
+static void wipe_json_string(json_object *obj, const char *name)
+{
+    json_object *v;
+
+    if (obj != NULL && json_object_object_get_ex(obj, name, &v)
+        && json_object_is_type(v, json_type_string)) {
+        char *s = (char *)(uintptr_t)json_object_get_string(v);
+
+        if (s != NULL)
+            pp_wipe(s, (size_t)json_object_get_string_len(v));
+    }
+}
+
+void pp_cloud_parse_rotated(const char *body, size_t len, const char *account_id,
+                            const char *service_account_id, struct pp_rotated_key *rk,
+                            struct pp_cloud_answer *ans)
+{
+    const struct body b = { (char *)body, len, len, false, false };
+    json_object *root, *ak = NULL;
+    const char *sid, *aid, *kid, *key;
+    char t[PP_TIME_SIZE];
+
+    memset(rk, 0, sizeof(*rk));
+    root = parse_body(&b, ans);
+    if (root == NULL)
+        return;
+    if (!json_object_is_type(root, json_type_object)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: not an object");
+        goto out;
+    }
+    sid = get_string(root, "id", PP_UUID_LEN);
+    aid = get_string(root, "account_id", PP_UUID_LEN);
+    if (!pp_uuid_valid(sid) || strcasecmp(sid, service_account_id) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: id is not the service account's");
+        goto out;
+    }
+    if (!pp_uuid_valid(aid) || strcasecmp(aid, account_id) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: account_id is not the entry's account");
+        goto out;
+    }
+    if (!json_object_object_get_ex(root, "api_key", &ak)
+        || !json_object_is_type(ak, json_type_object)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: no api_key object");
+        ak = NULL;
+        goto out;
+    }
+    kid = get_string(ak, "id", PP_UUID_LEN);
+    if (!pp_uuid_valid(kid)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: api_key.id is not a UUID");
+        goto out;
+    }
+    if (parse_expiration(ak, &rk->has_expires, &rk->expires, ans) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: api_key.expiration is not null or an RFC 3339 time");
+        goto out;
+    }
+    key = get_string(ak, "key", PP_CLOUD_KEY_MAX);
+    if (key == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: api_key.key missing, not a string or too long");
+        goto out;
+    }
+    if (pp_key_problem(key) != NULL || strncmp(key, "pnb_", 4) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: api_key.key is not a service account key (pnb_)");
+        goto out;
+    }
+    rk->key = strdup(key);
+    if (rk->key == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory");
+        goto out;
+    }
+    snprintf(rk->key_id, sizeof(rk->key_id), "%s", kid);
+    for (char *p = rk->key_id; *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+    set_reason(ans, PP_CLOUD_OK, "HTTP 201, new key id %s, expiration %s", rk->key_id,
+               rk->has_expires ? pp_time_format(rk->expires, t) : "none");
+out:
+    if (ans->status != PP_CLOUD_OK) {
+        rk->has_expires = false;
+        rk->expires = 0;
+    }
+    wipe_json_string(ak, "key");
+    json_object_put(root);
+}
+
+int pp_cloud_rotate_service_key(const struct pp_config *cfg, const char *admin_key,
+                                const char *account_id, const char *service_account_id,
+                                bool has_expiration, time_t expiration,
+                                struct pp_rotated_key *rk, struct pp_cloud_answer *ans,
+                                const struct pp_log *log)
+{
+    char path[160], post[96], t[PP_TIME_SIZE];
+    struct body b;
+    int rc;
+
+    answer_init(ans);
+    memset(rk, 0, sizeof(*rk));
+    if (!pp_uuid_valid(account_id) || !pp_uuid_valid(service_account_id)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "no valid ids to rotate the key with");
+        pp_error(log, "cloud: rotating a key needs account_id and service_account_id as UUIDs");
+        return -1;
+    }
+    snprintf(path, sizeof(path), "/accounts/%s/bots/%s/rotate_api_key", account_id,
+             service_account_id);
+    if (has_expiration)
+        snprintf(post, sizeof(post), "{\"api_key_expiration\": \"%s\"}",
+                 pp_time_format(expiration, t));
+    else
+        snprintf(post, sizeof(post), "{\"api_key_expiration\": null}");
+
+    rc = cloud_get(NULL, cfg, admin_key, path, post, cfg->timeout_ms > 0 ? cfg->timeout_ms : 1,
+                   &b, ans, log);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (ans->http_status == 201)
+        pp_cloud_parse_rotated(b.data, b.len, account_id, service_account_id, rk, ans);
+    else if (ans->http_status == 200)
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: HTTP 200, not 201 Created");
+    else
+        classify_status(ans, &b, true);
+    pp_free_buf(b.data, b.cap);
+    return 0;
 }

@@ -8,6 +8,7 @@ tools_prefect_keys_SOURCES = \
 	tools/cmd_change.c \
 	tools/cmd_show.c \
 	tools/cmd_cloud.c \
+	tools/cmd_rotate_cloud.c \
 	tools/cmd_verify.c \
 	tools/cmd_metrics.c
 tools_prefect_keys_CPPFLAGS = $(AM_CPPFLAGS) \

@@ -10,6 +10,6 @@ TOOL_TESTS = \
 	tests/tool/crash.test \
 	tests/tool/cloud.test \
 	tests/tool/dumpable.test tests/tool/idempotent.test \
-	tests/tool/reach.test
+	tests/tool/reach.test tests/tool/rotate_cloud.test
 TESTS += $(TOOL_TESTS)
 EXTRA_DIST += $(TOOL_TESTS) tests/tool/pk.sh
