@@ -995,6 +995,7 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
 out:
     cu->easy_cleanup(curl);
     return stage;
+}
 
 /* ---- rotating a service account's key ---- */
 
