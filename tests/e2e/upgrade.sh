@@ -22,7 +22,8 @@
 #    keep the edited one, so the test answers as --force-confold does (keep
 #    it; the new default goes to .dpkg-dist).
 # 3. Everything kept: the store and the mapping byte for byte, the edited
-#    conffile, /etc/pam.d with the profile enabled, the timer's enablement
+#    conffile, /etc/pam.d with the profile enabled (plus the account line
+#    0.2.0's profile adds to common-account), the timer's enablement
 #    link. The old records are gone (and the lock files kept); the symbolic
 #    link and the file it points to are untouched. The new prefect-keys
 #    verify passes, and names an old record put back, with the fix; real
@@ -200,12 +201,28 @@ elif [ -f "$CONF.dpkg-dist" ] && [ "$(sha256sum <"$CONF.dpkg-dist")" = "$shipped
 else
     e2e_bad "the new default is not in $CONF.dpkg-dist"
 fi
-if diff -r --no-dereference "$R/pam.d.enabled" /etc/pam.d >"$R/out/pamd.diff" 2>&1 \
-    && grep -q pam_prefect.so /etc/pam.d/common-session; then
-    e2e_ok "the profile is still enabled: /etc/pam.d byte for byte as before the upgrade"
+# The new profile adds the account stage (on_failure = "deny" refuses
+# there): the one change the upgrade may make, one line in common-account.
+acct_re='^account[[:space:]]+\[.*\][[:space:]]+pam_prefect\.so[[:space:]]*$'
+rm -rf "$R/pam.d.after"
+cp -a /etc/pam.d "$R/pam.d.after"
+if grep -qE "$acct_re" "$R/pam.d.enabled/common-account"; then
+    added=0
 else
-    e2e_bad "/etc/pam.d changed in the upgrade:"
+    added=$(grep -cE "$acct_re" "$R/pam.d.after/common-account" || true)
+    grep -vE "$acct_re" /etc/pam.d/common-account >"$R/pam.d.after/common-account"
+fi
+if diff -r --no-dereference "$R/pam.d.enabled" "$R/pam.d.after" >"$R/out/pamd.diff" 2>&1 \
+    && grep -q pam_prefect.so /etc/pam.d/common-session && [ "$added" -le 1 ]; then
+    e2e_ok "the profile is still enabled: /etc/pam.d as before the upgrade (plus the account line: $added)"
+else
+    e2e_bad "/etc/pam.d changed in the upgrade beyond the account line:"
     sed 's/^/    | /' "$R/out/pamd.diff"
+fi
+if grep -qE "$acct_re" /etc/pam.d/common-account; then
+    e2e_ok "the upgraded profile has the account stage in common-account"
+else
+    e2e_bad "the upgraded profile lacks the account line in common-account"
 fi
 check "the check timer is still enabled ($TIMER_LINK)" test -L "$TIMER_LINK"
 check "the old records are removed" \
