@@ -182,8 +182,9 @@ EOS
 # Host one's changes to / show through host two's overlay wherever host two
 # has not written yet: a mask layer of whiteouts hides every path the
 # package, the play and the test make (from the package's file list, each
-# at its first part that does not exist yet), and the files both hosts
-# edit (PAM, accounts, dpkg's and debconf's state) are copied up at once.
+# at its first part that does not exist yet); the directories both hosts
+# write (PAM, dpkg's and debconf's state, systemd's units) are copies of
+# their own in host two, and the account files are copied up at once.
 mkdir -p "$R/mask"
 mask() {
     # $1: a path on /; whiteout its first missing part (resolving links)
@@ -203,9 +204,6 @@ for p in /var/lib/pam_prefect /var/cache/pam_prefect /run/pam_prefect \
         /var/mail/pptest-ans1 /var/mail/pptest-ans2; do
     mask "$p"
 done
-for f in list md5sums conffiles postinst postrm prerm preinst triggers shlibs symbols; do
-    mask /var/lib/dpkg/info/libpam-prefect.$f
-done
 unshare --pid --mount --propagation private --fork --kill-child sh -c '
     set -e
     h=$1
@@ -214,11 +212,19 @@ unshare --pid --mount --propagation private --fork --kill-child sh -c '
     # a layer inside another one is refused (ELOOP): the mask goes on the tmpfs
     cp -a "$3" "$h/mask"
     mount -t overlay overlay -o "lowerdir=$h/mask:/,upperdir=$h/upper,workdir=$h/work" "$h/root"
-    # copy up now what both hosts edit in place
-    for f in /etc/pam.d/* /etc/passwd /etc/passwd- /etc/group /etc/group- /etc/shadow \
-            /etc/shadow- /etc/gshadow /etc/gshadow- /etc/subuid /etc/subgid \
-            /var/lib/dpkg/status /var/lib/dpkg/status-old /var/lib/dpkg/available \
-            /var/lib/pam/* /var/cache/debconf/*.dat; do
+    # The directories both hosts write while the play runs get copies of
+    # their own (an overlay whose lower layer changes under it fails, e.g.
+    # dpkg: "Stale file handle" on its updates directory); the single files
+    # both edit are copied up now.
+    for d in /var/lib/dpkg /var/cache/debconf /var/lib/pam /etc/pam.d /var/cache/man \
+            /etc/systemd/system /var/lib/systemd; do
+        [ -d "$d" ] || continue
+        mkdir -p "$h/own$d"
+        cp -a "$d/." "$h/own$d/"
+        mount --bind "$h/own$d" "$h/root$d"
+    done
+    for f in /etc/passwd /etc/passwd- /etc/group /etc/group- /etc/shadow \
+            /etc/shadow- /etc/gshadow /etc/gshadow- /etc/subuid /etc/subgid; do
         [ ! -e "$h/root$f" ] || touch -c -h "$h/root$f"
     done
     mount --rbind /dev "$h/root/dev"
@@ -235,7 +241,7 @@ until $SSH true </dev/null 2>/dev/null; do
     i=$((i + 1)); [ $i -lt 50 ] || { cat "$R/sshd.err" >&2; fail "host two's sshd did not answer"; }
     sleep 0.2
 done
-[ "$($SSH 'test -e /var/lib/dpkg/info/ansible-core.list && echo lower' </dev/null)" = lower ] \
+[ "$($SSH "test -e $R/ssh/authorized_keys && echo lower" </dev/null)" = lower ] \
     || fail "host two does not see this machine's / below its overlay"
 ok "host two: an overlay of / on a tmpfs in its own mount namespace, sshd on 127.0.0.1:2222"
 
