@@ -290,6 +290,7 @@ EOS
 play() {
     # $1: name of the run; then extra ansible-playbook arguments
     _n=$1; shift
+    _t=$(date +%s)
     ANSIBLE_ROLES_PATH="$top/contrib/ansible/roles" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
     ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_LOCAL_TEMP="$R/ansible-local" \
     ANSIBLE_REMOTE_TEMP="$R/ansible-remote" ANSIBLE_SSH_CONTROL_PATH_DIR="$R/ansible-cp" \
@@ -297,6 +298,7 @@ play() {
         timeout 900 ansible-playbook -vvv -i "$R/hosts.yml" -e "@$R/vars.yml" -e "@$R/vault.yml" \
         --vault-password-file "$R/vault.pw" "$here/site.yml" "$@" </dev/null >"$R/$_n.out" 2>&1 \
         || { tail -n 80 "$R/$_n.out" >&2; fail "ansible-playbook ($_n) failed"; }
+    echo "twohost: play $_n took $(($(date +%s) - _t)) s"
 }
 changed() { sed -n "s/^$2 *:.* changed=\([0-9]*\).*/\1/p" "$R/$1.out"; }
 
