@@ -9,9 +9,9 @@
 # libpam-prefect installed.
 #
 # Host "one" is this machine (connection local); host "two" is a root of
-# its own: an overlay of / (upper layer on a tmpfs) in a mount namespace,
-# reached through an sshd on 127.0.0.1:2222 that runs chrooted in it, so
-# what the play does there vanishes with the namespace. The Cloud stand-in
+# its own: an overlay of / (upper layer on a tmpfs) in a mount and pid
+# namespace, reached through an sshd on 127.0.0.1:2222 that runs chrooted
+# in it, so what the play does there vanishes with the namespace. The Cloud stand-in
 # (tests/cloud/standin.py) plays Prefect Cloud for both.
 #  1. The play runs twice: the second run reports changed=0 on both hosts.
 #  2. A real PAM login (su) on each host gets the mapped keys.
@@ -21,7 +21,9 @@
 #  4. Entries and rules the variables no longer list are removed.
 #  5. No key in the plays' -vvv output, the stand-in's request log, or
 #     either host's auth log.
-# This machine is put back as it was (packages purged, accounts, files).
+# This machine is put back as it was (packages purged, accounts, files),
+# on every exit; the test fails when it is not. At most
+# PP_TWOHOST_TIMEOUT seconds (600).
 set -eu
 # Under the machine lock and a time limit. flock -o: the lock is held by
 # flock itself, never inherited by what the test starts, so nothing left
@@ -87,13 +89,13 @@ cleanup() {
     rc=$?
     set +e
     trap '' INT TERM HUP
-    # Host two: its sshd is the first process of its own pid namespace;
-    # when it ends the kernel ends everything else in there (sessions,
-    # su, python), and the mounts go with the namespace.
     # Ansible's ssh connection masters (ControlPersist) go first.
     for c in "$R"/ansible-cp/*; do
         [ -S "$c" ] && ssh -o ControlPath="$c" -O exit two >/dev/null 2>&1
     done
+    # Host two: its sshd is the first process of its own pid namespace;
+    # when it ends the kernel ends everything else in there (sessions,
+    # su, python), and the mounts go with the namespace.
     if [ -n "$ns_pid" ]; then
         stop "$ns_pid" $(ps -o pid= --ppid "$ns_pid")
     fi
