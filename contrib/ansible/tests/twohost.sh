@@ -9,22 +9,33 @@
 # libpam-prefect installed.
 #
 # Host "one" is this machine (connection local); host "two" is a root of
-# its own: an overlay of / (upper layer on a tmpfs) in a mount namespace,
-# reached through an sshd on 127.0.0.1:2222 that runs chrooted in it, so
-# what the play does there vanishes with the namespace. The Cloud stand-in
+# its own: an overlay of / (upper layer on a tmpfs) in a mount and pid
+# namespace, reached through an sshd on 127.0.0.1:2222 that runs chrooted
+# in it, so what the play does there vanishes with the namespace. The Cloud stand-in
 # (tests/cloud/standin.py) plays Prefect Cloud for both.
 #  1. The play runs twice: the second run reports changed=0 on both hosts.
 #  2. A real PAM login (su) on each host gets the mapped keys.
 #  3. The play rotates the service account's key through the stand-in on
 #     host one and gives it to host two; the next login on each gets it,
-#     and the old key is refused.
+#     and the stand-in (its grace off) refuses the old key.
 #  4. Entries and rules the variables no longer list are removed.
 #  5. No key in the plays' -vvv output, the stand-in's request log, or
 #     either host's auth log.
-# This machine is put back as it was (packages purged, accounts, files).
+# This machine is put back as it was (packages purged, accounts, files),
+# on every exit; the test fails when it is not. At most
+# PP_TWOHOST_TIMEOUT seconds (600).
 set -eu
-if [ "${PP_TWOHOST_LOCKED:-}" != 1 ]; then
-    PP_TWOHOST_LOCKED=1 exec flock /tmp/pp-system.lock sh "$0" "$@"
+# Under the machine lock and a time limit. flock -o: the lock is held by
+# flock itself, never inherited by what the test starts, so nothing left
+# behind can keep it. timeout ends the whole process group; the traps
+# below then stop what the test started and put the machine back.
+if [ "${PP_TWOHOST_INNER:-}" != 1 ]; then
+    export PP_TWOHOST_INNER=1
+    limit="timeout -k 30 ${PP_TWOHOST_TIMEOUT:-600}"
+    if [ "${PP_TWOHOST_LOCKED:-}" = 1 ]; then
+        exec $limit sh "$0" "$@"
+    fi
+    exec flock -o /tmp/pp-system.lock $limit sh "$0" "$@"
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
@@ -40,26 +51,91 @@ for d in /var/lib/pam_prefect /var/cache/pam_prefect /etc/security/pam_prefect.c
 done
 command -v ansible-playbook >/dev/null || fail "ansible-playbook is missing (ansible-core)"
 
+[ -z "$(ss -Hltn 'sport = :2222' 2>/dev/null)" ] \
+    || fail "127.0.0.1:2222 is taken (an sshd left by an earlier run?); host two's sshd needs it"
+
 R=$(mktemp -d /tmp/pp-twohost.XXXXXX)
 chmod 0700 "$R"
-cp -a /etc/pam.d "$R/pam.d.before"
+# What the test changes on this machine: restored as it was (/etc/pam.d,
+# /var/lib/pam), or verified after the cleanup (the rest); the package set
+# must be the same (apt installs nothing else).
+guard_restored="/etc/pam.d /var/lib/pam"
+guard_verified="/etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/subuid /etc/subgid
+/etc/security /etc/systemd/system /usr/share/pam-configs /var/lib/prometheus /var/lib/pam_prefect
+/var/cache/pam_prefect /var/lib/systemd/deb-systemd-helper-enabled /home /var/mail"
+snapshot() {
+    # what the guarded files and directories hold (names, modes, owners, contents)
+    for p in $guard_verified; do
+        [ ! -e "$p" ] || find "$p" -printf '%p %M %u %g %l\n'
+        [ ! -f "$p" ] || sha256sum "$p"
+    done | sort
+    dpkg-query -W -f='${Package} ${Version} ${Status}\n' | sort
+}
+mkdir "$R/before"
+for d in $guard_restored; do cp -a "$d" "$R/before/"; done
+snapshot >"$R/snapshot.before"
 ns_pid=""
 standin_pid=""
-cleanup() {
-    [ -z "$ns_pid" ] || kill "$ns_pid" 2>/dev/null || true
-    [ -z "$standin_pid" ] || kill "$standin_pid" 2>/dev/null || true
-    pam-auth-update --package --remove prefect >/dev/null 2>&1 || true
-    dpkg -P libpam-prefect >/dev/null 2>&1 || true
-    rm -f /etc/systemd/system/timers.target.wants/prefect-keys-check.timer
-    rm -rf /var/lib/pam_prefect /var/cache/pam_prefect /run/pam_prefect \
-        /etc/security/pam_prefect.conf /var/lib/prometheus/node-exporter/prefect_keys.prom
-    for u in pptest-ans1 pptest-ans2; do userdel -r "$u" >/dev/null 2>&1 || true; done
-    diff -r "$R/pam.d.before" /etc/pam.d >/dev/null || echo "twohost: WARNING: /etc/pam.d differs" >&2
-    if [ "$passed" = 1 ] || [ -z "${PP_TWOHOST_KEEP:-}" ]; then rm -rf "$R"; else
-        rm -f "$R/vault.pw" "$R/vault.yml"; echo "twohost: kept $R" >&2; fi
+stop() {
+    # $1: a child of this shell, then other pids: SIGTERM to all, SIGKILL
+    # to all after 5 s; returns when the child has ended
+    kill "$@" 2>/dev/null || true
+    (sleep 5; kill -9 "$@" 2>/dev/null) &
+    wait "$1" 2>/dev/null || true
+    kill $! 2>/dev/null || true
+    wait $! 2>/dev/null || true
 }
-passed=0
-trap cleanup EXIT INT TERM
+cleanup() {
+    rc=$?
+    set +e
+    trap '' INT TERM HUP
+    # Ansible's ssh connection masters (ControlPersist) go first.
+    for c in "$R"/ansible-cp/*; do
+        [ -S "$c" ] && ssh -o ControlPath="$c" -O exit two >/dev/null 2>&1
+    done
+    # Host two: its sshd is the first process of its own pid namespace;
+    # when it ends the kernel ends everything else in there (sessions,
+    # su, python), and the mounts go with the namespace.
+    if [ -n "$ns_pid" ]; then
+        stop "$ns_pid" $(ps -o pid= --ppid "$ns_pid")
+    fi
+    [ -z "$standin_pid" ] || stop "$standin_pid"
+    pam-auth-update --package --remove prefect >/dev/null 2>&1
+    dpkg -P libpam-prefect >/dev/null 2>&1
+    rm -f /etc/systemd/system/timers.target.wants/prefect-keys-check.timer
+    rmdir /etc/systemd/system/timers.target.wants 2>/dev/null
+    rm -rf /var/lib/pam_prefect /var/cache/pam_prefect $made_rundir \
+        /etc/security/pam_prefect.conf /var/lib/prometheus/node-exporter/prefect_keys.prom
+    for u in pptest-ans1 pptest-ans2; do userdel -r "$u" >/dev/null 2>&1; done
+    [ -z "$made_metrics_dir" ] || rm -rf "$made_metrics_dir"
+    for d in $guard_restored; do
+        diff -r "$R/before/${d##*/}" "$d" >/dev/null 2>&1 && continue
+        echo "twohost: $d differs; putting it back" >&2
+        rm -rf "$d" && cp -a "$R/before/${d##*/}" "$d"
+    done
+    snapshot >"$R/snapshot.after"
+    if ! diff "$R/snapshot.before" "$R/snapshot.after" >&2; then
+        echo "twohost: FAIL: this machine is not as it was (above: before/after)" >&2
+        rc=1
+    fi
+    if [ -n "$(ss -Hltn 'sport = :2222' 2>/dev/null)" ]; then
+        echo "twohost: FAIL: something still listens on 127.0.0.1:2222" >&2
+        rc=1
+    fi
+    if [ "$rc" = 0 ] || [ -z "${PP_TWOHOST_KEEP:-}" ]; then rm -rf "$R"; else
+        rm -f "$R/vault.pw" "$R/vault.yml"; echo "twohost: kept $R" >&2; fi
+    exit "$rc"
+}
+made_metrics_dir=""
+made_rundir=""
+[ -e /run/pam_prefect ] || made_rundir=/run/pam_prefect
+[ -e /var/lib/prometheus ] || made_metrics_dir=/var/lib/prometheus
+[ -n "$made_metrics_dir" ] || [ -e /var/lib/prometheus/node-exporter ] \
+    || made_metrics_dir=/var/lib/prometheus/node-exporter
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --- the Cloud stand-in, its keys and state ---
 sh "$top/tests/cloud/mkcerts.sh" "$R/certs" >/dev/null
@@ -108,8 +184,9 @@ EOS
 # Host one's changes to / show through host two's overlay wherever host two
 # has not written yet: a mask layer of whiteouts hides every path the
 # package, the play and the test make (from the package's file list, each
-# at its first part that does not exist yet), and the files both hosts
-# edit (PAM, accounts, dpkg's and debconf's state) are copied up at once.
+# at its first part that does not exist yet); the directories both hosts
+# write (PAM, dpkg's and debconf's state, systemd's units) are copies of
+# their own in host two, and the account files are copied up at once.
 mkdir -p "$R/mask"
 mask() {
     # $1: a path on /; whiteout its first missing part (resolving links)
@@ -129,10 +206,7 @@ for p in /var/lib/pam_prefect /var/cache/pam_prefect /run/pam_prefect \
         /var/mail/pptest-ans1 /var/mail/pptest-ans2; do
     mask "$p"
 done
-for f in list md5sums conffiles postinst postrm prerm preinst triggers shlibs symbols; do
-    mask /var/lib/dpkg/info/libpam-prefect.$f
-done
-unshare --mount --propagation private --fork --kill-child sh -c '
+unshare --pid --mount --propagation private --fork --kill-child sh -c '
     set -e
     h=$1
     mount -t tmpfs -o mode=0755 tmpfs "$h"
@@ -140,11 +214,19 @@ unshare --mount --propagation private --fork --kill-child sh -c '
     # a layer inside another one is refused (ELOOP): the mask goes on the tmpfs
     cp -a "$3" "$h/mask"
     mount -t overlay overlay -o "lowerdir=$h/mask:/,upperdir=$h/upper,workdir=$h/work" "$h/root"
-    # copy up now what both hosts edit in place
-    for f in /etc/pam.d/* /etc/passwd /etc/passwd- /etc/group /etc/group- /etc/shadow \
-            /etc/shadow- /etc/gshadow /etc/gshadow- /etc/subuid /etc/subgid \
-            /var/lib/dpkg/status /var/lib/dpkg/status-old /var/lib/dpkg/available \
-            /var/lib/pam/* /var/cache/debconf/*.dat; do
+    # The directories both hosts write while the play runs get copies of
+    # their own (an overlay whose lower layer changes under it fails, e.g.
+    # dpkg: "Stale file handle" on its updates directory); the single files
+    # both edit are copied up now.
+    for d in /var/lib/dpkg /var/cache/debconf /var/lib/pam /etc/pam.d /var/cache/man \
+            /etc/systemd/system /var/lib/systemd; do
+        [ -d "$d" ] || continue
+        mkdir -p "$h/own$d"
+        cp -a "$d/." "$h/own$d/"
+        mount --bind "$h/own$d" "$h/root$d"
+    done
+    for f in /etc/passwd /etc/passwd- /etc/group /etc/group- /etc/shadow \
+            /etc/shadow- /etc/gshadow /etc/gshadow- /etc/subuid /etc/subgid; do
         [ ! -e "$h/root$f" ] || touch -c -h "$h/root$f"
     done
     mount --rbind /dev "$h/root/dev"
@@ -161,7 +243,7 @@ until $SSH true </dev/null 2>/dev/null; do
     i=$((i + 1)); [ $i -lt 50 ] || { cat "$R/sshd.err" >&2; fail "host two's sshd did not answer"; }
     sleep 0.2
 done
-[ "$($SSH 'test -e /var/lib/dpkg/info/ansible-core.list && echo lower' </dev/null)" = lower ] \
+[ "$($SSH "test -e $R/ssh/authorized_keys && echo lower" </dev/null)" = lower ] \
     || fail "host two does not see this machine's / below its overlay"
 ok "host two: an overlay of / on a tmpfs in its own mount namespace, sshd on 127.0.0.1:2222"
 
@@ -210,12 +292,15 @@ EOS
 play() {
     # $1: name of the run; then extra ansible-playbook arguments
     _n=$1; shift
+    _t=$(date +%s)
     ANSIBLE_ROLES_PATH="$top/contrib/ansible/roles" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
     ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_LOCAL_TEMP="$R/ansible-local" \
     ANSIBLE_REMOTE_TEMP="$R/ansible-remote" ANSIBLE_SSH_CONTROL_PATH_DIR="$R/ansible-cp" \
+    ANSIBLE_HOME="$R/ansible-home" ANSIBLE_PIPELINING=True ANSIBLE_RETRY_FILES_ENABLED=False \
         timeout 900 ansible-playbook -vvv -i "$R/hosts.yml" -e "@$R/vars.yml" -e "@$R/vault.yml" \
         --vault-password-file "$R/vault.pw" "$here/site.yml" "$@" </dev/null >"$R/$_n.out" 2>&1 \
         || { tail -n 80 "$R/$_n.out" >&2; fail "ansible-playbook ($_n) failed"; }
+    echo "twohost: play $_n took $(($(date +%s) - _t)) s"
 }
 changed() { sed -n "s/^$2 *:.* changed=\([0-9]*\).*/\1/p" "$R/$1.out"; }
 
@@ -240,6 +325,19 @@ for h in one two; do
 done
 ok "logins (su, PAM) on both hosts get the keys mapped to them"
 
+# What the stand-in answers to a key (on standard input) for /me/workspaces.
+cloud_status() {
+    python3 -c 'import ssl, sys, urllib.error, urllib.request
+key = sys.stdin.read()
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+req = urllib.request.Request(sys.argv[2] + "/me/workspaces", headers={"Authorization": "Bearer " + key})
+try:
+    print(urllib.request.urlopen(req, context=ctx, timeout=10).status)
+except urllib.error.HTTPError as e:
+    print(e.code)' "$R/certs/ca.pem" "https://127.0.0.1:$PORT/api"
+}
+[ "$(printf '%s' "$KSA" | cloud_status)" = 200 ] || fail "the stand-in refuses the service account's first key"
+
 # --- 3. rotation through Cloud on host one, given to host two in the same play ---
 vars ""
 play run3 -e pam_prefect_rotate_entry=batch-sa -e pam_prefect_rotate_host=one
@@ -252,7 +350,8 @@ for h in one two; do
     [ "$(login_fp $h pptest-ans2)" = "$(fp "$KNEW")" ] \
         || fail "host $h: the next login did not get the rotated key"
 done
-ok "a rotation through the stand-in on host one reaches host two in the same play; the next login on each uses it"
+[ "$(printf '%s' "$KSA" | cloud_status)" = 401 ] || fail "the stand-in still takes the old key (its grace is off)"
+ok "a rotation through the stand-in on host one reaches host two in the same play; the next login on each uses it; the old key is refused"
 
 # --- 4. what the variables no longer list is gone ---
 for h in one two; do
@@ -279,5 +378,4 @@ done
 # and the search would have found them: the store holds them
 printf '%s\n' "$KNEW" | grep -qF -f - /var/lib/pam_prefect/batch-sa.key || fail "the key search is blind"
 ok "no key in the plays' -vvv output, the request log or the hosts' logs"
-passed=1
 echo "twohost: PASS in $(($(date +%s) - start)) s"
