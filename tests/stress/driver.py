@@ -90,6 +90,15 @@ def fail(msg):
         print("FAIL: " + msg, flush=True)
 
 
+def thread_died(args):
+    # A worker that dies (e.g. the test's own files hit a full disk) would
+    # leave the rest running without it: a run that looks passed.
+    fail("%s died: %s: %s" % (args.thread.name, args.exc_type.__name__, args.exc_value))
+
+
+threading.excepthook = thread_died
+
+
 def fp_of(key):
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
