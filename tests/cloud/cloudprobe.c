@@ -216,6 +216,8 @@ int main(int argc, char **argv)
             pp_config_free(&cfg);
             return 2;
         }
+        /* As a login does (decide.c): the fingerprint from the record if it can. */
+        pp_cache_fingerprint(&cfg, &e, &log);
         rc = pp_check_entry(&cfg, &e, now, force, &v, &log);
         pp_entry_clear(&e);
         printf("rc=%d\n", rc);
