@@ -48,11 +48,8 @@ long pp_check_remaining_ms(const struct pp_check *c)
     return c->cfg->timeout_ms - pp_check_elapsed_ms(c);
 }
 
-static void set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
-                        const char *fmt, ...) PP_PRINTF(5, 6);
-
-static void set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
-                        const char *fmt, ...)
+void pp_check_set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
+                          const char *fmt, ...)
 {
     va_list ap;
 
@@ -79,14 +76,14 @@ void pp_check_valid_verdict(const struct pp_check *c, bool has, time_t when, con
     char t[PP_TIME_SIZE];
 
     if (has && when <= c->now) {
-        set_verdict(v, PP_OUT_EXPIRED, true, when, "key expired on %s", pp_time_format(when, t));
+        pp_check_set_verdict(v, PP_OUT_EXPIRED, true, when, "key expired on %s", pp_time_format(when, t));
     } else if (has && pp_expiry_warns(c->cfg, when, c->now)) {
         long days = pp_days_left(c->now, when);
 
-        set_verdict(v, PP_OUT_EXPIRING, true, when, "key expires on %s (%ld day%s left)",
+        pp_check_set_verdict(v, PP_OUT_EXPIRING, true, when, "key expires on %s (%ld day%s left)",
                     pp_time_format(when, t), days, days == 1 ? "" : "s");
     } else {
-        set_verdict(v, PP_OUT_VALID, has, when, "%s", how);
+        pp_check_set_verdict(v, PP_OUT_VALID, has, when, "%s", how);
     }
 }
 
@@ -104,15 +101,15 @@ void pp_check_unreachable_verdict(const struct pp_check *c, const struct pp_cach
 
     best_expiration(c, r, &has, &when);
     if (has && when <= c->now) {
-        set_verdict(v, PP_OUT_EXPIRED, true, when, "key expired on %s", pp_time_format(when, t));
+        pp_check_set_verdict(v, PP_OUT_EXPIRED, true, when, "key expired on %s", pp_time_format(when, t));
     } else if (r != NULL && r->has_last_valid && c->cfg->offline_grace > 0
                && r->last_valid_at <= c->now
                && c->now - r->last_valid_at <= (time_t)c->cfg->offline_grace) {
-        set_verdict(v, PP_OUT_STALE_OK, has, when,
+        pp_check_set_verdict(v, PP_OUT_STALE_OK, has, when,
                     "Prefect Cloud unreachable (%s); last valid check %s is within offline_grace",
                     why, pp_time_format(r->last_valid_at, t));
     } else {
-        set_verdict(v, PP_OUT_UNREACHABLE, has, when, "Prefect Cloud unreachable: %s", why);
+        pp_check_set_verdict(v, PP_OUT_UNREACHABLE, has, when, "Prefect Cloud unreachable: %s", why);
     }
 }
 
@@ -142,7 +139,7 @@ bool pp_check_from_record(const struct pp_check *c, const struct pp_cache_record
         if (!just_made && (age < 0 || age >= (time_t)c->cfg->negative_cache_ttl))
             return false;
         best_expiration(c, r, &has, &when);
-        set_verdict(v, r->outcome, has, when, "%s (checked %s)", r->reason,
+        pp_check_set_verdict(v, r->outcome, has, when, "%s (checked %s)", r->reason,
                     pp_time_format(r->checked_at, t));
         return true;
     case PP_LIFE_BACKOFF:           /* unreachable */

@@ -109,6 +109,9 @@ void pp_check_valid_verdict(const struct pp_check *c, bool has, time_t when, con
 /* Cloud not asked or not reached (why): stale-ok within offline_grace, else unreachable. */
 void pp_check_unreachable_verdict(const struct pp_check *c, const struct pp_cache_record *r,
                                   const char *why, struct pp_verdict *v);
+/* v: outcome o (export from it), expiration (has, when), reason from fmt. */
+void pp_check_set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
+                          const char *fmt, ...) PP_PRINTF(5, 6);
 void pp_check_log_result(const struct pp_check *c, const struct pp_verdict *v);
 
 #endif

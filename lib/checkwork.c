@@ -38,22 +38,7 @@
 /* Less time than this left: do not start a request. */
 #define PP_CHECK_MIN_MS 100
 
-static void set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
-                        const char *fmt, ...) PP_PRINTF(5, 6);
-
-static void set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
-                        const char *fmt, ...)
-{
-    va_list ap;
-
-    v->outcome = o;
-    v->export_key = pp_outcome_exports(o);
-    v->has_expires = has;
-    v->expires = has ? when : 0;
-    va_start(ap, fmt);
-    vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
-    va_end(ap);
-}
+#define set_verdict pp_check_set_verdict
 
 static void set_reason(struct pp_cache_record *rec, const char *fmt, ...) PP_PRINTF(2, 3);
 
