@@ -19,3 +19,5 @@ pp-uninstall-pam-configs:
 	fi
 PP_UNINSTALL_HOOKS += pp-uninstall-pam-configs
 .PHONY: pp-uninstall-pam-configs
+# tests/release/version.test reads the changelog in the release tarball too.
+EXTRA_DIST += debian/changelog

@@ -86,6 +86,12 @@ struct pp_cache_record {
 
 /* The suffix of a record's file name: "{cache_dir}/{entry}.rec". */
 #define PP_CACHE_RECORD_SUFFIX ".rec"
+/*
+ * The suffix of the JSON records of the first releases ("{entry}.json"):
+ * nothing reads them; the package's postinst removes them from the default
+ * cache directory and prefect-keys verify names any that are left.
+ */
+#define PP_CACHE_OLD_RECORD_SUFFIX ".json"
 
 /* Whether fname (in the cache directory) is a record; the entry's name into name. */
 bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1]);

@@ -33,6 +33,7 @@
 #include "cloud.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,19 @@
  * therefore holds at most len / 131 + 1 of them.
  */
 #define PP_WS_ELEMENT_MIN 131
+/*
+ * What json-c may be asked to build from one body (parse_body): json-c
+ * spends some hundred bytes on every value and far more on every object
+ * (its hash table), so a 1 MiB body of "[{},{},...]" would become a tree
+ * of hundreds of megabytes. A body is scanned first and parsed only if it
+ * has at most 64 + len / PP_JSON_BYTES_PER_VALUE values (keys included),
+ * 64 + len / PP_JSON_BYTES_PER_CONTAINER objects and arrays, nesting no
+ * deeper than PP_JSON_DEPTH_MAX. Cloud's answers are far below: a
+ * workspace is one object of a dozen values in some three hundred bytes.
+ */
+#define PP_JSON_BYTES_PER_VALUE 8
+#define PP_JSON_BYTES_PER_CONTAINER 64
+#define PP_JSON_DEPTH_MAX 16
 /* Pause before retrying a 5xx without Retry-After. */
 #define PP_CLOUD_RETRY_PAUSE_MS 200
 /* A try needs at least this much time left to be worth making. */
@@ -223,12 +237,13 @@ static bool local_failure(CURL *curl, CURLcode rc, const struct body *b)
 }
 
 /*
- * GET {api_url}{path} with key. Returns 0 with ans->http_status and *b set
- * when an HTTP answer came back; 1 when it did not (ans: unreachable and
- * why); -1 on a local error (logged; ans: unreachable and why).
+ * GET {api_url}{path} with key, or POST post_json (a JSON body) there when
+ * it is not NULL. Returns 0 with ans->http_status and *b set when an HTTP
+ * answer came back; 1 when it did not (ans: unreachable and why); -1 on a
+ * local error (logged; ans: unreachable and why).
  */
 static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, const char *key,
-                     const char *path, long timeout_ms, struct body *b,
+                     const char *path, const char *post_json, long timeout_ms, struct body *b,
                      struct pp_cloud_answer *ans, const struct pp_log *log)
 {
     static const char bearer[] = "Authorization: Bearer ";
@@ -278,6 +293,11 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     if ((tmp = curl_slist_append(headers, "Accept: application/json")) == NULL)
         goto nomem;
     headers = tmp;
+    if (post_json != NULL) {
+        if ((tmp = curl_slist_append(headers, "Content-Type: application/json")) == NULL)
+            goto nomem;
+        headers = tmp;
+    }
 
     curl = conn != NULL && conn->curl != NULL ? conn->curl : curl_easy_init();
     if (conn != NULL)
@@ -309,7 +329,12 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_VERBOSE, 0L);
-    SET(CURLOPT_HTTPGET, 1L);
+    if (post_json != NULL) {
+        SET(CURLOPT_POSTFIELDSIZE, (long)strlen(post_json));
+        SET(CURLOPT_COPYPOSTFIELDS, post_json);
+    } else {
+        SET(CURLOPT_HTTPGET, 1L);
+    }
     SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     SET(CURLOPT_TIMEOUT_MS, timeout_ms);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PP_CLOUD_BODY_MAX);
@@ -422,7 +447,7 @@ static int cloud_request(struct pp_cloud_conn *conn, const struct pp_config *cfg
     int rc;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = cloud_get(conn, cfg, key, path, total, b, ans, log);
+    rc = cloud_get(conn, cfg, key, path, NULL, total, b, ans, log);
     if (rc != 0 || !retry_pause(ans, &pause))
         return rc;
     first = ans->http_status;
@@ -438,7 +463,7 @@ static int cloud_request(struct pp_cloud_conn *conn, const struct pp_config *cfg
     sleep_until(&t0, ms_since(&t0) + pause);
     ans->http_status = 0;
     ans->retry_after = 0;
-    rc = cloud_get(conn, cfg, key, path, total - ms_since(&t0), b, ans, log);
+    rc = cloud_get(conn, cfg, key, path, NULL, total - ms_since(&t0), b, ans, log);
     ans->retried_http_status = first;
     return rc;
 }
@@ -497,15 +522,97 @@ static bool classify_status(struct pp_cloud_answer *ans, const struct body *b,
     return false;
 }
 
+/* What json-c would build from a text: counted without building it. */
+struct json_shape {
+    size_t values;          /* every value and key */
+    size_t containers;      /* objects and arrays */
+    unsigned depth;         /* deepest nesting */
+};
+
+/*
+ * Count the values, containers and nesting of the JSON text p (len bytes)
+ * in one pass, outside strings (escapes honoured). It does not validate:
+ * json-c does, once the counts are within the limits; whatever malformed
+ * text gives, its counts bound what json-c could build from it.
+ */
+static void json_shape(const char *p, size_t len, struct json_shape *sh)
+{
+    bool in_string = false, escaped = false, in_atom = false;
+    unsigned depth = 0;
+
+    memset(sh, 0, sizeof(*sh));
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            in_string = true;
+            in_atom = false;
+            sh->values++;
+            break;
+        case '{':
+        case '[':
+            in_atom = false;
+            sh->values++;
+            sh->containers++;
+            if (++depth > sh->depth)
+                sh->depth = depth;
+            break;
+        case '}':
+        case ']':
+            in_atom = false;
+            if (depth > 0)
+                depth--;
+            break;
+        case ',':
+        case ':':
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r':
+            in_atom = false;
+            break;
+        default:            /* a number, true, false, null (or garbage) */
+            if (!in_atom)
+                sh->values++;
+            in_atom = true;
+            break;
+        }
+    }
+}
+
 /* Parse the whole body as one JSON value, strictly. NULL (ans set) if it is not. */
 static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans)
 {
+    struct json_shape sh;
     json_tokener *tok;
     json_object *root;
     size_t end;
 
     if (b->len == 0 || b->len > (size_t)INT32_MAX) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON (empty)");
+        return NULL;
+    }
+    /* Bounded before json-c builds anything (PP_JSON_BYTES_PER_VALUE). */
+    json_shape(b->data, b->len, &sh);
+    if (sh.depth > PP_JSON_DEPTH_MAX) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: nested deeper than %d",
+                   PP_JSON_DEPTH_MAX);
+        return NULL;
+    }
+    if (sh.values > 64 + b->len / PP_JSON_BYTES_PER_VALUE
+        || sh.containers > 64 + b->len / PP_JSON_BYTES_PER_CONTAINER) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: %zu values (%zu objects or "
+                   "lists) in %zu bytes", sh.values, sh.containers, b->len);
         return NULL;
     }
     tok = json_tokener_new();
@@ -794,4 +901,253 @@ badids:
     pp_error(log, "cloud: reading an expiration needs user_id and key_id, or account_id and "
              "service_account_id, as UUIDs");
     return -1;
+}
+
+/* ---- reachability: DNS, TCP, TLS, and no request ---- */
+
+enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t reasonlen)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    enum pp_reach stage = PP_REACH_OTHER;
+    long connect_ms;
+    CURL *curl;
+    CURLcode rc;
+
+    snprintf(reason, reasonlen, "%s", "");
+    if (cfg->api_url == NULL || strncasecmp(cfg->api_url, "https://", 8) != 0) {
+        snprintf(reason, reasonlen, "api_url is not an https:// URL");
+        return PP_REACH_URL;
+    }
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK) {
+        snprintf(reason, reasonlen, "libcurl could not be initialised: %s",
+                 curl_easy_strerror(curl_init_rc));
+        return PP_REACH_OTHER;
+    }
+    connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : cfg->timeout_ms;
+    if (connect_ms <= 0)
+        connect_ms = 1;
+    curl = curl_easy_init();
+    if (curl == NULL) {
+        snprintf(reason, reasonlen, "libcurl initialisation failed");
+        return PP_REACH_OTHER;
+    }
+    errbuf[0] = '\0';
+    /* CONNECT_ONLY: resolve, connect, handshake, and stop: no HTTP request. */
+    if (curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_URL, cfg->api_url) != CURLE_OK
+#if LIBCURL_VERSION_NUM >= 0x075500
+        || curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK
+#else
+        || curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) != CURLE_OK
+#endif
+        || curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_VERBOSE, 0L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, connect_ms) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "") != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_NOPROXY, "") != CURLE_OK
+        || (cfg->ca_file != NULL && curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file) != CURLE_OK)
+        || curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK) {
+        snprintf(reason, reasonlen, "libcurl refused a setting");
+        goto out;
+    }
+    rc = curl_easy_perform(curl);
+    switch (rc) {
+    case CURLE_OK:
+        stage = PP_REACH_OK;
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        stage = PP_REACH_DNS;
+        break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+        stage = PP_REACH_TCP;
+        break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_RECV_ERROR:
+        stage = PP_REACH_TLS;
+        break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        stage = PP_REACH_URL;
+        break;
+    default:
+        stage = PP_REACH_OTHER;
+        break;
+    }
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+        curl_off_t dns_done = 0, tcp_done = 0;
+
+        /* Which stage the time ran out in: the lookup, the connection or
+         * the handshake. */
+        (void)curl_easy_getinfo(curl, CURLINFO_NAMELOOKUP_TIME_T, &dns_done);
+        (void)curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &tcp_done);
+        stage = dns_done == 0 ? PP_REACH_DNS : tcp_done == 0 ? PP_REACH_TCP : PP_REACH_TLS;
+        snprintf(reason, reasonlen, "timeout after %ld ms (connect_timeout_ms)", connect_ms);
+    } else if (stage != PP_REACH_OK) {
+        snprintf(reason, reasonlen, "%s", errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+    }
+out:
+    curl_easy_cleanup(curl);
+    return stage;
+}
+
+/* ---- rotating a service account's key ---- */
+
+/*
+ * The one place that asks Cloud for a new key: its request and its answer
+ * are handled here and nowhere else, so that the call can be moved whole
+ * (e.g. into another program) without touching its callers' logic.
+ *
+ * The answer holds the new key: the body buffer and json-c's copy of the
+ * key are wiped before they are freed (json-c's tokener keeps a working
+ * copy that it frees unwiped, like libcurl's request buffer: out of reach).
+ * A POST is never retried: a second try could rotate twice and lose the
+ * first new key.
+ */
+
+void pp_rotated_key_clear(struct pp_rotated_key *rk)
+{
+    pp_free_secret(rk->key);
+    memset(rk, 0, sizeof(*rk));
+}
+
+/* Wipe the text of a json-c string member (the object owns it). */
+static void wipe_json_string(json_object *obj, const char *name)
+{
+    json_object *v;
+
+    if (obj != NULL && json_object_object_get_ex(obj, name, &v)
+        && json_object_is_type(v, json_type_string)) {
+        char *s = (char *)(uintptr_t)json_object_get_string(v);
+
+        if (s != NULL)
+            pp_wipe(s, (size_t)json_object_get_string_len(v));
+    }
+}
+
+void pp_cloud_parse_rotated(const char *body, size_t len, const char *account_id,
+                            const char *service_account_id, struct pp_rotated_key *rk,
+                            struct pp_cloud_answer *ans)
+{
+    const struct body b = { (char *)body, len, len, false, false };
+    json_object *root, *ak = NULL;
+    const char *sid, *aid, *kid, *key;
+    char t[PP_TIME_SIZE];
+
+    memset(rk, 0, sizeof(*rk));
+    root = parse_body(&b, ans);
+    if (root == NULL)
+        return;
+    if (!json_object_is_type(root, json_type_object)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: not an object");
+        goto out;
+    }
+    sid = get_string(root, "id", PP_UUID_LEN);
+    aid = get_string(root, "account_id", PP_UUID_LEN);
+    if (!pp_uuid_valid(sid) || strcasecmp(sid, service_account_id) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: id is not the service account's");
+        goto out;
+    }
+    if (!pp_uuid_valid(aid) || strcasecmp(aid, account_id) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: account_id is not the entry's account");
+        goto out;
+    }
+    if (!json_object_object_get_ex(root, "api_key", &ak)
+        || !json_object_is_type(ak, json_type_object)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: no api_key object");
+        ak = NULL;
+        goto out;
+    }
+    kid = get_string(ak, "id", PP_UUID_LEN);
+    if (!pp_uuid_valid(kid)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: api_key.id is not a UUID");
+        goto out;
+    }
+    if (parse_expiration(ak, &rk->has_expires, &rk->expires, ans) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: api_key.expiration is not null or an RFC 3339 time");
+        goto out;
+    }
+    key = get_string(ak, "key", PP_CLOUD_KEY_MAX);
+    if (key == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: api_key.key missing, not a string or too long");
+        goto out;
+    }
+    if (pp_key_problem(key) != NULL || strncmp(key, "pnb_", 4) != 0) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE,
+                   "unexpected answer: api_key.key is not a service account key (pnb_)");
+        goto out;
+    }
+    rk->key = strdup(key);
+    if (rk->key == NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "out of memory");
+        goto out;
+    }
+    snprintf(rk->key_id, sizeof(rk->key_id), "%s", kid);
+    for (char *p = rk->key_id; *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+    set_reason(ans, PP_CLOUD_OK, "HTTP 201, new key id %s, expiration %s", rk->key_id,
+               rk->has_expires ? pp_time_format(rk->expires, t) : "none");
+out:
+    if (ans->status != PP_CLOUD_OK) {
+        rk->has_expires = false;
+        rk->expires = 0;
+    }
+    wipe_json_string(ak, "key");
+    json_object_put(root);
+}
+
+int pp_cloud_rotate_service_key(const struct pp_config *cfg, const char *admin_key,
+                                const char *account_id, const char *service_account_id,
+                                bool has_expiration, time_t expiration,
+                                struct pp_rotated_key *rk, struct pp_cloud_answer *ans,
+                                const struct pp_log *log)
+{
+    char path[160], post[96], t[PP_TIME_SIZE];
+    struct body b;
+    int rc;
+
+    answer_init(ans);
+    memset(rk, 0, sizeof(*rk));
+    if (!pp_uuid_valid(account_id) || !pp_uuid_valid(service_account_id)) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "no valid ids to rotate the key with");
+        pp_error(log, "cloud: rotating a key needs account_id and service_account_id as UUIDs");
+        return -1;
+    }
+    snprintf(path, sizeof(path), "/accounts/%s/bots/%s/rotate_api_key", account_id,
+             service_account_id);
+    if (has_expiration)
+        snprintf(post, sizeof(post), "{\"api_key_expiration\": \"%s\"}",
+                 pp_time_format(expiration, t));
+    else
+        snprintf(post, sizeof(post), "{\"api_key_expiration\": null}");
+
+    rc = cloud_get(NULL, cfg, admin_key, path, post, cfg->timeout_ms > 0 ? cfg->timeout_ms : 1,
+                   &b, ans, log);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (ans->http_status == 201)
+        pp_cloud_parse_rotated(b.data, b.len, account_id, service_account_id, rk, ans);
+    else if (ans->http_status == 200)
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: HTTP 200, not 201 Created");
+    else
+        classify_status(ans, &b, true);
+    pp_free_buf(b.data, b.cap);
+    return 0;
 }

@@ -30,7 +30,7 @@
 #include "names.h"
 
 enum pp_cloud_status {
-    PP_CLOUD_OK = 0,        /* 200 with the expected JSON */
+    PP_CLOUD_OK = 0,        /* 200 (201 for a rotation) with the expected JSON */
     PP_CLOUD_REJECTED,      /* 401 or 403 with Prefect's JSON {"detail": ...} body */
     PP_CLOUD_NOT_FOUND,     /* 404 (expiration routes) */
     PP_CLOUD_UNREACHABLE,   /* timeout, TLS, 429, 5xx, bad body, redirect, a 401/403
@@ -95,6 +95,25 @@ int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *c
                            const struct pp_log *log);
 
 /*
+ * Whether api_url answers, without sending a key or any request: a DNS
+ * lookup of its host, a TCP connection (through cfg->proxy when set), and
+ * a TLS handshake that verifies the peer and its name (cfg->ca_file when
+ * set), within connect_timeout_ms, then the connection is closed. Not a
+ * check of a key: whether Cloud accepts keys is for pp_cloud_workspaces.
+ * Returns the stage that failed (PP_REACH_OK: all passed); reason says why
+ * in a few words (libcurl's own), never a key (there is none).
+ */
+enum pp_reach {
+    PP_REACH_OK = 0,
+    PP_REACH_URL,       /* api_url is not an https:// URL */
+    PP_REACH_DNS,       /* its host (or the proxy's) does not resolve */
+    PP_REACH_TCP,       /* no TCP connection (refused, unreachable, timeout) */
+    PP_REACH_TLS,       /* the TLS handshake or the certificate check failed */
+    PP_REACH_OTHER,     /* libcurl missing, out of memory, ... */
+};
+enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t reasonlen);
+
+/*
  * The parsers behind the two calls, on a 200 answer's body (len bytes,
  * not necessarily NUL-terminated), for the fuzz targets: ans->status is
  * PP_CLOUD_OK with the results, or PP_CLOUD_UNREACHABLE and why. bot: the
@@ -104,5 +123,34 @@ void pp_cloud_parse_workspaces(const char *body, size_t len, struct pp_workspace
                                size_t *nws, struct pp_cloud_answer *ans);
 void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has_expires,
                                time_t *expires, struct pp_cloud_answer *ans);
+
+/*
+ * POST {api_url}/accounts/{account_id}/bots/{service_account_id}/rotate_api_key
+ * with admin_key and {"api_key_expiration": RFC 3339 or null}: Cloud makes
+ * the service account a new key. PP_CLOUD_OK only for 201 Created with the
+ * service account (its id and account_id the ones asked for) and an api_key
+ * {id: UUID, expiration: null or RFC 3339, key: a pnb_ key}: then rk holds
+ * the new key (a secret: pp_rotated_key_clear), its id and expiration.
+ * PP_CLOUD_REJECTED: the admin key was refused (401/403); NOT_FOUND: 404.
+ * Anything else changes nothing in rk and says why in ans->reason (never
+ * the key). Never retried. Returns as the calls above.
+ */
+struct pp_rotated_key {
+    char *key;                          /* secret; NULL unless PP_CLOUD_OK */
+    char key_id[PP_UUID_LEN + 1];       /* api_key.id, lowercase */
+    bool has_expires;                   /* false: never expires */
+    time_t expires;
+};
+int pp_cloud_rotate_service_key(const struct pp_config *cfg, const char *admin_key,
+                                const char *account_id, const char *service_account_id,
+                                bool has_expiration, time_t expiration,
+                                struct pp_rotated_key *rk, struct pp_cloud_answer *ans,
+                                const struct pp_log *log);
+/* The parser behind it, on a 201 answer's body (for tests and fuzzing). */
+void pp_cloud_parse_rotated(const char *body, size_t len, const char *account_id,
+                            const char *service_account_id, struct pp_rotated_key *rk,
+                            struct pp_cloud_answer *ans);
+/* Wipe and free rk's key; zero rk. */
+void pp_rotated_key_clear(struct pp_rotated_key *rk);
 
 #endif

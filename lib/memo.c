@@ -34,15 +34,15 @@ _Static_assert(sizeof(struct pp_cache_record) == 616,
                "struct pp_cache_record changed: update pp_memo_pack and pp_memo_parse, then this size");
 #endif
 
-/* "USER@SERVICE" into out; false when either is not a valid name or it does not fit. */
-static bool memo_name(const char *user, const char *service, char *out, size_t outlen)
+bool pp_memo_name(const char *user, const char *service, char *out, size_t outlen)
 {
     int n;
 
     if (user == NULL || service == NULL || !pp_account_name_valid(user)
         || !pp_account_name_valid(service))
         return false;
-    n = snprintf(out, outlen, "%s@%s", user, service);
+    /* ':' is in neither name (names.h), so one file name has one reading. */
+    n = snprintf(out, outlen, "%s" PP_MEMO_SEP "%s", user, service);
     return n > 0 && (size_t)n < outlen;
 }
 
@@ -235,7 +235,7 @@ int pp_memo_read(const char *user, const char *service, struct pp_memo *m, char 
 
     memset(m, 0, sizeof(*m));
     why[0] = '\0';
-    if (!memo_name(user, service, name, sizeof(name)))
+    if (!pp_memo_name(user, service, name, sizeof(name)))
         return 1;
     snprintf(path, sizeof(path), "%s/%s", PP_RUNDIR, name);
     rc = pp_check_dir(PP_RUNDIR, true, err, sizeof(err));
@@ -267,7 +267,7 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
     const char *why = NULL;
     int rc;
 
-    if (rule->match != PP_MATCH_USER || !memo_name(user, service, name, sizeof(name)))
+    if (rule->match != PP_MATCH_USER || !pp_memo_name(user, service, name, sizeof(name)))
         return;
     memset(&m, 0, sizeof(m));
     if (cfg->image == NULL || cfg->file_id[0] == '\0' || cfg->config_path == NULL)

@@ -6,7 +6,7 @@
  * After a login of USER through SERVICE decided through the configuration
  * file, the mapping, a user rule of USER's own, the entry and (with
  * validate) the entry's cache record, the module remembers what it read in
- *   PP_RUNDIR/USER@SERVICE     root:root 0600, in a root:root 0700 directory
+ *   PP_RUNDIR/USER:SERVICE     root:root 0600, in a root:root 0700 directory
  * (pack.h's binary form): the configuration file's path, identity and
  * settings (before the PAM arguments, which are applied anew at every
  * login), the uid and primary group NSS gave, the mapping file's identity
@@ -47,6 +47,19 @@
 #ifndef PP_RUNDIR
 #error "PP_RUNDIR is not defined: run configure"
 #endif
+
+/*
+ * The memo's file name: USER, the separator, SERVICE. The separator is
+ * valid in neither name (pp_account_name_valid), so two pairs never share
+ * a file ("a@b" through "c" and "a" through "b@c" did with "@").
+ */
+#define PP_MEMO_SEP ":"
+
+/*
+ * The memo's file name of user through service into out; false when either
+ * is not a valid account name or it does not fit.
+ */
+bool pp_memo_name(const char *user, const char *service, char *out, size_t outlen);
 
 /* Largest memo read. */
 #define PP_MEMO_MAX (64 * 1024)

@@ -340,6 +340,46 @@ static int write_all(int fd, const char *p, size_t len)
 }
 
 /*
+ * Remove from the directory dfd the temp files (PP_TEMP_PREFIX) of writers
+ * that were killed between the link and the rename: regular files last
+ * modified PP_TEMP_STALE_SECONDS ago or more. A live writer's temp file is
+ * younger (it is linked right after its data is written and renamed right
+ * after that); one stopped longer loses its file and fails its rename,
+ * which leaves the old file. Symbolic links are never followed (fstatat and
+ * unlinkat work on the name); the directory is one the caller checked.
+ * Best effort: a failure only leaves the file for the next writer.
+ */
+static void remove_stale_temps(int dfd)
+{
+    struct dirent *de;
+    struct timespec now;
+    struct stat st;
+    int fd;
+    DIR *d;
+
+    if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+        return;
+    fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, PP_TEMP_PREFIX, strlen(PP_TEMP_PREFIX)) != 0)
+            continue;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (st.st_mtim.tv_sec > now.tv_sec - PP_TEMP_STALE_SECONDS)
+            continue;
+        (void)unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}
+
+/*
  * A fresh name "{PP_TEMP_PREFIX}{name}.XXXXXX" in out (the X's random).
  * -1 if it does not fit.
  */
@@ -475,6 +515,7 @@ int pp_write_file_atomic(const char *dir, const char *name, const void *data, si
     }
     named = false;
     step("after-rename");
+    remove_stale_temps(dfd);
     if (fsync(dfd) != 0) {
         seterr(err, errlen, "%s: cannot sync the directory: %s", dir, strerror(errno));
         close(dfd);

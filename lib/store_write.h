@@ -14,7 +14,10 @@
  *   or the new file, never a partial one, and nothing else, except when
  *   killed between the link and the rename (two system calls): then a temp
  *   file, which pp_clean_temps (called under the lock every writer of the
- *   directory takes) removes. A file system without O_TMPFILE gets a named
+ *   directory takes) removes, and which the next successful write into the
+ *   same directory removes once it is PP_TEMP_STALE_SECONDS old (the login
+ *   memos and the cache, written by login processes a user can kill, have
+ *   no such lock). A file system without O_TMPFILE gets a named
  *   temp file (mkstemp) from the start, with the same clean-up. The store,
  *   the mapping and the cache all write through pp_write_file_atomic;
  * - a missing directory is made from "/" down, one descriptor at a time:
@@ -36,6 +39,8 @@
 
 #define PP_TEMP_PREFIX ".tmp-"
 #define PP_LOCK_NAME ".lock"
+/* Age (modification time) from which a temp file is an interrupted writer's. */
+#define PP_TEMP_STALE_SECONDS 10
 /* Longest temp file name (PP_TEMP_PREFIX, the file's name, ".XXXXXX"). */
 #define PP_TEMP_NAME_MAX 256
 

@@ -8,11 +8,15 @@
  * PAM_REFRESH_CRED does the same work (some applications call setcred and
  * not open_session, or the other way round); authenticate has no part in
  * this module and returns PAM_IGNORE, so that the module can sit in an auth
- * stack for setcred. The work is done once per PAM handle (session.h).
+ * stack for setcred. account: acct_mgmt refuses a login whose key cannot
+ * be used when on_failure is "deny" (every login program honours the
+ * account stage's answer) and else changes nothing. The decision is made
+ * once per PAM handle (session.h).
  */
 #include <config.h>
 
 #define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
 #define PAM_SM_SESSION
 
 #include <security/pam_modules.h>
@@ -37,6 +41,11 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
     /* PAM_DELETE_CRED (or anything else): nothing of ours to remove. */
     pp_session_trace(pamh, "pam_sm_setcred", flags, PAM_IGNORE);
     return PAM_IGNORE;
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    return pp_account_run(pamh, "pam_sm_acct_mgmt", flags, argc, argv);
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)

@@ -57,6 +57,8 @@ include $(srcdir)/tests/monitoring/local.mk
 include $(srcdir)/tests/slurm/local.mk
 endif
 include $(srcdir)/tests/install/local.mk
+include $(srcdir)/tests/release/local.mk
+include $(srcdir)/tests/stress/local.mk
 
 TESTS += tests/lib/timelimit.test
 EXTRA_DIST += tests/lib/common.sh tests/lib/toolkit.sh tests/lib/timelimit tests/lib/timelimit.test

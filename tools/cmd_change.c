@@ -43,17 +43,15 @@
  * "unchanged: " when nothing was written; with --json the object
  * {version, verb, changed, message} instead.
  */
-static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+static void vreport(struct pk *pk, const char *verb, bool changed, const char *fmt,
+                    va_list ap) __attribute__((format(printf, 4, 0)));
+static void vreport(struct pk *pk, const char *verb, bool changed, const char *fmt,
+                    va_list ap)
 {
     char msg[1024];
-    va_list ap;
     struct json_object *o;
 
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     if (!pk_has(pk, OPT_JSON)) {
         printf("%s%s\n", changed ? "" : "unchanged: ", msg);
         return;
@@ -66,6 +64,26 @@ static void report(struct pk *pk, const char *verb, bool changed, const char *fm
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
                                                 | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
+}
+
+static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport(pk, verb, changed, fmt, ap);
+    va_end(ap);
+}
+
+void pk_report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport(pk, verb, changed, fmt, ap);
+    va_end(ap);
 }
 
 /* A note beside the outcome: on stdout, or on stderr when stdout is JSON. */
@@ -471,14 +489,20 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
 {
     struct pp_store_lock lk = { -1 };
     struct key_opts ko;
-    struct pp_entry old, now_e, e;
-    char oldfp[PP_FP_SIZE], newfp[PP_FP_SIZE], t1[PP_TIME_SIZE];
+    struct pp_entry old, e;
+    char newfp[PP_FP_SIZE], t1[PP_TIME_SIZE], msg[512];
     char *key = NULL;
     bool learned = false;
     int rc = PK_ERROR, r;
 
+    if (pk_has(pk, OPT_FROM_CLOUD | OPT_DUE))
+        return pk_rotate_from_cloud(pk, argc, argv);
+    if (pk_has(pk, OPT_ADMIN_ENTRY | OPT_NO_EXPIRATION)) {
+        pk_error("--admin-entry and --no-expiration go with --from-cloud or --due. Nothing "
+                 "was changed.");
+        return PK_ERROR;
+    }
     memset(&old, 0, sizeof(old));
-    memset(&now_e, 0, sizeof(now_e));
     memset(&e, 0, sizeof(e));
     if (argc > 1) {
         pk_error("rotate takes one operand, the entry name; keys are read from standard "
@@ -572,33 +596,50 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
         note(pk, "note: the old key's user and key ids were dropped; give --user-id and "
              "--key-id for the new key's\n");
 
-    if (pk_begin_change(pk, &lk) != 0)
+    if (pk_save_rotation(pk, &old, &e, &lk, pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes", "",
+                         msg, sizeof(msg)) != PK_OK)
         goto out;
-    /* Under the lock: the entry must still be the one we checked against. */
-    r = pp_entry_load(&pk->cfg, old.name, &now_e, &pk->quiet);
-    if (r != 0 || strcmp(now_e.account_id, old.account_id) != 0
-        || strcmp(now_e.workspace_id, old.workspace_id) != 0) {
-        pk_error("entry %s was removed or changed meanwhile by someone else. Nothing "
-                       "was changed.", old.name);
-        goto out;
-    }
-    if (pp_entry_save(&pk->cfg, &e, &pk->log) != 0)
-        goto out;
-    pp_fingerprint(now_e.key, oldfp);
-    pp_fingerprint(e.key, newfp);
-    pp_notice(&pk->log, "rotate entry=%s kind=%s old_fingerprint=%s fingerprint=%s "
-              "expires=%s validated=%s by=%s", e.name, pp_key_kind_name(e.kind), oldfp, newfp,
-              when(e.has_expires, e.expires, t1), pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes",
-              pk->invoker);
-    report(pk, "rotate", true, "rotated entry %s: fingerprint %s -> %s", e.name, oldfp, newfp);
+    report(pk, "rotate", true, "%s", msg);
     pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
     pp_free_secret(key);
     pp_entry_clear(&e);
-    pp_entry_clear(&now_e);
     pp_entry_clear(&old);
+    return rc;
+}
+
+int pk_save_rotation(struct pk *pk, const struct pp_entry *old, const struct pp_entry *e,
+                     struct pp_store_lock *lk, const char *validated, const char *extra,
+                     char *msg, size_t msglen)
+{
+    struct pp_entry now_e;
+    char oldfp[PP_FP_SIZE], newfp[PP_FP_SIZE], t1[PP_TIME_SIZE];
+    int rc = PK_ERROR, r;
+
+    memset(&now_e, 0, sizeof(now_e));
+    if (lk->fd < 0 && pk_begin_change(pk, lk) != 0)
+        return PK_ERROR;
+    /* Under the lock: the entry must still be the one we checked against. */
+    r = pp_entry_load(&pk->cfg, old->name, &now_e, &pk->quiet);
+    if (r != 0 || strcmp(now_e.account_id, old->account_id) != 0
+        || strcmp(now_e.workspace_id, old->workspace_id) != 0) {
+        pk_error("entry %s was removed or changed meanwhile by someone else. Nothing "
+                       "was changed.", old->name);
+        goto out;
+    }
+    if (pp_entry_save(&pk->cfg, e, &pk->log) != 0)
+        goto out;
+    pp_fingerprint(now_e.key, oldfp);
+    pp_fingerprint(e->key, newfp);
+    pp_notice(&pk->log, "rotate entry=%s kind=%s old_fingerprint=%s fingerprint=%s "
+              "expires=%s validated=%s%s by=%s", e->name, pp_key_kind_name(e->kind), oldfp,
+              newfp, when(e->has_expires, e->expires, t1), validated, extra, pk->invoker);
+    snprintf(msg, msglen, "rotated entry %s: fingerprint %s -> %s", e->name, oldfp, newfp);
+    rc = PK_OK;
+out:
+    pp_entry_clear(&now_e);
     return rc;
 }
 

@@ -7,7 +7,9 @@
  * refreshes the cache first, see the shipped timer). Per entry: whether it
  * can be used and is mapped, its best known expiration and time left, its
  * last check's time and outcome. The file is replaced atomically (temp file
- * in the same directory, fsync, rename, fsync of the directory), mode 0644
+ * in the same directory, fsync, rename, fsync of the directory), in a
+ * directory opened without following a symbolic link and whose owners are
+ * checked (open_textfile_dir), mode 0644
  * so that node_exporter's user can read it: it never holds a key, only
  * names, kinds, workspace ids and fingerprints.
  */
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -154,38 +157,139 @@ static void write_metrics(FILE *f, struct pk *pk, const struct row *rows, size_t
 }
 
 /*
+ * Open the directory dir without following a symbolic link anywhere on the
+ * way: one component at a time from "/" (or the working directory),
+ * O_NOFOLLOW | O_DIRECTORY, no ".." component. Every directory must
+ * be owned by root or by the owner of the last one (Debian's
+ * prometheus-node-exporter gives /var/lib/prometheus and its node-exporter
+ * directory to the prometheus account), and none may be writable by group
+ * or others unless it is root's and sticky (as /tmp): an account that can
+ * rename entries of a directory on the way could otherwise swap what
+ * follows. The caller writes relative to the descriptor only, so a swap
+ * after the walk cannot send the file elsewhere. The descriptor, or -1
+ * (said why).
+ */
+static int open_textfile_dir(const char *dir)
+{
+    char buf[4096], *comp, *save = NULL;
+    struct stat st;
+    uid_t owners[256];
+    size_t n = 0;
+    int fd, next;
+
+    if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
+        pk_usage("metrics: the path is too long");
+        return -1;
+    }
+    fd = open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        pk_error("metrics: %s: %s", dir[0] == '/' ? "/" : ".", strerror(errno));
+        goto fail;
+    }
+    for (comp = strtok_r(buf, "/", &save);; comp = strtok_r(NULL, "/", &save)) {
+        if (n == sizeof(owners) / sizeof(owners[0])) {
+            pk_usage("metrics: the path is too deep");
+            goto fail;
+        }
+        owners[n++] = st.st_uid;
+        if ((st.st_mode & 022) != 0 && !(st.st_uid == 0 && (st.st_mode & S_ISVTX) != 0)) {
+            pk_error("metrics: %s: a directory on the way is writable by group or others "
+                     "(%s): another account could swap the directory", dir,
+                     comp == NULL ? "the last one" : "before a component");
+            goto fail;
+        }
+        if (comp == NULL)
+            break;
+        if (strcmp(comp, ".") == 0)
+            continue;
+        if (strcmp(comp, "..") == 0) {
+            pk_usage("metrics: %s: a \"..\" component is refused", dir);
+            goto fail;
+        }
+        next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) {
+            if (errno == ENOENT)
+                pk_error("metrics: %s: the directory does not exist (is "
+                         "prometheus-node-exporter installed? --output chooses another file)",
+                         dir);
+            else if (errno == ELOOP || errno == ENOTDIR)
+                pk_error("metrics: %s: \"%s\" is a symbolic link or not a directory: "
+                         "refused (a link is never followed)", dir, comp);
+            else
+                pk_error("metrics: %s: cannot open \"%s\": %s", dir, comp, strerror(errno));
+            goto fail;
+        }
+        close(fd);
+        fd = next;
+        if (fstat(fd, &st) != 0) {
+            pk_error("metrics: %s: %s", dir, strerror(errno));
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (owners[i] != 0 && owners[i] != st.st_uid) {
+            pk_error("metrics: %s: a directory on the way is owned by uid %lu, neither root "
+                     "nor the owner of the directory (uid %lu): refused", dir,
+                     (unsigned long)owners[i], (unsigned long)st.st_uid);
+            goto fail;
+        }
+    }
+    return fd;
+fail:
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/*
  * Replace path with data atomically: a temp file ".NAME.XXXXXX" beside it
- * (node_exporter reads only *.prom), mode 0644, fsync, rename, fsync of the
- * directory. The temp file is removed on any error. 0 or -1 (said why).
+ * (node_exporter reads only *.prom), made with O_EXCL | O_NOFOLLOW in the
+ * directory open_textfile_dir opened, mode 0644, fsync, renamed over NAME
+ * relative to that descriptor, fsync of the directory. The temp file is
+ * removed on any error. 0 or -1 (said why).
  */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     const char *slash = strrchr(path, '/');
-    char dir[4096], tmp[4096 + 16];
+    char dir[4096], tmp[256];
     size_t dlen = slash == NULL ? 0 : (size_t)(slash - path);
     const char *base = slash == NULL ? path : slash + 1;
-    int fd, dfd, saved;
+    int fd = -1, dfd, saved, tries;
+    bool made = false;
 
-    if (dlen >= sizeof(dir))
-        goto toolong;
+    if (dlen >= sizeof(dir) || strlen(base) + 9 > sizeof(tmp)) {
+        pk_usage("metrics: the path is too long");
+        return -1;
+    }
     if (slash == NULL)
         snprintf(dir, sizeof(dir), ".");
     else if (dlen == 0)
         snprintf(dir, sizeof(dir), "/");
     else
         snprintf(dir, sizeof(dir), "%.*s", (int)dlen, path);
-    if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp))
-        goto toolong;
-    fd = mkostemp(tmp, O_CLOEXEC);
+    dfd = open_textfile_dir(dir);
+    if (dfd < 0)
+        return -1;
+    for (tries = 0; fd < 0 && tries < 16; tries++) {
+        unsigned char rnd[6];
+        size_t k = (size_t)snprintf(tmp, sizeof(tmp), ".%s.", base);
+
+        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+            break;
+        for (size_t i = 0; i < sizeof(rnd); i++)
+            tmp[k + i] = chars[rnd[i] % (sizeof(chars) - 1)];
+        tmp[k + sizeof(rnd)] = '\0';
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
-        if (errno == ENOENT)
-            pk_error("metrics: %s: the directory does not exist (is "
-                     "prometheus-node-exporter installed? --output chooses another file)",
-                     dir);
-        else
-            pk_error("metrics: cannot create a file in %s: %s", dir, strerror(errno));
+        pk_error("metrics: cannot create a file in %s: %s", dir, strerror(errno));
+        close(dfd);
         return -1;
     }
+    made = true;
     if (fchmod(fd, 0644) != 0)
         goto fail;
     for (size_t off = 0; off < len;) {
@@ -203,24 +307,20 @@ static int write_atomic(const char *path, const char *data, size_t len)
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, path) != 0)
+    if (renameat(dfd, tmp, dfd, base) != 0)
         goto fail;
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
+    (void)fsync(dfd);
+    close(dfd);
     return 0;
 fail:
     saved = errno;
     if (fd >= 0)
         close(fd);
-    unlink(tmp);
+    if (made)
+        unlinkat(dfd, tmp, 0);
+    close(dfd);
     pk_error("metrics: cannot write %s: %s; the old file (if any) is unchanged", path,
              strerror(saved));
-    return -1;
-toolong:
-    pk_usage("metrics: the path is too long");
     return -1;
 }
 

@@ -3,7 +3,9 @@
  * cmd_verify.c: the audit. Checks the configuration file, the store
  * directory and each file in it (entries, mapping, lock), the cache
  * directory and its records, the way the module would read them, and says
- * for each problem what is wrong and the command that fixes it. The one
+ * for each problem what is wrong and the command that fixes it, and whether
+ * api_url answers (pp_cloud_reach: DNS, TCP, TLS; no request, no key;
+ * not with --offline). The one
  * thing it changes: temp files that interrupted writers left in the store
  * or the cache are removed (under the lock their writers take) and
  * reported.
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cloud.h"
 #include "pk.h"
 #include "store_write.h"
 
@@ -483,6 +486,12 @@ static void audit_cache(struct audit *a)
             remove_cache_temp(a, n, name);
             continue;
         }
+        if (S_ISREG(st.st_mode) && pp_entry_name_of_file(n, PP_CACHE_OLD_RECORD_SUFFIX, name)) {
+            snprintf(fix, sizeof(fix), "rm %s", path);
+            problem(a, path, "a check record of the old JSON format, which nothing reads any "
+                    "more (records are now ENTRY" PP_CACHE_RECORD_SUFFIX ")", fix);
+            continue;
+        }
         if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) != 0
             || st.st_nlink > 1) {
             pk_file_fix(path, true, fix, sizeof(fix));
@@ -576,6 +585,47 @@ static void audit_syslog(struct audit *a)
              "are lost (install one, e.g. apt-get install rsyslog, or run systemd-journald)");
 }
 
+/* Whether api_url answers: DNS, TCP, TLS with ca_file. A problem when not. */
+static void audit_cloud(struct audit *a)
+{
+    const struct pp_config *cfg = &a->pk->cfg;
+    const char *url = cfg->api_url != NULL ? cfg->api_url : "api_url";
+    char reason[256], what[400];
+    const char *fix = NULL, *stage = "";
+
+    switch (pp_cloud_reach(cfg, reason, sizeof(reason))) {
+    case PP_REACH_OK:
+        ok(a, url, "answers (DNS, TCP, TLS with the configured CAs; no key was sent)");
+        return;
+    case PP_REACH_URL:
+        stage = "api_url";
+        fix = "set api_url to an https:// URL in the configuration";
+        break;
+    case PP_REACH_DNS:
+        stage = "DNS";
+        fix = "check the host name in api_url (or proxy), and this host's resolver "
+              "(/etc/resolv.conf)";
+        break;
+    case PP_REACH_TCP:
+        stage = "TCP";
+        fix = "check that api_url's host and port are reachable from here (a firewall, "
+              "or a proxy to set in the configuration)";
+        break;
+    case PP_REACH_TLS:
+        stage = "TLS";
+        fix = "check ca_file: it must hold the CA that signed the server's certificate "
+              "(without ca_file, the system's CAs), and api_url must name a host that "
+              "certificate is for";
+        break;
+    case PP_REACH_OTHER:
+        stage = "cannot try";
+        break;
+    }
+    snprintf(what, sizeof(what), "Prefect Cloud cannot be reached (%s: %s): every check of "
+             "a key fails (unreachable) until it can", stage, reason);
+    problem(a, url, what, fix);
+}
+
 int pk_verify(struct pk *pk, int argc, char **argv)
 {
     struct audit a;
@@ -598,6 +648,8 @@ int pk_verify(struct pk *pk, int argc, char **argv)
         else
             ok(&a, pk->cfg.ca_file, "ca_file");
     }
+    if (!pk_has(pk, OPT_OFFLINE))
+        audit_cloud(&a);
     audit_syslog(&a);
     return finish(&a, root);
 }

@@ -26,6 +26,10 @@
 
 enum { PK_OK = 0, PK_PROBLEM = 1, PK_ERROR = 2 };
 
+/* The entry holding the administrator key of rotate --from-cloud/--due. */
+#define PK_DEFAULT_ADMIN_ENTRY "cloud-admin"
+
+
 /* Options, as bits of struct pk_opts.given. */
 enum {
     OPT_CONFIG = 1 << 0,
@@ -44,6 +48,11 @@ enum {
     OPT_SERVICE = 1 << 13,
     OPT_CHECK = 1 << 14,
     OPT_OUTPUT = 1 << 15,
+    OPT_OFFLINE = 1 << 16,
+    OPT_FROM_CLOUD = 1 << 17,
+    OPT_ADMIN_ENTRY = 1 << 18,
+    OPT_NO_EXPIRATION = 1 << 19,
+    OPT_DUE = 1 << 20,
 };
 
 struct pk_opts {
@@ -60,6 +69,9 @@ struct pk_opts {
     const char *service;
     long within_days;           /* --within, parsed */
     const char *output;         /* metrics --output */
+    const char *admin_entry;    /* rotate --admin-entry */
+    const char *due;            /* rotate --due DAYS */
+    long due_days;              /* --due, parsed */
 };
 
 /* Where the log lines go (see prefect-keys.c). */
@@ -114,6 +126,22 @@ int pk_entry_names(struct pk *pk, char ***names, size_t *n);
 void pp_names_free(char **names, size_t n);
 /* Whether entry name has a file in the store. */
 bool pk_entry_exists(const struct pk *pk, const char *name);
+
+/*
+ * The tail of every rotation (cmd_change.c): under the store's lock (taken
+ * here unless lk is held already), check that entry old is still there with
+ * its workspace, write e in its place atomically, log one line (validated:
+ * "yes"/"no"; extra: more " field=value" text, or "") and put the outcome
+ * in msg. PK_OK, or PK_ERROR after saying why (nothing changed).
+ */
+int pk_save_rotation(struct pk *pk, const struct pp_entry *old, const struct pp_entry *e,
+                     struct pp_store_lock *lk, const char *validated, const char *extra,
+                     char *msg, size_t msglen);
+/* cmd_rotate_cloud.c: rotate NAME --from-cloud, rotate --due DAYS. */
+int pk_rotate_from_cloud(struct pk *pk, int argc, char **argv);
+/* The changing verbs' outcome on stdout, text or --json (cmd_change.c). */
+void pk_report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
+    PP_PRINTF(4, 5);
 
 /* Verbs. argv holds the verb's operands only. */
 int pk_add(struct pk *pk, int argc, char **argv);

@@ -56,6 +56,13 @@ static const char usage_text[] =
 "      Replace NAME's key, keeping its workspace. The new key must see that\n"
 "      workspace (unless --no-validate), else the old key stays. The old\n"
 "      key's recorded expiration and key id are dropped unless given again.\n"
+"  rotate NAME --from-cloud [--admin-entry ENTRY] [--expires DATE|--no-expiration]\n"
+"  rotate --due DAYS [--admin-entry ENTRY] [--expires DATE|--no-expiration]\n"
+"      Ask Prefect Cloud to rotate a service account entry's key, with the\n"
+"      administrator key of entry ENTRY (default " PK_DEFAULT_ADMIN_ENTRY "), check the\n"
+"      new key and store it; the key is never shown. --due: every service\n"
+"      account entry whose key expires within DAYS. Without --expires or\n"
+"      --no-expiration the new key lives as long as the old one did.\n"
 "  remove NAME [--force]\n"
 "      Delete an entry. Refused while a mapping names it; --force also\n"
 "      removes those mappings.\n"
@@ -82,8 +89,10 @@ static const char usage_text[] =
 "                       (no NAME: all)\n"
 "  expiring [--within DAYS]  entries whose key expires within DAYS (default:\n"
 "                       expiry_warn_days), or has expired\n"
-"  verify               audit owners and modes of the configuration, store\n"
-"                       and cache, and the store's contents; says how to fix\n"
+"  verify [--offline]   audit owners and modes of the configuration, store\n"
+"                       and cache, and the store's contents, and whether\n"
+"                       api_url answers (DNS, TCP, TLS with ca_file; no key is\n"
+"                       sent; --offline: not); says how to fix\n"
 "\n"
 "Monitoring (reads the store and the cache only; run check first):\n"
 "  metrics [--output FILE|-]  every entry's expiration, time left, last check\n"
@@ -129,6 +138,11 @@ static const struct pk_option {
     { "service", OPT_SERVICE, VALUE(service) },
     { "check", OPT_CHECK, NO_VALUE },
     { "output", OPT_OUTPUT, VALUE(output) },
+    { "offline", OPT_OFFLINE, NO_VALUE },
+    { "from-cloud", OPT_FROM_CLOUD, NO_VALUE },
+    { "admin-entry", OPT_ADMIN_ENTRY, VALUE(admin_entry) },
+    { "no-expiration", OPT_NO_EXPIRATION, NO_VALUE },
+    { "due", OPT_DUE, VALUE(due) },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -148,7 +162,8 @@ struct verb {
 
 static const struct verb verbs[] = {
     { "add", pk_add, KEY_OPTS | OPT_WORKSPACE | OPT_JSON, true },
-    { "rotate", pk_rotate, KEY_OPTS | OPT_JSON, true },
+    { "rotate", pk_rotate, KEY_OPTS | OPT_JSON | OPT_FROM_CLOUD | OPT_ADMIN_ENTRY
+                           | OPT_NO_EXPIRATION | OPT_DUE, true },
     { "remove", pk_remove, OPT_FORCE | OPT_JSON, true },
     { "map", pk_map, OPT_JSON, true },
     { "unmap", pk_unmap, OPT_JSON, true },
@@ -156,7 +171,7 @@ static const struct verb verbs[] = {
     { "explain", pk_explain, OPT_JSON | OPT_SERVICE | OPT_CHECK, false },
     { "check", pk_check, OPT_JSON | OPT_ALL, false },
     { "expiring", pk_expiring, OPT_JSON | OPT_WITHIN, false },
-    { "verify", pk_verify, OPT_JSON, false },
+    { "verify", pk_verify, OPT_JSON | OPT_OFFLINE, false },
     { "metrics", pk_metrics, OPT_OUTPUT, false },
 };
 
@@ -363,6 +378,11 @@ static int parse_options(struct pk *pk, int argc, char **argv)
     if (pk_has(pk, OPT_WITHIN) && parse_within(pk->o.within, &pk->o.within_days) != 0) {
         pk_usage("--within: \"%s\" is not a number of days (0 to 36500)",
                        pk_show(pk->o.within, show, sizeof(show)));
+        return -1;
+    }
+    if (pk_has(pk, OPT_DUE) && parse_within(pk->o.due, &pk->o.due_days) != 0) {
+        pk_usage("--due: \"%s\" is not a number of days (0 to 36500)",
+                       pk_show(pk->o.due, show, sizeof(show)));
         return -1;
     }
     return 0;

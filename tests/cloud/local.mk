@@ -27,7 +27,8 @@ cloud_tests = \
 	tests/cloud/grace.test \
 	tests/cloud/session_cloud.test \
 	tests/cloud/warm.test \
-	tests/cloud/program.test
+	tests/cloud/program.test \
+	tests/cloud/trial.test
 TESTS += $(cloud_tests)
 EXTRA_DIST += $(cloud_tests) \
 	tests/cloud/standin.py \

@@ -7,6 +7,7 @@ Serves, over TLS on 127.0.0.1 only:
   GET /api/me/                                 (403 for pnb_ keys)
   GET /api/users/{user_id}/api_keys/{key_id}
   GET /api/accounts/{account_id}/bots/{service_account_id}
+  POST /api/accounts/{account_id}/bots/{service_account_id}/rotate_api_key
 Everything else is 404. A missing, unknown, revoked or expired key gets 401
 {"detail":"Invalid authentication credentials"}, as Prefect Cloud answers.
 
@@ -24,8 +25,19 @@ digits of SHA-256(key), so no key is ever written to disk:
                "current": true}   (the key the account's record describes
                                    when it has several: after a rotation)
     },
-    "faults": [{"path": "/api/me/workspaces", "kind": "status", ...}, ...]
+    "faults": [{"path": "/api/me/workspaces", "kind": "status", ...}, ...],
+    "rotation_grace_s": 0
   }
+A key with "admin": true (and the account's "account_id") may rotate the
+account's service accounts' keys: POST .../rotate_api_key with
+{"api_key_expiration": RFC 3339 or null} makes a new pnb_ key for the
+service account's current key, adds it to the state file (by fingerprint:
+the same workspaces and ids, a new "key_id", "current": true) and answers
+201 with the service account and the new key in api_key.key, as Cloud does.
+The old key is revoked at once, or, with "rotation_grace_s": N, keeps
+working for N more seconds ("grace_until" in its state) and is no longer
+"current". Any other key gets 403 {"detail": ...}; an unknown service
+account 404. The new key is in no file but the answer.
 A fault applies to every request whose path starts with its "path" (all
 requests when it has none); the first match wins. With "count": N it
 applies to the first N such requests only (counted from the moment that
@@ -33,11 +45,14 @@ state file was written), then the stand-in answers normally. Kinds:
   status     answer "status" (e.g. 403, 429, 500, 503) with {"detail": ...};
              "retry_after": N adds a Retry-After header
   body       answer 200 with "body" as it is (any text)
+  status201  answer 201 with "body" as it is (a rotation's odd answers)
   not_json   answer 200 with an HTML page
   page       answer "status" (e.g. 403) with an HTML page, as a proxy, a
              firewall or an IP allow list in front of Cloud would
   truncated  promise 1000 bytes, send a few, close the connection
   huge       stream "mb" MiB (default 50) without a Content-Length
+  objects    answer 200 with a list of empty objects, "[{},{},...]", of
+             "kb" KiB (default 1023: under the client's 1 MiB cap)
   slow       wait "ms" milliseconds, then answer normally
   hang       accept the request and never answer
   redirect   302 to "location"
@@ -68,6 +83,7 @@ import hashlib
 import http.server
 import json
 import os
+import secrets
 import signal
 import ssl
 import sys
@@ -160,6 +176,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            {"detail": fault.get("detail", "injected fault")}, headers)
         elif kind == "body":
             self.send_raw(200, fault["body"].encode(), "application/json")
+        elif kind == "status201":
+            self.send_raw(201, fault["body"].encode(), "application/json")
         elif kind == "page":
             self.send_raw(int(fault["status"]),
                           b"<html><head><title>403 Forbidden</title></head><body>"
@@ -189,6 +207,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
                 pass
             self.close_connection = True
+        elif kind == "objects":
+            n = (int(fault.get("kb", 1023)) * 1024 - 2) // 3
+            self.send_raw(200, b"[" + b",".join([b"{}"] * n) + b"]", "application/json")
         elif kind == "slow":
             time.sleep(int(fault["ms"]) / 1000.0)
             return False
@@ -224,6 +245,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     # --- routes ---------------------------------------------------------
+    def do_POST(self):
+        try:
+            n = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            n = -1
+        if n < 0 or n > 65536:
+            self.send_json(400, {"detail": "bad Content-Length"})
+            return
+        self.post_body = self.rfile.read(n)
+        self.do_GET()
+
     def do_GET(self):
         if self.server.args.rtt_ms > 0:
             time.sleep(self.server.args.rtt_ms / 1000.0)    # the request's round trip
@@ -249,11 +281,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if info is None or info.get("revoked"):
             self.send_json(401, UNAUTHORIZED)
             return
-        if has_expired(info.get("expiration")):
+        if has_expired(info.get("expiration")) or \
+                ("grace_until" in info and info["grace_until"] <= time.time()):
             self.send_json(401, UNAUTHORIZED)
             return
 
         parts = self.path.split("?")[0].strip("/").split("/")
+        if self.command == "POST":
+            if len(parts) == 6 and parts[:2] == ["api", "accounts"] and parts[3] == "bots" \
+                    and parts[5] == "rotate_api_key":
+                self.rotate(state, info, parts[2], parts[4])
+            else:
+                self.send_json(404, NOT_FOUND)
+            return
         if parts == ["api", "me", "workspaces"]:
             allowed = set(info.get("workspaces", []))
             self.send_json(200, [dict({"account_name": w.get("account_handle", ""),
@@ -301,6 +341,55 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                 "name": "bot-key", "expiration": k.get("expiration")}})
                 return
         self.send_json(404, NOT_FOUND)
+
+
+    def rotate(self, state, info, account_id, sa_id):
+        if not info.get("admin") or info.get("account_id") != account_id:
+            self.send_json(403, {"detail": "Not authorized to rotate this service account's key"})
+            return
+        try:
+            body = json.loads(self.post_body)
+            exp = body["api_key_expiration"]
+            if exp is not None and not isinstance(exp, str):
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            self.send_json(422, {"detail": "api_key_expiration: null or a date-time"})
+            return
+        with self.server.log_lock:
+            keys = state.get("keys", {})
+            olds = [(fp, k) for fp, k in keys.items()
+                    if k.get("service_account_id") == sa_id and k.get("account_id") == account_id
+                    and not k.get("revoked") and "grace_until" not in k]
+            if not olds:
+                self.send_json(404, NOT_FOUND)
+                return
+            olds.sort(key=lambda fk: not fk[1].get("current"))
+            old = olds[0][1]
+            new_key = "pnb_" + secrets.token_hex(20)
+            new_id = "%08x-%04x-4%03x-8%03x-%012x" % (
+                secrets.randbits(32), secrets.randbits(16), secrets.randbits(12),
+                secrets.randbits(12), secrets.randbits(48))
+            grace = int(state.get("rotation_grace_s", 0))
+            for _, k in olds:
+                k["current"] = False
+                if grace > 0:
+                    k["grace_until"] = time.time() + grace
+                else:
+                    k["revoked"] = True
+            keys[fingerprint(new_key)] = {
+                "workspaces": old.get("workspaces", []), "account_id": account_id,
+                "service_account_id": sa_id, "key_id": new_id, "expiration": exp,
+                "current": True}
+            tmp = self.server.args.state + ".standin-tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(state, f)
+            os.replace(tmp, self.server.args.state)
+        self.send_json(201, {
+            "id": sa_id, "account_id": account_id, "name": "bot",
+            "account_role_name": "Member",
+            "api_key": {"id": new_id, "created": CREATED, "name": "bot-key",
+                        "expiration": exp, "key": new_key}})
+        new_key = None
 
 
 class Server(http.server.ThreadingHTTPServer):

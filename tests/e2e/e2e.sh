@@ -294,8 +294,13 @@ e2e_on_exit() {
 
 # e2e_begin: take the lock, recover from a dead run, snapshot.
 e2e_begin() {
-    exec 9>"$e2e_lock"
-    flock -w 600 9 || pp_fail "another end-to-end test holds $e2e_lock for over 10 minutes"
+    # (the demo removes the lock file it made while it holds it: a lock
+    # taken on the removed file would lock nothing, so take it again)
+    while :; do
+        exec 9>>"$e2e_lock"
+        flock -w 600 9 || pp_fail "another end-to-end test holds $e2e_lock for over 10 minutes"
+        [ "$(stat -L -c %d:%i /dev/fd/9)" = "$(stat -c %d:%i "$e2e_lock" 2>/dev/null)" ] && break
+    done
     if [ -e "$e2e_guard/complete" ]; then
         e2e_say "an earlier end-to-end run did not finish its clean-up; restoring from its snapshot"
         e2e_restore || e2e_say "(the differences above were there before this run; going on)"
@@ -364,10 +369,16 @@ e2e_user() {
 # ---------------------------------------------------------------------------
 # PAM service files (only in the guarded /etc/pam.d).
 
-# The two lines of the README, pointing at the test's module copy and config.
+# The lines of the README, pointing at the test's module copy and config
+# (account and session with the README's control, which lets deny refuse
+# and changes nothing otherwise; SESSION_CONTROL replaces the session's).
 e2e_module_lines() {
     printf 'auth\toptional\t%s config=%s %s\n' "$R/lib/pam_prefect.so" "$R/pam_prefect.conf" "${1-}"
-    printf 'session\t%s\t%s config=%s %s\n' "${2:-optional}" "$R/lib/pam_prefect.so" "$R/pam_prefect.conf" "${1-}"
+    printf 'account\t[success=ok ignore=ignore module_unknown=ignore default=bad]\t%s config=%s %s\n' \
+        "$R/lib/pam_prefect.so" "$R/pam_prefect.conf" "${1-}"
+    printf 'session\t%s\t%s config=%s %s\n' \
+        "${2:-[success=ok ignore=ignore module_unknown=ignore default=bad]}" \
+        "$R/lib/pam_prefect.so" "$R/pam_prefect.conf" "${1-}"
 }
 
 # e2e_pam_append SERVICE [ARGS [SESSION_CONTROL]]: the module lines at the

@@ -13,4 +13,5 @@ E2E_TESTS = \
 	tests/e2e/ldap.test tests/e2e/install.test
 TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
-EXTRA_DIST += tests/e2e/e2e.sh tests/e2e/packages.sh tests/e2e/README.md
+EXTRA_DIST += tests/e2e/e2e.sh tests/e2e/packages.sh tests/e2e/README.md \
+	tests/e2e/upgrade.sh tests/e2e/old-debs.sh

@@ -208,11 +208,11 @@ add pptest-batch-sa "$e2e_key_pptest_batch_sa" "$e2e_ws_b"
 run "map user" "$TOOL" map user pptest-alice pptest-alice || true
 run "map group" "$TOOL" map group pptest-batch pptest-batch-sa || true
 check "the store is in $STORE" test -f "$STORE/pptest-alice.key"
-check "prefect-keys verify: configuration, store and cache as they should be" "$TOOL" verify
+check "prefect-keys verify: configuration, store and cache as they should be" "$TOOL" verify --offline
 
 pau --enable prefect
-for f in common-auth common-session common-session-noninteractive; do
-    if grep -qE '^(auth|session)[[:space:]]+\[.*\][[:space:]]+pam_prefect\.so[[:space:]]*$' "/etc/pam.d/$f"; then
+for f in common-auth common-account common-session common-session-noninteractive; do
+    if grep -qE '^(auth|account|session)[[:space:]]+\[.*\][[:space:]]+pam_prefect\.so[[:space:]]*$' "/etc/pam.d/$f"; then
         e2e_ok "enabled: /etc/pam.d/$f has the module's line"
     else
         e2e_bad "enabled: /etc/pam.d/$f lacks the module's line:"
@@ -235,7 +235,7 @@ fi
 mode_is "$CACHE/pptest-alice.rec" "regular file 600 root root"
 # Once the store's files have settled, a login leaves its login memo in
 # /run/pam_prefect, and the next login (decided from it) gets the same key.
-memo=/run/pam_prefect/pptest-alice@sshd-pptest
+memo=/run/pam_prefect/pptest-alice:sshd-pptest
 for i in 1 2 3; do
     sleep 3
     login alice-memo pptest-alice

@@ -58,7 +58,7 @@ pp_standin_url() { echo "https://127.0.0.1:$(cat "$1")/api"; }
 pp_drop_memos() {
     _pp_rd=$(sed -n 's/^pp_rundir = //p' "$top_builddir/Makefile" 2>/dev/null || true)
     [ -n "$_pp_rd" ] && [ -d "$_pp_rd" ] || return 0
-    for _pp_m in "$_pp_rd"/*@*; do
+    for _pp_m in "$_pp_rd"/*:* "$_pp_rd"/*@*; do
         [ -f "$_pp_m" ] && [ ! -L "$_pp_m" ] || continue
         if grep -aqF "$1/" "$_pp_m" 2>/dev/null; then rm -f "$_pp_m"; fi
     done

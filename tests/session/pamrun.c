@@ -6,7 +6,9 @@
  * variables the session got, with the key masked (its prefix and
  * fingerprint only).
  *
- * Usage: pamrun SERVICE USER
+ * Usage: pamrun [--account] SERVICE USER
+ * --account: the account stage first (pam_acct_mgmt), as login programs
+ * call it; a refusal there ends the login.
  * Exit: 0 when the session opened, 1 when a PAM call refused it, 2 on usage
  * or setup errors.
  */
@@ -77,15 +79,29 @@ int main(int argc, char **argv)
     pam_handle_t *ph = NULL;
     char **env;
     int rc, status = 0, found = 0;
+    int account = 0;
 
+    if (argc == 4 && strcmp(argv[1], "--account") == 0) {
+        account = 1;
+        argv++;
+        argc--;
+    }
     if (argc != 3) {
-        fprintf(stderr, "usage: %s SERVICE USER\n", argv[0]);
+        fprintf(stderr, "usage: %s [--account] SERVICE USER\n", argv[0]);
         return 2;
     }
     rc = pam_start(argv[1], argv[2], &pc, &ph);
     if (rc != PAM_SUCCESS) {
         fprintf(stderr, "pam_start: %s\n", pam_strerror(ph, rc));
         return 2;
+    }
+    if (account) {
+        rc = pam_acct_mgmt(ph, 0);
+        show(ph, "pam_acct_mgmt", rc);
+        if (rc != PAM_SUCCESS) {
+            pam_end(ph, rc);
+            return 1;
+        }
     }
     rc = pam_setcred(ph, PAM_ESTABLISH_CRED);
     show(ph, "pam_setcred(ESTABLISH)", rc);

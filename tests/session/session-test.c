@@ -24,6 +24,8 @@
  *   pp-args      like pp-alone with on_failure=deny expiry_warn_days=30 as
  *                arguments (they override the file)
  *   pp-debug     like pp-alone with the debug argument
+ *   pp-acct      account and session: the module, then pam_permit
+ *   pp-acct-debug  like pp-acct with the debug argument
  *
  * "session-test --list-keys" prints the test keys, one a line, so that
  * session.test can check that none reached a log or any output.
@@ -138,6 +140,8 @@ static const char *op_name(enum pamtest_ops op)
         return "open_session";
     case PAMTEST_CLOSE_SESSION:
         return "close_session";
+    case PAMTEST_ACCOUNT:
+        return "account";
     default:
         return "other";
     }
@@ -848,7 +852,7 @@ static void test_once_per_handle(void **state)
     {
         const struct op ops2[] = {
             { PAMTEST_SETCRED, PAM_ESTABLISH_CRED, PAM_CRED_ERR },
-            { PAMTEST_OPEN_SESSION, 0, PAM_SESSION_ERR },
+            { PAMTEST_OPEN_SESSION, 0, PAM_PERM_DENIED },
         };
 
         run_pam("pp-alone", "alice", ops2, 2, &r);
@@ -875,8 +879,9 @@ static void test_on_failure_deny(void **state)
     msg = pp_test_fmt("pam_prefect: no Prefect API key was set for this session: entry "
                       "alice-key expired on %s. The session is refused.", date_of(exp, date));
 
-    /* In a real stack (required), the session fails. */
-    open_session("pp-stack", "alice", 0, PAM_SESSION_ERR, &r);
+    /* In a real stack (required), the session fails: PAM_PERM_DENIED, which
+     * sudo honours (it runs the command after a PAM_SESSION_ERR). */
+    open_session("pp-stack", "alice", 0, PAM_PERM_DENIED, &r);
     assert_nothing_exported(&r);
     assert_messages(&r, 0, 1);
     assert_string_equal(r.err[0], msg);
@@ -901,7 +906,7 @@ static void test_on_failure_deny(void **state)
         assert_int_equal(unlink(path), 0);
         free(path);
     }
-    open_session("pp-stack", "alice", 0, PAM_SESSION_ERR, &r);
+    open_session("pp-stack", "alice", 0, PAM_PERM_DENIED, &r);
     assert_nothing_exported(&r);
     run_free(&r);
 
@@ -918,10 +923,241 @@ static void test_on_failure_deny(void **state)
     /* on_failure=deny as an argument overrides the file's ignore. */
     fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"ignore\";");
     fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp);
-    open_session("pp-args", "alice", 0, PAM_SESSION_ERR, &r);
+    open_session("pp-args", "alice", 0, PAM_PERM_DENIED, &r);
     assert_nothing_exported(&r);
     run_free(&r);
     free(msg);
+}
+
+/* ---- the account stage ---- */
+
+/*
+ * Without deny, account changes nothing: PAM_IGNORE (the stack's pam_permit
+ * answers), no line, no message, not even for a refused key; the session
+ * then decides as always.
+ */
+static void test_account_without_deny(void **state)
+{
+    struct run r;
+    time_t exp = now - 3 * 86400;
+    const struct op acct[] = { { PAMTEST_ACCOUNT, 0, PAM_SUCCESS } };
+    const struct op both[] = {
+        { PAMTEST_ACCOUNT, 0, PAM_SUCCESS },
+        { PAMTEST_OPEN_SESSION, 0, PAM_SUCCESS },
+    };
+
+    (void)state;
+    run_pam("pp-acct", "alice", acct, 1, &r);
+    assert_nothing_exported(&r);
+    assert_no_log(&r);
+    assert_messages(&r, 0, 0);
+    run_free(&r);
+
+    /* The key is exported by the session, one decision line (the session's). */
+    run_pam("pp-acct", "alice", both, 2, &r);
+    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+    ASSERT_LOG(&r, "<5> : pam_prefect(pp-acct:session): user=alice service=pp-acct "
+                   "entry=alice-key fingerprint=* outcome=unchecked reason=*");
+    run_free(&r);
+
+    /* An expired key: account still says nothing; the session continues. */
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp);
+    run_pam("pp-acct", "alice", acct, 1, &r);
+    assert_no_log(&r);
+    assert_messages(&r, 0, 0);
+    run_free(&r);
+
+    /* Nothing is decided: no lookup, no store, no Cloud (the debug trace). */
+    run_pam("pp-acct-debug", "alice", acct, 1, &r);
+    assert_log_has(&r, "<7> : pam_prefect(pp-acct-debug:account): user=alice "
+                       "pam_sm_acct_mgmt: on_failure is not \"deny\": nothing to do");
+    assert_log_has(&r, "<7> : pam_prefect(pp-acct-debug:account): user=alice "
+                       "pam_sm_acct_mgmt: exit (PAM_IGNORE)");
+    assert_messages(&r, 0, 0);
+    run_free(&r);
+}
+
+/*
+ * With deny, account refuses a login whose key cannot be used (the user's
+ * message, the decision line), and the session of that handle repeats the
+ * refusal without deciding again; unmapped and out-of-scope users and good
+ * keys pass.
+ */
+static void test_account_deny(void **state)
+{
+    struct run r;
+    char date[16];
+    char *msg;
+    time_t exp = now - 3 * 86400;
+
+    (void)state;
+    fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"deny\";\nminimum_uid = 1000;");
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, exp);
+    msg = pp_test_fmt("pam_prefect: no Prefect API key was set for this session: entry "
+                      "alice-key expired on %s. The session is refused.", date_of(exp, date));
+    {
+        const struct op ops[] = {
+            { PAMTEST_ACCOUNT, 0, PAM_PERM_DENIED },
+            { PAMTEST_SETCRED, PAM_ESTABLISH_CRED, PAM_CRED_ERR },
+            { PAMTEST_OPEN_SESSION, 0, PAM_PERM_DENIED },
+        };
+
+        run_pam("pp-acct", "alice", ops, 3, &r);
+        assert_nothing_exported(&r);
+        assert_messages(&r, 0, 1);
+        assert_string_equal(r.err[0], msg);
+        ASSERT_LOG(&r, "<3> : pam_prefect(pp-acct:account): user=alice service=pp-acct "
+                       "entry=alice-key fingerprint=* outcome=expired reason=recorded "
+                       "expiration * has passed; no key exported, session refused "
+                       "(on_failure=deny)");
+        run_free(&r);
+    }
+    /* PAM_SILENT: refused all the same, without the message. */
+    {
+        const struct op ops[] = { { PAMTEST_ACCOUNT, PAM_SILENT, PAM_PERM_DENIED } };
+
+        run_pam("pp-acct", "alice", ops, 1, &r);
+        assert_messages(&r, 0, 0);
+        run_free(&r);
+    }
+
+    /* Unmapped (carol) and below minimum_uid (sys, mapped): nothing. */
+    {
+        const struct op ops[] = {
+            { PAMTEST_ACCOUNT, 0, PAM_SUCCESS },
+            { PAMTEST_OPEN_SESSION, 0, PAM_SUCCESS },
+        };
+
+        run_pam("pp-acct", "carol", ops, 2, &r);
+        assert_nothing_exported(&r);
+        assert_no_log(&r);
+        run_free(&r);
+        run_pam("pp-acct", "sys", ops, 2, &r);
+        assert_nothing_exported(&r);
+        assert_no_log(&r);
+        assert_messages(&r, 0, 0);
+        run_free(&r);
+
+        /* A good key: account passes, the session exports what account
+         * decided (one decision line, the session's). */
+        base_store();
+        run_pam("pp-acct-debug", "alice", ops, 2, &r);
+        assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
+        assert_log_has(&r, "<7> : pam_prefect(pp-acct-debug:account): user=alice "
+                           "pam_sm_acct_mgmt: decided; held for the session of this PAM "
+                           "handle; exit (PAM_IGNORE)");
+        assert_log_has(&r, "<7> : pam_prefect(pp-acct-debug:session): user=alice "
+                           "pam_sm_open_session: entry (flags=0): decided by the account "
+                           "stage of this PAM handle");
+        assert_log_has(&r, "<5> : pam_prefect(pp-acct-debug:session): user=alice "
+                           "service=pp-acct-debug entry=alice-key *outcome=unchecked*");
+        run_free(&r);
+    }
+    free(msg);
+}
+
+/* The PAM conversation of the direct runs: none needed (messages dropped). */
+static int quiet_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+                      void *data)
+{
+    (void)msg;
+    (void)data;
+    *resp = calloc((size_t)n, sizeof(**resp));
+    return *resp != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
+}
+
+/* Does the handle's environment hold name with a value? */
+static bool handle_has_env(pam_handle_t *ph, const char *name)
+{
+    const char *v = pam_getenv(ph, name);
+
+    return v != NULL && v[0] != '\0';
+}
+
+/*
+ * What libpamtest cannot do between two calls: the account stage's
+ * decision is the session's in the same handle (the entry removed in
+ * between does not matter); PAM_USER changed in between (sudo checks the
+ * caller's account, then opens the target's session) makes the session
+ * decide for its own user; PAM_RUSER = PAM_USER is the caller's own check
+ * (sudo): account decides nothing, even for a refused key.
+ */
+static void test_account_handle(void **state)
+{
+    struct pam_conv pc = { quiet_conv, NULL };
+    pam_handle_t *ph = NULL;
+    char *path;
+
+    (void)state;
+    fx_config(&fx, "api_url = \"" API_URL "\";\non_failure = \"deny\";");
+
+    /* Decided at account, the entry removed, exported at open_session. */
+    assert_int_equal(pam_start("pp-acct", "alice", &pc, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+    assert_false(handle_has_env(ph, "PREFECT_API_KEY"));   /* nothing at account */
+    path = fx_entry_path(&fx, "alice-key");
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+    assert_true(handle_has_env(ph, "PREFECT_API_KEY"));
+    assert_true(handle_has_env(ph, "PREFECT_API_URL"));
+    pam_end(ph, PAM_SUCCESS);
+    ph = NULL;
+    /* In a new handle the missing entry is refused (deny). */
+    assert_int_equal(pam_start("pp-acct", "alice", &pc, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_PERM_DENIED);
+    pam_end(ph, PAM_SUCCESS);
+    ph = NULL;
+    base_store();
+
+    /* Account for carol (unmapped), session for alice: alice's key. */
+    assert_int_equal(pam_start("pp-acct", "carol", &pc, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+    assert_int_equal(pam_set_item(ph, PAM_USER, "alice"), PAM_SUCCESS);
+    assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+    assert_true(handle_has_env(ph, "PREFECT_API_KEY"));
+    pam_end(ph, PAM_SUCCESS);
+    ph = NULL;
+
+    /* Account for bob (good key), session for alice, whose key expired:
+     * refused by the session (decided again, for alice). */
+    fx_entry(&fx, "alice-key", KEY_ALICE, ACCOUNT, WS_ALICE, now - 60);
+    assert_int_equal(pam_start("pp-acct", "bob", &pc, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+    assert_int_equal(pam_set_item(ph, PAM_USER, "alice"), PAM_SUCCESS);
+    assert_int_equal(pam_open_session(ph, 0), PAM_PERM_DENIED);
+    assert_false(handle_has_env(ph, "PREFECT_API_KEY"));
+    pam_end(ph, PAM_SUCCESS);
+    ph = NULL;
+
+    /* sudo's check of the caller (PAM_RUSER = PAM_USER = alice, whose key
+     * expired): not a login into her account, nothing decided; a target's
+     * session (bob) gets the target's key. */
+    assert_int_equal(pam_start("pp-acct", "alice", &pc, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_set_item(ph, PAM_RUSER, "alice"), PAM_SUCCESS);
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+    assert_int_equal(pam_set_item(ph, PAM_USER, "bob"), PAM_SUCCESS);
+    assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+    assert_true(handle_has_env(ph, "PREFECT_API_KEY"));
+    pam_end(ph, PAM_SUCCESS);
+    ph = NULL;
+    /* su alice run by root (PAM_RUSER root): refused at account, and by
+     * her session in the same handle without deciding again ... */
+    assert_int_equal(pam_start("pp-acct", "alice", &pc, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_set_item(ph, PAM_RUSER, "root"), PAM_SUCCESS);
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_PERM_DENIED);
+    assert_int_equal(pam_open_session(ph, 0), PAM_PERM_DENIED);
+    pam_end(ph, PAM_SUCCESS);
+    ph = NULL;
+    /* ... but a session for another user (an application that went on
+     * after the refusal, under another PAM_USER) is decided for that user. */
+    assert_int_equal(pam_start("pp-acct", "alice", &pc, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_set_item(ph, PAM_RUSER, "root"), PAM_SUCCESS);
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_PERM_DENIED);
+    assert_int_equal(pam_set_item(ph, PAM_USER, "bob"), PAM_SUCCESS);
+    assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+    assert_true(handle_has_env(ph, "PREFECT_API_KEY"));
+    pam_end(ph, PAM_SUCCESS);
+    free(path);
 }
 
 /* ---- scope and arguments ---- */
@@ -1613,6 +1849,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_setcred_flags, setup),
         cmocka_unit_test_setup(test_once_per_handle, setup),
         cmocka_unit_test_setup(test_on_failure_deny, setup),
+        cmocka_unit_test_setup(test_account_without_deny, setup),
+        cmocka_unit_test_setup(test_account_deny, setup),
+        cmocka_unit_test_setup(test_account_handle, setup),
         cmocka_unit_test_setup(test_services_scope, setup),
         cmocka_unit_test_setup(test_minimum_uid, setup),
         cmocka_unit_test_setup(test_config_argument, setup),

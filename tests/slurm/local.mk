@@ -4,7 +4,7 @@
 # end-to-end tests' throwaway users. Needs root and the Slurm packages
 # (skipped without them, unless PP_TEST_REQUIRE_SLURM=1, as in CI); holds
 # the end-to-end lock while it runs. About 60 s.
-SLURM_TESTS = tests/slurm/spank.test
+SLURM_TESTS = tests/slurm/spank.test tests/slurm/startup.test
 TESTS += $(SLURM_TESTS)
 dist_check_SCRIPTS += $(SLURM_TESTS)
-EXTRA_DIST += tests/slurm/slurm.sh
+EXTRA_DIST += tests/slurm/slurm.sh tests/slurm/cluster.sh

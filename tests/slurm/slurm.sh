@@ -7,8 +7,10 @@
 # a root-owned copy of spank_prefect.so, the state save location, the spool
 # directory and the logs. Users reach it with SLURM_CONF, through su.
 #
-# The daemons are started in the foreground (-F/-D) in the background, so
-# $! is their pid; slurm_stop stops them by pid (slurmd, slurmctld, munged),
+# tests/slurm/cluster.sh starts the daemons (the demo's start-up too), in
+# the foreground (-F/-D) in the background, so their pids are known, and
+# fails within seconds, saying why, when one dies; slurm_stop stops them by
+# pid (slurmd, slurmctld, munged),
 # after waiting for the queue to drain, and e2e.sh's guard stops them too
 # if the test dies. Processes they leave behind (slurmstepd of a job still
 # running) are found by a variable only this run's daemons carry in their
@@ -32,6 +34,7 @@ slurm_plugin_built="$top_builddir/spank/.libs/spank_prefect.so"
 [ -f "$slurm_plugin_built" ] \
     || slurm_missing "spank_prefect.so is not built (configure did not find slurm/spank.h: apt-get install libslurm-dev)"
 
+. "$top_srcdir/tests/slurm/cluster.sh"
 SL="$R/slurm"
 SLURM_CONF="$SL/etc/slurm.conf"
 export SLURM_CONF
@@ -48,98 +51,34 @@ slurm_plugstack() {
         "${1-}" >"$SL/etc/plugstack.conf"
 }
 
-slurm_config() {
-    _hw=$(SLURM_CONF=/dev/null slurmd -C | sed -n '1s/^NodeName=[^ ]* //p')
-    cat >"$SLURM_CONF" <<EOF
-# slurm.conf of pam_prefect's test $e2e_name (everything in $SL)
-ClusterName=pptest
-SlurmctldHost=localhost
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-CredType=cred/munge
-AuthInfo=socket=$SL/munge/munge.socket.2
-SlurmctldPort=6817
-SlurmdPort=6818
-SrunPortRange=60001-63000
-StateSaveLocation=$SL/state
-SlurmdSpoolDir=$SL/spool
-SlurmctldPidFile=$SL/slurmctld.pid
-SlurmdPidFile=$SL/slurmd.pid
-SlurmctldLogFile=$SL/log/slurmctld.log
-SlurmdLogFile=$SL/log/slurmd.log
-SlurmctldDebug=info
-SlurmdDebug=info
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_CPU
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-MpiDefault=none
-SwitchType=switch/none
-ReturnToService=2
-MailProg=/bin/true
-SchedulerParameters=batch_sched_delay=0
-LaunchParameters=use_interactive_step
-PlugStackConfig=$SL/etc/plugstack.conf
-NodeName=localhost NodeAddr=127.0.0.1 $_hw State=UNKNOWN
-PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
-EOF
-}
+slurm_config() { pp_slurm_config "$SL" pptest; }
 
 # The node's state ("idle", "drained", ...).
-slurm_node_state() { sinfo -h -N -n localhost -o %T 2>/dev/null; }
+slurm_node_state() { pp_slurm_node_state "$SL"; }
 
-# slurm_wait_idle: the node is idle within 60 s (fails otherwise).
-slurm_wait_idle() {
-    _i=0
-    while [ $_i -lt 300 ]; do
-        [ "$(slurm_node_state)" = idle ] && return 0
-        kill -0 "$slurm_ctld_pid" 2>/dev/null || { tail -n 20 "$SL/log/slurmctld.log"; pp_fail "slurmctld died"; }
-        kill -0 "$slurm_slurmd_pid" 2>/dev/null || { tail -n 20 "$SL/log/slurmd.log"; pp_fail "slurmd died"; }
-        sleep 0.2
-        _i=$((_i + 1))
-    done
-    pp_fail "the node is not idle after 60 s (state: $(slurm_node_state))"
-}
-
-# slurm_start: config, munged, slurmctld, slurmd; returns when the node is idle.
+# slurm_start: config, munged, slurmctld, slurmd (cluster.sh's start-up,
+# which fails fast, saying why, when a daemon dies); returns when the node
+# is idle.
 slurm_start() {
-    for _p in 6817 6818; do
-        if ss -Hltn "sport = :$_p" | grep -q .; then
-            pp_fail "port $_p (Slurm) is in use: is another Slurm running here?"
-        fi
-    done
-    mkdir -p "$SL/etc" "$SL/lib" "$SL/munge" "$SL/state" "$SL/spool" "$SL/log"
-    # (munged wants its socket's directory searchable by all)
-    chmod 0755 "$SL" "$SL/etc" "$SL/lib" "$SL/log" "$SL/munge" "$SL/state" "$SL/spool"
+    if _why=$(pp_slurm_ports_busy); then pp_fail "$_why"; fi
+    mkdir -p "$SL/etc" "$SL/lib"
+    chmod 0755 "$SL" "$SL/etc" "$SL/lib"
     install -m 0644 "$slurm_plugin_built" "$slurm_plugin"
     slurm_config
     slurm_plugstack
     chmod 0644 "$SL/etc"/*.conf
     pp_at_exit slurm_stop
-    mungekey -c -k "$SL/munge/munge.key" || pp_fail "mungekey failed"
     # The variable marks every process this run's daemons start.
-    PP_SLURM_RUN_ID=$slurm_run_id munged -F --key-file="$SL/munge/munge.key" \
-        --socket="$SL/munge/munge.socket.2" --pid-file="$SL/munge/munged.pid" \
-        --seed-file="$SL/munge/munged.seed" --log-file="$SL/log/munged.log" \
-        </dev/null >"$SL/log/munged.stderr" 2>&1 9>&- &
-    slurm_munged_pid=$!
-    e2e_track "$slurm_munged_pid" "$SL/munge"
-    _i=0
-    while [ ! -S "$SL/munge/munge.socket.2" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-    [ -S "$SL/munge/munge.socket.2" ] || { cat "$SL/log/munged.stderr"; pp_fail "munged did not start"; }
-    (cd / && PP_SLURM_RUN_ID=$slurm_run_id exec slurmctld -D -c -f "$SLURM_CONF" \
-        </dev/null >"$SL/log/slurmctld.stderr" 2>&1 9>&-) &
-    slurm_ctld_pid=$!
-    e2e_track "$slurm_ctld_pid" "$SLURM_CONF"
-    (cd / && PP_SLURM_RUN_ID=$slurm_run_id exec slurmd -D -f "$SLURM_CONF" \
-        </dev/null >"$SL/log/slurmd.stderr" 2>&1 9>&-) &
-    slurm_slurmd_pid=$!
-    e2e_track "$slurm_slurmd_pid" "$SLURM_CONF"
-    slurm_wait_idle
+    PP_SLURM_RUN_ID=$slurm_run_id
+    export PP_SLURM_RUN_ID
+    _rc=0
+    pp_slurm_start "$SL" || _rc=$?
+    unset PP_SLURM_RUN_ID
+    slurm_munged_pid=$pp_slurm_munged_pid slurm_ctld_pid=$pp_slurm_ctld_pid
+    slurm_slurmd_pid=$pp_slurm_slurmd_pid
+    [ -z "$slurm_munged_pid" ] || e2e_track "$slurm_munged_pid" "$SL/munge"
+    for _p in $slurm_ctld_pid $slurm_slurmd_pid; do e2e_track "$_p" "$SLURM_CONF"; done
+    [ $_rc = 0 ] || pp_fail "Slurm did not start (above: which daemon, and its log)"
     e2e_say "Slurm is up: munged $slurm_munged_pid, slurmctld $slurm_ctld_pid, slurmd $slurm_slurmd_pid"
 }
 
@@ -154,14 +93,7 @@ slurm_leftovers() {
     return 0
 }
 
-slurm_stop_pid() {
-    [ -n "$1" ] || return 0
-    kill -TERM "$1" 2>/dev/null || return 0
-    _i=0
-    while kill -0 "$1" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-    kill -KILL "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
+slurm_stop_pid() { pp_slurm_stop_pid "$1"; }
 
 # slurm_stop: let the queue drain (10 s at most), stop the daemons by pid,
 # then whatever they left.
@@ -175,6 +107,7 @@ slurm_stop() {
     slurm_stop_pid "$slurm_ctld_pid"
     slurm_stop_pid "$slurm_munged_pid"
     slurm_munged_pid= slurm_ctld_pid= slurm_slurmd_pid=
+    pp_slurm_munged_pid= pp_slurm_ctld_pid= pp_slurm_slurmd_pid=
     for _p in $(slurm_leftovers); do
         e2e_bad "a process of this run was left behind: $(ps -o pid=,args= -p "$_p")"
         kill -KILL "$_p" 2>/dev/null || true

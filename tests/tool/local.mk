@@ -9,6 +9,7 @@ TOOL_TESTS = \
 	tests/tool/concurrency.test \
 	tests/tool/crash.test \
 	tests/tool/cloud.test \
-	tests/tool/dumpable.test tests/tool/idempotent.test
+	tests/tool/dumpable.test tests/tool/idempotent.test \
+	tests/tool/reach.test tests/tool/rotate_cloud.test
 TESTS += $(TOOL_TESTS)
 EXTRA_DIST += $(TOOL_TESTS) tests/tool/pk.sh

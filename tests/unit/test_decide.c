@@ -514,10 +514,10 @@ static void test_days_left(void **state)
     assert_int_equal(pp_days_left(0, -3 * DAY), -3);
 }
 
-/* The man page text with roff's "\-" read as "-". */
+/* The man page text (as configure wrote it in the build tree) with roff's "\-" read as "-". */
 static char *man_text(const char *name)
 {
-    const char *top = getenv("top_srcdir");
+    const char *top = getenv("top_builddir");
     char *path = pp_test_fmt("%s/man/%s", top != NULL ? top : "../..", name);
     char *text = pp_test_slurp(path), *r, *w;
 

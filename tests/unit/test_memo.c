@@ -734,6 +734,43 @@ static int teardown(void **state)
     return 0;
 }
 
+/*
+ * Memo file names: one per (user, service) pair. "a@b" through "c" and "a"
+ * through "b@c" shared "a@b@c" when '@' (valid in both names) separated
+ * them. Every split of a few names made of the characters that matter must
+ * give a different file name, and one that is a valid single path component.
+ */
+static void test_names_unambiguous(void **state)
+{
+    static const char *const parts[] = { "a", "b", "c", "a@b", "b@c", "a.b", "a-b", "a_b",
+                                         "a@", "@b", "a$", "a+b", "a=b", "a%b" };
+    const size_t np = sizeof(parts) / sizeof(parts[0]);
+    char names[sizeof(parts) / sizeof(parts[0])][sizeof(parts) / sizeof(parts[0])][80];
+    char out[80];
+
+    (void)state;
+    for (size_t u = 0; u < np; u++) {
+        for (size_t s = 0; s < np; s++) {
+            assert_true(pp_memo_name(parts[u], parts[s], names[u][s], sizeof(names[u][s])));
+            assert_null(strchr(names[u][s], '/'));
+            assert_string_not_equal(names[u][s], ".");
+            assert_string_not_equal(names[u][s], "..");
+        }
+    }
+    for (size_t i = 0; i < np * np; i++)
+        for (size_t j = i + 1; j < np * np; j++)
+            if (strcmp(names[i / np][i % np], names[j / np][j % np]) == 0)
+                fail_msg("user \"%s\" through \"%s\" and user \"%s\" through \"%s\" share "
+                         "the memo \"%s\"", parts[i / np], parts[i % np], parts[j / np],
+                         parts[j % np], names[i / np][i % np]);
+    /* Names that are not account names get no memo; a name that does not fit neither. */
+    assert_false(pp_memo_name("a:b", "c", out, sizeof(out)));
+    assert_false(pp_memo_name("a", "b/c", out, sizeof(out)));
+    assert_false(pp_memo_name("", "c", out, sizeof(out)));
+    assert_false(pp_memo_name("a", "c", out, 3));
+    assert_true(pp_memo_name("a", "c", out, 4));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -747,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_image),
         cmocka_unit_test(test_bad_image),
         cmocka_unit_test(test_bad_argument),
+        cmocka_unit_test(test_names_unambiguous),
     };
 
     pp_test_require_root();

@@ -15,7 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -23,6 +27,7 @@
 #include "safefile.h"
 #include "secret.h"
 #include "store.h"
+#include "store_write.h"
 #include "capture.h"
 #include "testroot.h"
 #include "timefmt.h"
@@ -760,6 +765,97 @@ static void test_save_list_remove(void **state)
     f->cfg.store = f->store;
 }
 
+/* ---- a writer killed between link and rename (store_write.h) ---- */
+
+static void kill_after_link(const char *step)
+{
+    if (strcmp(step, "after-link") == 0)
+        raise(SIGKILL);
+}
+
+/* The names in dir that start with PP_TEMP_PREFIX, counted; the last one in name. */
+static int temps_in(const char *dir, char *name, size_t len)
+{
+    struct dirent *de;
+    DIR *d = opendir(dir);
+    int n = 0;
+
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, PP_TEMP_PREFIX, strlen(PP_TEMP_PREFIX)) == 0) {
+            snprintf(name, len, "%s", de->d_name);
+            n++;
+        }
+    closedir(d);
+    return n;
+}
+
+/* Set path's modification time ago seconds back, without following a link. */
+static void age(const char *path, time_t ago)
+{
+    struct timespec ts[2];
+
+    clock_gettime(CLOCK_REALTIME, &ts[0]);
+    ts[0].tv_sec -= ago;
+    ts[1] = ts[0];
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+/*
+ * A login writing its memo or USER.user can be SIGKILLed by its user
+ * between the link and the rename, and no lock-holding writer cleans those
+ * directories: the next write there removes the temp file once it is old
+ * enough to be no live writer's, and never touches a young one or
+ * what a symbolic link of that name points to.
+ */
+static void test_killed_writer_temp_removed(void **state)
+{
+    struct fixture *f = *state;
+    char err[PP_ERRLEN], tmp[PP_TEMP_NAME_MAX], *path, *target, *link, *young, *data;
+    int status;
+    pid_t pid;
+
+    (void)state;
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        pp_store_write_set_hook(kill_after_link);
+        pp_write_file_atomic(f->store, "alice:sshd", "new", 3, err, sizeof(err));
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    assert_int_equal(temps_in(f->store, tmp, sizeof(tmp)), 1);
+    path = pp_test_fmt("%s/%s", f->store, tmp);
+
+    /* A link named like a temp file pointing at a file; a young temp file. */
+    target = pp_test_fmt("%s/target", f->root);
+    assert_int_equal(pp_test_write(target, "keep", 0600, 0, 0), 0);
+    link = pp_test_fmt("%s/" PP_TEMP_PREFIX "link.AAAAAA", f->store);
+    assert_int_equal(symlink(target, link), 0);
+    young = pp_test_fmt("%s/" PP_TEMP_PREFIX "young.BBBBBB", f->store);
+    assert_int_equal(pp_test_write(young, "live", 0600, 0, 0), 0);
+
+    /* Just killed: a live writer's age, kept. */
+    assert_int_equal(pp_write_file_atomic(f->store, "bob:sshd", "x", 1, err, sizeof(err)), 0);
+    assert_int_equal(access(path, F_OK), 0);
+
+    /* Old enough: the next write removes it, and only it. */
+    age(path, PP_TEMP_STALE_SECONDS + 1);
+    age(link, PP_TEMP_STALE_SECONDS + 60);
+    assert_int_equal(pp_write_file_atomic(f->store, "carol:su", "y", 1, err, sizeof(err)), 0);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(access(young, F_OK), 0);
+    data = pp_test_slurp(target);
+    assert_string_equal(data, "keep");
+    free(data);
+    assert_int_equal(faccessat(AT_FDCWD, link, F_OK, AT_SYMLINK_NOFOLLOW), 0);
+    free(path);
+    free(target);
+    free(link);
+    free(young);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -775,6 +871,8 @@ int main(void)
         cmocka_unit_test(test_entry_path),
         cmocka_unit_test(test_file_kinds),
         cmocka_unit_test_setup_teardown(test_save_list_remove, setup_store, teardown_store),
+        cmocka_unit_test_setup_teardown(test_killed_writer_temp_removed, setup_store,
+                                        teardown_store),
         cmocka_unit_test_setup_teardown(test_load_good, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_bad_modes, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_not_a_plain_file, setup_store, teardown_store),
