@@ -18,8 +18,15 @@
 
 #include "secret.h"
 
-/* How long a started program may take to detach once its answer is in (or late). */
-#define PP_DETACH_GRACE_MS 50
+/*
+ * How long a started program may take to detach once its answer is in (or
+ * late, or not awaited: a note). A program detaches as soon as it has
+ * started, but starting (loading libcurl and its dependencies) can take
+ * far longer on a loaded host than on an idle one, and a program killed
+ * before it detached does not do its work (a note is lost). Only one that
+ * the caller's user stopped before it became root waits this long.
+ */
+#define PP_DETACH_GRACE_MS 1000
 
 /* The program file as it may be run: root's, written by root only. 0 or -1 (why set). */
 static int program_safe(const char *path, char *why, size_t whylen)
