@@ -12,6 +12,7 @@ conf/pam_prefect.conf: $(srcdir)/conf/pam_prefect.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf && \
 	sed -e 's|@STORE@|$(localstatedir)/lib/pam_prefect|g' \
 	    -e 's|@CACHE@|$(localstatedir)/cache/pam_prefect|g' \
+	    -e 's|@CHECK_PROGRAM@|$(pkglibexecdir)/check|g' \
 	    $(srcdir)/conf/pam_prefect.conf.in >$@.tmp && mv $@.tmp $@
 
 pp-install-conf: conf/pam_prefect.conf

@@ -15,13 +15,13 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined
 FUZZ_CPPFLAGS = $(DEFS) -I$(top_builddir) -I$(top_srcdir)/lib -I$(top_srcdir)/fuzz \
 	$(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
-FUZZ_LIBS = $(JSONC_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
+FUZZ_LIBS = $(CURL_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
 
 # The library's C files are compiled once for all targets (without
 # -fsanitize=fuzzer's main: -fsanitize=fuzzer-no-link).
 fuzz:
 	@$(MKDIR_P) fuzz/obj
-	@set -e; objs=""; for f in $(lib_libpp_la_SOURCES); do \
+	@set -e; objs=""; for f in $(lib_libpp_la_SOURCES) $(lib_libppcloud_la_SOURCES); do \
 	    case $$f in *.c) ;; *) continue ;; esac; \
 	    o=fuzz/obj/$$(basename $$f .c).o; \
 	    echo "  FUZZCC   $$o"; \

@@ -12,6 +12,7 @@
 #include <config.h>
 
 #include "cache.h"
+#include "check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -506,36 +507,6 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
     return rc;
 }
 
-/*
- * Put the entry file's identity into a record of this key that names
- * another (or none): the key was just hashed from that file, and is the
- * record's. Done
- * under the entry's check lock (not waited for: a check that holds it
- * writes a record with the identity anyway), and only if the record is
- * still the one read (same serial, same key).
- */
-static void add_identity(const struct pp_config *cfg, const struct pp_entry *e,
-                         const struct pp_log *log)
-{
-    struct pp_cache_record rec;
-    int fd;
-
-    /* A login under the user's file size limit (su, sudo) does without. */
-    if (!pp_file_size_allowed(PP_CACHE_MAX))
-        return;
-    fd = pp_cache_lock(cfg, e->name, 0, log);
-    if (fd < 0)
-        return;
-    if (e->file_id[0] != '\0' && pp_cache_read(cfg, e->name, &rec, log) == 0
-        && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id)
-        && strcmp(rec.entry_file, e->file_id) != 0) {
-        snprintf(rec.entry_file, sizeof(rec.entry_file), "%s", e->file_id);
-        if (pp_cache_write(cfg, e->name, &rec, log) == 0)
-            pp_debug(log, "cache: entry=%s: the record now names the entry file", e->name);
-    }
-    close(fd);
-}
-
 int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
                          const struct pp_log *log)
 {
@@ -560,8 +531,10 @@ int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
                  why != NULL ? ": " : "", why != NULL ? why : "");
         return -1;
     }
-    if (have && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id))
-        add_identity(cfg, e, log);
+    /* Never here: a login must hold no lock and write no record (check.h). */
+    if (have && e->file_id[0] != '\0'
+        && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id))
+        pp_check_note_identity(cfg, e, log);
     return 0;
 }
 

@@ -163,9 +163,11 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
  * of e names e's entry file as it is now (e->file_id, not empty): then the
  * record's fingerprint is the key's, and libcrypto is not loaded. Else the
  * key is hashed, and if the record is this key's (fingerprint, account and
- * workspace) but does not name the file yet, the file's identity is added
- * to it (when the entry's check lock is free; nothing else of the record
- * changes, its serial included) so that the next login need not hash.
+ * workspace) but does not name the file yet, the check program is asked
+ * to add the file's identity to it (pp_check_note_identity; when the
+ * entry's check lock is free; nothing else of the record changes, its
+ * serial included) so that the next login need not hash. This process
+ * itself takes no lock and writes nothing.
  * Returns 0, or -1 if the key could not be hashed (e->fp is then
  * "unknown"; logged).
  */

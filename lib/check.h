@@ -15,6 +15,17 @@
  * - unreachable with a last valid check within offline_grace is stale-ok;
  * - the cache never holds a key, and is written atomically.
  * The outcome goes into v (verdict.h); v->export_key follows the outcome.
+ *
+ * Who does what: the calling process (a login, the Slurm plugin,
+ * prefect-keys) only reads the cache. Whenever Cloud must be asked it runs
+ * the check program (cfg->check_program, checker/check.c) and waits for its
+ * answer at most what is left of timeout_ms; only that program takes an
+ * entry's lock and writes records, so a caller that can be stopped (su,
+ * sudo: the user may signal them) never holds what other logins wait for.
+ * When the program cannot be started, gives no answer in time or fails for
+ * a local reason (a file it cannot open, no memory), the caller decides
+ * from the cache as for an unreachable Cloud and logs why; nothing is
+ * recorded for a local failure.
  */
 #ifndef PP_CHECK_H
 #define PP_CHECK_H
@@ -41,5 +52,66 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
  */
 int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
                     struct pp_verdict *v, const struct pp_log *log);
+
+/*
+ * Have the check program name e's entry file (e->file_id) in the record of
+ * e's key (e->fp), so that the next login need not hash the key
+ * (pp_cache_fingerprint). Does not wait; nothing happens when the program
+ * cannot start or the entry's lock is taken.
+ */
+void pp_check_note_identity(const struct pp_config *cfg, const struct pp_entry *e,
+                            const struct pp_log *log);
+
+/*
+ * Ask Cloud about a key that is no entry yet (prefect-keys add, rotate),
+ * through the check program (checkmsg.h: PP_CHECK_MODE_VALIDATE): ask says
+ * what (PP_ASK_WORKSPACES, PP_ASK_EXPIRATION, the latter from e's ids);
+ * e->key is the key. Returns 0 with a filled (a->ws_ans, a->ws, a->exp_*;
+ * pp_checkmsg_answer_clear it), or -1 when there is no answer (why says
+ * why; a->ws_ans then says unreachable and why).
+ */
+struct pp_check_answer;
+int pp_check_validate(const struct pp_config *cfg, const struct pp_entry *e, unsigned ask,
+                      struct pp_check_answer *a, const struct pp_log *log);
+
+/*
+ * Internals shared with the check program's side (checkwork.h): one check
+ * in progress and the verdicts the cache and Cloud's answers give.
+ */
+struct pp_cache_record;
+struct pp_cloud_conn;
+
+struct pp_check {
+    const struct pp_config *cfg;
+    const struct pp_entry *e;
+    time_t now;
+    const struct pp_log *log;
+    char fp[PP_FP_SIZE];
+    struct timespec start;
+    const char *source;         /* for the debug line: cache, back-off, wait, cloud */
+    struct pp_cloud_conn *conn; /* the check's requests share one connection */
+};
+
+/* Start a check of e at now (v cleared). 0, or -1 when there is no key (logged). */
+int pp_check_begin(struct pp_check *c, const struct pp_config *cfg, const struct pp_entry *e,
+                   time_t now, struct pp_verdict *v, const struct pp_log *log);
+long pp_check_elapsed_ms(const struct pp_check *c);
+long pp_check_remaining_ms(const struct pp_check *c);
+/* This key's record: 0 (rec filled) or -1 (none, or another key's; rec zeroed). */
+int pp_check_read_own(const struct pp_check *c, struct pp_cache_record *rec,
+                      unsigned long *serial, bool first);
+/* What this key's record r says now without a request; false if nothing. */
+bool pp_check_from_record(const struct pp_check *c, const struct pp_cache_record *r,
+                          bool just_made, struct pp_verdict *v);
+/* valid, expiring or expired, from an expiration. */
+void pp_check_valid_verdict(const struct pp_check *c, bool has, time_t when, const char *how,
+                            struct pp_verdict *v);
+/* Cloud not asked or not reached (why): stale-ok within offline_grace, else unreachable. */
+void pp_check_unreachable_verdict(const struct pp_check *c, const struct pp_cache_record *r,
+                                  const char *why, struct pp_verdict *v);
+/* v: outcome o (export from it), expiration (has, when), reason from fmt. */
+void pp_check_set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
+                          const char *fmt, ...) PP_PRINTF(5, 6);
+void pp_check_log_result(const struct pp_check *c, const struct pp_verdict *v);
 
 #endif

@@ -10,17 +10,18 @@
  * every field's type checked: anything unexpected is "unreachable", never a
  * guess.
  *
- * libcurl is not linked: it is loaded by the first request in a process
- * (curl_loader.h), so that a login answered from the cache never maps it and
- * its dependencies; every curl function is called through that table (cu).
- * If it cannot be loaded, the request's answer is unreachable, with
- * dlerror()'s reason.
+ * Linked into the check program only (checker/check.c), with libcurl and
+ * json-c: no login process ever maps either.
+ *
+ * Local failures are not Cloud's answer: a CA file that cannot be read, no
+ * memory, no descriptor or socket left return -1 (cloud.h), so that the
+ * check records nothing for them (checkwork.c).
  *
  * libcurl's global state: curl_global_init() is called once per process
  * through pthread_once (the module may run inside a threaded program, and
  * curl's implicit init in curl_easy_init is not thread-safe on older
- * versions). curl_global_cleanup() is never called: the program that loaded
- * the module may use libcurl itself, and cleaning up under it would break it.
+ * versions). curl_global_cleanup() is never called: the process may still
+ * need it (tests and tools call the client more than once).
  *
  * The key: it goes only into the Authorization header. We wipe our header
  * buffer and curl's copy in the slist (curl_slist_append copies the string)
@@ -42,10 +43,8 @@
 
 #include <curl/curl.h>
 
-#include "curl_loader.h"
-/* json-c through the table that curl_init_once loads (jsonc_loader.h). */
-#define PP_JSONC_LAZY 1
-#include "jsonc_loader.h"
+#include <json-c/json.h>
+
 #include "secret.h"
 #include "timefmt.h"
 
@@ -92,9 +91,6 @@ struct pp_cloud_conn {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-/* libcurl's functions once loaded; NULL (and curl_load_error) if not. */
-static const struct pp_curl_api *cu;
-static const char *curl_load_error = "not loaded";
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
 static void curl_init_once(void)
@@ -105,15 +101,11 @@ static void curl_init_once(void)
      * to it: secrets that decrypt the request carrying the key. Under su the
      * environment is the calling user's, so the variable is removed before
      * libcurl (and the TLS library under it) is even loaded, and so before
-     * the first initialisation (nothing reads it; see pam_prefect(8)).
+     * the first initialisation (nothing reads it; see pam_prefect(8)). The
+     * check program starts with an empty environment anyway.
      */
     unsetenv("SSLKEYLOGFILE");
-    cu = pp_curl_load(&curl_load_error);
-    /* The answers are read with json-c, loaded with libcurl: both or neither. */
-    if (cu != NULL && pp_jsonc_load(&curl_load_error) == NULL)
-        cu = NULL;
-    if (cu != NULL)
-        curl_init_rc = cu->global_init(CURL_GLOBAL_DEFAULT);
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 static void set_reason(struct pp_cloud_answer *ans, enum pp_cloud_status st, const char *fmt, ...)
@@ -172,13 +164,13 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
                              const char *errbuf, const struct body *b, long connect_ms,
                              long timeout_ms)
 {
-    const char *detail = errbuf[0] != '\0' ? errbuf : cu->easy_strerror(rc);
+    const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
     curl_off_t tls_done = 0;
 
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         /* Not even connected (TCP and TLS): connect_timeout_ms ran out. */
-        if (cu->easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &tls_done) == CURLE_OK
+        if (curl_easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &tls_done) == CURLE_OK
             && tls_done == 0 && connect_ms < timeout_ms)
             set_reason(ans, PP_CLOUD_UNREACHABLE, "timeout after %ld ms while connecting",
                        connect_ms);
@@ -221,6 +213,30 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
 }
 
 /*
+ * Whether a failed transfer failed here rather than on the way to Cloud:
+ * out of memory, a CA file that cannot be read, no descriptor or socket.
+ */
+static bool local_failure(CURL *curl, CURLcode rc, const struct body *b)
+{
+    long oserr = 0;
+
+    switch (rc) {
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_FAILED_INIT:
+        return true;
+    default:
+        break;
+    }
+    if (b->no_memory)
+        return true;
+    if (curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &oserr) != CURLE_OK)
+        return false;
+    return oserr == EMFILE || oserr == ENFILE || oserr == ENOMEM || oserr == ENOBUFS;
+}
+
+/*
  * GET {api_url}{path} with key, or POST post_json (a JSON body) there when
  * it is not NULL. Returns 0 with ans->http_status and *b set when an HTTP
  * answer came back; 1 when it did not (ans: unreachable and why); -1 on a
@@ -251,15 +267,9 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
         return -1;
     }
     pthread_once(&curl_once, curl_init_once);
-    if (cu == NULL) {
-        /* Like a network that cannot be reached: nothing was sent. */
-        set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl could not be loaded: %s", curl_load_error);
-        pp_error(log, "cloud: libcurl could not be loaded: %s", curl_load_error);
-        return 1;
-    }
     if (curl_init_rc != CURLE_OK) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl initialisation failed");
-        pp_error(log, "cloud: curl_global_init failed: %s", cu->easy_strerror(curl_init_rc));
+        pp_error(log, "cloud: curl_global_init failed: %s", curl_easy_strerror(curl_init_rc));
         return -1;
     }
 
@@ -277,19 +287,19 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     if (auth == NULL)
         goto nomem;
     snprintf(auth, authlen, "%s%s", bearer, key);
-    if ((tmp = cu->slist_append(headers, auth)) == NULL)
+    if ((tmp = curl_slist_append(headers, auth)) == NULL)
         goto nomem;
     headers = tmp;
-    if ((tmp = cu->slist_append(headers, "Accept: application/json")) == NULL)
+    if ((tmp = curl_slist_append(headers, "Accept: application/json")) == NULL)
         goto nomem;
     headers = tmp;
     if (post_json != NULL) {
-        if ((tmp = cu->slist_append(headers, "Content-Type: application/json")) == NULL)
+        if ((tmp = curl_slist_append(headers, "Content-Type: application/json")) == NULL)
             goto nomem;
         headers = tmp;
     }
 
-    curl = conn != NULL && conn->curl != NULL ? conn->curl : cu->easy_init();
+    curl = conn != NULL && conn->curl != NULL ? conn->curl : curl_easy_init();
     if (conn != NULL)
         conn->curl = curl;
     if (curl == NULL) {
@@ -300,10 +310,10 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     errbuf[0] = '\0';
 #define SET(opt, val)                                                           \
     do {                                                                        \
-        if ((rc = cu->easy_setopt(curl, opt, val)) != CURLE_OK) {               \
+        if ((rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK) {               \
             set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl refused %s", #opt);  \
             pp_error(log, "cloud: libcurl refused %s: %s", #opt,                \
-                     cu->easy_strerror(rc));                                    \
+                     curl_easy_strerror(rc));                                    \
             goto out;                                                           \
         }                                                                       \
     } while (0)
@@ -343,18 +353,20 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     SET(CURLOPT_HTTPHEADER, headers);
 #undef SET
 
-    rc = cu->easy_perform(curl);
+    rc = curl_easy_perform(curl);
     if (rc != CURLE_OK) {
         transport_reason(ans, curl, rc, errbuf, b, connect_ms, timeout_ms);
-        ret = 1;
+        ret = local_failure(curl, rc, b) ? -1 : 1;
+        if (ret < 0)
+            pp_error(log, "cloud: the request failed on this host: %s", ans->reason);
         goto out;
     }
-    cu->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ans->http_status);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ans->http_status);
 #if LIBCURL_VERSION_NUM >= 0x074200
     {
         curl_off_t ra = 0;
 
-        if (cu->easy_getinfo(curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+        if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
             ans->retry_after = ra > 86400 ? 86400 : (long)ra;
     }
 #endif
@@ -367,12 +379,12 @@ nomem:
 out:
     /* A connection's handle keeps its connection, and none of our pointers. */
     if (curl != NULL && conn != NULL)
-        cu->easy_reset(curl);
+        curl_easy_reset(curl);
     else if (curl != NULL)
-        cu->easy_cleanup(curl);
+        curl_easy_cleanup(curl);
     for (s = headers; s != NULL; s = s->next)
         pp_wipe(s->data, strlen(s->data));
-    cu->slist_free_all(headers);
+    curl_slist_free_all(headers);
     pp_free_buf(auth, authlen);
     free(url);
     if (ret != 0) {
@@ -582,7 +594,6 @@ static void json_shape(const char *p, size_t len, struct json_shape *sh)
 static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans)
 {
     struct json_shape sh;
-    const char *why = NULL;
     json_tokener *tok;
     json_object *root;
     size_t end;
@@ -602,11 +613,6 @@ static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans
         || sh.containers > 64 + b->len / PP_JSON_BYTES_PER_CONTAINER) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: %zu values (%zu objects or "
                    "lists) in %zu bytes", sh.values, sh.containers, b->len);
-        return NULL;
-    }
-    /* Loaded with libcurl; a caller that parses without a request loads it here. */
-    if (pp_jsonc_load(&why) == NULL) {
-        set_reason(ans, PP_CLOUD_UNREACHABLE, "json-c could not be loaded: %s", why);
         return NULL;
     }
     tok = json_tokener_new();
@@ -741,7 +747,7 @@ void pp_cloud_conn_free(struct pp_cloud_conn *conn)
         return;
     /* A handle exists only once libcurl was loaded (cu set). */
     if (conn->curl != NULL)
-        cu->easy_cleanup(conn->curl);
+        curl_easy_cleanup(conn->curl);
     free(conn);
 }
 
@@ -913,43 +919,43 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
         return PP_REACH_URL;
     }
     pthread_once(&curl_once, curl_init_once);
-    if (cu == NULL || curl_init_rc != CURLE_OK) {
-        snprintf(reason, reasonlen, "libcurl could not be loaded or initialised: %s",
-                 cu == NULL ? curl_load_error : cu->easy_strerror(curl_init_rc));
+    if (curl_init_rc != CURLE_OK) {
+        snprintf(reason, reasonlen, "libcurl could not be initialised: %s",
+                 curl_easy_strerror(curl_init_rc));
         return PP_REACH_OTHER;
     }
     connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : cfg->timeout_ms;
     if (connect_ms <= 0)
         connect_ms = 1;
-    curl = cu->easy_init();
+    curl = curl_easy_init();
     if (curl == NULL) {
         snprintf(reason, reasonlen, "libcurl initialisation failed");
         return PP_REACH_OTHER;
     }
     errbuf[0] = '\0';
     /* CONNECT_ONLY: resolve, connect, handshake, and stop: no HTTP request. */
-    if (cu->easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_URL, cfg->api_url) != CURLE_OK
+    if (curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_URL, cfg->api_url) != CURLE_OK
 #if LIBCURL_VERSION_NUM >= 0x075500
-        || cu->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK
 #else
-        || cu->easy_setopt(curl, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) != CURLE_OK
 #endif
-        || cu->easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_VERBOSE, 0L) != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_TIMEOUT_MS, connect_ms) != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "") != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_NOPROXY, "") != CURLE_OK
-        || (cfg->ca_file != NULL && cu->easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file) != CURLE_OK)
-        || cu->easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK
-        || cu->easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK) {
+        || curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_VERBOSE, 0L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, connect_ms) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "") != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_NOPROXY, "") != CURLE_OK
+        || (cfg->ca_file != NULL && curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file) != CURLE_OK)
+        || curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK
+        || curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK) {
         snprintf(reason, reasonlen, "libcurl refused a setting");
         goto out;
     }
-    rc = cu->easy_perform(curl);
+    rc = curl_easy_perform(curl);
     switch (rc) {
     case CURLE_OK:
         stage = PP_REACH_OK;
@@ -985,15 +991,15 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
 
         /* Which stage the time ran out in: the lookup, the connection or
          * the handshake. */
-        (void)cu->easy_getinfo(curl, CURLINFO_NAMELOOKUP_TIME_T, &dns_done);
-        (void)cu->easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &tcp_done);
+        (void)curl_easy_getinfo(curl, CURLINFO_NAMELOOKUP_TIME_T, &dns_done);
+        (void)curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &tcp_done);
         stage = dns_done == 0 ? PP_REACH_DNS : tcp_done == 0 ? PP_REACH_TCP : PP_REACH_TLS;
         snprintf(reason, reasonlen, "timeout after %ld ms (connect_timeout_ms)", connect_ms);
     } else if (stage != PP_REACH_OK) {
-        snprintf(reason, reasonlen, "%s", errbuf[0] != '\0' ? errbuf : cu->easy_strerror(rc));
+        snprintf(reason, reasonlen, "%s", errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
     }
 out:
-    cu->easy_cleanup(curl);
+    curl_easy_cleanup(curl);
     return stage;
 }
 

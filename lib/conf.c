@@ -73,6 +73,7 @@ static const struct pp_option opts[] = {
     { "ca_file", OPT_STRING, F(ca_file), NULL, 0, 0, 0, STR_PATH_OPT, NULL },
     { "cache_dir", OPT_STRING, F(cache_dir), PP_DEFAULT_CACHE, 0, 0, 0, STR_PATH, NULL },
     { "cache_ttl", OPT_INT, F(cache_ttl), NULL, 300, 0, 365 * DAY, 0, NULL },
+    { "check_program", OPT_STRING, F(check_program), PP_CHECK_PROGRAM, 0, 0, 0, STR_PATH, NULL },
     { "connect_timeout_ms", OPT_INT, F(connect_timeout_ms), NULL, 2000, 1, 600000, 0, NULL },
     { "debug", OPT_BOOL, F(debug), NULL, 0, 0, 0, 0, NULL },
     { "expiry_warn_days", OPT_INT, F(expiry_warn_days), NULL, 14, 0, 3650, 0, NULL },

@@ -30,6 +30,7 @@ struct pp_config {
     char *cache_dir;
     char *ca_file;              /* NULL: system default */
     char *proxy;                /* NULL: none (never from the environment) */
+    char *check_program;        /* the program that asks Cloud (check.h) */
     bool validate;
     long cache_ttl;
     long negative_cache_ttl;

@@ -6,7 +6,7 @@
  * about 60 us of CPU per login process, and a login that needs no file
  * parsed needs none of it. lib/lcfg.c (the only reader and the only place a
  * tree for writing is made) opens it by its SONAME (PP_LIBCONFIG_SONAME,
- * from configure) through dynlib.h, as jsonc_loader.h does for json-c.
+ * from configure) through dynlib.h, as secret.c does for libcrypto.
  *
  * A file that defines PP_LIBCONFIG_LAZY before including this header calls
  * every libconfig function below through the loaded table (the macros at

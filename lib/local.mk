@@ -17,10 +17,9 @@ lib_libpp_la_SOURCES = \
 	lib/outcome.c lib/outcome.h \
 	lib/verdict.c lib/verdict.h \
 	lib/decide.c lib/decide.h \
-	lib/cloud.c lib/cloud.h \
 	lib/dynlib.c lib/dynlib.h \
-	lib/curl_loader.c lib/curl_loader.h \
-	lib/jsonc_loader.c lib/jsonc_loader.h \
+	lib/checkmsg.c lib/checkmsg.h \
+	lib/checkrun.c lib/checkrun.h \
 	lib/cache.c lib/cache.h \
 	lib/check.c lib/check.h \
 	lib/keymark.c lib/keymark.h \
@@ -28,10 +27,20 @@ lib_libpp_la_SOURCES = \
 	lib/memo.c lib/memo.h
 # One section per function, so that the module keeps only what it calls
 # (pam_prefect/local.mk: --gc-sections).
-lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) \
-	$(JSONC_CFLAGS) $(CRYPTO_CFLAGS) -ffunction-sections -fdata-sections
-# libconfig, libcurl, json-c and libcrypto are not linked: lib/dynlib.c
-# opens them when first needed (only their headers are used at build time);
-# libconfig when a file must be parsed or written. prefect-keys links json-c
-# itself for its --json output.
+lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CRYPTO_CFLAGS) \
+	-ffunction-sections -fdata-sections
+# libconfig and libcrypto are not linked: lib/dynlib.c opens them when
+# first needed (only their headers are used at build time); libconfig when
+# a file must be parsed or written. Nothing here talks to Cloud: that is
+# the check program's (checker/), with libppcloud.la below.
 lib_libpp_la_LIBADD = $(DL_LIBS)
+
+# The Cloud client and the check program's side of a check, linked
+# normally with libcurl and json-c: only checker/check (and the tests and
+# tools that ask Cloud themselves) link it, never the module or the plugin.
+noinst_LTLIBRARIES += lib/libppcloud.la
+lib_libppcloud_la_SOURCES = \
+	lib/cloud.c lib/cloud.h \
+	lib/checkwork.c lib/checkwork.h
+lib_libppcloud_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
+lib_libppcloud_la_LIBADD = $(CURL_LIBS) $(JSONC_LIBS)

@@ -3,7 +3,8 @@
  * cmd_cloud.c: what prefect-keys asks Prefect Cloud: the check of a new key
  * inside add and rotate (GET /me/workspaces, and the expiration when the
  * key's ids are known), and the check verb, which re-checks entries through
- * the host's cache (check.h) and reports each.
+ * the host's cache (check.h) and reports each. Every request is the check
+ * program's (check.h): prefect-keys itself links no Cloud client.
  */
 #include <config.h>
 
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+#include "checkmsg.h"
 #include "cloud.h"
 #include "pk.h"
 #include "secret.h"
@@ -39,15 +42,26 @@ static void list_handles(const struct pp_workspace *ws, size_t n, char *out, siz
         snprintf(out, outlen, "none");
 }
 
-/* Ask Cloud which workspaces key sees. PK_OK with *ws, else says why. */
+/*
+ * Ask Cloud which workspaces key sees, through the check program
+ * (check.h: pp_check_validate). PK_OK with *ws, else says why.
+ */
 static int ask_workspaces(struct pk *pk, const char *key, struct pp_workspace **ws, size_t *n)
 {
+    struct pp_check_answer a;
     struct pp_cloud_answer ans;
+    struct pp_entry e;
 
-    memset(&ans, 0, sizeof(ans));
+    memset(&e, 0, sizeof(e));
+    e.key = (char *)key;
     *ws = NULL;
     *n = 0;
-    pp_cloud_workspaces(&pk->cfg, key, ws, n, &ans, &pk->quiet);
+    pp_check_validate(&pk->cfg, &e, PP_ASK_WORKSPACES, &a, &pk->quiet);
+    ans = a.ws_ans;
+    *ws = a.ws;
+    *n = a.nws;
+    a.ws = NULL;
+    pp_checkmsg_answer_clear(&a);
     switch (ans.status) {
     case PP_CLOUD_OK:
         return PK_OK;
@@ -188,6 +202,7 @@ int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *accou
 
 bool pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
 {
+    struct pp_check_answer a;
     struct pp_cloud_answer ans;
     char t1[PP_TIME_SIZE], t2[PP_TIME_SIZE];
     bool has = false;
@@ -195,11 +210,11 @@ bool pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
 
     if (e->key_id[0] == '\0' && e->service_account_id[0] == '\0')
         return false;
-    memset(&ans, 0, sizeof(ans));
-    pp_cloud_expiration(&pk->cfg, e->key, e->account_id,
-                        e->user_id[0] ? e->user_id : NULL, e->key_id[0] ? e->key_id : NULL,
-                        e->service_account_id[0] ? e->service_account_id : NULL, &has, &when,
-                        &ans, &pk->quiet);
+    pp_check_validate(&pk->cfg, e, PP_ASK_EXPIRATION, &a, &pk->quiet);
+    ans = a.exp_ans;
+    has = a.has_expires;
+    when = a.expires;
+    pp_checkmsg_answer_clear(&a);
     if (ans.status != PP_CLOUD_OK) {
         printf("note: the key's expiration could not be read from Cloud (%s)%s\n", ans.reason,
                e->has_expires ? "; keeping --expires" : "");

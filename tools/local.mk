@@ -14,4 +14,9 @@ tools_prefect_keys_SOURCES = \
 tools_prefect_keys_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DPP_DEFAULT_METRICS='"$(localstatedir)/lib/prometheus/node-exporter/prefect_keys.prom"'
 tools_prefect_keys_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-tools_prefect_keys_LDADD = lib/libpp.la $(JSONC_LIBS)
+# Checks (check, add, rotate, explain --check) run the check program
+# (lib/checkrun.h); the Cloud client is linked only for what is not a
+# check: rotate --from-cloud's request with an administrator key and
+# verify's reachability probe (no key), neither of which takes an entry's
+# lock or writes a check record.
+tools_prefect_keys_LDADD = lib/libppcloud.la lib/libpp.la $(JSONC_LIBS)

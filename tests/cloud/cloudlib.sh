@@ -5,6 +5,10 @@
 # variables, the store and pipes: never in argv, never printed.
 
 CL_PROBE="$top_builddir/tests/cloud/cloudprobe"
+# cloudprobe with the Cloud client's commands (workspaces, expiration).
+CL_CLIENT="$top_builddir/tests/cloud/cloudclient"
+# The check program the module and prefect-keys run (checker/check.c).
+CL_CHECKER="$(cd "$top_builddir" && pwd)/checker/check"
 CL_STATE="$PP_TESTROOT/state.json"
 CL_REQLOG="$PP_TESTROOT/requests.log"
 CL_STORE="$PP_TESTROOT/store"
@@ -33,6 +37,13 @@ chmod 0755 "$PP_TESTROOT/etc"
 mkdir -m 0700 "$CL_STORE"
 : > "$CL_REQLOG"
 : > "$PP_TEST_LOG"
+
+# pp_has_cap_sys_resource: whether this process may raise hard resource
+# limits (root normally may; some containers drop the capability).
+pp_has_cap_sys_resource() {
+    _eff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+    [ $(( (0x$_eff >> 24) & 1 )) = 1 ]
+}
 
 # cl_newkey PREFIX VAR: a fresh random key in VAR (pnu or pnb).
 cl_newkey() {
@@ -73,7 +84,7 @@ cl_config() {
         for _s in "api_url = \"$(cl_url good)\";" "store = \"$CL_STORE\";" \
                 "cache_dir = \"$CL_CACHE\";" "ca_file = \"$PP_TESTROOT/certs/ca.pem\";" \
                 "connect_timeout_ms = $((1000 * CL_SLOW));" "timeout_ms = $((2000 * CL_SLOW));" \
-                "debug = true;"; do
+                "debug = true;" "check_program = \"$CL_CHECKER\";"; do
             _name=${_s%% *}
             for _x in "$@"; do
                 [ "${_x%% *}" != "$_name" ] || continue 2
@@ -120,15 +131,20 @@ cl_pk() {
 
 # cl_run NAME PROBE-ARGS...: run cloudprobe (under $PP_VALGRIND), stdout in
 # out/NAME, stderr in out/NAME.err; a key on stdin when CL_STDIN is set.
+# The commands workspaces and expiration run cloudclient.
 cl_run() {
     _n=$1
     shift
     _rc=0
+    _bin=$CL_PROBE
+    for _a in "$@"; do
+        case $_a in workspaces|expiration) _bin=$CL_CLIENT ;; esac
+    done
     if [ -n "${CL_STDIN:-}" ]; then
-        printf '%s\n' "$CL_STDIN" | $PP_VALGRIND_CMD "$CL_PROBE" --config "$CL_CONF" "$@" \
+        printf '%s\n' "$CL_STDIN" | $PP_VALGRIND_CMD "$_bin" --config "$CL_CONF" "$@" \
             >"$CL_OUT/$_n" 2>"$CL_OUT/$_n.err" || _rc=$?
     else
-        $PP_VALGRIND_CMD "$CL_PROBE" --config "$CL_CONF" "$@" </dev/null \
+        $PP_VALGRIND_CMD "$_bin" --config "$CL_CONF" "$@" </dev/null \
             >"$CL_OUT/$_n" 2>"$CL_OUT/$_n.err" || _rc=$?
     fi
     if [ $_rc -ne 0 ]; then

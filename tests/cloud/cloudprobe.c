@@ -4,8 +4,8 @@
  * shell tests, one call per run, and prints what came back as key=value
  * lines (never a key: keys come from standard input or the store).
  *
- *   cloudprobe [options] workspaces             key on stdin
- *   cloudprobe [options] expiration ACCOUNT USER KEYID SA   ("-" = none; key on stdin)
+ *   cloudclient [options] workspaces            key on stdin
+ *   cloudclient [options] expiration ACCOUNT USER KEYID SA   ("-" = none; key on stdin)
  *   cloudprobe [options] check ENTRY            entry from the store
  *   cloudprobe [options] cache ENTRY            the entry's cache record
  *   cloudprobe [options] uncache ENTRY          remove it (pp_cache_remove)
@@ -19,6 +19,8 @@
  *   --force                check: ignore a fresh cached result
  *   --ruid UID             run with real uid UID (effective and saved stay
  *                          root), as su and sudo run a login: UID may signal it
+ * cloudclient is cloudprobe with the Cloud client's two commands, linked
+ * with libcurl and json-c; cloudprobe, like a login, is not.
  * Log lines go to stderr as "log: <priority> line". The last line on stdout
  * is "elapsed_ms=N maxrss_kb=N".
  */
@@ -48,6 +50,7 @@ static void sink(void *ctx, int priority, const char *line)
     fprintf(stderr, "log: <%d> %s\n", priority, line);
 }
 
+#ifdef PP_PROBE_CLIENT
 static const char *status_name(enum pp_cloud_status s)
 {
     switch (s) {
@@ -91,6 +94,8 @@ static void print_answer(int rc, const struct pp_cloud_answer *a)
            rc, status_name(a->status), a->http_status, a->retry_after,
            a->retried_http_status, a->key_id[0] ? a->key_id : "-", a->reason);
 }
+
+#endif
 
 static void replace(char **field, const char *value)
 {
@@ -170,7 +175,9 @@ int main(int argc, char **argv)
         cfg.connect_timeout_ms = connect_timeout;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (strcmp(cmd, "workspaces") == 0 && i == argc) {
+    if (0) {
+#ifdef PP_PROBE_CLIENT
+    } else if (strcmp(cmd, "workspaces") == 0 && i == argc) {
         struct pp_cloud_answer ans;
         struct pp_workspace *ws = NULL;
         size_t n = 0, k;
@@ -197,6 +204,7 @@ int main(int argc, char **argv)
         print_answer(rc, &ans);
         printf("expiration=%s\n", has ? pp_time_format(when, t) : "none");
         printf("expiration_epoch=%lld\n", has ? (long long)when : -1LL);
+#endif
     } else if (strcmp(cmd, "check") == 0 && i + 1 == argc) {
         struct pp_entry e;
         struct pp_verdict v;
@@ -208,6 +216,8 @@ int main(int argc, char **argv)
             pp_config_free(&cfg);
             return 2;
         }
+        /* As a login does (decide.c): the fingerprint from the record if it can. */
+        pp_cache_fingerprint(&cfg, &e, &log);
         rc = pp_check_entry(&cfg, &e, now, force, &v, &log);
         pp_entry_clear(&e);
         printf("rc=%d\n", rc);

@@ -78,6 +78,8 @@ e2e_require_cmd "$PYTHON3" python3
 e2e_require_cmd "$OPENSSL" openssl
 e2e_module_built="$top_builddir/pam_prefect/.libs/pam_prefect.so"
 e2e_tool="$top_builddir/tools/prefect-keys"
+e2e_checker_built="$top_builddir/checker/check"
+[ -x "$e2e_checker_built" ] || pp_fail "the check program is not built: $e2e_checker_built"
 [ -f "$e2e_module_built" ] || pp_fail "the module is not built: $e2e_module_built"
 [ -x "$e2e_tool" ] || pp_fail "prefect-keys is not built: $e2e_tool"
 
@@ -454,6 +456,7 @@ api_url = "$e2e_api_url";
 store = "$R/store";
 cache_dir = "$R/cache";
 ca_file = "$R/cloud/certs/ca.pem";
+check_program = "$R/lib/check";
 ${1-}
 EOF
     chmod 0644 "$R/pam_prefect.conf"
@@ -540,6 +543,9 @@ e2e_base() {
     mkdir -p "$R/lib" "$R/bin"
     # The module, from a root-owned place (the build tree may be anywhere).
     install -m 0644 "$e2e_module_built" "$R/lib/pam_prefect.so"
+    # The check program the module and prefect-keys run (check_program),
+    # root's alone as when installed.
+    install -m 0700 "$e2e_checker_built" "$R/lib/check"
     # What every login runs: the fingerprint of PREFECT_API_KEY and the
     # value of PREFECT_API_URL (or "unset"), never the key.
     cat >"$R/bin/pp-probe" <<'EOF'

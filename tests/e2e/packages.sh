@@ -13,7 +13,7 @@
 #    off), the check timer is not enabled, systemd-analyze verify accepts the
 #    units; the Slurm plugin is in Slurm's plugin directory, off.
 # 2. The installed prefect-keys stores keys (checked with the Cloud stand-in,
-#    through the dlopen'ed libcurl of the Depends) in the default store;
+#    by the installed check program) in the default store;
 #    "pam-auth-update --enable prefect"; real sshd logins through
 #    common-auth/common-session get the key from the installed module; the
 #    installed tool writes metrics that promtool accepts.
@@ -115,7 +115,7 @@ check() {
 add() {
     if printf '%s\n' "$2" | "$TOOL" add "$1" --workspace "$3" >"$R/out/last" 2>&1 \
         && grep -q 'checked with Prefect Cloud: the key is valid' "$R/out/last"; then
-        e2e_ok "the installed prefect-keys stores $1, checked with Cloud (libcurl loaded at run time)"
+        e2e_ok "the installed prefect-keys stores $1, checked with Cloud (by the installed check program)"
     else
         e2e_bad "prefect-keys add $1:"
         sed 's/^/    | /' "$R/out/last"
@@ -138,16 +138,36 @@ else
     e2e_bad "/etc/security/pam_prefect.conf is not a conffile"
 fi
 # The libraries the module and the plugin open with dlopen: no shlibs
-# dependency finds them, so each package's Depends must name them.
+# dependency finds them, so each package's Depends must name them
+# (${pp:Depends}). libcurl and json-c are linked by the check program and
+# prefect-keys: dh_shlibdeps names them for libpam-prefect, which the
+# plugin's package depends on (the plugin runs its check program).
+depends_names() {
+    # depends_names PKG LIB WHY
+    if dpkg-query -W -f='${Depends}\n' "$1" | tr ',' '\n' | grep -q "^ *$2\\b"; then
+        e2e_ok "$1: Depends names $2 ($3)"
+    else
+        e2e_bad "$1: Depends lacks $2 ($3): $(dpkg-query -W -f='${Depends}' "$1")"
+    fi
+}
+# (The packages of this release, as debian/rules computes them.)
+dlopened=$(CC=${CC:-cc} sh "$top_srcdir/debian/dlopen-depends" "$top_builddir/config.h" \
+    | sed 's/^pp:Depends=//; s/([^)]*)//g; s/,/ /g') || pp_fail "debian/dlopen-depends failed"
+[ -n "$dlopened" ] || pp_fail "debian/dlopen-depends names no package"
 for pkg in libpam-prefect slurm-spank-prefect; do
-    for lib in libconfig9 libcurl4 libjson-c5 libssl3; do
-        if dpkg-query -W -f='${Depends}\n' "$pkg" | tr ',' '\n' | grep -q "^ *$lib\\b"; then
-            e2e_ok "$pkg: Depends names $lib (opened with dlopen, so no shlibs dependency finds it)"
-        else
-            e2e_bad "$pkg: Depends lacks $lib: $(dpkg-query -W -f='${Depends}' "$pkg")"
-        fi
+    for lib in $dlopened; do
+        depends_names "$pkg" "$lib" "opened with dlopen, so no shlibs dependency finds it"
     done
 done
+for lib in libcurl4 libjson-c5; do
+    depends_names libpam-prefect "$lib" "linked by the check program"
+done
+check "slurm-spank-prefect depends on libpam-prefect (its check program)" \
+    sh -c "dpkg-query -W -f='\${Depends}' slurm-spank-prefect | grep -q 'libpam-prefect (='"
+# The check program: root's alone, outside PATH, where the module looks.
+mode_is /usr/libexec/pam_prefect/check "regular file 700 root root"
+check "the installed module runs /usr/libexec/pam_prefect/check" \
+    grep -qaF /usr/libexec/pam_prefect/check "$(dpkg -L libpam-prefect | grep '/security/pam_prefect\.so$')"
 pamd_as_before "installed (profile off by default)"
 if [ -e /etc/systemd/system/timers.target.wants/prefect-keys-check.timer ]; then
     e2e_bad "the check timer is enabled by the installation"

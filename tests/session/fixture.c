@@ -75,13 +75,17 @@ void fx_config_text(const char *path, const char *text)
 
 void fx_config_validate(const struct fx *fx, bool validate, const char *extra)
 {
+    const char *prog = getenv("PP_CHECK_PROGRAM");
     char *text = pp_test_fmt("# session test configuration\n"
                              "store = \"%s\";\n"
                              "cache_dir = \"%s\";\n"
                              "validate = %s;\n"
-                             "%s\n",
+                             "%s\n"
+                             "%s%s%s",
                              fx->store, fx->cache, validate ? "true" : "false",
-                             extra != NULL ? extra : "");
+                             extra != NULL ? extra : "",
+                             prog != NULL ? "check_program = \"" : "", prog != NULL ? prog : "",
+                             prog != NULL ? "\";\n" : "");
 
     fx_config_text(fx->config, text);
     free(text);

@@ -341,6 +341,7 @@ settings = {"cache_ttl": CACHE_TTL}
 def write_config(st):
     lines = ['api_url = "%s";' % ENV["STRESS_URL"], 'store = "%s";' % ENV["STRESS_STORE"],
              'cache_dir = "%s";' % ENV["STRESS_CACHE"], 'ca_file = "%s";' % ENV["STRESS_CA"],
+             'check_program = "%s";' % ENV["STRESS_CHECKER"],
              "connect_timeout_ms = %d;" % min(1000, TIMEOUT_MS),
              "timeout_ms = %d;" % TIMEOUT_MS, "cache_ttl = %d;" % settings["cache_ttl"],
              "negative_cache_ttl = 2;", "offline_grace = %d;" % GRACE,

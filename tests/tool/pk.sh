@@ -24,7 +24,8 @@ WS2=7e2a1f3b-4c5d-4e6f-9071-8293a4b5c6d7
 pk_write_conf() {
     # $1...: extra settings lines
     {
-        printf 'store = "%s";\ncache_dir = "%s";\n' "$STORE" "$CACHE"
+        printf 'store = "%s";\ncache_dir = "%s";\ncheck_program = "%s";\n' "$STORE" "$CACHE" \
+            "$(cd "$top_builddir" && pwd)/checker/check"
         for line in "$@"; do printf '%s\n' "$line"; done
     } >"$CONF"
     chmod 0644 "$CONF"

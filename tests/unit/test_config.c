@@ -640,7 +640,8 @@ static void test_unsafe_file(void **state)
 static void test_names(void **state)
 {
     static const char *const expected[] = {
-        "api_url", "broad_rules_for_system_accounts", "ca_file", "cache_dir", "cache_ttl", "connect_timeout_ms", "debug",
+        "api_url", "broad_rules_for_system_accounts", "ca_file", "cache_dir", "cache_ttl",
+        "check_program", "connect_timeout_ms", "debug",
         "expiry_warn_days", "minimum_uid", "negative_cache_ttl", "offline_grace",
         "on_failure", "proxy", "services", "store", "timeout_ms", "validate",
     };
