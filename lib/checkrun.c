@@ -49,7 +49,8 @@ static pid_t spawn_program(const char *path, int sock, char *why, size_t whylen)
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     sigset_t none, all;
-    char *const argv[] = { (char *)"check", NULL };
+    /* argv[0] is the path: the program starts check-cloud from its directory. */
+    char *const argv[] = { (char *)path, NULL };
     char *const envp[] = { NULL };
     pid_t pid = -1;
     int rc;

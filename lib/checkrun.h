@@ -6,8 +6,8 @@
  * The program is cfg->check_program; it must be a regular file owned by
  * root that neither its group nor others may write, or it is not run. It is
  * started with posix_spawn: a session of its own, every signal at its
- * default and none blocked, an empty environment, an argv of its name
- * alone, and no descriptor of the caller but one end of a socket pair as
+ * default and none blocked, an empty environment, an argv of its path
+ * alone (it starts check-cloud from the same directory), and no descriptor of the caller but one end of a socket pair as
  * its standard input, over which the request (checkmsg.h; the key only
  * ever travels there) goes and the answer comes back. The program resets
  * everything else itself (checker/check.c), and detaches from the caller at
