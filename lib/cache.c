@@ -525,10 +525,7 @@ int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
         }
     }
     if (pp_fingerprint(e->key, e->fp) != 0) {
-        const char *why = pp_fingerprint_error();
-
-        pp_error(log, "entry %s: the key's fingerprint cannot be computed%s%s", e->name,
-                 why != NULL ? ": " : "", why != NULL ? why : "");
+        pp_error(log, "entry %s: the key's fingerprint cannot be computed", e->name);
         return -1;
     }
     /* Never here: a login must hold no lock and write no record (check.h). */
