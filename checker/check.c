@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "checkmsg.h"
+#include "checkrun.h"
 #include "log.h"
 
 /* The program that does the check: check-cloud, in this program's directory. */
@@ -165,10 +166,14 @@ static int own_process(const char **why)
     return 0;
 }
 
-/* An answer with one error line, for a check that cannot be done; syslog if the caller has gone. */
-static void answer_error(const char *fmt, ...) PP_PRINTF(1, 2);
+/*
+ * An answer with one error line, for a check that cannot be done; syslog
+ * if the caller has gone. rc as checkwork.h's: -1 an error, 1 a local
+ * failure (the caller decides from the cache), whose reason is the line.
+ */
+static void answer_error(int rc, const char *fmt, ...) PP_PRINTF(2, 3);
 
-static void answer_error(const char *fmt, ...)
+static void answer_error(int rc, const char *fmt, ...)
 {
     static struct pp_check_answer a;
     unsigned char *frame;
@@ -176,12 +181,19 @@ static void answer_error(const char *fmt, ...)
     va_list ap;
 
     memset(&a, 0, sizeof(a));
-    a.rc = -1;
+    a.rc = rc;
     a.nlines = 1;
     a.lines[0].priority = LOG_ERR;
     va_start(ap, fmt);
     vsnprintf(a.lines[0].text, sizeof(a.lines[0].text), fmt, ap);
     va_end(ap);
+    if (rc > 0) {   /* the reason: the line without its "check: " */
+        const char *r = a.lines[0].text + (strncmp(a.lines[0].text, "check: ", 7) == 0 ? 7 : 0);
+        size_t n = strnlen(r, sizeof(a.v.reason) - 1);
+
+        memcpy(a.v.reason, r, n);
+        a.v.reason[n] = '\0';
+    }
     frame = pp_checkmsg_pack_answer(&a, &len);
     if (frame == NULL || pp_checkmsg_send(0, frame, len) != 0) {
         openlog("pam_prefect(check)", LOG_PID, LOG_AUTHPRIV);
@@ -204,7 +216,6 @@ static int start_worker(const char *self, char *why, size_t whylen)
     char *const envp[] = { NULL };
     const char *slash = self != NULL ? strrchr(self, '/') : NULL;
     char path[4096];
-    struct stat st;
     pid_t pid;
     int rc;
 
@@ -215,16 +226,8 @@ static int start_worker(const char *self, char *why, size_t whylen)
     }
     memcpy(path, self, (size_t)(slash - self));
     memcpy(path + (slash - self), "/" WORKER_NAME, sizeof("/" WORKER_NAME));
-    if (stat(path, &st) != 0) {
-        snprintf(why, whylen, "cannot use %s: %s", path, strerror(errno));
+    if (pp_checkrun_program_safe(path, why, whylen) != 0)
         return -1;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0
-        || (st.st_mode & 0100) == 0) {
-        snprintf(why, whylen, "%s is not an executable file owned by root and writable only "
-                 "by root", path);
-        return -1;
-    }
     if ((rc = posix_spawn(&pid, path, NULL, NULL, argv, envp)) != 0) {
         snprintf(why, whylen, "cannot start %s: %s", path, strerror(rc));
         return -1;
@@ -243,12 +246,12 @@ int main(int argc, char **argv)
         return 2;
     }
     if (own_process(&why) != 0) {
-        answer_error("check: %s", why);
+        answer_error(-1, "check: %s", why);
         return 1;
     }
     /* Detach: the caller reaps this process now; check-cloud does the check. */
     if (start_worker(argv[0], buf, sizeof(buf)) != 0) {
-        answer_error("check: %s", buf);
+        answer_error(1, "check: %s", buf);
         return 1;
     }
     return 0;

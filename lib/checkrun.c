@@ -21,8 +21,7 @@
 /* How long a started program may take to detach once its answer is in (or late). */
 #define PP_DETACH_GRACE_MS 50
 
-/* The program file as it may be run: root's, written by root only. 0 or -1 (why set). */
-static int program_safe(const char *path, char *why, size_t whylen)
+int pp_checkrun_program_safe(const char *path, char *why, size_t whylen)
 {
     struct stat st;
 
@@ -130,7 +129,7 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
     int sv[2], r;
     pid_t pid;
 
-    if (program_safe(cfg->check_program, why, whylen) != 0) {
+    if (pp_checkrun_program_safe(cfg->check_program, why, whylen) != 0) {
         pp_error(log, "check: %s", why);
         return -1;
     }
