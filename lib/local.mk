@@ -17,7 +17,6 @@ lib_libpp_la_SOURCES = \
 	lib/outcome.c lib/outcome.h \
 	lib/verdict.c lib/verdict.h \
 	lib/decide.c lib/decide.h \
-	lib/dynlib.c lib/dynlib.h \
 	lib/checkmsg.c lib/checkmsg.h \
 	lib/checkrun.c lib/checkrun.h \
 	lib/cache.c lib/cache.h \
@@ -29,7 +28,7 @@ lib_libpp_la_SOURCES = \
 # (pam_prefect/local.mk: --gc-sections).
 lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(MD_CFLAGS) \
 	-ffunction-sections -fdata-sections
-# libconfig is not linked: lib/dynlib.c opens it when a file must be
+# libconfig is not linked: lib/lcfg_loader.c opens it when a file must be
 # parsed or written (only its header is used at build time). libmd (the
 # key's SHA-256, secret.c) is small and linked. Nothing here talks to Cloud: that is
 # the check program's (checker/), with libppcloud.la below.
