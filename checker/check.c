@@ -3,9 +3,9 @@
  * check.c: the check program, installed root-only outside PATH
  * ($(pkglibexecdir)/check). The module, the Slurm plugin and prefect-keys
  * run it (lib/checkrun.h) whenever Prefect Cloud must be asked; it alone
- * takes entry locks and writes check records (lib/checkwork.h), so that a
- * login its caller can stop (su, sudo) never holds what other logins wait
- * for.
+ * (through check-cloud, below) takes entry locks and writes check records
+ * (lib/checkwork.h), so that a login its caller can stop (su, sudo) never
+ * holds what other logins wait for.
  *
  * Its standard input is a socket: one request comes in, one answer goes
  * out (lib/checkmsg.h). Before anything else it makes sure that nothing its
@@ -21,38 +21,45 @@
  *     record saying Cloud is unreachable;
  *   - every signal at its default, none blocked, SIGPIPE and SIGXFSZ
  *     ignored (a write that fails is an error, never a death); umask
- *     077; working directory /; not dumpable (it holds a key);
+ *     077; working directory /;
  *   - its environment was empty already (checkrun.c) and is never read.
- * Then it detaches (a child of its own does the check) so that its caller
- * reaps it at once, reads the request, does the work and answers. When the
- * caller has gone (it waits at most timeout_ms), the check still ends and
- * records its result, and the log lines go to syslog.
+ * Then it detaches: it starts check-cloud (checker/check_cloud.c, in the
+ * same directory), which inherits all of the above, and ends, so that its
+ * caller reaps it at once. check-cloud reads the request, does the work
+ * and answers. When the caller has gone (it waits at most timeout_ms), the
+ * check still ends and records its result, and the log lines go to syslog.
+ *
+ * This program links neither libcurl nor json-c: only check-cloud does.
+ * Detaching is a new process, and one made from a process that has libcurl
+ * and its thirty-odd libraries mapped costs a copy of all their page
+ * tables and a fault for every page either side writes afterwards, in the
+ * time a cold login waits; starting check-cloud from this small process
+ * costs an exec only.
  */
 #include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "checkmsg.h"
-#include "checkwork.h"
-#include "secret.h"
+#include "checkrun.h"
+#include "log.h"
 
-/* How long the caller has to send its request. */
-#define REQUEST_WAIT_MS 5000
+/* The program that does the check: check-cloud, in this program's directory. */
+#define WORKER_NAME "check-cloud"
 /* The stack the program and its threads (libcurl's resolver) get. */
 #define STACK_SIZE (8L * 1024 * 1024)
 
@@ -79,36 +86,6 @@ static const struct {
     { RLIMIT_STACK, STACK_SIZE, RLIM_INFINITY },
 };
 
-static struct pp_check_answer answer;
-
-/* The log sink: lines travel back with the answer. */
-static void collect(void *ctx, int priority, const char *line)
-{
-    (void)ctx;
-    if (answer.nlines >= PP_CHECKMSG_LINES) {
-        answer.dropped++;
-        return;
-    }
-    answer.lines[answer.nlines].priority = priority;
-    snprintf(answer.lines[answer.nlines].text, sizeof(answer.lines[0].text), "%s", line);
-    answer.nlines++;
-}
-
-/* The caller is gone: its lines go to syslog, as the module's would. */
-static void to_syslog(const char *user)
-{
-    size_t i;
-
-    openlog("pam_prefect(check)", LOG_PID, LOG_AUTHPRIV);
-    for (i = 0; i < answer.nlines; i++) {
-        if (user[0] != '\0')
-            syslog(answer.lines[i].priority, "user=%s %s", user, answer.lines[i].text);
-        else
-            syslog(answer.lines[i].priority, "%s", answer.lines[i].text);
-    }
-    closelog();
-}
-
 /* Descriptors: the socket on 0, /dev/null on 1 and 2, nothing else. 0 or -1. */
 static int own_descriptors(void)
 {
@@ -132,7 +109,6 @@ static int own_process(const char **why)
 {
     struct sched_param sp;
     struct sigaction sa;
-    pthread_attr_t attr;
     sigset_t none;
     uid_t r, e, s;
     gid_t gr, ge, gs;
@@ -145,7 +121,6 @@ static int own_process(const char **why)
         *why = "the check program must be run by root";
         return -1;
     }
-    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     /*
      * Raising a hard limit needs CAP_SYS_RESOURCE, which root normally has;
      * where it lacks it (a container), the soft limit goes as near to the
@@ -160,12 +135,6 @@ static int own_process(const char **why)
         if (rl.rlim_cur > cur.rlim_max)
             rl.rlim_cur = cur.rlim_max;
         (void)setrlimit(limits[i].resource, &rl);
-    }
-    /* Threads made from now on get a whole stack, whatever the caller's limit was. */
-    if (pthread_attr_init(&attr) == 0) {
-        (void)pthread_attr_setstacksize(&attr, (size_t)STACK_SIZE);
-        (void)pthread_setattr_default_np(&attr);
-        pthread_attr_destroy(&attr);
     }
     errno = 0;
     if (setpriority(PRIO_PROCESS, 0, 0) != 0) {
@@ -197,70 +166,93 @@ static int own_process(const char **why)
     return 0;
 }
 
-static void send_answer(const char *user)
+/*
+ * An answer with one error line, for a check that cannot be done; syslog
+ * if the caller has gone. rc as checkwork.h's: -1 an error, 1 a local
+ * failure (the caller decides from the cache), whose reason is the line.
+ */
+static void answer_error(int rc, const char *fmt, ...) PP_PRINTF(2, 3);
+
+static void answer_error(int rc, const char *fmt, ...)
 {
+    static struct pp_check_answer a;
     unsigned char *frame;
     size_t len = 0;
+    va_list ap;
 
-    frame = pp_checkmsg_pack_answer(&answer, &len);
-    if (frame == NULL || pp_checkmsg_send(0, frame, len) != 0)
-        to_syslog(user);
+    memset(&a, 0, sizeof(a));
+    a.rc = rc;
+    a.nlines = 1;
+    a.lines[0].priority = LOG_ERR;
+    va_start(ap, fmt);
+    vsnprintf(a.lines[0].text, sizeof(a.lines[0].text), fmt, ap);
+    va_end(ap);
+    if (rc > 0) {   /* the reason: the line without its "check: " */
+        const char *r = a.lines[0].text + (strncmp(a.lines[0].text, "check: ", 7) == 0 ? 7 : 0);
+        size_t n = strnlen(r, sizeof(a.v.reason) - 1);
+
+        memcpy(a.v.reason, r, n);
+        a.v.reason[n] = '\0';
+    }
+    frame = pp_checkmsg_pack_answer(&a, &len);
+    if (frame == NULL || pp_checkmsg_send(0, frame, len) != 0) {
+        openlog("pam_prefect(check)", LOG_PID, LOG_AUTHPRIV);
+        syslog(LOG_ERR, "%s", a.lines[0].text);
+        closelog();
+    }
     free(frame);
+}
+
+/*
+ * Start check-cloud, the file WORKER_NAME beside this program (self: this
+ * program's absolute path, as the caller ran it), with what this process
+ * has made its own and an empty environment. It must be root's and
+ * writable by root only, as the caller demands of this program. 0, or -1
+ * with why (whylen bytes).
+ */
+static int start_worker(const char *self, char *why, size_t whylen)
+{
+    char *const argv[] = { (char *)WORKER_NAME, NULL };
+    char *const envp[] = { NULL };
+    const char *slash = self != NULL ? strrchr(self, '/') : NULL;
+    char path[4096];
+    pid_t pid;
+    int rc;
+
+    if (self == NULL || self[0] != '/' || slash == NULL
+        || (size_t)(slash - self) + sizeof("/" WORKER_NAME) > sizeof(path)) {
+        snprintf(why, whylen, "the check program was not run by its absolute path");
+        return -1;
+    }
+    memcpy(path, self, (size_t)(slash - self));
+    memcpy(path + (slash - self), "/" WORKER_NAME, sizeof("/" WORKER_NAME));
+    if (pp_checkrun_program_safe(path, why, whylen) != 0)
+        return -1;
+    if ((rc = posix_spawn(&pid, path, NULL, NULL, argv, envp)) != 0) {
+        snprintf(why, whylen, "cannot start %s: %s", path, strerror(rc));
+        return -1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    struct pp_log log = { collect, NULL, false, NULL };
-    struct pp_check_request rq;
     const char *why = NULL;
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    pid_t pid;
+    char buf[4200];
 
-    (void)argv;
     if (argc != 1 || own_descriptors() != 0) {
         fprintf(stderr, "check: this program is run by pam_prefect, the Slurm plugin and "
                 "prefect-keys, with a socket as its standard input\n");
         return 2;
     }
-    memset(&answer, 0, sizeof(answer));
     if (own_process(&why) != 0) {
-        answer.rc = -1;
-        pp_error(&log, "check: %s", why);
-        send_answer("");
+        answer_error(-1, "check: %s", why);
         return 1;
     }
-    /* Detach: the caller reaps this process now; the child does the check. */
-    pid = fork();
-    if (pid > 0)
-        _exit(0);
-
-    if (pp_checkmsg_recv(0, REQUEST_WAIT_MS, &buf, &len) != 1
-        || pp_checkmsg_unpack_request(buf, len, &rq) != 0) {
-        pp_free_buf(buf, len);
-        answer.rc = -1;
-        pp_error(&log, "check: no valid request from the caller");
-        send_answer("");
+    /* Detach: the caller reaps this process now; check-cloud does the check. */
+    if (start_worker(argv[0], buf, sizeof(buf)) != 0) {
+        answer_error(1, "check: %s", buf);
         return 1;
     }
-    pp_free_buf(buf, len);
-    log.debug = rq.cfg.debug;
-    switch (rq.mode) {
-    case PP_CHECK_MODE_CHECK:
-        answer.rc = pp_checkwork_check(&rq, &answer, &log);
-        break;
-    case PP_CHECK_MODE_NOTE:
-        pp_checkwork_note(&rq, &log);
-        break;
-    case PP_CHECK_MODE_VALIDATE:
-        answer.rc = pp_checkwork_validate(&rq, &answer, &log);
-        break;
-    }
-    if (rq.mode == PP_CHECK_MODE_NOTE)
-        to_syslog(rq.user);
-    else
-        send_answer(rq.user);
-    pp_checkmsg_request_clear(&rq);
-    pp_checkmsg_answer_clear(&answer);
     return 0;
 }

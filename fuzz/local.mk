@@ -14,8 +14,8 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_CPPFLAGS = $(DEFS) -I$(top_builddir) -I$(top_srcdir)/lib -I$(top_srcdir)/fuzz \
-	$(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
-FUZZ_LIBS = $(CURL_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
+	$(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $(MD_CFLAGS)
+FUZZ_LIBS = $(CURL_LIBS) $(JSONC_LIBS) $(MD_LIBS) $(DL_LIBS) -lpthread
 
 # The library's C files are compiled once for all targets (without
 # -fsanitize=fuzzer's main: -fsanitize=fuzzer-no-link).

@@ -25,8 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
-#define PP_LIBCONFIG_LAZY
+/* Every libconfig function through its sym_config_* pointer, set by lcfg.c (lcfg_loader.h). */
 #include "lcfg_loader.h"
 
 #include "lcfg.h"
@@ -87,28 +86,28 @@ int pp_cache_prepare(const struct pp_config *cfg, const struct pp_log *log)
  */
 static int get_str(config_setting_t *root, const char *name, const char **s)
 {
-    config_setting_t *v = config_setting_get_member(root, name);
+    config_setting_t *v = sym_config_setting_get_member(root, name);
 
     *s = NULL;
     if (v == NULL)
         return 0;
     if (config_setting_type(v) != CONFIG_TYPE_STRING)
         return -1;
-    *s = config_setting_get_string(v);
+    *s = sym_config_setting_get_string(v);
     return *s != NULL ? 1 : -1;
 }
 
 /* An optional integer setting: 1 with *n, 0 when absent, -1 when not an integer. */
 static int get_int(config_setting_t *root, const char *name, long long *n)
 {
-    config_setting_t *v = config_setting_get_member(root, name);
+    config_setting_t *v = sym_config_setting_get_member(root, name);
 
     *n = 0;
     if (v == NULL)
         return 0;
     if (config_setting_type(v) != CONFIG_TYPE_INT && config_setting_type(v) != CONFIG_TYPE_INT64)
         return -1;
-    *n = config_setting_get_int64(v);
+    *n = sym_config_setting_get_int64(v);
     return 1;
 }
 
@@ -120,7 +119,7 @@ static int get_int(config_setting_t *root, const char *name, long long *n)
  */
 static int get_time(config_setting_t *root, const char *name, bool *has, time_t *t)
 {
-    config_setting_t *v = config_setting_get_member(root, name);
+    config_setting_t *v = sym_config_setting_get_member(root, name);
     const char *s;
     int type;
 
@@ -130,12 +129,12 @@ static int get_time(config_setting_t *root, const char *name, bool *has, time_t 
         return 0;
     type = config_setting_type(v);
     if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
-        long long n = config_setting_get_int64(v);
+        long long n = sym_config_setting_get_int64(v);
 
         if (n < 0 || (long long)(time_t)n != n)
             return -1;
         *t = (time_t)n;
-    } else if (type != CONFIG_TYPE_STRING || (s = config_setting_get_string(v)) == NULL
+    } else if (type != CONFIG_TYPE_STRING || (s = sym_config_setting_get_string(v)) == NULL
                || pp_time_parse(s, t) != 0) {
         return -1;
     }
@@ -298,7 +297,7 @@ static const char *parse_record(const char *text, size_t len, struct pp_cache_re
         return why;
     }
     bad = record_fields(config_root_setting(&c), rec);
-    config_destroy(&c);
+    sym_config_destroy(&c);
     return bad;
 }
 
@@ -396,9 +395,9 @@ int pp_cache_read_id(const struct pp_config *cfg, const char *entry,
 /* name = "value"; under root. false when out of memory. */
 static bool add_string(config_setting_t *root, const char *name, const char *value)
 {
-    config_setting_t *v = config_setting_add(root, name, CONFIG_TYPE_STRING);
+    config_setting_t *v = sym_config_setting_add(root, name, CONFIG_TYPE_STRING);
 
-    return v != NULL && config_setting_set_string(v, value) == CONFIG_TRUE;
+    return v != NULL && sym_config_setting_set_string(v, value) == CONFIG_TRUE;
 }
 
 static bool add_int(config_setting_t *root, const char *name, long long n);
@@ -411,9 +410,9 @@ static bool add_time(config_setting_t *root, const char *name, bool has, time_t 
 
 static bool add_int(config_setting_t *root, const char *name, long long n)
 {
-    config_setting_t *v = config_setting_add(root, name, CONFIG_TYPE_INT64);
+    config_setting_t *v = sym_config_setting_add(root, name, CONFIG_TYPE_INT64);
 
-    return v != NULL && config_setting_set_int64(v, n) == CONFIG_TRUE;
+    return v != NULL && sym_config_setting_set_int64(v, n) == CONFIG_TRUE;
 }
 
 /*
@@ -450,13 +449,13 @@ static char *format_record(const struct pp_cache_record *rec, char *err, size_t 
         && (rec->entry_file[0] == '\0' || add_string(root, "entry_file", rec->entry_file));
     /* No comment, and no setting at its default: a warm login parses this. */
     if (ok && (f = open_memstream(&text, &size)) != NULL) {
-        config_write(&c, f);
+        sym_config_write(&c, f);
         if (fclose(f) != 0 || text == NULL) {
             free(text);
             text = NULL;
         }
     }
-    config_destroy(&c);
+    sym_config_destroy(&c);
     return text;
 }
 
@@ -525,10 +524,7 @@ int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
         }
     }
     if (pp_fingerprint(e->key, e->fp) != 0) {
-        const char *why = pp_fingerprint_error();
-
-        pp_error(log, "entry %s: the key's fingerprint cannot be computed%s%s", e->name,
-                 why != NULL ? ": " : "", why != NULL ? why : "");
+        pp_error(log, "entry %s: the key's fingerprint cannot be computed", e->name);
         return -1;
     }
     /* Never here: a login must hold no lock and write no record (check.h). */

@@ -161,7 +161,7 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
 /*
  * The fingerprint of e's key into e->fp, without hashing when the record
  * of e names e's entry file as it is now (e->file_id, not empty): then the
- * record's fingerprint is the key's, and libcrypto is not loaded. Else the
+ * record's fingerprint is the key's, and the key is not hashed. Else the
  * key is hashed, and if the record is this key's (fingerprint, account and
  * workspace) but does not name the file yet, the check program is asked
  * to add the file's identity to it (pp_check_note_identity; when the

@@ -206,7 +206,7 @@ int pp_check_begin(struct pp_check *c, const struct pp_config *cfg, const struct
     c->source = "cache";
     /*
      * e->fp: from pp_cache_fingerprint, when the caller asked it (cache.h).
-     * Else the key is hashed here, which may load libcrypto: before the
+     * Else the key is hashed here: before the
      * clock of timeout_ms starts, as that bounds the wait for Cloud.
      */
     if (e == NULL || e->key == NULL) {

@@ -28,8 +28,7 @@
  */
 #define PP_DETACH_GRACE_MS 1000
 
-/* The program file as it may be run: root's, written by root only. 0 or -1 (why set). */
-static int program_safe(const char *path, char *why, size_t whylen)
+int pp_checkrun_program_safe(const char *path, char *why, size_t whylen)
 {
     struct stat st;
 
@@ -56,7 +55,8 @@ static pid_t spawn_program(const char *path, int sock, char *why, size_t whylen)
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     sigset_t none, all;
-    char *const argv[] = { (char *)"check", NULL };
+    /* argv[0] is the path: the program starts check-cloud from its directory. */
+    char *const argv[] = { (char *)path, NULL };
     char *const envp[] = { NULL };
     pid_t pid = -1;
     int rc;
@@ -136,7 +136,7 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
     int sv[2], r;
     pid_t pid;
 
-    if (program_safe(cfg->check_program, why, whylen) != 0) {
+    if (pp_checkrun_program_safe(cfg->check_program, why, whylen) != 0) {
         pp_error(log, "check: %s", why);
         return -1;
     }

@@ -6,9 +6,10 @@
  * The program is cfg->check_program; it must be a regular file owned by
  * root that neither its group nor others may write, or it is not run. It is
  * started with posix_spawn: a session of its own, every signal at its
- * default and none blocked, an empty environment, an argv of its name
- * alone, and no descriptor of the caller but one end of a socket pair as
- * its standard input, over which the request (checkmsg.h; the key only
+ * default and none blocked, an empty environment, an argv of its path
+ * alone (it starts check-cloud from the same directory), and no
+ * descriptor of the caller but one end of a socket pair as its standard
+ * input, over which the request (checkmsg.h; the key only
  * ever travels there) goes and the answer comes back. The program resets
  * everything else itself (checker/check.c), and detaches from the caller at
  * once, so the caller reaps it without waiting for the check.
@@ -27,6 +28,13 @@
 #include "checkmsg.h"
 #include "conf.h"
 #include "log.h"
+
+/*
+ * Whether path may be run as the check program (or its check-cloud): an
+ * absolute path to a regular executable file owned by root that neither
+ * its group nor others may write. 0, or -1 with why (whylen bytes).
+ */
+int pp_checkrun_program_safe(const char *path, char *why, size_t whylen);
 
 /*
  * Run the program with rq and wait at most wait_ms for its answer (wait_ms

@@ -22,8 +22,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
-#define PP_LIBCONFIG_LAZY
+/* Every libconfig function through its sym_config_* pointer, set by lcfg.c (lcfg_loader.h). */
 #include "lcfg_loader.h"
 
 #include "lcfg.h"
@@ -346,7 +345,7 @@ static int set_defaults(struct pp_config *cfg, struct pp_log *log)
 static int file_list(struct pp_config *cfg, const struct pp_option *opt,
                      const config_setting_t *s, const char *where, struct pp_log *log)
 {
-    int n = config_setting_length(s);
+    int n = sym_config_setting_length(s);
     char **list;
 
     list = calloc((size_t)n + 1, sizeof(*list));
@@ -355,11 +354,11 @@ static int file_list(struct pp_config *cfg, const struct pp_option *opt,
         return -1;
     }
     for (int i = 0; i < n; i++) {
-        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        const config_setting_t *e = sym_config_setting_get_elem(s, (unsigned)i);
         const char *v;
 
         if (e == NULL || config_setting_type(e) != CONFIG_TYPE_STRING
-            || (v = config_setting_get_string(e)) == NULL) {
+            || (v = sym_config_setting_get_string(e)) == NULL) {
             pp_error(log, "%s%s must be a list of strings", where, opt->name);
             free_list(list);
             return -1;
@@ -382,20 +381,20 @@ static int file_setting(struct pp_config *cfg, const struct pp_option *opt,
     case OPT_STRING:
         if (type != CONFIG_TYPE_STRING)
             break;
-        return set_string(cfg, opt, config_setting_get_string(s), where, log);
+        return set_string(cfg, opt, sym_config_setting_get_string(s), where, log);
     case OPT_BOOL:
         if (type != CONFIG_TYPE_BOOL)
             break;
-        set_bool(cfg, opt, config_setting_get_bool(s) != 0, log);
+        set_bool(cfg, opt, sym_config_setting_get_bool(s) != 0, log);
         return 0;
     case OPT_INT:
         if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
             break;
-        return set_int(cfg, opt, config_setting_get_int64(s), where, log);
+        return set_int(cfg, opt, sym_config_setting_get_int64(s), where, log);
     case OPT_ENUM:
         if (type != CONFIG_TYPE_STRING)
             break;
-        return set_enum(cfg, opt, config_setting_get_string(s), where, log);
+        return set_enum(cfg, opt, sym_config_setting_get_string(s), where, log);
     case OPT_LIST:
         if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
             break;
@@ -435,8 +434,8 @@ static int parse_file_text(struct pp_config *cfg, const char *text, size_t len, 
     if (pp_lcfg_parse(&lc, text, path, log) != 0)
         return -1;
     root = config_root_setting(&lc);
-    for (int i = 0; i < config_setting_length(root); i++) {
-        const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+    for (int i = 0; i < sym_config_setting_length(root); i++) {
+        const config_setting_t *s = sym_config_setting_get_elem(root, (unsigned)i);
         const char *name = config_setting_name(s);
         const struct pp_option *opt = name != NULL ? find_option(name) : NULL;
 
@@ -450,7 +449,7 @@ static int parse_file_text(struct pp_config *cfg, const char *text, size_t len, 
     }
     rc = 0;
 out:
-    config_destroy(&lc);
+    sym_config_destroy(&lc);
     return rc;
 }
 

@@ -2,7 +2,6 @@
 /* lcfg.c: see lcfg.h. */
 #include <config.h>
 
-#define PP_LIBCONFIG_LAZY
 #include "lcfg_loader.h"
 
 #include "lcfg.h"
@@ -12,14 +11,14 @@
 
 /*
  * Every config_t of ours is made by pp_lcfg_read or pp_lcfg_init, so these
- * two are where libconfig is loaded: a config_* call anywhere else works
- * on a tree one of them made, with the table already there.
+ * two are where libconfig is loaded: a sym_config_* call anywhere else
+ * works on a tree one of them made, with the pointers already set.
  */
 static int load_libconfig(char *err, size_t errlen)
 {
     const char *why = "unknown error";
 
-    if (pp_libconfig_load(&why) != NULL)
+    if (pp_libconfig_load(&why) == 0)
         return 0;
     snprintf(err, errlen, "cannot load libconfig: %s", why);
     return PP_LCFG_UNAVAILABLE;
@@ -59,13 +58,13 @@ int pp_lcfg_read(config_t *c, const char *text, char *err, size_t errlen)
     }
     if (load_libconfig(err, errlen) != 0)
         return PP_LCFG_UNAVAILABLE;
-    config_init(c);
-    if (config_read_string(c, text) != CONFIG_TRUE) {
+    sym_config_init(c);
+    if (sym_config_read_string(c, text) != CONFIG_TRUE) {
         const char *what = config_error_text(c);
 
         snprintf(err, errlen, "line %d: %s", config_error_line(c),
                  what != NULL ? what : "syntax error");
-        config_destroy(c);
+        sym_config_destroy(c);
         return -1;
     }
     return 0;
@@ -92,6 +91,6 @@ int pp_lcfg_init(config_t *c, char *err, size_t errlen)
 {
     if (load_libconfig(err, errlen) != 0)
         return PP_LCFG_UNAVAILABLE;
-    config_init(c);
+    sym_config_init(c);
     return 0;
 }

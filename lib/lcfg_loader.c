@@ -1,13 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* lcfg_loader.c: libconfig opened on first use (see lcfg_loader.h). */
+/*
+ * lcfg_loader.c: libconfig opened on first use (see lcfg_loader.h), and
+ * the one helper that opens a library and resolves its functions.
+ *
+ * The void * that dlsym returns is copied into each pointer with memcpy
+ * (POSIX guarantees that a function's address survives the trip through
+ * void *; ISO C has no cast for it, and a type-punned store would break
+ * aliasing). Every function is resolved into a copy first, so a library
+ * that lacks one leaves every pointer NULL.
+ */
 #include <config.h>
 
 #include "lcfg_loader.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
-#include <stddef.h>
-
-#include "dynlib.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 
 #ifndef PP_LIBCONFIG_SONAME
 #error "PP_LIBCONFIG_SONAME is not defined: run configure"
@@ -22,42 +32,110 @@
 #define PP_LIBCONFIG_OPEN PP_LIBCONFIG_SONAME
 #endif
 
-const struct pp_libconfig_api *pp_libconfig;
+_Static_assert(sizeof(void *) == sizeof(void (*)(void)),
+               "function pointers must fit in void * (POSIX dlsym)");
+
+/* The most functions one library gives. */
+#define DLSYM_MAX 32
+
+/*
+ * PP_DLSYM_ARG(config_init): the two arguments of one function for
+ * dlopen_many_sym, where its pointer goes and its name. The comparison
+ * (never evaluated) lets the compiler check that sym_config_init has
+ * config_init's own type.
+ */
+#define PP_DLSYM_ARG(name) \
+    ((void)sizeof(sym_##name == &name), (void *)&sym_##name), #name
+
+/*
+ * Open soname and resolve the functions given as PP_DLSYM_ARG pairs, the
+ * list ending with NULL. 0, or -1 with err (errlen bytes) saying why (as
+ * dlerror() said); then no pointer is set and the library is closed.
+ */
+static int dlopen_many_sym(const char *soname, char *err, size_t errlen, ...)
+{
+    void *dest[DLSYM_MAX], *found[DLSYM_MAX];
+    const char *name;
+    const char *e;
+    void *handle;
+    size_t i, n = 0;
+    va_list ap;
+
+    dlerror();          /* clear a stale error */
+    if ((handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+        e = dlerror();
+        snprintf(err, errlen, "%s", e != NULL ? e : "cannot be opened");
+        return -1;
+    }
+    va_start(ap, errlen);
+    while ((dest[n] = va_arg(ap, void *)) != NULL) {
+        name = va_arg(ap, const char *);
+        if (n + 1 >= DLSYM_MAX) {
+            snprintf(err, errlen, "%s: too many functions", soname);
+            break;
+        }
+        dlerror();
+        if ((found[n] = dlsym(handle, name)) == NULL) {
+            e = dlerror();
+            snprintf(err, errlen, "%s", e != NULL ? e : name);
+            break;
+        }
+        n++;
+    }
+    va_end(ap);
+    if (dest[n] != NULL) {
+        /* Not the library we need: nothing of it is used. */
+        dlclose(handle);
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+        memcpy(dest[i], &found[i], sizeof(found[i]));
+    return 0;
+}
+
+__typeof__(config_init) *sym_config_init;
+__typeof__(config_destroy) *sym_config_destroy;
+__typeof__(config_read_string) *sym_config_read_string;
+__typeof__(config_write) *sym_config_write;
+__typeof__(config_lookup_string) *sym_config_lookup_string;
+__typeof__(config_setting_length) *sym_config_setting_length;
+__typeof__(config_setting_get_elem) *sym_config_setting_get_elem;
+__typeof__(config_setting_get_member) *sym_config_setting_get_member;
+__typeof__(config_setting_get_string) *sym_config_setting_get_string;
+__typeof__(config_setting_get_int64) *sym_config_setting_get_int64;
+__typeof__(config_setting_get_bool) *sym_config_setting_get_bool;
+__typeof__(config_setting_add) *sym_config_setting_add;
+__typeof__(config_setting_set_string) *sym_config_setting_set_string;
+__typeof__(config_setting_set_int64) *sym_config_setting_set_int64;
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static struct pp_libconfig_api api;
+static int load_result = -1;
 static char load_error[256] = "not loaded";
-
-#define SYM(field, name) { name, offsetof(struct pp_libconfig_api, field) }
-static const struct pp_dynsym syms[] = {
-    SYM(init, "config_init"),
-    SYM(destroy, "config_destroy"),
-    SYM(read_string, "config_read_string"),
-    SYM(write, "config_write"),
-    SYM(lookup_string, "config_lookup_string"),
-    SYM(setting_length, "config_setting_length"),
-    SYM(setting_get_elem, "config_setting_get_elem"),
-    SYM(setting_get_member, "config_setting_get_member"),
-    SYM(setting_get_string, "config_setting_get_string"),
-    SYM(setting_get_int64, "config_setting_get_int64"),
-    SYM(setting_get_bool, "config_setting_get_bool"),
-    SYM(setting_add, "config_setting_add"),
-    SYM(setting_set_string, "config_setting_set_string"),
-    SYM(setting_set_int64, "config_setting_set_int64"),
-};
-#undef SYM
 
 static void load(void)
 {
-    if (pp_dynlib_open(PP_LIBCONFIG_OPEN, syms, sizeof(syms) / sizeof(syms[0]), &api,
-                       sizeof(api), load_error, sizeof(load_error)) == 0)
-        pp_libconfig = &api;
+    load_result = dlopen_many_sym(PP_LIBCONFIG_OPEN, load_error, sizeof(load_error),
+                                  PP_DLSYM_ARG(config_init),
+                                  PP_DLSYM_ARG(config_destroy),
+                                  PP_DLSYM_ARG(config_read_string),
+                                  PP_DLSYM_ARG(config_write),
+                                  PP_DLSYM_ARG(config_lookup_string),
+                                  PP_DLSYM_ARG(config_setting_length),
+                                  PP_DLSYM_ARG(config_setting_get_elem),
+                                  PP_DLSYM_ARG(config_setting_get_member),
+                                  PP_DLSYM_ARG(config_setting_get_string),
+                                  PP_DLSYM_ARG(config_setting_get_int64),
+                                  PP_DLSYM_ARG(config_setting_get_bool),
+                                  PP_DLSYM_ARG(config_setting_add),
+                                  PP_DLSYM_ARG(config_setting_set_string),
+                                  PP_DLSYM_ARG(config_setting_set_int64),
+                                  (void *)NULL);
 }
 
-const struct pp_libconfig_api *pp_libconfig_load(const char **why)
+int pp_libconfig_load(const char **why)
 {
     pthread_once(&load_once, load);
-    if (pp_libconfig == NULL && why != NULL)
+    if (load_result != 0 && why != NULL)
         *why = load_error;
-    return pp_libconfig;
+    return load_result;
 }

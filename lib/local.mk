@@ -17,7 +17,6 @@ lib_libpp_la_SOURCES = \
 	lib/outcome.c lib/outcome.h \
 	lib/verdict.c lib/verdict.h \
 	lib/decide.c lib/decide.h \
-	lib/dynlib.c lib/dynlib.h \
 	lib/checkmsg.c lib/checkmsg.h \
 	lib/checkrun.c lib/checkrun.h \
 	lib/cache.c lib/cache.h \
@@ -27,13 +26,13 @@ lib_libpp_la_SOURCES = \
 	lib/memo.c lib/memo.h
 # One section per function, so that the module keeps only what it calls
 # (pam_prefect/local.mk: --gc-sections).
-lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(CRYPTO_CFLAGS) \
+lib_libpp_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(MD_CFLAGS) \
 	-ffunction-sections -fdata-sections
-# libconfig and libcrypto are not linked: lib/dynlib.c opens them when
-# first needed (only their headers are used at build time); libconfig when
-# a file must be parsed or written. Nothing here talks to Cloud: that is
+# libconfig is not linked: lib/lcfg_loader.c opens it when a file must be
+# parsed or written (only its header is used at build time). libmd (the
+# key's SHA-256, secret.c) is small and linked. Nothing here talks to Cloud: that is
 # the check program's (checker/), with libppcloud.la below.
-lib_libpp_la_LIBADD = $(DL_LIBS)
+lib_libpp_la_LIBADD = $(MD_LIBS) $(DL_LIBS)
 
 # The Cloud client and the check program's side of a check, linked
 # normally with libcurl and json-c: only checker/check (and the tests and

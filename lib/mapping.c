@@ -17,8 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
-#define PP_LIBCONFIG_LAZY
+/* Every libconfig function through its sym_config_* pointer, set by lcfg.c (lcfg_loader.h). */
 #include "lcfg_loader.h"
 
 #include "lcfg.h"
@@ -71,7 +70,7 @@ static int rule_member(config_setting_t *rule, const char *member, const char *p
                        const char *list, int idx, const char **out,
                        const struct pp_log *log)
 {
-    config_setting_t *s = config_setting_get_member(rule, member);
+    config_setting_t *s = sym_config_setting_get_member(rule, member);
 
     if (s == NULL) {
         pp_error(log, "%s:%u: %s[%d]: missing '%s'", path,
@@ -83,7 +82,7 @@ static int rule_member(config_setting_t *rule, const char *member, const char *p
                  config_setting_source_line(s), list, idx, member);
         return -1;
     }
-    *out = config_setting_get_string(s);
+    *out = sym_config_setting_get_string(s);
     return 0;
 }
 
@@ -95,12 +94,12 @@ static int parse_rules(config_setting_t *list, const struct rule_src *src, const
     int i, n;
 
     if (config_setting_type(list) != CONFIG_TYPE_LIST
-        && !(config_setting_type(list) == CONFIG_TYPE_ARRAY && config_setting_length(list) == 0)) {
+        && !(config_setting_type(list) == CONFIG_TYPE_ARRAY && sym_config_setting_length(list) == 0)) {
         pp_error(log, "%s:%u: '%s' must be a list of { name = \"...\"; entry = \"...\"; }",
                  path, config_setting_source_line(list), src->list);
         return -1;
     }
-    n = config_setting_length(list);
+    n = sym_config_setting_length(list);
     if (n == 0)
         return 0;
     *rules = calloc((size_t)n, sizeof(**rules));
@@ -111,7 +110,7 @@ static int parse_rules(config_setting_t *list, const struct rule_src *src, const
         return -1;
     }
     for (i = 0; i < n; i++) {
-        config_setting_t *rule = config_setting_get_elem(list, (unsigned)i);
+        config_setting_t *rule = sym_config_setting_get_elem(list, (unsigned)i);
         unsigned line = config_setting_source_line(rule);
         const char *name, *entry;
         int j, k, nm;
@@ -124,9 +123,9 @@ static int parse_rules(config_setting_t *list, const struct rule_src *src, const
         if (rule_member(rule, "name", path, src->list, i, &name, log) != 0
             || rule_member(rule, "entry", path, src->list, i, &entry, log) != 0)
             goto fail;
-        nm = config_setting_length(rule);
+        nm = sym_config_setting_length(rule);
         for (k = 0; k < nm; k++) {
-            config_setting_t *s = config_setting_get_elem(rule, (unsigned)k);
+            config_setting_t *s = sym_config_setting_get_elem(rule, (unsigned)k);
             const char *sname = config_setting_name(s);
 
             if (sname != NULL && strcmp(sname, "name") != 0 && strcmp(sname, "entry") != 0)
@@ -175,9 +174,9 @@ static int parse_root(config_setting_t *root, const char *path, struct pp_mappin
     char safe[80];
     int i, n;
 
-    n = config_setting_length(root);
+    n = sym_config_setting_length(root);
     for (i = 0; i < n; i++) {
-        config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        config_setting_t *s = sym_config_setting_get_elem(root, (unsigned)i);
         const char *sname = config_setting_name(s);
         unsigned line = config_setting_source_line(s);
 
@@ -196,7 +195,7 @@ static int parse_root(config_setting_t *root, const char *path, struct pp_mappin
                 pp_error(log, "%s:%u: 'default' must be a string (an entry name)", path, line);
                 return -1;
             }
-            v = config_setting_get_string(s);
+            v = sym_config_setting_get_string(s);
             if (!pp_entry_name_valid(v)) {
                 pp_error(log, "%s:%u: 'default': invalid entry name '%s'", path, line,
                          safe_name(v, safe, sizeof(safe)));
@@ -231,7 +230,7 @@ int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,
     if (pp_lcfg_parse(&c, text, path, log) != 0)
         return -1;
     r = parse_root(config_root_setting(&c), path, m, log);
-    config_destroy(&c);
+    sym_config_destroy(&c);
     if (r != 0)
         pp_mapping_free(m);
     return r;
@@ -471,12 +470,12 @@ static bool memo_read(const struct pp_config *cfg, const char *user, const char 
         return false;
     rc = strlen(buf) == len ? pp_lcfg_read(&c, buf, err, sizeof(err)) : -1;
     if (rc == 0) {
-        ok = config_lookup_string(&c, "mapping_file", &file) == CONFIG_TRUE
-            && config_lookup_string(&c, "entry", &name) == CONFIG_TRUE
+        ok = sym_config_lookup_string(&c, "mapping_file", &file) == CONFIG_TRUE
+            && sym_config_lookup_string(&c, "entry", &name) == CONFIG_TRUE
             && strcmp(file, id) == 0 && pp_entry_name_valid(name);
         if (ok)
             memcpy(entry, name, strlen(name) + 1);
-        config_destroy(&c);
+        sym_config_destroy(&c);
     }
     if (rc == PP_LCFG_UNAVAILABLE)
         pp_debug(log, "%s: not used: %s", path, err);

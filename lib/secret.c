@@ -4,85 +4,22 @@
 
 #include "secret.h"
 
-#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynlib.h"
-
 /*
- * The fingerprint uses OpenSSL's low-level SHA256_Init/Update/Final, which
- * 3.0 deprecates in favour of EVP, on purpose: EVP sets up OpenSSL 3
- * (configuration, providers) in every login process, and a fingerprint only
- * names a key, it protects nothing. The measurements are in bench/README.md
- * ("What was fixed"). Where OpenSSL is built without the deprecated API,
- * EVP it is.
- *
- * libcrypto itself is not linked but opened (dynlib.h) at the first
- * fingerprint a process computes: a warm login takes the fingerprint from
- * its cache record (cache.h) and never maps libcrypto, whose relocation was
- * three quarters of such a login in programs that have not loaded it
- * already (su, sudo, login, cron; bench/README.md).
+ * The SHA-256 is libmd's (<sha2.h>, the BSD digest functions), linked
+ * normally: a small library with no set-up of its own, mapped with the
+ * module. OpenSSL's libcrypto, which computed it before, is a large
+ * library that had to be opened at the first fingerprint of each login
+ * process; the digest and its hex encoding are the same, so records and
+ * marks written before still match (tests/unit/test_secret.c: the FIPS
+ * 180-2 vectors).
  */
-#ifndef OPENSSL_SUPPRESS_DEPRECATED
-#define OPENSSL_SUPPRESS_DEPRECATED
-#endif
-#include <openssl/opensslv.h>
-#include <openssl/sha.h>
-#ifdef OPENSSL_NO_DEPRECATED_3_0
-#include <openssl/evp.h>
-#define PP_FP_EVP 1
-#endif
-
-#ifndef PP_LIBCRYPTO_SONAME
-#error "PP_LIBCRYPTO_SONAME is not defined: run configure"
-#endif
-
-/* The libcrypto functions the fingerprint uses. */
-struct crypto_api {
-#ifdef PP_FP_EVP
-    int (*digest)(const void *data, size_t count, unsigned char *md, unsigned int *size,
-                  const EVP_MD *type, ENGINE *impl);
-    const EVP_MD *(*sha256)(void);
-#else
-    int (*init)(SHA256_CTX *c);
-    int (*update)(SHA256_CTX *c, const void *data, size_t len);
-    int (*final)(unsigned char *md, SHA256_CTX *c);
-#endif
-};
-
-static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
-static struct crypto_api crypto;
-static const struct crypto_api *crypto_loaded;
-static char crypto_error[256] = "not loaded";
-
-#define SYM(field, name) { name, offsetof(struct crypto_api, field) }
-static const struct pp_dynsym crypto_syms[] = {
-#ifdef PP_FP_EVP
-    SYM(digest, "EVP_Digest"),
-    SYM(sha256, "EVP_sha256"),
-#else
-    SYM(init, "SHA256_Init"),
-    SYM(update, "SHA256_Update"),
-    SYM(final, "SHA256_Final"),
-#endif
-};
-#undef SYM
-
-static void crypto_load(void)
-{
-    if (pp_dynlib_open(PP_LIBCRYPTO_SONAME, crypto_syms, sizeof(crypto_syms) / sizeof(crypto_syms[0]),
-                       &crypto, sizeof(crypto), crypto_error, sizeof(crypto_error)) == 0)
-        crypto_loaded = &crypto;
-}
-
-const char *pp_fingerprint_error(void)
-{
-    pthread_once(&crypto_once, crypto_load);
-    return crypto_loaded != NULL ? NULL : crypto_error;
-}
+#include <sha2.h>
 
 void pp_wipe(void *p, size_t n)
 {
@@ -121,44 +58,29 @@ char *pp_strdup_secret(const char *s)
     return copy;
 }
 
-/* SHA-256 of key into md (32 bytes). 0, or -1 if hashing failed. */
-static int sha256(const char *key, unsigned char md[32])
+/* SHA-256 of key into md. */
+static void sha256(const char *key, uint8_t md[SHA256_DIGEST_LENGTH])
 {
-    const struct crypto_api *c;
-#ifdef PP_FP_EVP
-    unsigned int mdlen = 0;
+    SHA2_CTX ctx;
 
-    pthread_once(&crypto_once, crypto_load);
-    if ((c = crypto_loaded) == NULL)
-        return -1;
-    return c->digest(key, strlen(key), md, &mdlen, c->sha256(), NULL) == 1 && mdlen == 32
-        ? 0 : -1;
-#else
-    SHA256_CTX ctx;
-    int ok;
-
-    pthread_once(&crypto_once, crypto_load);
-    if ((c = crypto_loaded) == NULL)
-        return -1;
-    ok = c->init(&ctx) == 1 && c->update(&ctx, key, strlen(key)) == 1
-        && c->final(md, &ctx) == 1;
+    SHA256Init(&ctx);
+    SHA256Update(&ctx, (const uint8_t *)key, strlen(key));
+    SHA256Final(md, &ctx);
     /* The context held the key's bytes. */
     pp_wipe(&ctx, sizeof(ctx));
-    return ok ? 0 : -1;
-#endif
 }
 
 int pp_fingerprint(const char *key, char out[PP_FP_SIZE])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[32];
+    uint8_t md[SHA256_DIGEST_LENGTH];
     size_t i;
 
-    if (key == NULL || sha256(key, md) != 0) {
-        pp_wipe(md, sizeof(md));
+    if (key == NULL) {
         snprintf(out, PP_FP_SIZE, "unknown");
         return -1;
     }
+    sha256(key, md);
     for (i = 0; i < PP_FP_HEX / 2; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 0x0f];

@@ -4,8 +4,7 @@
  *
  * Promises: every buffer that held a key is wiped with explicit_bzero before
  * it is freed; a key is only ever shown as its fingerprint (the first 16 hex
- * digits of its SHA-256, computed with OpenSSL's libcrypto, which is not
- * linked but opened at the first fingerprint a process computes: dynlib.h).
+ * digits of its SHA-256, computed with libmd's <sha2.h>).
  */
 #ifndef PP_SECRET_H
 #define PP_SECRET_H
@@ -30,13 +29,9 @@ char *pp_strdup_secret(const char *s);
 
 /*
  * The fingerprint of key: PP_FP_HEX lowercase hex digits of SHA-256(key),
- * written to out (PP_FP_SIZE bytes). Returns 0, or -1 if hashing failed
- * (out then holds "unknown"; pp_fingerprint_error says why when libcrypto
- * could not be loaded).
+ * written to out (PP_FP_SIZE bytes). Returns 0, or -1 when key is NULL
+ * (out then holds "unknown").
  */
 int pp_fingerprint(const char *key, char out[PP_FP_SIZE]);
-
-/* Why libcrypto could not be loaded (as dlerror said), or NULL if it was. Loads it. */
-const char *pp_fingerprint_error(void);
 
 #endif

@@ -20,8 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Every libconfig function through the table lcfg.c loads (lcfg_loader.h). */
-#define PP_LIBCONFIG_LAZY
+/* Every libconfig function through its sym_config_* pointer, set by lcfg.c (lcfg_loader.h). */
 #include "lcfg_loader.h"
 
 #include "lcfg.h"
@@ -86,10 +85,10 @@ static void wipe_tree_key(config_t *c)
 
     if (root == NULL)
         return;
-    s = config_setting_get_member(root, "key");
+    s = sym_config_setting_get_member(root, "key");
     if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
         return;
-    v = config_setting_get_string(s);
+    v = sym_config_setting_get_string(s);
     if (v != NULL)
         pp_wipe((char *)v, strlen(v));
 }
@@ -103,7 +102,7 @@ static int get_string(config_setting_t *root, const char *field, bool required,
                       const char *path, const char **out, unsigned *line,
                       const struct pp_log *log)
 {
-    config_setting_t *s = config_setting_get_member(root, field);
+    config_setting_t *s = sym_config_setting_get_member(root, field);
 
     *out = NULL;
     *line = 0;
@@ -118,7 +117,7 @@ static int get_string(config_setting_t *root, const char *field, bool required,
         pp_error(log, "%s:%u: '%s' must be a string", path, *line, field);
         return -1;
     }
-    *out = config_setting_get_string(s);
+    *out = sym_config_setting_get_string(s);
     return 0;
 }
 
@@ -169,9 +168,9 @@ static int parse_fields(config_setting_t *root, const char *path, struct pp_entr
     int i, n, r, ruid, rkid;
 
     /* Unknown settings: ignored, so that newer tools can add some. */
-    n = config_setting_length(root);
+    n = sym_config_setting_length(root);
     for (i = 0; i < n; i++) {
-        config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        config_setting_t *s = sym_config_setting_get_elem(root, (unsigned)i);
         const char *sname = config_setting_name(s);
         size_t k;
 
@@ -222,7 +221,7 @@ static int parse_fields(config_setting_t *root, const char *path, struct pp_entr
         const char *lack = ruid == 0 ? "key_id" : "user_id";
 
         pp_error(log, "%s:%u: '%s' needs '%s' too (both or neither)", path,
-                 config_setting_source_line(config_setting_get_member(root, have)),
+                 config_setting_source_line(sym_config_setting_get_member(root, have)),
                  have, lack);
         return -1;
     }
@@ -302,7 +301,7 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
     }
     r = parse_fields(config_root_setting(&c), path, e, log);
     wipe_tree_key(&c);
-    config_destroy(&c);
+    sym_config_destroy(&c);
     if (r != 0)
         pp_entry_clear(e);
     else

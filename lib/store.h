@@ -35,7 +35,7 @@
  * time at least PP_FILE_ID_SETTLE seconds before it was read: safefile.h):
  * a change made within the same clock tick as the previous one would
  * otherwise keep the same change time. cache.h keeps a fingerprint with it, so that a warm
- * login need not hash the key (and load libcrypto).
+ * login need not hash the key.
  */
 #ifndef PP_STORE_H
 #define PP_STORE_H

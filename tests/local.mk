@@ -44,7 +44,7 @@ tests_lib_pamconfdir_la_LIBADD = $(PAM_LIBS)
 tests_lib_pamconfdir_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
-TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PAMTEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
+TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PAMTEST_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS)
 TEST_LIBS = lib/libpp.la tests/lib/libtestroot.la $(CMOCKA_LIBS)
 
 include $(srcdir)/tests/unit/core.mk

@@ -18,7 +18,7 @@ TESTS += $(core_unit_tests)
 tests_unit_test_secret_SOURCES = tests/unit/test_secret.c
 tests_unit_test_secret_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_secret_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_secret_LDADD = $(TEST_LIBS) $(CRYPTO_LIBS)
+tests_unit_test_secret_LDADD = $(TEST_LIBS)
 
 tests_unit_test_log_SOURCES = tests/unit/test_log.c
 tests_unit_test_log_CPPFLAGS = $(TEST_CPPFLAGS)
