@@ -165,19 +165,6 @@ const char *pp_exp_source_name(enum pp_exp_source s)
     return exp_source_names[s];
 }
 
-enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
-                                      const struct pp_entry *e, bool *has, time_t *when)
-{
-    if (rec != NULL && rec->exp_source == PP_EXP_CLOUD) {
-        *has = rec->has_expires;
-        *when = rec->has_expires ? rec->expires : 0;
-        return PP_EXP_CLOUD;
-    }
-    *has = e->has_expires;
-    *when = e->has_expires ? e->expires : 0;
-    return e->has_expires ? PP_EXP_ENTRY : PP_EXP_NONE;
-}
-
 /* The outcomes a check can record (outcome.h: the rows with a cache life). */
 static bool recordable(enum pp_outcome o)
 {

@@ -58,10 +58,10 @@
 #include "conf.h"
 #include "log.h"
 #include "names.h"
+#include "outcome.h"
 #include "secret.h"
 #include "store.h"
 #include "status.h"
-#include "verdict.h"
 
 enum pp_exp_source { PP_EXP_NONE = 0, PP_EXP_CLOUD, PP_EXP_ENTRY };
 
@@ -98,14 +98,6 @@ bool pp_cache_file_entry(const char *fname, char name[PP_ENTRY_NAME_MAX + 1]);
 
 /* "none", "cloud", "entry". */
 const char *pp_exp_source_name(enum pp_exp_source s);
-
-/*
- * The best known expiration of entry e, whose key's record is rec (NULL:
- * none, or not this key's): the one read from Cloud for this key, else the
- * entry's recorded one. Returns where it comes from.
- */
-enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
-                                      const struct pp_entry *e, bool *has, time_t *when);
 
 /* Longest cache file path we build. */
 #define PP_CACHE_PATH_MAX 4096

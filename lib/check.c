@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check.c: one entry's key checked with Prefect Cloud, through the cache
- * (see check.h): the caller's side, and the verdicts both sides share.
+ * (see check.h): the caller's side, and what both sides share. The
+ * outcome rules are the judge's (judge.h); this file gathers its facts.
  *
  * The order of a check:
  *   1. a fresh record for this key's fingerprint decides (no request);
@@ -19,7 +20,6 @@
 
 #include "check.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,117 +48,16 @@ long pp_check_remaining_ms(const struct pp_check *c)
     return c->cfg->timeout_ms - pp_check_elapsed_ms(c);
 }
 
-void pp_check_set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
-                          const char *fmt, ...)
+void pp_check_facts(const struct pp_check *c, const struct pp_cache_record *r,
+                    struct pp_facts *f)
 {
-    va_list ap;
-
-    v->outcome = o;
-    v->export_key = pp_outcome_exports(o);
-    v->has_expires = has;
-    v->expires = has ? when : 0;
-    va_start(ap, fmt);
-    vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
-    va_end(ap);
-}
-
-/* The best known expiration: read from Cloud for this key, else the entry's. */
-static void best_expiration(const struct pp_check *c, const struct pp_cache_record *r,
-                            bool *has, time_t *when)
-{
-    pp_best_expiration(r, c->e, has, when);
-}
-
-/* valid, expiring or expired, from an expiration and now. */
-void pp_check_valid_verdict(const struct pp_check *c, bool has, time_t when, const char *how,
-                          struct pp_verdict *v)
-{
-    char t[PP_TIME_SIZE];
-
-    if (has && when <= c->now) {
-        pp_check_set_verdict(v, PP_OUT_EXPIRED, true, when, "key expired on %s", pp_time_format(when, t));
-    } else if (has && pp_expiry_warns(c->cfg, when, c->now)) {
-        long days = pp_days_left(c->now, when);
-
-        pp_check_set_verdict(v, PP_OUT_EXPIRING, true, when, "key expires on %s (%ld day%s left)",
-                    pp_time_format(when, t), days, days == 1 ? "" : "s");
-    } else {
-        pp_check_set_verdict(v, PP_OUT_VALID, has, when, "%s", how);
-    }
-}
-
-/*
- * Cloud could not be reached (why): stale-ok when the key's last valid
- * check is within offline_grace, else unreachable; expired if a known
- * expiration has passed.
- */
-void pp_check_unreachable_verdict(const struct pp_check *c, const struct pp_cache_record *r,
-                                const char *why, struct pp_verdict *v)
-{
-    char t[PP_TIME_SIZE];
-    bool has;
-    time_t when;
-
-    best_expiration(c, r, &has, &when);
-    if (has && when <= c->now) {
-        pp_check_set_verdict(v, PP_OUT_EXPIRED, true, when, "key expired on %s", pp_time_format(when, t));
-    } else if (r != NULL && r->has_last_valid && c->cfg->offline_grace > 0
-               && r->last_valid_at <= c->now
-               && c->now - r->last_valid_at <= (time_t)c->cfg->offline_grace) {
-        pp_check_set_verdict(v, PP_OUT_STALE_OK, has, when,
-                    "Prefect Cloud unreachable (%s); last valid check %s is within offline_grace",
-                    why, pp_time_format(r->last_valid_at, t));
-    } else {
-        pp_check_set_verdict(v, PP_OUT_UNREACHABLE, has, when, "Prefect Cloud unreachable: %s", why);
-    }
-}
-
-/*
- * What record r (this key's) says now without a request; false if it says
- * nothing. just_made: r was written by the check we waited for, so it
- * counts whatever its age.
- */
-bool pp_check_from_record(const struct pp_check *c, const struct pp_cache_record *r, bool just_made,
-                        struct pp_verdict *v)
-{
-    char t[PP_TIME_SIZE], how[200];
-    time_t age = c->now - r->checked_at;
-    bool has;
-    time_t when;
-
-    switch (pp_outcome_info(r->outcome)->life) {
-    case PP_LIFE_CACHE_TTL:         /* valid, expiring */
-        if (!just_made && (age < 0 || age >= (time_t)c->cfg->cache_ttl))
-            return false;
-        best_expiration(c, r, &has, &when);
-        snprintf(how, sizeof(how), "Prefect Cloud accepted the key (checked %s)",
-                 pp_time_format(r->checked_at, t));
-        pp_check_valid_verdict(c, has, when, how, v);
-        return true;
-    case PP_LIFE_NEGATIVE_TTL:      /* expired, rejected, no-workspace-access */
-        if (!just_made && (age < 0 || age >= (time_t)c->cfg->negative_cache_ttl))
-            return false;
-        best_expiration(c, r, &has, &when);
-        pp_check_set_verdict(v, r->outcome, has, when, "%s (checked %s)", r->reason,
-                    pp_time_format(r->checked_at, t));
-        return true;
-    case PP_LIFE_BACKOFF:           /* unreachable */
-        if (!just_made && !(r->has_backoff && c->now < r->backoff_until && age >= 0))
-            return false;
-        if (just_made) {
-            pp_check_unreachable_verdict(c, r, r->reason, v);
-        } else {
-            char why[300];
-
-            snprintf(why, sizeof(why), "%s; no new request before %s", r->reason,
-                     pp_time_format(r->backoff_until, t));
-            pp_check_unreachable_verdict(c, r, why, v);
-        }
-        return true;
-    case PP_LIFE_NOT_CACHED:
-        break;
-    }
-    return false;
+    memset(f, 0, sizeof(*f));
+    f->cfg = c->cfg;
+    f->entry = c->e;
+    f->record_read = true;
+    f->record = r;
+    f->network = true;
+    f->entry_judged = true;
 }
 
 /* This key's record, if there is one: 0 (rec filled) or -1 (none, or another key's). */
@@ -228,16 +127,20 @@ int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_
 {
     struct pp_check c;
     struct pp_cache_record rec;
+    struct pp_facts f;
+    bool have;
 
     if (pp_check_begin(&c, cfg, e, now, v, log) != 0)
         return -1;
-    if (pp_check_read_own(&c, &rec, NULL, true) == 0 && pp_check_from_record(&c, &rec, false, v)) {
+    have = pp_check_read_own(&c, &rec, NULL, true) == 0;
+    pp_check_facts(&c, have ? &rec : NULL, &f);
+    f.network = false;
+    pp_judge(&f, now, v);       /* without network the facts always decide */
+    if (v->from_cache) {
         c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
-        v->from_cache = true;
         pp_check_log_result(&c, v);
-        return 0;
     }
-    return 1;
+    return 0;
 }
 
 
@@ -270,17 +173,17 @@ static void decide_without_answer(struct pp_check *c, bool force, unsigned long 
                                   const char *why, struct pp_verdict *v)
 {
     struct pp_cache_record rec;
+    struct pp_facts f;
     unsigned long serial_after = 0;
     bool have = pp_check_read_own(c, &rec, &serial_after, false) == 0;
 
-    if (!force && have && serial_after != serial_before
-        && pp_check_from_record(c, &rec, true, v)) {
-        v->from_cache = true;
-        pp_check_log_result(c, v);
-        return;
-    }
-    c->source = "no-answer";
-    pp_check_unreachable_verdict(c, have ? &rec : NULL, why, v);
+    pp_check_facts(c, have ? &rec : NULL, &f);
+    f.force = force;
+    f.record_just_made = serial_after != serial_before;
+    f.no_answer = why;
+    pp_judge(&f, c->now, v);    /* with no_answer the facts always decide */
+    if (!v->from_cache)
+        c->source = "no-answer";
     pp_check_log_result(c, v);
 }
 
@@ -291,6 +194,7 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
     struct pp_cache_record rec;
     struct pp_check_request rq;
     struct pp_check_answer ans;
+    struct pp_facts f;
     char why[300];
     bool have;
     unsigned long serial_before;
@@ -299,9 +203,12 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
     if (pp_check_begin(&c, cfg, e, now, v, log) != 0)
         return -1;
     have = pp_check_read_own(&c, &rec, &serial_before, true) == 0;
-    if (!force && have && pp_check_from_record(&c, &rec, false, v)) {
-        c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
-        v->from_cache = true;
+    pp_check_facts(&c, have ? &rec : NULL, &f);
+    f.force = force;
+    if (pp_judge(&f, now, v) == 0) {
+        c.source = !v->from_cache                   ? "entry"
+                   : rec.outcome == PP_OUT_UNREACHABLE ? "back-off"
+                                                       : "cache";
         pp_check_log_result(&c, v);
         return 0;
     }

@@ -14,7 +14,8 @@
  *   not wait on the network again;
  * - unreachable with a last valid check within offline_grace is stale-ok;
  * - the cache never holds a key, and is written atomically.
- * The outcome goes into v (verdict.h); v->export_key follows the outcome.
+ * The outcome goes into v (judge.h, which holds the rules); v->export_key
+ * follows the outcome.
  *
  * Who does what: the calling process (a login, the Slurm plugin,
  * prefect-keys) only reads the cache. Whenever Cloud must be asked it runs
@@ -36,7 +37,7 @@
 #include "conf.h"
 #include "log.h"
 #include "store.h"
-#include "verdict.h"
+#include "judge.h"
 
 /*
  * Check e at time now. force: ignore a fresh cached result (prefect-keys
@@ -47,8 +48,8 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
 
 /*
  * What the cache alone says about e at time now, without a request or a
- * lock (prefect-keys explain without --check): 0 (v filled) when a fresh
- * record of this key decides, 1 when none does, -1 on a local error.
+ * lock (prefect-keys explain without --check): 0 (v filled; "needs-check"
+ * when no fresh record of this key decides) or -1 on a local error.
  */
 int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
                     struct pp_verdict *v, const struct pp_log *log);
@@ -100,18 +101,12 @@ long pp_check_remaining_ms(const struct pp_check *c);
 /* This key's record: 0 (rec filled) or -1 (none, or another key's; rec zeroed). */
 int pp_check_read_own(const struct pp_check *c, struct pp_cache_record *rec,
                       unsigned long *serial, bool first);
-/* What this key's record r says now without a request; false if nothing. */
-bool pp_check_from_record(const struct pp_check *c, const struct pp_cache_record *r,
-                          bool just_made, struct pp_verdict *v);
-/* valid, expiring or expired, from an expiration. */
-void pp_check_valid_verdict(const struct pp_check *c, bool has, time_t when, const char *how,
-                            struct pp_verdict *v);
-/* Cloud not asked or not reached (why): stale-ok within offline_grace, else unreachable. */
-void pp_check_unreachable_verdict(const struct pp_check *c, const struct pp_cache_record *r,
-                                  const char *why, struct pp_verdict *v);
-/* v: outcome o (export from it), expiration (has, when), reason from fmt. */
-void pp_check_set_verdict(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,
-                          const char *fmt, ...) PP_PRINTF(5, 6);
+/*
+ * The judge's facts for c with this key's record r (NULL: none): network
+ * allowed; the entry alone already judged (a check was asked for).
+ */
+void pp_check_facts(const struct pp_check *c, const struct pp_cache_record *r,
+                    struct pp_facts *f);
 void pp_check_log_result(const struct pp_check *c, const struct pp_verdict *v);
 
 #endif

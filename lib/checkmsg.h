@@ -26,7 +26,7 @@
 #include "conf.h"
 #include "log.h"
 #include "store.h"
-#include "verdict.h"
+#include "judge.h"
 
 #define PP_CHECKMSG_MAX (256 * 1024)
 /* At most this many log lines travel back with an answer (the rest are dropped, counted). */

@@ -38,8 +38,6 @@
 /* Less time than this left: do not start a request. */
 #define PP_CHECK_MIN_MS 100
 
-#define set_verdict pp_check_set_verdict
-
 static void set_reason(struct pp_cache_record *rec, const char *fmt, ...) PP_PRINTF(2, 3);
 
 /* rec->reason, truncated if need be (reasons are for people, not parsers). */
@@ -128,6 +126,7 @@ static int ask_cloud(struct pp_check *c, const struct pp_cache_record *prev, uns
     struct pp_config cfg2 = *c->cfg;
     struct pp_cloud_answer ans;
     struct pp_workspace *ws = NULL;
+    struct pp_facts f;
     size_t nws = 0, i;
     bool found = false;
     char t[PP_TIME_SIZE], note[200], how[sizeof(note) + 40];
@@ -174,13 +173,14 @@ static int ask_cloud(struct pp_check *c, const struct pp_cache_record *prev, uns
             rec->has_last_valid = false;
             set_reason(rec, "key is valid but has no access to workspace %s/%s (it sees %zu)",
                      c->e->account_id, c->e->workspace_id, nws);
-            set_verdict(v, PP_OUT_NO_WORKSPACE, rec->has_expires, rec->expires, "%s", rec->reason);
+            pp_judge_set(v, PP_OUT_NO_WORKSPACE, rec->has_expires, rec->expires, "%s", rec->reason);
             return 0;
         }
         read_expiration(c, prev, rec, note, sizeof(note));
         snprintf(how, sizeof(how), "Prefect Cloud accepted the key%s%s", note[0] ? "; " : "",
                  note);
-        pp_check_valid_verdict(c, rec->has_expires, rec->expires, how, v);
+        pp_check_facts(c, rec, &f);
+        pp_judge_valid(&f, c->now, rec->has_expires, rec->expires, how, v);
         rec->outcome = v->outcome;
         if (v->outcome == PP_OUT_EXPIRED) {
             rec->has_last_valid = false;
@@ -202,7 +202,7 @@ static int ask_cloud(struct pp_check *c, const struct pp_cache_record *prev, uns
             set_reason(rec, "Prefect Cloud rejected the key (%s): revoked, invalid or expired",
                      ans.reason);
         }
-        set_verdict(v, rec->outcome, rec->has_expires, rec->expires, "%s", rec->reason);
+        pp_judge_set(v, rec->outcome, rec->has_expires, rec->expires, "%s", rec->reason);
         return 0;
 
     case PP_CLOUD_NOT_FOUND:
@@ -215,7 +215,8 @@ static int ask_cloud(struct pp_check *c, const struct pp_cache_record *prev, uns
                                                                            : PP_BACKOFF_MAX)
                                        : PP_BACKOFF_DEFAULT);
         set_reason(rec, "%s", ans.reason);
-        pp_check_unreachable_verdict(c, rec, ans.reason, v);
+        pp_check_facts(c, rec, &f);
+        pp_judge_unreachable(&f, c->now, ans.reason, v);
         return 0;
     }
 }
@@ -230,6 +231,7 @@ static int locked_check(struct pp_check *c, bool force, bool have, struct pp_cac
                         unsigned long serial_before, struct pp_verdict *v)
 {
     struct pp_cache_record result;
+    struct pp_facts f;
     unsigned long serial_after;
     bool waited;
     long left;
@@ -252,8 +254,10 @@ static int locked_check(struct pp_check *c, bool force, bool have, struct pp_cac
     }
     if (lockfd >= 0) {
         have = pp_check_read_own(c, rec, &serial_after, false) == 0;
-        if (!force && have && pp_check_from_record(c, rec, serial_after != serial_before, v)) {
-            v->from_cache = true;
+        pp_check_facts(c, have ? rec : NULL, &f);
+        f.force = force;
+        f.record_just_made = serial_after != serial_before;
+        if (pp_judge(&f, c->now, v) == 0) {
             close(lockfd);
             pp_check_log_result(c, v);
             return 0;
@@ -261,7 +265,8 @@ static int locked_check(struct pp_check *c, bool force, bool have, struct pp_cac
         serial_before = serial_after;
     }
     if (lockfd == PP_TIMED_OUT || (waited && pp_check_remaining_ms(c) < PP_CHECK_MIN_MS)) {
-        pp_check_unreachable_verdict(c, have ? rec : NULL, "another check is still running", v);
+        pp_check_facts(c, have ? rec : NULL, &f);
+        pp_judge_unreachable(&f, c->now, "another check is still running", v);
         if (lockfd >= 0)
             close(lockfd);
         pp_check_log_result(c, v);
@@ -286,6 +291,7 @@ int pp_checkwork_check(const struct pp_check_request *rq, struct pp_check_answer
 {
     struct pp_check c;
     struct pp_cache_record rec;
+    struct pp_facts f;
     unsigned long serial_before;
     bool have;
 
@@ -296,9 +302,12 @@ int pp_checkwork_check(const struct pp_check_request *rq, struct pp_check_answer
         return -1;
     /* The caller's look at the record may be old by now: look again. */
     have = pp_check_read_own(&c, &rec, &serial_before, false) == 0;
-    if (!rq->force && have && pp_check_from_record(&c, &rec, false, &a->v)) {
-        c.source = rec.outcome == PP_OUT_UNREACHABLE ? "back-off" : "cache";
-        a->v.from_cache = true;
+    pp_check_facts(&c, have ? &rec : NULL, &f);
+    f.force = rq->force;
+    if (pp_judge(&f, rq->now, &a->v) == 0) {
+        c.source = !a->v.from_cache                 ? "entry"
+                   : rec.outcome == PP_OUT_UNREACHABLE ? "back-off"
+                                                       : "cache";
         pp_check_log_result(&c, &a->v);
         snprintf(a->source, sizeof(a->source), "%s", c.source);
         return 0;

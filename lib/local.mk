@@ -15,6 +15,7 @@ lib_libpp_la_SOURCES = \
 	lib/store_write.c lib/store_write.h \
 	lib/mapping.c lib/mapping.h \
 	lib/outcome.c lib/outcome.h \
+	lib/judge.c lib/judge.h \
 	lib/verdict.c lib/verdict.h \
 	lib/decide.c lib/decide.h \
 	lib/checkmsg.c lib/checkmsg.h \

@@ -34,6 +34,7 @@
 #include "secret.h"
 #include "store_write.h"
 #include "timefmt.h"
+#include "verdict.h"
 
 
 /* ---- what a changing verb reports ---- */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "judge.h"
 #include "pk.h"
 #include "secret.h"
 #include "outcome.h"

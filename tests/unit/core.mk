@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # tests/unit: cmocka tests of the core basics (secret, log, names, timefmt,
-# safefile, config, pack). They link lib/libpp.la, the very objects the module
-# and prefect-keys use. test_safefile and test_config need root (they skip
+# safefile, config, pack) and the judge (lib/judge.c: tables of facts). They
+# link lib/libpp.la, the very objects the module and prefect-keys use. test_safefile and test_config need root (they skip
 # with 77 otherwise).
 core_unit_tests = \
 	tests/unit/test_secret \
@@ -11,7 +11,8 @@ core_unit_tests = \
 	tests/unit/test_safefile \
 	tests/unit/test_config \
 	tests/unit/test_lcfg_loader \
-	tests/unit/test_pack
+	tests/unit/test_pack \
+	tests/unit/test_judge
 check_PROGRAMS += $(core_unit_tests)
 TESTS += $(core_unit_tests)
 
@@ -44,6 +45,11 @@ tests_unit_test_pack_SOURCES = tests/unit/test_pack.c
 tests_unit_test_pack_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_pack_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_pack_LDADD = $(TEST_LIBS)
+
+tests_unit_test_judge_SOURCES = tests/unit/test_judge.c
+tests_unit_test_judge_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_judge_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_judge_LDADD = $(TEST_LIBS)
 
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) \

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_judge.c: the judge (lib/judge.h) as tables of facts -> verdict:
+ * every outcome rule and the order between them. No file, no clock, no
+ * NSS: all times are relative to a fixed NOW.
+ */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "judge.h"
+
+#define NOW ((time_t)1767225600)    /* 2026-01-01T00:00:00Z */
+#define DAY 86400L
+#define TTL 300L
+#define NEG_TTL 60L
+#define GRACE 3600L
+#define WARN_DAYS 14L
+
+/* One case: the facts (times relative to NOW), and what the judge must say. */
+struct row {
+    const char *name;
+    /* settings (default: validate, expiry_warn_days 14, offline_grace 3600) */
+    bool no_validate, no_warn, no_grace;
+    /* the entry's recorded expiration */
+    bool e_has;
+    long e_exp;
+    /* this key's record */
+    bool unread;                    /* the cache was not looked at */
+    bool rec;
+    enum pp_outcome r_out;
+    long r_checked;
+    bool r_cloud_exp;               /* the record holds Cloud's expiration (r_has, r_exp) */
+    bool r_has;
+    long r_exp;
+    bool r_valid;                   /* last valid check at r_valid_at */
+    long r_valid_at;
+    bool r_backoff;
+    long r_backoff_until;
+    bool just_made, no_network, force, entry_judged;
+    const char *no_answer;
+    /* expected */
+    int rc;                         /* 1: the facts do not decide */
+    enum pp_outcome out;
+    bool from_cache;
+    bool has;
+    long exp;
+    const char *reason;             /* a part of the reason */
+};
+
+static const struct row rows[] = {
+    /* 1. A recorded expiration that has passed comes first. */
+    { "entry expired, fresh valid record", .e_has = true, .e_exp = -1, .rec = true,
+      .r_out = PP_OUT_VALID, .r_checked = -10,
+      .out = PP_OUT_EXPIRED, .has = true, .exp = -1, .reason = "recorded expiration" },
+    { "entry expires exactly now", .e_has = true, .e_exp = 0, .unread = true,
+      .out = PP_OUT_EXPIRED, .has = true, .exp = 0, .reason = "has passed" },
+    { "entry expired, validate off", .no_validate = true, .e_has = true, .e_exp = -DAY,
+      .unread = true, .out = PP_OUT_EXPIRED, .has = true, .exp = -DAY },
+    { "entry expired, no network", .e_has = true, .e_exp = -5, .no_network = true,
+      .out = PP_OUT_EXPIRED, .has = true, .exp = -5 },
+    /* 2. Without validate only the recorded expiration is known. */
+    { "validate off, no expiration", .no_validate = true, .unread = true,
+      .out = PP_OUT_UNCHECKED, .reason = "no recorded expiration" },
+    { "validate off, far expiration", .no_validate = true, .e_has = true, .e_exp = 20 * DAY,
+      .unread = true, .out = PP_OUT_UNCHECKED, .has = true, .exp = 20 * DAY },
+    { "validate off, within the warning window is expiring", .no_validate = true,
+      .e_has = true, .e_exp = 3 * DAY, .unread = true,
+      .out = PP_OUT_EXPIRING, .has = true, .exp = 3 * DAY, .reason = "expiry_warn_days" },
+    { "validate off, warning window at its edge", .no_validate = true, .e_has = true,
+      .e_exp = WARN_DAYS * DAY, .unread = true,
+      .out = PP_OUT_EXPIRING, .has = true, .exp = WARN_DAYS * DAY },
+    { "validate off, just beyond the warning window", .no_validate = true, .e_has = true,
+      .e_exp = WARN_DAYS * DAY + 1, .unread = true,
+      .out = PP_OUT_UNCHECKED, .has = true, .exp = WARN_DAYS * DAY + 1 },
+    { "validate off, expiry_warn_days 0 never warns", .no_validate = true, .no_warn = true,
+      .e_has = true, .e_exp = 3 * DAY, .unread = true,
+      .out = PP_OUT_UNCHECKED, .has = true, .exp = 3 * DAY },
+    /* With validate, the record must be looked at. */
+    { "record not read yet", .unread = true, .rc = 1 },
+    /* 3. A fresh record decides. */
+    { "fresh valid record", .rec = true, .r_out = PP_OUT_VALID, .r_checked = -10,
+      .out = PP_OUT_VALID, .from_cache = true, .reason = "accepted the key" },
+    { "valid record within the warning window is expiring", .rec = true,
+      .r_out = PP_OUT_VALID, .r_checked = -10, .r_cloud_exp = true, .r_has = true,
+      .r_exp = 2 * DAY, .out = PP_OUT_EXPIRING, .from_cache = true, .has = true,
+      .exp = 2 * DAY, .reason = "2 days left" },
+    { "Cloud's expiration before the entry's", .e_has = true, .e_exp = 20 * DAY, .rec = true,
+      .r_out = PP_OUT_VALID, .r_checked = -10, .r_cloud_exp = true, .r_has = true,
+      .r_exp = 2 * DAY, .out = PP_OUT_EXPIRING, .from_cache = true, .has = true,
+      .exp = 2 * DAY },
+    { "Cloud says no expiration: the entry's does not count", .e_has = true, .e_exp = 2 * DAY,
+      .rec = true, .r_out = PP_OUT_VALID, .r_checked = -10, .r_cloud_exp = true,
+      .out = PP_OUT_VALID, .from_cache = true },
+    { "no expiration from Cloud: the entry's", .e_has = true, .e_exp = 2 * DAY, .rec = true,
+      .r_out = PP_OUT_VALID, .r_checked = -10, .out = PP_OUT_EXPIRING, .from_cache = true,
+      .has = true, .exp = 2 * DAY },
+    { "valid record, Cloud's expiration has passed", .rec = true, .r_out = PP_OUT_EXPIRING,
+      .r_checked = -10, .r_cloud_exp = true, .r_has = true, .r_exp = -1,
+      .out = PP_OUT_EXPIRED, .from_cache = true, .has = true, .exp = -1,
+      .reason = "key expired on" },
+    { "valid record at cache_ttl is stale", .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = -TTL, .rc = 1 },
+    { "valid record from the future is not fresh", .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = 10, .rc = 1 },
+    { "a record just made counts whatever its age", .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = -10 * TTL, .just_made = true, .out = PP_OUT_VALID, .from_cache = true },
+    { "fresh rejected record", .rec = true, .r_out = PP_OUT_REJECTED, .r_checked = -10,
+      .out = PP_OUT_REJECTED, .from_cache = true, .reason = "(checked " },
+    { "fresh no-workspace-access record", .rec = true, .r_out = PP_OUT_NO_WORKSPACE,
+      .r_checked = -(NEG_TTL - 1), .out = PP_OUT_NO_WORKSPACE, .from_cache = true },
+    { "rejected record at negative_cache_ttl is stale", .rec = true,
+      .r_out = PP_OUT_REJECTED, .r_checked = -NEG_TTL, .rc = 1 },
+    { "unreachable record within its back-off", .rec = true, .r_out = PP_OUT_UNREACHABLE,
+      .r_checked = -5, .r_backoff = true, .r_backoff_until = 25,
+      .out = PP_OUT_UNREACHABLE, .from_cache = true, .reason = "no new request before" },
+    { "back-off, last valid within offline_grace", .rec = true,
+      .r_out = PP_OUT_UNREACHABLE, .r_checked = -5, .r_backoff = true,
+      .r_backoff_until = 25, .r_valid = true, .r_valid_at = -GRACE,
+      .out = PP_OUT_STALE_OK, .from_cache = true, .reason = "within offline_grace" },
+    { "back-off over", .rec = true, .r_out = PP_OUT_UNREACHABLE, .r_checked = -30,
+      .r_backoff = true, .r_backoff_until = 0, .rc = 1 },
+    { "an outcome never recorded decides nothing", .rec = true, .r_out = PP_OUT_ERROR,
+      .r_checked = -10, .rc = 1 },
+    /* 4. Cloud asked, no answer. */
+    { "no answer, no record", .no_answer = "timed out", .out = PP_OUT_UNREACHABLE,
+      .reason = "unreachable: timed out" },
+    { "no answer, last valid within offline_grace", .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = -TTL, .r_valid = true, .r_valid_at = -TTL, .no_answer = "timed out",
+      .out = PP_OUT_STALE_OK },
+    { "no answer, last valid beyond offline_grace", .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = -(GRACE + 1), .r_valid = true, .r_valid_at = -(GRACE + 1),
+      .no_answer = "timed out", .out = PP_OUT_UNREACHABLE },
+    { "no answer, offline_grace 0", .no_grace = true, .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = -TTL, .r_valid = true, .r_valid_at = -TTL, .no_answer = "timed out",
+      .out = PP_OUT_UNREACHABLE },
+    { "no answer, last valid in the future", .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = -TTL, .r_valid = true, .r_valid_at = 10, .no_answer = "timed out",
+      .out = PP_OUT_UNREACHABLE },
+    { "no answer, Cloud's expiration has passed", .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = -TTL, .r_cloud_exp = true, .r_has = true, .r_exp = -1, .r_valid = true,
+      .r_valid_at = -TTL, .no_answer = "timed out", .out = PP_OUT_EXPIRED, .has = true,
+      .exp = -1 },
+    { "no answer, but the check just made a record", .rec = true, .r_out = PP_OUT_REJECTED,
+      .r_checked = -1000, .just_made = true, .no_answer = "timed out",
+      .out = PP_OUT_REJECTED, .from_cache = true },
+    /* 5. No network: needs-check. */
+    { "no network, no record", .e_has = true, .e_exp = 30 * DAY, .no_network = true,
+      .out = PP_OUT_NEEDS_CHECK, .has = true, .exp = 30 * DAY, .reason = "would ask" },
+    { "no network, stale record", .rec = true, .r_out = PP_OUT_VALID, .r_checked = -TTL,
+      .no_network = true, .out = PP_OUT_NEEDS_CHECK },
+    { "no network, fresh record", .rec = true, .r_out = PP_OUT_VALID, .r_checked = -1,
+      .no_network = true, .out = PP_OUT_VALID, .from_cache = true },
+    /* The check's side: the entry alone was judged before (validate is not known there). */
+    { "entry judged: validate off does not apply", .entry_judged = true, .no_validate = true,
+      .rec = true, .r_out = PP_OUT_VALID, .r_checked = -1, .out = PP_OUT_VALID,
+      .from_cache = true },
+    { "entry judged: no record, ask Cloud", .entry_judged = true, .no_validate = true,
+      .rc = 1 },
+    { "entry judged: a passed expiration still makes a valid record expired",
+      .entry_judged = true, .e_has = true, .e_exp = -1, .rec = true, .r_out = PP_OUT_VALID,
+      .r_checked = -1, .out = PP_OUT_EXPIRED, .from_cache = true, .has = true, .exp = -1,
+      .reason = "key expired on" },
+    { "entry judged, no answer, passed expiration", .entry_judged = true, .e_has = true,
+      .e_exp = -1, .no_answer = "timed out", .out = PP_OUT_EXPIRED, .has = true, .exp = -1 },
+    /* A forced check (prefect-keys check) asks Cloud whatever the facts. */
+    { "force: a fresh record does not count", .force = true, .rec = true,
+      .r_out = PP_OUT_VALID, .r_checked = -1, .rc = 1 },
+    { "force: nor a passed recorded expiration", .force = true, .e_has = true, .e_exp = -1,
+      .rc = 1 },
+    { "force: nor validate off", .force = true, .no_validate = true, .rc = 1 },
+    { "force, no answer, passed expiration", .force = true, .e_has = true, .e_exp = -1,
+      .no_answer = "refused", .out = PP_OUT_EXPIRED, .has = true, .exp = -1 },
+    { "force, no answer, just-made fresh record", .force = true, .rec = true,
+      .r_out = PP_OUT_VALID, .r_checked = -1, .just_made = true, .r_valid = true,
+      .r_valid_at = -1, .no_answer = "refused", .out = PP_OUT_STALE_OK },
+};
+
+static void facts_of(const struct row *r, struct pp_config *cfg, struct pp_entry *e,
+                     struct pp_cache_record *rec, struct pp_facts *f)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->validate = !r->no_validate;
+    cfg->expiry_warn_days = r->no_warn ? 0 : WARN_DAYS;
+    cfg->cache_ttl = TTL;
+    cfg->negative_cache_ttl = NEG_TTL;
+    cfg->offline_grace = r->no_grace ? 0 : GRACE;
+
+    memset(e, 0, sizeof(*e));               /* no key: the judge never reads it */
+    e->has_expires = r->e_has;
+    e->expires = r->e_has ? NOW + r->e_exp : 0;
+
+    memset(rec, 0, sizeof(*rec));
+    rec->outcome = r->r_out;
+    rec->checked_at = NOW + r->r_checked;
+    rec->exp_source = r->r_cloud_exp ? PP_EXP_CLOUD : PP_EXP_NONE;
+    rec->has_expires = r->r_has;
+    rec->expires = r->r_has ? NOW + r->r_exp : 0;
+    rec->has_last_valid = r->r_valid;
+    rec->last_valid_at = r->r_valid ? NOW + r->r_valid_at : 0;
+    rec->has_backoff = r->r_backoff;
+    rec->backoff_until = r->r_backoff ? NOW + r->r_backoff_until : 0;
+    snprintf(rec->reason, sizeof(rec->reason), "what the check said");
+
+    memset(f, 0, sizeof(*f));
+    f->cfg = cfg;
+    f->entry = e;
+    f->record_read = !r->unread;
+    f->record = r->rec ? rec : NULL;
+    f->record_just_made = r->just_made;
+    f->network = !r->no_network;
+    f->force = r->force;
+    f->entry_judged = r->entry_judged;
+    f->no_answer = r->no_answer;
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const struct row *r = &rows[i];
+        struct pp_config cfg;
+        struct pp_entry e;
+        struct pp_cache_record rec;
+        struct pp_facts f;
+        struct pp_verdict v, again;
+        int rc;
+
+        facts_of(r, &cfg, &e, &rec, &f);
+        rc = pp_judge(&f, NOW, &v);
+        if (rc != r->rc)
+            fail_msg("%s: returned %d, expected %d (outcome %s)", r->name, rc, r->rc,
+                     pp_outcome_name(v.outcome));
+        if (rc != 0)
+            continue;
+        if (v.outcome != r->out)
+            fail_msg("%s: outcome %s, expected %s (%s)", r->name, pp_outcome_name(v.outcome),
+                     pp_outcome_name(r->out), v.reason);
+        if (v.export_key != pp_outcome_exports(r->out) || v.from_cache != r->from_cache
+            || v.has_expires != r->has || (r->has && v.expires != NOW + r->exp)
+            || (!r->has && v.expires != 0))
+            fail_msg("%s: export %d from_cache %d has_expires %d expires %+lld", r->name,
+                     v.export_key, v.from_cache, v.has_expires, (long long)(v.expires - NOW));
+        if (r->reason != NULL && strstr(v.reason, r->reason) == NULL)
+            fail_msg("%s: reason \"%s\" lacks \"%s\"", r->name, v.reason, r->reason);
+        /* The same facts and time, the same verdict. */
+        assert_int_equal(pp_judge(&f, NOW, &again), 0);
+        assert_memory_equal(&v, &again, sizeof(v));
+    }
+}
+
+/* pp_expiry_warns: (0, expiry_warn_days] days ahead, never when 0. */
+static void test_expiry_warns(void **state)
+{
+    static const struct {
+        long days;
+        long ahead;
+        bool warns;
+    } t[] = {
+        { 14, 14 * DAY, true },  { 14, 14 * DAY + 1, false }, { 14, 1, true },
+        { 14, 0, false },        { 14, -DAY, false },         { 0, 1, false },
+        { 1, DAY, true },        { 1, DAY + 1, false },
+    };
+    struct pp_config cfg;
+
+    (void)state;
+    memset(&cfg, 0, sizeof(cfg));
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        cfg.expiry_warn_days = t[i].days;
+        if (pp_expiry_warns(&cfg, NOW + t[i].ahead, NOW) != t[i].warns)
+            fail_msg("expiry_warn_days %ld, %ld s ahead: expected %s", t[i].days, t[i].ahead,
+                     t[i].warns ? "a warning" : "none");
+    }
+}
+
+/* Cloud's fresh answer (pp_judge_valid), as the check program judges it. */
+static void test_valid(void **state)
+{
+    static const struct {
+        bool has;
+        long exp;
+        enum pp_outcome out;
+    } t[] = {
+        { false, 0, PP_OUT_VALID },           { true, 30 * DAY, PP_OUT_VALID },
+        { true, WARN_DAYS * DAY, PP_OUT_EXPIRING }, { true, 1, PP_OUT_EXPIRING },
+        { true, 0, PP_OUT_EXPIRED },          { true, -DAY, PP_OUT_EXPIRED },
+    };
+    struct pp_config cfg;
+    struct pp_entry e;
+    struct pp_facts f;
+    struct pp_verdict v;
+
+    (void)state;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&e, 0, sizeof(e));
+    memset(&f, 0, sizeof(f));
+    cfg.expiry_warn_days = WARN_DAYS;
+    f.cfg = &cfg;
+    f.entry = &e;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        memset(&v, 0, sizeof(v));
+        pp_judge_valid(&f, NOW, t[i].has, NOW + t[i].exp, "accepted", &v);
+        if (v.outcome != t[i].out || v.export_key != pp_outcome_exports(t[i].out))
+            fail_msg("expiration %+ld (%d): %s, expected %s", t[i].exp, t[i].has,
+                     pp_outcome_name(v.outcome), pp_outcome_name(t[i].out));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_expiry_warns),
+        cmocka_unit_test(test_valid),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
