@@ -342,16 +342,14 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
     pp_cache_fingerprint(cfg, &d->entry, log);
     memcpy(d->fingerprint, d->entry.fp, sizeof(d->fingerprint));     /* both PP_FP_SIZE */
 
-    mode = !in->network ? PP_VERDICT_CACHE_ONLY
-           : in->force  ? PP_VERDICT_FORCE
-                        : PP_VERDICT_LOGIN;
+    mode = in->network ? PP_VERDICT_LOGIN : PP_VERDICT_CACHE_ONLY;
     verdict(in, d, mode, false, log);
 }
 
-/* Whether in is a login's (the memo's business): may ask Cloud, no force, no trace. */
+/* Whether in is a login's (the memo's business): may ask Cloud, no trace. */
 static bool is_login(const struct pp_decide_in *in)
 {
-    return in != NULL && in->network && !in->force && in->trace == NULL;
+    return in != NULL && in->network && in->trace == NULL;
 }
 
 /* The start of every decision. */

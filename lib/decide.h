@@ -71,7 +71,6 @@ struct pp_decide_in {
     const char *service;            /* NULL: none (services does not apply) */
     time_t now;
     bool network;                   /* Cloud may be asked */
-    bool force;                     /* ignore a fresh cached result (needs network) */
     pp_resolve_trace trace;         /* optional: each step of the mapping walk */
     void *trace_ctx;
 };
@@ -129,8 +128,7 @@ int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct
 
 /*
  * A login's decision from its login memo (memo.h), without parsing a file:
- * in as for pp_decide but without cfg (in->network true, no force, no
- * trace), and the PAM arguments. When the memo of in->user through
+ * in as for pp_decide but without cfg (in->network true, no trace), and the PAM arguments. When the memo of in->user through
  * in->service holds (every file it names unchanged, NSS's answer the same,
  * the cached check still fresh), cfg is filled as pp_config_load would
  * fill it, d as pp_decide would, and 1 is returned; the caller frees both.
@@ -143,7 +141,7 @@ int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
                    struct pp_log *log);
 
 /*
- * After pp_decide for a login (in->network, no force, no trace; in->cfg
+ * After pp_decide for a login (in->network, no trace; in->cfg
  * from pp_config_load): write the login memo when the decision allows one
  * (memo.h).
  */

@@ -380,16 +380,3 @@ void pp_file_identity(const struct stat *st, char *out, size_t outlen)
     put_hex(out, &pos, (unsigned long long)st->st_ctim.tv_sec, '.');
     put_hex(out, &pos, (unsigned long long)st->st_ctim.tv_nsec, '\0');
 }
-
-int pp_read_text(const char *path, enum pp_file_class cls, size_t max,
-                 char **buf, size_t *len, char *err, size_t errlen)
-{
-    int r = pp_read_file(path, cls, max, buf, len, err, errlen);
-
-    if (r != 0 || strlen(*buf) == *len)
-        return r;
-    pp_free_buf(*buf, *len + 1);
-    *buf = NULL;
-    *len = 0;
-    return fail(err, errlen, -1, path, "contains a NUL byte");
-}

@@ -43,10 +43,6 @@ enum pp_file_class {
 int pp_read_file(const char *path, enum pp_file_class cls, size_t max,
                  char **buf, size_t *len, char *err, size_t errlen);
 
-/* pp_read_file for a text file: a NUL byte inside is an error too ("PATH: contains a NUL byte"). */
-int pp_read_text(const char *path, enum pp_file_class cls, size_t max,
-                 char **buf, size_t *len, char *err, size_t errlen);
-
 /*
  * The same, and *st (when not NULL) is what fstat said of the descriptor
  * before it was read: the identity of the file whose content was returned,

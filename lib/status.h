@@ -10,8 +10,7 @@
 /* The thing asked for does not exist: a file, an entry, a cache record. */
 #define PP_ABSENT (-2)
 
-/* A wait ran out (pp_cache_lock). Its own name; the value is kept so that
- * callers written against the number still read it right. */
-#define PP_TIMED_OUT (-2)
+/* A wait ran out (pp_cache_lock). */
+#define PP_TIMED_OUT (-3)
 
 #endif

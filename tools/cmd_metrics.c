@@ -68,7 +68,7 @@ static void fill_row(struct pk *pk, const char *name, struct row *row)
     /* The last check of this key in this workspace: a record of its
      * predecessor or of another workspace says nothing about it. */
     r = pp_cache_read(&pk->cfg, name, &rec, &pk->quiet);
-    row->checked = r == -2 ? 0 : r != 0 ? -1
+    row->checked = r == PP_ABSENT ? 0 : r != 0 ? -1
                    : pp_cache_record_is_for(&rec, row->fp, e.account_id, e.workspace_id);
     pp_best_expiration(row->checked == 1 ? &rec : NULL, &e, &row->has_expires, &row->expires);
     if (row->checked == 1) {

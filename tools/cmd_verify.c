@@ -299,7 +299,7 @@ static void remove_cache_temp(struct audit *a, const char *n, const char *entry)
     int lockfd = pp_cache_lock(&a->pk->cfg, entry, 0, &a->pk->quiet);
 
     snprintf(path, sizeof(path), "%s/%s", a->pk->cfg.cache_dir, n);
-    if (lockfd == -2) {
+    if (lockfd == PP_TIMED_OUT) {
         note(a, path, "a temp file of a check that is running now: left alone");
         return;
     }

@@ -121,11 +121,6 @@ const char *pk_key_problem(const char *key, bool force);
 /* Store helpers (cmd_change.c). */
 int pk_begin_change(struct pk *pk, struct pp_store_lock *lk);
 void pk_end_change(struct pk *pk, struct pp_store_lock *lk);
-/* Sorted names of the entries in the store (NULL-terminated, malloc'd). */
-int pk_entry_names(struct pk *pk, char ***names, size_t *n);
-void pp_names_free(char **names, size_t n);
-/* Whether entry name has a file in the store. */
-bool pk_entry_exists(const struct pk *pk, const char *name);
 
 /*
  * The tail of every rotation (cmd_change.c): under the store's lock (taken
