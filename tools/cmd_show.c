@@ -15,10 +15,10 @@
 
 #include "cache.h"
 #include "decide.h"
+#include "judge.h"
 #include "pk.h"
 #include "secret.h"
 #include "timefmt.h"
-#include "verdict.h"
 
 #define JSON_VERSION 1
 
@@ -98,9 +98,7 @@ struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e)
     json_object_object_add(o, "last_valid_at", jtime(rec.has_last_valid, rec.last_valid_at));
     json_object_object_add(o, "expires", jtime(rec.has_expires, rec.expires));
     json_object_object_add(o, "expires_source",
-                           json_object_new_string(rec.exp_source == PP_EXP_CLOUD ? "cloud"
-                                                  : rec.exp_source == PP_EXP_ENTRY ? "entry"
-                                                                                   : "none"));
+                           json_object_new_string(pp_exp_source_name(rec.exp_source)));
     json_object_object_add(o, "http_status", json_object_new_int64(rec.http_status));
     json_object_object_add(o, "reason", jstr(rec.reason));
     return o;
@@ -125,21 +123,14 @@ enum pk_expiration pk_expiration_of(struct pk *pk, const struct pp_entry *e, tim
                                     const char **source)
 {
     struct pp_cache_record rec;
+    enum pp_exp_source from;
+    bool has;
 
-    *t = 0;
-    *source = "none";
-    if (last_check(pk, e, &rec) == 1 && rec.exp_source == PP_EXP_CLOUD) {
-        if (!rec.has_expires)
-            return PK_EXP_NEVER;
-        *source = "cloud";
-        *t = rec.expires;
+    from = pp_best_expiration(last_check(pk, e, &rec) == 1 ? &rec : NULL, e, &has, t);
+    *source = pp_exp_source_name(from);
+    if (has)
         return PK_EXP_DATE;
-    }
-    if (!e->has_expires)
-        return PK_EXP_UNKNOWN;
-    *source = "entry";
-    *t = e->expires;
-    return PK_EXP_DATE;
+    return from == PP_EXP_CLOUD ? PK_EXP_NEVER : PK_EXP_UNKNOWN;
 }
 
 const char *pk_unknown_expiration_hint(const struct pp_entry *e)
