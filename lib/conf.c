@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * config.c: one option table, filled from defaults, then pam_prefect.conf,
+ * conf.c: one option table, filled from defaults, then pam_prefect.conf,
  * then the PAM arguments (conf.h).
  *
  * Every setting is declared once, in opts[] below (sorted by name): its

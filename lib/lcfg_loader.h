@@ -2,9 +2,9 @@
 /*
  * lcfg_loader.h: libconfig, opened when a file must be parsed or written.
  *
- * Nothing in the module links libconfig: mapping it at every pam_start cost
- * about 60 us of CPU per login process, and a login that needs no file
- * parsed (a warm one) needs none of it. lib/lcfg.c (the only reader and the
+ * Nothing in the module links libconfig: mapping it at every pam_start is
+ * a cost every login process would pay (bench/README.md), and a login that
+ * needs no file parsed (a warm one) needs none of it. lib/lcfg.c (the only reader and the
  * only place a tree for writing is made) opens it by its SONAME
  * (PP_LIBCONFIG_SONAME, from configure) with pp_libconfig_load, the first
  * time a text is parsed or a tree made; it is the one library the module

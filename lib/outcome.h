@@ -10,8 +10,8 @@
  * whether prefect-keys check reports it as a problem, and the user's
  * wording. PP_OUT_COUNT counts the rows: code that handles outcomes walks
  * the table instead of a switch with a default, so a new outcome cannot be
- * dropped silently (tests/unit/test_decide.c checks every row is filled,
- * and tests/unit/docs.test that pam_prefect(8) names every outcome).
+ * dropped silently (tests/unit/test_decide.c checks that every row is
+ * filled and that pam_prefect(8) names every outcome).
  */
 #ifndef PP_OUTCOME_H
 #define PP_OUTCOME_H
