@@ -30,7 +30,6 @@
 #include "check.h"
 #include "cloud.h"
 #include "secret.h"
-#include "timefmt.h"
 
 /* Back-off after an unreachable check, and its ceiling for Retry-After. */
 #define PP_BACKOFF_DEFAULT 30
@@ -129,7 +128,7 @@ static int ask_cloud(struct pp_check *c, const struct pp_cache_record *prev, uns
     struct pp_facts f;
     size_t nws = 0, i;
     bool found = false;
-    char t[PP_TIME_SIZE], note[200], how[sizeof(note) + 40];
+    char note[200], how[sizeof(note) + 40];
 
     memset(rec, 0, sizeof(*rec));
     snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", c->fp);
@@ -193,16 +192,10 @@ static int ask_cloud(struct pp_check *c, const struct pp_cache_record *prev, uns
 
     case PP_CLOUD_REJECTED:
         rec->has_last_valid = false;
-        if (rec->has_expires && rec->expires <= c->now) {
-            rec->outcome = PP_OUT_EXPIRED;
-            set_reason(rec, "Prefect Cloud rejected the key (%s); it expired on %s", ans.reason,
-                     pp_time_format(rec->expires, t));
-        } else {
-            rec->outcome = PP_OUT_REJECTED;
-            set_reason(rec, "Prefect Cloud rejected the key (%s): revoked, invalid or expired",
-                     ans.reason);
-        }
-        pp_judge_set(v, rec->outcome, rec->has_expires, rec->expires, "%s", rec->reason);
+        pp_check_facts(c, rec, &f);
+        pp_judge_rejected(&f, c->now, rec->has_expires, rec->expires, ans.reason, v);
+        rec->outcome = v->outcome;
+        set_reason(rec, "%s", v->reason);
         return 0;
 
     case PP_CLOUD_NOT_FOUND:

@@ -62,6 +62,21 @@ void pp_judge_valid(const struct pp_facts *f, time_t now, bool has, time_t when,
     }
 }
 
+void pp_judge_rejected(const struct pp_facts *f, time_t now, bool has, time_t when,
+                       const char *why, struct pp_verdict *v)
+{
+    char t[PP_TIME_SIZE];
+
+    (void)f;
+    if (has && when <= now)
+        pp_judge_set(v, PP_OUT_EXPIRED, true, when,
+                     "Prefect Cloud rejected the key (%s); it expired on %s", why,
+                     pp_time_format(when, t));
+    else
+        pp_judge_set(v, PP_OUT_REJECTED, has, when,
+                     "Prefect Cloud rejected the key (%s): revoked, invalid or expired", why);
+}
+
 void pp_judge_unreachable(const struct pp_facts *f, time_t now, const char *why,
                           struct pp_verdict *v)
 {

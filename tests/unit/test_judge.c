@@ -314,12 +314,49 @@ static void test_valid(void **state)
     }
 }
 
+/* Cloud rejected the key (pp_judge_rejected): a passed expiration says why. */
+static void test_rejected(void **state)
+{
+    static const struct {
+        bool has;
+        long exp;
+        enum pp_outcome out;
+        const char *reason;
+    } t[] = {
+        { false, 0, PP_OUT_REJECTED, "HTTP 401): revoked, invalid or expired" },
+        { true, DAY, PP_OUT_REJECTED, "revoked" },
+        { true, 0, PP_OUT_EXPIRED, "HTTP 401); it expired on 2026-01-01" },
+        { true, -DAY, PP_OUT_EXPIRED, "it expired on 2025-12-31" },
+    };
+    struct pp_config cfg;
+    struct pp_entry e;
+    struct pp_facts f;
+    struct pp_verdict v;
+
+    (void)state;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&e, 0, sizeof(e));
+    memset(&f, 0, sizeof(f));
+    cfg.expiry_warn_days = WARN_DAYS;
+    f.cfg = &cfg;
+    f.entry = &e;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        memset(&v, 0, sizeof(v));
+        pp_judge_rejected(&f, NOW, t[i].has, NOW + t[i].exp, "HTTP 401", &v);
+        if (v.outcome != t[i].out || v.export_key || strstr(v.reason, t[i].reason) == NULL)
+            fail_msg("expiration %+ld (%d): %s (%s), expected %s (%s)", t[i].exp, t[i].has,
+                     pp_outcome_name(v.outcome), v.reason, pp_outcome_name(t[i].out),
+                     t[i].reason);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_expiry_warns),
         cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_rejected),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
