@@ -4,6 +4,7 @@ sbin_PROGRAMS += tools/prefect-keys
 tools_prefect_keys_SOURCES = \
 	tools/prefect-keys.c \
 	tools/pk.h \
+	tools/pkmsg.c \
 	tools/keyinput.c \
 	tools/cmd_change.c \
 	tools/cmd_show.c \

@@ -98,9 +98,9 @@ static inline bool pk_has(const struct pk *pk, unsigned opt)
 }
 
 /*
- * Messages to the person at the terminal, on stderr only (the log has its
- * own lines): a usage mistake, an error ("prefect-keys: ..."), a warning
- * ("prefect-keys: warning: ..."). Never a key.
+ * pkmsg.c: messages to the person at the terminal, on stderr only (the log
+ * has its own lines): a usage mistake, an error ("prefect-keys: ..."), a
+ * warning ("prefect-keys: warning: ..."). Never a key.
  */
 void pk_usage(const char *fmt, ...) PP_PRINTF(1, 2);
 void pk_error(const char *fmt, ...) PP_PRINTF(1, 2);

@@ -4,7 +4,7 @@
  *
  * This file: the command line, the log sink (syslog authpriv, and warnings
  * and errors on stderr), who invoked us, the configuration, and the
- * dispatch to one verb. The verbs live in cmd_*.c.
+ * dispatch to one verb. The verbs live in cmd_*.c, the messages in pkmsg.c.
  */
 #include <config.h>
 
@@ -14,7 +14,6 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,56 +173,6 @@ static const struct verb verbs[] = {
     { "verify", pk_verify, OPT_JSON | OPT_OFFLINE, false },
     { "metrics", pk_metrics, OPT_OUTPUT, false },
 };
-
-static void say(const char *prefix, const char *fmt, va_list ap) PP_PRINTF(2, 0);
-static void say(const char *prefix, const char *fmt, va_list ap)
-{
-    fprintf(stderr, "prefect-keys: %s", prefix);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-}
-
-void pk_usage(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    say("", fmt, ap);
-    va_end(ap);
-}
-
-void pk_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    say("", fmt, ap);
-    va_end(ap);
-}
-
-void pk_warning(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    say("warning: ", fmt, ap);
-    va_end(ap);
-}
-
-bool pk_looks_like_key(const char *s)
-{
-    return s != NULL && (strncmp(s, "pnu_", 4) == 0 || strncmp(s, "pnb_", 4) == 0
-                         || strstr(s, "pnu_") != NULL || strstr(s, "pnb_") != NULL);
-}
-
-const char *pk_show(const char *s, char *out, size_t outlen)
-{
-    if (pk_looks_like_key(s)) {
-        snprintf(out, outlen, "(not shown: it looks like a key)");
-        return out;
-    }
-    return pp_log_safe(s != NULL ? s : "", out, outlen);
-}
 
 /*
  * The log sink: every line to syslog (authpriv, ident prefect-keys); warnings
