@@ -133,7 +133,7 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
 {
     unsigned char *frame, *buf = NULL;
     size_t flen = 0, blen = 0;
-    int sv[2], r;
+    int sv[2], r, sent;
     pid_t pid;
 
     if (pp_checkrun_program_safe(cfg->check_program, why, whylen) != 0) {
@@ -162,7 +162,7 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
     /* A program that died at once must not kill the caller with SIGPIPE. */
     r = send(sv[0], frame, flen, MSG_NOSIGNAL) == (ssize_t)flen ? 0 : -1;
     pp_free_buf(frame, flen);
-    if (r != 0) {
+    if (r != 0 && wait_ms < 0) {
         snprintf(why, whylen, "the check program did not take the request");
         close(sv[0]);
         reap(pid);
@@ -174,7 +174,20 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
         reap(pid);
         return 1;
     }
+    /*
+     * Read its answer even when it did not take the request: a program that
+     * could not do the check answers why and ends, maybe before a slow
+     * caller (under a debugger, on a loaded host) has sent anything.
+     */
+    sent = r;
     r = pp_checkmsg_recv(sv[0], wait_ms, &buf, &blen);
+    if (sent != 0 && r < 0) {
+        close(sv[0]);
+        reap(pid);
+        snprintf(why, whylen, "the check program did not take the request");
+        pp_error(log, "check: %s", why);
+        return -1;
+    }
     close(sv[0]);
     reap(pid);
     if (r == 0)
