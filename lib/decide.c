@@ -2,10 +2,11 @@
 /*
  * decide.c: what a login gets (see decide.h).
  *
- * Each step either settles the decision (finish_*) or hands on to the
- * next: scope, mapping, entry, verdict. The decision line and the user's
- * sentence are written once, at the end, from the fields, so every front
- * end logs and says the same.
+ * The gatherer: each step reads what the next ruling needs (NSS, the
+ * mapping, the entry, the verdict) and hands it to the judge (judge.h),
+ * which either settles the decision or lets it go on: scope, mapping,
+ * entry, verdict. The decision line and the user's sentence are the
+ * judge's, so every front end logs and says the same.
  */
 #include <config.h>
 
@@ -21,26 +22,6 @@
 #include "memo.h"
 #include "verdict.h"
 
-static const char *const scope_names[] = {
-    [PP_SCOPE_IN] = "in",
-    [PP_SCOPE_NOT_ROOT] = "not-root",
-    [PP_SCOPE_SERVICE] = "services",
-    [PP_SCOPE_NO_USER] = "no-user",
-    [PP_SCOPE_BAD_NAME] = "invalid-user-name",
-    [PP_SCOPE_UNKNOWN_USER] = "unknown-user",
-    [PP_SCOPE_MINIMUM_UID] = "minimum_uid",
-};
-
-_Static_assert(sizeof(scope_names) / sizeof(scope_names[0]) == PP_SCOPE_COUNT,
-               "every scope reason has a name");
-
-const char *pp_scope_name(enum pp_scope s)
-{
-    if ((unsigned)s >= PP_SCOPE_COUNT)
-        return "unknown";
-    return scope_names[s];
-}
-
 static void fmt(char *out, size_t outlen, const char *f, ...) PP_PRINTF(3, 4);
 static void fmt(char *out, size_t outlen, const char *f, ...)
 {
@@ -49,35 +30,6 @@ static void fmt(char *out, size_t outlen, const char *f, ...)
     va_start(ap, f);
     vsnprintf(out, outlen, f, ap);
     va_end(ap);
-}
-
-/* "YYYY-MM-DD" (UTC) of t. */
-static void date_of(time_t t, char out[16])
-{
-    struct tm tm;
-
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, 16, "%Y-%m-%d", &tm) == 0)
-        snprintf(out, 16, "(unknown)");
-}
-
-static void rule_words(const struct pp_resolution *res, char *out, size_t outlen)
-{
-    char group[PP_ACCOUNT_NAME_MAX + 8];
-
-    switch (res->match) {
-    case PP_MATCH_USER:
-        fmt(out, outlen, "user rule");
-        return;
-    case PP_MATCH_GROUP:
-        fmt(out, outlen, "group rule %s", pp_log_safe(res->group, group, sizeof(group)));
-        return;
-    case PP_MATCH_DEFAULT:
-        fmt(out, outlen, "default entry");
-        return;
-    case PP_MATCH_NONE:
-        break;
-    }
-    fmt(out, outlen, "no rule");
 }
 
 static void wipe_export(struct pp_decision *d)
@@ -89,146 +41,49 @@ static void wipe_export(struct pp_decision *d)
     d->url = NULL;
 }
 
-/*
- * The decision line and the user's sentence, from the fields. words: the
- * user's wording for a failure (NULL: the outcome row's).
- */
-static void compose(const struct pp_config *cfg, struct pp_decision *d, const char *words)
+/* The facts the judge's ruling names, from d as far as it has got. */
+static void ruling_facts(const struct pp_config *cfg, const struct pp_decision *d,
+                         struct pp_facts *f)
 {
-    const struct pp_outcome_info *info = pp_outcome_info(d->outcome);
-    const char *entry = d->rule.match != PP_MATCH_NONE ? d->rule.entry : NULL;
-    char date[16], w[200];
-
-    d->exports = info->exports;
-    d->refuse = info->failure && cfg->on_failure == PP_ON_FAILURE_DENY;
-    d->say = PP_SAY_NOTHING;
-    d->sentence[0] = '\0';
-    d->warn = d->exports && d->has_expires && pp_expiry_warns(cfg, d->expires, d->now);
-
-    if (d->exports) {
-        d->log_priority = LOG_NOTICE;
-        fmt(d->log_line, sizeof(d->log_line),
-            "service=%s entry=%s fingerprint=%s outcome=%s reason=%s; "
-            "exported PREFECT_API_KEY and PREFECT_API_URL (%s)",
-            d->service, d->rule.entry, d->fingerprint, info->name, d->reason, d->rule_words);
-        if (d->warn) {
-            date_of(d->expires, date);
-            d->say = PP_SAY_INFO;
-            if (d->expires - d->now < PP_SECONDS_PER_DAY)
-                fmt(d->sentence, sizeof(d->sentence),
-                    "Your Prefect API key (entry %s) expires on %s, in less than a day.",
-                    d->rule.entry, date);
-            else
-                fmt(d->sentence, sizeof(d->sentence),
-                    "Your Prefect API key (entry %s) expires on %s, in %ld day%s.",
-                    d->rule.entry, date, d->days_left, d->days_left == 1 ? "" : "s");
-        }
-        return;
-    }
-    if (!info->failure) {
-        /* Out of scope, no rule, needs-check: the reason says it all. */
-        if (d->log_priority == 0)
-            d->log_priority = LOG_DEBUG;
-        if (d->log_line[0] == '\0')
-            fmt(d->log_line, sizeof(d->log_line), "service=%s %s", d->service, d->reason);
-        return;
-    }
-
-    if (words == NULL) {
-        if (info->words_date && d->has_expires) {
-            date_of(d->expires, date);
-            fmt(w, sizeof(w), "%s on %s", info->words, date);
-        } else {
-            fmt(w, sizeof(w), "%s", info->words != NULL ? info->words : "could not be used");
-        }
-        words = w;
-    }
-    d->log_priority = d->refuse || d->outcome == PP_OUT_ERROR ? LOG_ERR : LOG_WARNING;
-    fmt(d->log_line, sizeof(d->log_line),
-        "service=%s entry=%s fingerprint=%s outcome=%s reason=%s; no key exported, %s",
-        d->service, entry != NULL ? entry : "-", d->fingerprint, info->name, d->reason,
-        d->refuse ? "session refused (on_failure=deny)"
-                  : "session continues without it (on_failure=ignore)");
-    if (entry != NULL) {
-        d->say = PP_SAY_ERROR;
-        fmt(d->sentence, sizeof(d->sentence),
-            "pam_prefect: no Prefect API key was set for this session: entry %s %s.%s",
-            entry, words, d->refuse ? " The session is refused." : "");
-    } else if (d->refuse) {
-        d->say = PP_SAY_ERROR;
-        fmt(d->sentence, sizeof(d->sentence),
-            "pam_prefect: no Prefect API key was set for this session: %s. "
-            "The session is refused.", words);
-    }
+    memset(f, 0, sizeof(*f));
+    f->cfg = cfg;
+    f->service_log = d->service;
+    f->rule = &d->rule;
+    f->fingerprint = d->fingerprint;
 }
 
-/* Settle d as out of scope (why for the log line, at priority). */
-static void out_of_scope(struct pp_decision *d, enum pp_scope scope, int priority,
-                         const char *why)
+/* Settle d as a local error: reason for the log, words for the user (NULL: the outcome's). */
+static void local_error(const struct pp_config *cfg, struct pp_decision *d, const char *reason,
+                        const char *words)
 {
-    d->scope = scope;
-    d->outcome = PP_OUT_OUT_OF_SCOPE;
-    d->log_priority = priority;
-    fmt(d->scope_why, sizeof(d->scope_why), "%s", why);
-    fmt(d->reason, sizeof(d->reason), "%s", why);
+    struct pp_facts f;
+
+    ruling_facts(cfg, d, &f);
+    pp_judge_error(&f, d->now, reason, words, &d->ruling);
 }
 
-/* Settle d as a local error. */
-static void local_error(struct pp_decision *d, const char *reason)
-{
-    d->outcome = PP_OUT_ERROR;
-    fmt(d->reason, sizeof(d->reason), "%s", reason);
-}
-
-/* 1. Scope. Returns true when the login is in scope. */
+/* 1. Scope, the user looked up only when the judge asks. Returns true when in scope. */
 static bool scope(const struct pp_decide_in *in, struct pp_decision *d,
                   const struct pp_log *log)
 {
-    const struct pp_config *cfg = in->cfg;
-    char why[256];
+    struct pp_facts f;
+    enum pp_judged j;
     int rc;
 
-    if (geteuid() != 0) {
-        fmt(why, sizeof(why), "not running as root (euid %ld): nothing to do",
-            (long)geteuid());
-        out_of_scope(d, PP_SCOPE_NOT_ROOT, LOG_DEBUG, why);
-        return false;
+    ruling_facts(in->cfg, d, &f);
+    f.euid = geteuid();
+    f.service = in->service;
+    f.user = in->user;
+    j = pp_judge_scope(&f, &d->ruling);
+    if (j == PP_JUDGED_ASK_NSS) {
+        rc = pp_user_lookup(in->user, &d->uid, &d->gid, log);
+        d->known_user = rc > 0;
+        f.nss = rc > 0 ? PP_NSS_KNOWN : rc == 0 ? PP_NSS_UNKNOWN : PP_NSS_FAILED;
+        f.uid = d->uid;
+        f.gid = d->gid;
+        j = pp_judge_scope(&f, &d->ruling);
     }
-    if (in->service != NULL && !pp_config_service_in_scope(cfg, in->service)) {
-        out_of_scope(d, PP_SCOPE_SERVICE, LOG_DEBUG, "not in services: nothing to do");
-        return false;
-    }
-    if (in->user == NULL || in->user[0] == '\0') {
-        out_of_scope(d, PP_SCOPE_NO_USER, LOG_WARNING,
-                     "no user name given by the caller: nothing exported");
-        return false;
-    }
-    if (!pp_account_name_valid(in->user)) {
-        fmt(why, sizeof(why), "user name refused: not a valid account name (no '/', "
-            "whitespace, ':', control characters, \".\" or \"..\"; at most %d bytes): "
-            "nothing exported", PP_ACCOUNT_NAME_MAX);
-        out_of_scope(d, PP_SCOPE_BAD_NAME, LOG_WARNING, why);
-        return false;
-    }
-    rc = pp_user_lookup(in->user, &d->uid, &d->gid, log);
-    if (rc == 0) {
-        out_of_scope(d, PP_SCOPE_UNKNOWN_USER, LOG_WARNING,
-                     "no such user in the password database: nothing exported");
-        return false;
-    }
-    if (rc < 0) {
-        local_error(d, "the user could not be looked up in the password database");
-        compose(cfg, d, "the user could not be looked up");
-        return false;
-    }
-    d->known_user = true;
-    if ((long long)d->uid < (long long)cfg->minimum_uid) {
-        fmt(why, sizeof(why), "uid %ld below minimum_uid %ld: nothing to do", (long)d->uid,
-            cfg->minimum_uid);
-        out_of_scope(d, PP_SCOPE_MINIMUM_UID, LOG_DEBUG, why);
-        return false;
-    }
-    return true;
+    return j == PP_JUDGED_GO_ON;
 }
 
 /* 2. The mapping. Returns true when a rule matched (d->rule). */
@@ -244,14 +99,14 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
         rc = pp_mapping_resolve_login(in->cfg, in->user, d->known_user, d->uid, d->gid, &d->rule,
                                       d->mapping_id, log);
         if (rc == -2) {
-            local_error(d, "the mapping cannot be used (see the line before)");
-            compose(in->cfg, d, "the key mapping could not be read");
+            local_error(in->cfg, d, "the mapping cannot be used (see the line before)",
+                        "the key mapping could not be read");
             return false;
         }
     } else {
         if (pp_mapping_load(in->cfg, &map, log) != 0) {
-            local_error(d, "the mapping cannot be used (see the line before)");
-            compose(in->cfg, d, "the key mapping could not be read");
+            local_error(in->cfg, d, "the mapping cannot be used (see the line before)",
+                        "the key mapping could not be read");
             return false;
         }
         rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule,
@@ -260,15 +115,17 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
     }
     if (rc != 0) {
         memset(&d->rule, 0, sizeof(d->rule));
-        local_error(d, "the mapping could not be resolved for this user (see the line before)");
-        compose(in->cfg, d, "the key mapping could not be resolved");
+        local_error(in->cfg, d,
+                    "the mapping could not be resolved for this user (see the line before)",
+                    "the key mapping could not be resolved");
         return false;
     }
-    rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
+    pp_judge_rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
     if (d->rule.match == PP_MATCH_NONE) {
-        d->outcome = PP_OUT_NO_RULE;
-        fmt(d->reason, sizeof(d->reason),
-            "no user, group or default rule in the mapping: nothing to do");
+        struct pp_facts f;
+
+        ruling_facts(in->cfg, d, &f);
+        pp_judge_no_rule(&f, d->now, &d->ruling);
         return false;
     }
     pp_debug(log, "service=%s mapped to entry %s", d->service, d->rule.entry);
@@ -285,35 +142,29 @@ static bool verdict(const struct pp_decide_in *in, struct pp_decision *d,
 {
     const struct pp_config *cfg = in->cfg;
     struct pp_verdict v;
+    struct pp_facts f;
 
     memset(&v, 0, sizeof(v));
     if (pp_verdict_with(cfg, &d->entry, in->now, mode, &v, log) != 0) {
-        local_error(d, "the key could not be checked (see the line before)");
-        compose(cfg, d, "could not be checked");
+        local_error(cfg, d, "the key could not be checked (see the line before)",
+                    "could not be checked");
         return true;
     }
     if (decline_needs_check && v.outcome == PP_OUT_NEEDS_CHECK)
         return false;
-    d->outcome = v.outcome;
-    d->from_cache = v.from_cache;
-    d->has_expires = v.has_expires;
-    d->expires = v.has_expires ? v.expires : 0;
-    d->days_left = v.has_expires ? pp_days_left(in->now, v.expires) : 0;
-    fmt(d->reason, sizeof(d->reason), "%s", v.reason);
-
-    if (pp_outcome_exports(d->outcome)) {
+    ruling_facts(cfg, d, &f);
+    pp_judge_settle(&f, in->now, &v, &d->ruling);
+    if (d->ruling.exports) {
         d->key = pp_strdup_secret(d->entry.key);
         if (d->key == NULL
             || asprintf(&d->url, "%s/accounts/%s/workspaces/%s", cfg->api_url,
                         d->entry.account_id, d->entry.workspace_id) < 0) {
             d->url = NULL;
             wipe_export(d);
-            local_error(d, "out of memory building the session variables");
-            compose(cfg, d, "could not be set in the session environment");
-            return true;
+            local_error(cfg, d, "out of memory building the session variables",
+                        "could not be set in the session environment");
         }
     }
-    compose(cfg, d, NULL);
     return true;
 }
 
@@ -328,13 +179,13 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
     rc = pp_entry_load(cfg, d->rule.entry, &d->entry, log);
     if (rc == PP_ABSENT) {
         d->entry_missing = true;
-        local_error(d, "the mapped key entry is missing from the store");
-        compose(cfg, d, "is missing from the key store");
+        local_error(cfg, d, "the mapped key entry is missing from the store",
+                    "is missing from the key store");
         return;
     }
     if (rc != 0) {
-        local_error(d, "the key entry cannot be used (see the line before)");
-        compose(cfg, d, "could not be read from the key store");
+        local_error(cfg, d, "the key entry cannot be used (see the line before)",
+                    "could not be read from the key store");
         return;
     }
     d->have_entry = true;
@@ -359,10 +210,10 @@ static void begin(const struct pp_decide_in *in, struct pp_decision *d)
     fmt(d->fingerprint, sizeof(d->fingerprint), "-");
     fmt(d->service, sizeof(d->service), "-");
     d->now = in->now;
-    d->outcome = PP_OUT_OUT_OF_SCOPE;
+    d->ruling.outcome = PP_OUT_OUT_OF_SCOPE;
     if (in->service != NULL)
         pp_log_safe(in->service, d->service, sizeof(d->service));
-    rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
+    pp_judge_rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
 }
 
 /*
@@ -399,8 +250,6 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
     if (!scope(in, d, log)) {
         /* Decided from the configuration and NSS alone, as pp_decide would. */
         pp_entry_clear(&e);
-        if (d->log_line[0] == '\0')
-            compose(in->cfg, d, NULL);
         return NULL;
     }
     if (d->uid != m->uid || d->gid != m->gid) {
@@ -409,7 +258,7 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
     }
     d->rule = m->rule;
     memcpy(d->mapping_id, m->mapping_id, sizeof(d->mapping_id));
-    rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
+    pp_judge_rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
     pp_debug(log, "service=%s mapped to entry %s (login memo)", d->service, d->rule.entry);
     d->entry = e;
     d->have_entry = true;
@@ -468,8 +317,9 @@ int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
 void pp_decide_remember(const struct pp_decide_in *in, const struct pp_decision *d,
                         const struct pp_log *log)
 {
-    if (!is_login(in) || in->cfg == NULL || d->scope != PP_SCOPE_IN || !d->known_user
-        || !d->have_entry || d->outcome == PP_OUT_ERROR || d->outcome == PP_OUT_NEEDS_CHECK)
+    if (!is_login(in) || in->cfg == NULL || d->ruling.scope != PP_SCOPE_IN || !d->known_user
+        || !d->have_entry || d->ruling.outcome == PP_OUT_ERROR
+        || d->ruling.outcome == PP_OUT_NEEDS_CHECK)
         return;
     pp_memo_save(in->cfg, in->user, in->service, d->uid, d->gid, d->mapping_id, &d->rule,
                  &d->entry, log);
@@ -487,13 +337,9 @@ int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct
     begin(in, d);
 
     if (!scope(in, d, log)) {
-        if (d->log_line[0] == '\0')
-            compose(in->cfg, d, NULL);
         return 0;
     }
     if (!mapping(in, d, log)) {
-        if (d->log_line[0] == '\0')
-            compose(in->cfg, d, NULL);
         return 0;
     }
     entry_verdict(in, d, log);
@@ -504,16 +350,13 @@ void pp_decision_fail(const struct pp_config *cfg, struct pp_decision *d, const 
                       const char *words)
 {
     wipe_export(d);
-    local_error(d, reason);
-    d->log_line[0] = '\0';
-    d->log_priority = 0;
-    compose(cfg, d, words);
+    local_error(cfg, d, reason, words);
 }
 
 void pp_decision_log(const struct pp_decision *d, const struct pp_log *log)
 {
-    if (d->log_line[0] != '\0')
-        pp_log(log, d->log_priority, "%s", d->log_line);
+    if (d->ruling.log_line[0] != '\0')
+        pp_log(log, d->ruling.log_priority, "%s", d->ruling.log_line);
 }
 
 void pp_decision_free(struct pp_decision *d)

@@ -8,12 +8,12 @@
  * service (or none), the time and whether Cloud may be asked, and fills a
  * struct pp_decision with everything a front end needs; a front end adds
  * only its own calls (PAM items, conversation, setting the variables,
- * return codes). The order:
- *   1. scope: not running as root, a service not in services (only when a
- *      service is given), no user name, one that cannot be an account name, a
- *      user NSS does not know, a uid below minimum_uid: outcome
- *      "out-of-scope", scope says which. The user is looked up through NSS
- *      once (getpwnam_r); the mapping uses that lookup's primary group.
+ * return codes). pp_decide gathers the facts and the judge (judge.h)
+ * rules on them: every outcome rule, the scope, the user's sentence and the
+ * decision line are the judge's. The order:
+ *   1. scope (pp_judge_scope): outcome "out-of-scope", ruling.scope says
+ *      why. The user is looked up through NSS once (getpwnam_r), only when
+ *      the judge asks; the mapping uses that lookup's primary group.
  *   2. the mapping (mapping.h): no rule is "no-rule"; a mapping that cannot
  *      be read or resolved is "error";
  *   3. the matched entry is loaded from the store: missing or unreadable is
@@ -26,8 +26,8 @@
  * key and url hold PREFECT_API_KEY's and PREFECT_API_URL's values, owned by
  * the decision and wiped by pp_decision_free. Days left are
  * pp_days_left()'s (timefmt.h: one rounding rule for every front end). The user's
- * sentence and the decision line are ready-made; the line never holds a
- * key, only the fingerprint.
+ * sentence and the decision line are ready-made in ruling; the line never
+ * holds a key, only the fingerprint.
  */
 #ifndef PP_DECIDE_H
 #define PP_DECIDE_H
@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "judge.h"
 #include "log.h"
 #include "mapping.h"
 #include "names.h"
@@ -45,25 +46,6 @@
 #include "secret.h"
 #include "store.h"
 #include "timefmt.h"
-
-/* Why a login is not the module's business (PP_SCOPE_IN: it is). */
-enum pp_scope {
-    PP_SCOPE_IN = 0,
-    PP_SCOPE_NOT_ROOT,       /* not running as root: the store cannot be read */
-    PP_SCOPE_SERVICE,        /* the service is not in services */
-    PP_SCOPE_NO_USER,        /* the caller has no user name (NULL or "") */
-    PP_SCOPE_BAD_NAME,       /* the user name cannot be an account name */
-    PP_SCOPE_UNKNOWN_USER,   /* NSS does not know the user */
-    PP_SCOPE_MINIMUM_UID,    /* the user's uid is below minimum_uid */
-    PP_SCOPE_COUNT
-};
-
-/* "in", "not-root", "services", "no-user", "invalid-user-name", "unknown-user",
- * "minimum_uid". */
-const char *pp_scope_name(enum pp_scope s);
-
-/* What the user is told. */
-enum pp_say { PP_SAY_NOTHING = 0, PP_SAY_INFO, PP_SAY_ERROR };
 
 struct pp_decide_in {
     const struct pp_config *cfg;
@@ -76,9 +58,11 @@ struct pp_decide_in {
 };
 
 struct pp_decision {
-    /* scope */
-    enum pp_scope scope;
-    char scope_why[256];            /* "" when in scope */
+    /* the outcome part, all the judge's (judge.h): scope, outcome, the
+     * user's sentence and the decision line */
+    struct pp_ruling ruling;
+
+    /* the user */
     bool known_user;                /* NSS knows the user (uid and gid valid) */
     uid_t uid;
     gid_t gid;
@@ -96,28 +80,9 @@ struct pp_decision {
     struct pp_entry entry;
     char fingerprint[PP_FP_SIZE];   /* "-" when there is no key */
 
-    /* the outcome */
-    enum pp_outcome outcome;
-    bool exports;                   /* pp_outcome_exports(outcome) */
-    bool refuse;                    /* a failure and on_failure = deny */
-    bool from_cache;
-    bool has_expires;               /* the best known expiration */
-    time_t expires;
-    long days_left;                 /* pp_days_left(now, expires) when has_expires */
-    bool warn;                      /* exported and within expiry_warn_days */
-    char reason[256];               /* for the log line; never a key */
-
-    /* what to export (both NULL unless exports) */
+    /* what to export (both NULL unless ruling.exports) */
     char *key;                      /* secret: PREFECT_API_KEY's value */
     char *url;                      /* PREFECT_API_URL's value */
-
-    /* what to tell the user */
-    enum pp_say say;
-    char sentence[512];             /* "" when say is PP_SAY_NOTHING */
-
-    /* the decision line (pp_decision_log writes it) */
-    int log_priority;               /* LOG_NOTICE, LOG_WARNING, LOG_ERR or LOG_DEBUG */
-    char log_line[1024];
 };
 
 /*

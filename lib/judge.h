@@ -24,20 +24,60 @@
  * check), nor does a fresh record; nor do rules 1 and 2 once the entry
  * alone has been judged and a check asked for (entry_judged: the check
  * program, which is not told validate, and check.c's side).
- * The facts are gathered by the callers (verdict.c, check.c, checkwork.c);
- * HACKING.md ("Issue 21 in progress") says where this is going.
+ * Before those rules, the scope of a login (pp_judge_scope), in this
+ * order: not running as root, a service not in services (only when a
+ * service is given), no user name, one that cannot be an account name, a
+ * user NSS does not know (or could not look up: "error"), a uid below
+ * minimum_uid. After them, the ruling a front end acts on (struct
+ * pp_ruling: pp_judge_settle, pp_judge_error, pp_judge_no_rule): whether
+ * the session is refused (a failure with on_failure = deny), whether the
+ * user is warned (exported and within expiry_warn_days), the user's
+ * sentence and the decision line, which never holds a key (the judge never
+ * sees one), only its fingerprint.
+ * The facts are gathered by the callers (decide.c, verdict.c, check.c,
+ * checkwork.c); HACKING.md ("Issue 21 in progress") says where this is
+ * going.
  */
 #ifndef PP_JUDGE_H
 #define PP_JUDGE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "cache.h"
 #include "conf.h"
 #include "log.h"
+#include "mapping.h"
 #include "outcome.h"
 #include "store.h"
+
+/* Why a login is not the module's business (PP_SCOPE_IN: it is). */
+enum pp_scope {
+    PP_SCOPE_IN = 0,
+    PP_SCOPE_NOT_ROOT,       /* not running as root: the store cannot be read */
+    PP_SCOPE_SERVICE,        /* the service is not in services */
+    PP_SCOPE_NO_USER,        /* the caller has no user name (NULL or "") */
+    PP_SCOPE_BAD_NAME,       /* the user name cannot be an account name */
+    PP_SCOPE_UNKNOWN_USER,   /* NSS does not know the user */
+    PP_SCOPE_MINIMUM_UID,    /* the user's uid is below minimum_uid */
+    PP_SCOPE_COUNT
+};
+
+/* "in", "not-root", "services", "no-user", "invalid-user-name", "unknown-user",
+ * "minimum_uid". */
+const char *pp_scope_name(enum pp_scope s);
+
+/* What the user is told. */
+enum pp_say { PP_SAY_NOTHING = 0, PP_SAY_INFO, PP_SAY_ERROR };
+
+/* What NSS said of the user. */
+enum pp_nss {
+    PP_NSS_NOT_ASKED = 0,
+    PP_NSS_KNOWN,            /* uid and gid hold its answer */
+    PP_NSS_UNKNOWN,          /* no such user */
+    PP_NSS_FAILED,           /* the lookup failed */
+};
 
 /* The outcome for one entry's key, and why. */
 struct pp_verdict {
@@ -61,6 +101,38 @@ struct pp_facts {
     bool entry_judged;                      /* rules 1 and 2 were applied before asking
                                                for a check (check.h's side): skip them */
     const char *no_answer;                  /* Cloud was to be asked, no answer: why (else NULL) */
+
+    /* A login's scope (pp_judge_scope) */
+    uid_t euid;                             /* this process's effective uid */
+    const char *service;                    /* the calling service as given; NULL: none */
+    const char *user;                       /* the user name as given (untrusted; NULL: none) */
+    enum pp_nss nss;                        /* NSS's answer for user */
+    uid_t uid;                              /* when nss is PP_NSS_KNOWN */
+    gid_t gid;
+
+    /* What the ruling names (pp_judge_settle and friends) */
+    const char *service_log;                /* service, made safe for a log line ("-": none) */
+    const struct pp_resolution *rule;       /* the matched rule; NULL: none reached */
+    const char *fingerprint;                /* the key's; NULL or "-": no key */
+};
+
+/* What a front end acts on: the outcome part of a decision, never a key. */
+struct pp_ruling {
+    enum pp_scope scope;
+    char scope_why[256];            /* "" when in scope */
+    enum pp_outcome outcome;
+    bool exports;                   /* pp_outcome_exports(outcome) */
+    bool refuse;                    /* a failure and on_failure = deny */
+    bool from_cache;
+    bool has_expires;               /* the best known expiration */
+    time_t expires;
+    long days_left;                 /* pp_days_left(now, expires) when has_expires */
+    bool warn;                      /* exported and within expiry_warn_days */
+    char reason[256];               /* for the log line; never a key */
+    enum pp_say say;                /* what to tell the user */
+    char sentence[512];             /* "" when say is PP_SAY_NOTHING */
+    int log_priority;               /* LOG_NOTICE, LOG_WARNING, LOG_ERR or LOG_DEBUG */
+    char log_line[1024];            /* the decision line */
 };
 
 /*
@@ -95,6 +167,42 @@ enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
 
 /* Whether an expiration at t, seen at now, is within expiry_warn_days. */
 bool pp_expiry_warns(const struct pp_config *cfg, time_t t, time_t now);
+
+/* What a step of a login's judgement leaves to its caller. */
+enum pp_judged {
+    PP_JUDGED_GO_ON = 0,     /* in scope: find the rule */
+    PP_JUDGED_SETTLED,       /* r is the whole ruling (out of scope, or NSS failed) */
+    PP_JUDGED_ASK_NSS,       /* look the user up (fill nss, uid, gid) and ask again */
+};
+
+/*
+ * A login's scope from f (cfg, euid, service, user, nss, uid, service_log)
+ * into r, zeroed first. PP_JUDGED_ASK_NSS only while f->nss is
+ * PP_NSS_NOT_ASKED, and only once the name itself is in scope.
+ */
+enum pp_judged pp_judge_scope(const struct pp_facts *f, struct pp_ruling *r);
+
+/*
+ * The ruling from verdict v of f's entry (f->rule matched; f->service_log
+ * and f->fingerprint set): outcome, expiration, days left, refusal,
+ * warning, the user's sentence and the decision line.
+ */
+void pp_judge_settle(const struct pp_facts *f, time_t now, const struct pp_verdict *v,
+                     struct pp_ruling *r);
+
+/*
+ * The ruling for a local error: outcome "error" with reason (for the log)
+ * and words (for the user, after "entry NAME " when a rule matched; NULL:
+ * the outcome's own). Any expiration already in r stays.
+ */
+void pp_judge_error(const struct pp_facts *f, time_t now, const char *reason,
+                    const char *words, struct pp_ruling *r);
+
+/* The ruling when the mapping has no rule for the user. */
+void pp_judge_no_rule(const struct pp_facts *f, time_t now, struct pp_ruling *r);
+
+/* "user rule", "group rule G", "default entry", or "no rule" (res NULL too). */
+void pp_judge_rule_words(const struct pp_resolution *res, char *out, size_t outlen);
 
 /* v: outcome o (export from it), expiration (has, when), reason from fmt. */
 void pp_judge_set(struct pp_verdict *v, enum pp_outcome o, bool has, time_t when,

@@ -31,7 +31,7 @@ enum pp_outcome {
                                 would ask Cloud now (prefect-keys explain without --check) */
     PP_OUT_ERROR,            /* a local error (store, mapping, NSS, memory): no export */
     PP_OUT_NO_RULE,          /* in scope, but no rule of the mapping gives an entry */
-    PP_OUT_OUT_OF_SCOPE,     /* not the module's business (decide.h: enum pp_scope) */
+    PP_OUT_OUT_OF_SCOPE,     /* not the module's business (judge.h: enum pp_scope) */
     PP_OUT_COUNT
 };
 

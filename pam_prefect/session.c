@@ -178,8 +178,8 @@ static int result_code(enum pp_result r, enum pp_pam_call call)
  */
 static void say(struct pp_session *s, const struct pp_decision *d)
 {
-    if (d->say != PP_SAY_NOTHING)
-        pp_conv_say(s->pamh, s->flags, PAM_ERROR_MSG, &s->log, "%s", d->sentence);
+    if (d->ruling.say != PP_SAY_NOTHING)
+        pp_conv_say(s->pamh, s->flags, PAM_ERROR_MSG, &s->log, "%s", d->ruling.sentence);
 }
 
 /*
@@ -307,15 +307,15 @@ static enum pp_result act(struct pp_session *s, const struct pp_config *cfg,
 {
     enum pp_result result;
 
-    if (d->exports && export_env(s, d) != 0)
+    if (d->ruling.exports && export_env(s, d) != 0)
         pp_decision_fail(cfg, d, "the session environment could not be set",
                          "could not be set in the session environment");
     pp_decision_log(d, &s->log);
     say(s, d);
-    if (d->exports)
+    if (d->ruling.exports)
         result = PP_RES_EXPORTED;
-    else if (pp_outcome_info(d->outcome)->failure)
-        result = d->refuse ? PP_RES_REFUSED : PP_RES_FAILED_OPEN;
+    else if (pp_outcome_info(d->ruling.outcome)->failure)
+        result = d->ruling.refuse ? PP_RES_REFUSED : PP_RES_FAILED_OPEN;
     else
         result = PP_RES_SKIPPED;
     return result;
@@ -466,7 +466,7 @@ int pp_account_run(pam_handle_t *pamh, const char *fn, int flags, int argc, cons
         return rc;
     }
 
-    if (d.refuse) {
+    if (d.ruling.refuse) {
         /* Refused here: logged and said once; later calls repeat it. */
         pp_decision_log(&d, &s.log);
         say(&s, &d);

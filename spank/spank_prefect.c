@@ -57,7 +57,7 @@ SPANK_PLUGIN(prefect, 1);
 /* This process's step (slurmstepd forks the tasks after the decision). */
 static bool opted_out;
 static bool step_refused;
-static char step_notice[sizeof(((struct pp_decision *)0)->sentence)];
+static char step_notice[sizeof(((struct pp_decision *)0)->ruling.sentence)];
 
 static int key_option(int val, const char *optarg, int remote);
 
@@ -229,13 +229,13 @@ static void decide_for_step(spank_t sp, int ac, char **av)
     in.network = true;
     if (pp_decide(&in, &d, &log) != 0)
         goto out;
-    if (d.exports && set_job_env(sp, &d, &log) != 0)
+    if (d.ruling.exports && set_job_env(sp, &d, &log) != 0)
         pp_decision_fail(&cfg, &d, "the job's environment could not be set",
                          "could not be set in the job's environment");
     pp_decision_log(&d, &log);
-    if (d.say != PP_SAY_NOTHING)
-        snprintf(step_notice, sizeof(step_notice), "%s", d.sentence);
-    step_refused = d.refuse;
+    if (d.ruling.say != PP_SAY_NOTHING)
+        snprintf(step_notice, sizeof(step_notice), "%s", d.ruling.sentence);
+    step_refused = d.ruling.refuse;
 out:
     pp_decision_free(&d);
     pp_config_free(&cfg);

@@ -355,7 +355,7 @@ static struct json_object *exported_json(const struct pp_decision *d)
 {
     struct json_object *o;
 
-    if (!d->exports)
+    if (!d->ruling.exports)
         return NULL;
     o = json_object_new_object();
     json_object_object_add(o, "PREFECT_API_URL", json_object_new_string(d->url));
@@ -372,8 +372,8 @@ static void explain_json(struct pk *pk, const struct pp_decision *d, const char 
 
     json_object_object_add(root, "service", service != NULL ? json_object_new_string(service)
                                                             : NULL);
-    json_object_object_add(root, "scope", json_object_new_string(pp_scope_name(d->scope)));
-    json_object_object_add(root, "scope_why", jstr(d->scope_why));
+    json_object_object_add(root, "scope", json_object_new_string(pp_scope_name(d->ruling.scope)));
+    json_object_object_add(root, "scope_why", jstr(d->ruling.scope_why));
     json_object_object_add(root, "uid", d->known_user ? json_object_new_int64(d->uid) : NULL);
     json_object_object_add(root, "match", json_object_new_string(kind_of_match(d->rule.match)));
     json_object_object_add(root, "group", jstr(d->rule.group));
@@ -383,26 +383,26 @@ static void explain_json(struct pk *pk, const struct pp_decision *d, const char 
         ej = pk_unusable_json(d->rule.entry, d->entry_missing ? "no such entry"
                                                                : pk->quiet_sink.last_error);
     json_object_object_add(root, "entry", ej);
-    json_object_object_add(root, "outcome", json_object_new_string(pp_outcome_name(d->outcome)));
-    json_object_object_add(root, "reason", jstr(d->reason));
+    json_object_object_add(root, "outcome", json_object_new_string(pp_outcome_name(d->ruling.outcome)));
+    json_object_object_add(root, "reason", jstr(d->ruling.reason));
     json_object_object_add(root, "checked_now", json_object_new_boolean(pk_has(pk, OPT_CHECK)));
-    json_object_object_add(root, "from_cache", json_object_new_boolean(d->from_cache));
-    json_object_object_add(root, "expires", jtime(d->has_expires, d->expires));
-    json_object_object_add(root, "days_left", d->has_expires
-                                              ? json_object_new_int64(d->days_left) : NULL);
+    json_object_object_add(root, "from_cache", json_object_new_boolean(d->ruling.from_cache));
+    json_object_object_add(root, "expires", jtime(d->ruling.has_expires, d->ruling.expires));
+    json_object_object_add(root, "days_left", d->ruling.has_expires
+                                              ? json_object_new_int64(d->ruling.days_left) : NULL);
     json_object_object_add(root, "exported", exported_json(d));
-    json_object_object_add(root, "refused", json_object_new_boolean(d->refuse));
-    json_object_object_add(root, "message", jstr(d->sentence));
+    json_object_object_add(root, "refused", json_object_new_boolean(d->ruling.refuse));
+    json_object_object_add(root, "message", jstr(d->ruling.sentence));
     (void)user;
 }
 
 static void explain_text(struct pk *pk, const struct pp_decision *d, const char *user)
 {
     char fp[PP_FP_SIZE], check[512], expires[256];
-    const struct pp_outcome_info *info = pp_outcome_info(d->outcome);
+    const struct pp_outcome_info *info = pp_outcome_info(d->ruling.outcome);
 
-    if (d->scope != PP_SCOPE_IN) {
-        printf("result: out of scope (%s): %s\n", pp_scope_name(d->scope), d->scope_why);
+    if (d->ruling.scope != PP_SCOPE_IN) {
+        printf("result: out of scope (%s): %s\n", pp_scope_name(d->ruling.scope), d->ruling.scope_why);
     } else if (d->have_entry) {
         pp_fingerprint(d->entry.key, fp);
         pk_last_check_text(pk, &d->entry, check, sizeof(check));
@@ -423,23 +423,23 @@ static void explain_text(struct pk *pk, const struct pp_decision *d, const char 
                d->entry_missing ? "does not exist" : "cannot be read", user);
         if (!d->entry_missing)
             printf("  %s\n", pk->quiet_sink.last_error);
-    } else if (d->outcome == PP_OUT_NO_RULE) {
+    } else if (d->ruling.outcome == PP_OUT_NO_RULE) {
         printf("result: no rule matches: %s gets no key\n", user);
     }
-    printf("outcome: %s: %s\n", info->name, d->reason);
-    if (d->exports)
+    printf("outcome: %s: %s\n", info->name, d->ruling.reason);
+    if (d->ruling.exports)
         printf("  a login gets PREFECT_API_URL=%s and PREFECT_API_KEY (fingerprint %s)\n",
                d->url, d->fingerprint);
-    else if (d->have_entry && d->outcome == PP_OUT_EXPIRED)
+    else if (d->have_entry && d->ruling.outcome == PP_OUT_EXPIRED)
         printf("  the expiration has passed: the key will not be exported\n");
-    else if (d->outcome == PP_OUT_NEEDS_CHECK)
+    else if (d->ruling.outcome == PP_OUT_NEEDS_CHECK)
         printf("  (prefect-keys explain --check asks Prefect Cloud as a login would)\n");
-    if (d->has_expires && d->exports)
-        printf("  days left: %ld\n", d->days_left);
-    if (d->refuse)
+    if (d->ruling.has_expires && d->ruling.exports)
+        printf("  days left: %ld\n", d->ruling.days_left);
+    if (d->ruling.refuse)
         printf("  the session is refused (on_failure = deny)\n");
-    if (d->sentence[0] != '\0')
-        printf("  the user is told: %s\n", d->sentence);
+    if (d->ruling.sentence[0] != '\0')
+        printf("  the user is told: %s\n", d->ruling.sentence);
 }
 
 int pk_explain(struct pk *pk, int argc, char **argv)
@@ -505,12 +505,12 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     }
     /* A mapped user whose login would not get the key is a problem; an
      * unreadable mapping or NSS failure (no rule reached) an error. */
-    if (d.outcome == PP_OUT_ERROR && d.rule.match == PP_MATCH_NONE) {
+    if (d.ruling.outcome == PP_OUT_ERROR && d.rule.match == PP_MATCH_NONE) {
         pk_error("%s (prefect-keys verify says how to fix it)",
-                       pk->quiet_sink.last_error[0] ? pk->quiet_sink.last_error : d.reason);
+                       pk->quiet_sink.last_error[0] ? pk->quiet_sink.last_error : d.ruling.reason);
         rc = PK_ERROR;
     } else {
-        rc = pp_outcome_info(d.outcome)->failure ? PK_PROBLEM : PK_OK;
+        rc = pp_outcome_info(d.ruling.outcome)->failure ? PK_PROBLEM : PK_OK;
     }
     pp_decision_free(&d);
     return rc;

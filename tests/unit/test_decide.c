@@ -146,7 +146,7 @@ static void decide(struct pp_decision *d, const char *user, const char *service)
 
 static void expect_not_exported(const struct pp_decision *d)
 {
-    assert_false(d->exports);
+    assert_false(d->ruling.exports);
     assert_null(d->key);
     assert_null(d->url);
 }
@@ -159,16 +159,16 @@ static void expect_scope(const char *user, const char *service, enum pp_scope sc
     struct pp_decision d;
 
     decide(&d, user, service);
-    assert_int_equal(d.scope, scope);
-    assert_int_equal(d.outcome, PP_OUT_OUT_OF_SCOPE);
+    assert_int_equal(d.ruling.scope, scope);
+    assert_int_equal(d.ruling.outcome, PP_OUT_OUT_OF_SCOPE);
     assert_int_equal(d.rule.match, PP_MATCH_NONE);
     assert_false(d.have_entry);
     expect_not_exported(&d);
-    assert_int_equal(d.say, PP_SAY_NOTHING);
-    assert_false(d.refuse);
-    assert_int_equal(d.log_priority, priority);
-    assert_string_equal(d.log_line, line);
-    assert_true(d.scope_why[0] != '\0');
+    assert_int_equal(d.ruling.say, PP_SAY_NOTHING);
+    assert_false(d.ruling.refuse);
+    assert_int_equal(d.ruling.log_priority, priority);
+    assert_string_equal(d.ruling.log_line, line);
+    assert_true(d.ruling.scope_why[0] != '\0');
     pp_decision_free(&d);
 }
 
@@ -182,11 +182,11 @@ static void test_scope_service(void **state)
                  "service=cron not in services: nothing to do");
     /* no service: services does not apply */
     decide(&d, "alice", NULL);
-    assert_int_equal(d.scope, PP_SCOPE_IN);
-    assert_int_equal(d.outcome, PP_OUT_UNCHECKED);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_IN);
+    assert_int_equal(d.ruling.outcome, PP_OUT_UNCHECKED);
     pp_decision_free(&d);
     decide(&d, "alice", "sshd");
-    assert_int_equal(d.scope, PP_SCOPE_IN);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_IN);
     pp_decision_free(&d);
     configure("");
 }
@@ -216,9 +216,9 @@ static void test_scope_minimum_uid(void **state)
     expect_scope("alice", "sshd", PP_SCOPE_MINIMUM_UID, LOG_DEBUG,
                  "service=sshd uid 1001 below minimum_uid 1002: nothing to do");
     decide(&d, "bob", "sshd");      /* uid 1002: in scope */
-    assert_int_equal(d.scope, PP_SCOPE_IN);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_IN);
     assert_int_equal(d.uid, 1002);
-    assert_int_equal(d.outcome, PP_OUT_UNCHECKED);
+    assert_int_equal(d.ruling.outcome, PP_OUT_UNCHECKED);
     pp_decision_free(&d);
     configure("");
 }
@@ -231,8 +231,8 @@ static void test_scope_not_root(void **state)
     assert_int_equal(seteuid(65534), 0);
     decide(&d, "alice", "sshd");
     assert_int_equal(seteuid(0), 0);
-    assert_int_equal(d.scope, PP_SCOPE_NOT_ROOT);
-    assert_int_equal(d.outcome, PP_OUT_OUT_OF_SCOPE);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_NOT_ROOT);
+    assert_int_equal(d.ruling.outcome, PP_OUT_OUT_OF_SCOPE);
     expect_not_exported(&d);
     pp_decision_free(&d);
 }
@@ -247,27 +247,27 @@ static void test_unchecked_exports(void **state)
     (void)state;
     write_mapping(base_mapping);
     decide(&d, "alice", "sshd");
-    assert_int_equal(d.scope, PP_SCOPE_IN);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_IN);
     assert_true(d.known_user);
     assert_int_equal(d.uid, 1001);
     assert_int_equal(d.rule.match, PP_MATCH_USER);
     assert_string_equal(d.rule.entry, "a-key");
     assert_string_equal(d.rule_words, "user rule");
     assert_true(d.have_entry);
-    assert_int_equal(d.outcome, PP_OUT_UNCHECKED);
-    assert_true(d.exports);
+    assert_int_equal(d.ruling.outcome, PP_OUT_UNCHECKED);
+    assert_true(d.ruling.exports);
     assert_string_equal(d.key, KEY_A);
     assert_string_equal(d.url, URL "/accounts/" ACC "/workspaces/" WS);
-    assert_false(d.warn);
-    assert_int_equal(d.say, PP_SAY_NOTHING);
+    assert_false(d.ruling.warn);
+    assert_int_equal(d.ruling.say, PP_SAY_NOTHING);
     pp_fingerprint(KEY_A, fp);
     assert_string_equal(d.fingerprint, fp);
-    assert_int_equal(d.log_priority, LOG_NOTICE);
+    assert_int_equal(d.ruling.log_priority, LOG_NOTICE);
     want = pp_test_fmt("service=sshd entry=a-key fingerprint=%s outcome=unchecked "
                        "reason=not checked with Prefect Cloud (validate is off); "
                        "no recorded expiration; exported PREFECT_API_KEY and "
                        "PREFECT_API_URL (user rule)", fp);
-    assert_string_equal(d.log_line, want);
+    assert_string_equal(d.ruling.log_line, want);
     free(want);
     pp_decision_free(&d);
     /* the free function wiped and zeroed everything */
@@ -296,13 +296,13 @@ static void test_expiring_warns(void **state)
     (void)state;
     write_mapping("users = ( { name = \"alice\"; entry = \"soon\"; } );\n");
     decide(&d, "alice", "sshd");
-    assert_int_equal(d.outcome, PP_OUT_EXPIRING);
-    assert_true(d.exports);
-    assert_true(d.warn);
-    assert_int_equal(d.days_left, 3);
-    assert_int_equal(d.say, PP_SAY_INFO);
-    assert_non_null(strstr(d.sentence, "Your Prefect API key (entry soon) expires on "));
-    assert_non_null(strstr(d.sentence, ", in 3 days."));
+    assert_int_equal(d.ruling.outcome, PP_OUT_EXPIRING);
+    assert_true(d.ruling.exports);
+    assert_true(d.ruling.warn);
+    assert_int_equal(d.ruling.days_left, 3);
+    assert_int_equal(d.ruling.say, PP_SAY_INFO);
+    assert_non_null(strstr(d.ruling.sentence, "Your Prefect API key (entry soon) expires on "));
+    assert_non_null(strstr(d.ruling.sentence, ", in 3 days."));
     pp_decision_free(&d);
 }
 
@@ -313,23 +313,23 @@ static void test_expired(void **state)
     (void)state;
     write_mapping("users = ( { name = \"alice\"; entry = \"old\"; } );\n");
     decide(&d, "alice", "sshd");
-    assert_int_equal(d.outcome, PP_OUT_EXPIRED);
+    assert_int_equal(d.ruling.outcome, PP_OUT_EXPIRED);
     expect_not_exported(&d);
-    assert_false(d.refuse);
-    assert_int_equal(d.log_priority, LOG_WARNING);
-    assert_non_null(strstr(d.log_line, "outcome=expired"));
-    assert_non_null(strstr(d.log_line, "session continues without it (on_failure=ignore)"));
-    assert_int_equal(d.say, PP_SAY_ERROR);
-    assert_string_equal(d.sentence, "pam_prefect: no Prefect API key was set for this session: "
+    assert_false(d.ruling.refuse);
+    assert_int_equal(d.ruling.log_priority, LOG_WARNING);
+    assert_non_null(strstr(d.ruling.log_line, "outcome=expired"));
+    assert_non_null(strstr(d.ruling.log_line, "session continues without it (on_failure=ignore)"));
+    assert_int_equal(d.ruling.say, PP_SAY_ERROR);
+    assert_string_equal(d.ruling.sentence, "pam_prefect: no Prefect API key was set for this session: "
                                     "entry old expired on 2020-01-01.");
     pp_decision_free(&d);
 
     /* under on_failure = deny the session is refused, and said so */
     configure("on_failure = \"deny\";");
     decide(&d, "alice", "sshd");
-    assert_true(d.refuse);
-    assert_int_equal(d.log_priority, LOG_ERR);
-    assert_non_null(strstr(d.sentence, "2020-01-01. The session is refused."));
+    assert_true(d.ruling.refuse);
+    assert_int_equal(d.ruling.log_priority, LOG_ERR);
+    assert_non_null(strstr(d.ruling.sentence, "2020-01-01. The session is refused."));
     pp_decision_free(&d);
     configure("");
 }
@@ -342,15 +342,15 @@ static void test_error_missing_and_unreadable(void **state)
     (void)state;
     write_mapping(base_mapping);
     decide(&d, "carol", "sshd");
-    assert_int_equal(d.outcome, PP_OUT_ERROR);
+    assert_int_equal(d.ruling.outcome, PP_OUT_ERROR);
     assert_true(d.entry_missing);
     assert_false(d.have_entry);
     expect_not_exported(&d);
-    assert_int_equal(d.log_priority, LOG_ERR);
-    assert_string_equal(d.log_line, "service=sshd entry=gone fingerprint=- outcome=error "
+    assert_int_equal(d.ruling.log_priority, LOG_ERR);
+    assert_string_equal(d.ruling.log_line, "service=sshd entry=gone fingerprint=- outcome=error "
                         "reason=the mapped key entry is missing from the store; no key "
                         "exported, session continues without it (on_failure=ignore)");
-    assert_string_equal(d.sentence, "pam_prefect: no Prefect API key was set for this session: "
+    assert_string_equal(d.ruling.sentence, "pam_prefect: no Prefect API key was set for this session: "
                                     "entry gone is missing from the key store.");
     pp_decision_free(&d);
 
@@ -359,10 +359,10 @@ static void test_error_missing_and_unreadable(void **state)
     assert_int_equal(chmod(bad, 0644), 0);
     write_mapping("users = ( { name = \"alice\"; entry = \"bad\"; } );\n");
     decide(&d, "alice", "sshd");
-    assert_int_equal(d.outcome, PP_OUT_ERROR);
+    assert_int_equal(d.ruling.outcome, PP_OUT_ERROR);
     assert_false(d.entry_missing);
     expect_not_exported(&d);
-    assert_non_null(strstr(d.sentence, "entry bad could not be read from the key store."));
+    assert_non_null(strstr(d.ruling.sentence, "entry bad could not be read from the key store."));
     assert_true(pp_capture_find(&cap, "bad.key") >= 0);
     pp_decision_free(&d);
     free(bad);
@@ -370,11 +370,11 @@ static void test_error_missing_and_unreadable(void **state)
     /* an unreadable mapping: an error with no entry, said only under deny */
     write_mapping("users = ( { name = \"alice\" } );\n");
     decide(&d, "alice", "sshd");
-    if (d.outcome != PP_OUT_ERROR)
-        fail_msg("a broken mapping gave %s: %s", pp_outcome_name(d.outcome), d.log_line);
+    if (d.ruling.outcome != PP_OUT_ERROR)
+        fail_msg("a broken mapping gave %s: %s", pp_outcome_name(d.ruling.outcome), d.ruling.log_line);
     assert_int_equal(d.rule.match, PP_MATCH_NONE);
-    assert_int_equal(d.say, PP_SAY_NOTHING);
-    assert_non_null(strstr(d.log_line, "entry=- fingerprint=- outcome=error"));
+    assert_int_equal(d.ruling.say, PP_SAY_NOTHING);
+    assert_non_null(strstr(d.ruling.log_line, "entry=- fingerprint=- outcome=error"));
     pp_decision_free(&d);
 }
 
@@ -385,12 +385,12 @@ static void test_no_rule(void **state)
     (void)state;
     write_mapping(base_mapping);
     decide(&d, "root", "sshd");
-    assert_int_equal(d.scope, PP_SCOPE_IN);
-    assert_int_equal(d.outcome, PP_OUT_NO_RULE);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_IN);
+    assert_int_equal(d.ruling.outcome, PP_OUT_NO_RULE);
     expect_not_exported(&d);
-    assert_int_equal(d.say, PP_SAY_NOTHING);
-    assert_int_equal(d.log_priority, LOG_DEBUG);
-    assert_string_equal(d.log_line, "service=sshd no user, group or default rule in the "
+    assert_int_equal(d.ruling.say, PP_SAY_NOTHING);
+    assert_int_equal(d.ruling.log_priority, LOG_DEBUG);
+    assert_string_equal(d.ruling.log_line, "service=sshd no user, group or default rule in the "
                                     "mapping: nothing to do");
     pp_decision_free(&d);
 }
@@ -420,8 +420,8 @@ static void expect_cached(enum pp_outcome o, bool exports)
     struct pp_decision d;
 
     decide(&d, "alice", "sshd");
-    assert_string_equal(pp_outcome_name(d.outcome), pp_outcome_name(o));
-    assert_int_equal(d.exports, exports);
+    assert_string_equal(pp_outcome_name(d.ruling.outcome), pp_outcome_name(o));
+    assert_int_equal(d.ruling.exports, exports);
     if (exports)
         assert_string_equal(d.key, KEY_A);
     else
@@ -464,14 +464,14 @@ static void test_fail_wipes(void **state)
     (void)state;
     write_mapping("users = ( { name = \"alice\"; entry = \"a-key\"; } );\n");
     decide(&d, "alice", "sshd");
-    assert_true(d.exports);
+    assert_true(d.ruling.exports);
     pp_decision_fail(&cfg, &d, "the session environment could not be set",
                      "could not be set in the session environment");
-    assert_int_equal(d.outcome, PP_OUT_ERROR);
+    assert_int_equal(d.ruling.outcome, PP_OUT_ERROR);
     expect_not_exported(&d);
-    assert_non_null(strstr(d.log_line, "outcome=error reason=the session environment could "
+    assert_non_null(strstr(d.ruling.log_line, "outcome=error reason=the session environment could "
                                        "not be set; no key exported"));
-    assert_non_null(strstr(d.sentence, "entry a-key could not be set in the session "
+    assert_non_null(strstr(d.ruling.sentence, "entry a-key could not be set in the session "
                                        "environment."));
     pp_decision_free(&d);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_judge.c: the judge (lib/judge.h) as tables of facts -> verdict:
- * every outcome rule and the order between them. No file, no clock, no
- * NSS: all times are relative to a fixed NOW.
+ * every outcome rule and the order between them; a login's scope, and the
+ * ruling a front end acts on (refusal, warning, the user's sentence, the
+ * decision line). No file, no clock, no NSS: all times are relative to a
+ * fixed NOW.
  */
 #include <config.h>
 
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <cmocka.h>
 
@@ -350,6 +353,242 @@ static void test_rejected(void **state)
     }
 }
 
+/* ---- a login's scope ---- */
+
+static char *const only_sshd[] = { "sshd", NULL };
+
+struct scope_row {
+    const char *name;
+    long euid;
+    bool services_sshd;             /* services = sshd (else every service) */
+    const char *service, *user;
+    enum pp_nss nss;
+    long uid;
+    long minimum_uid;
+    /* expected */
+    enum pp_judged judged;
+    enum pp_scope scope;
+    enum pp_outcome out;
+    int priority;
+    const char *why;                /* a part of scope_why (and of the log line) */
+};
+
+static const struct scope_row scope_rows[] = {
+    { "not root comes first", .euid = 1000, .services_sshd = true, .service = "cron",
+      .judged = PP_JUDGED_SETTLED, .scope = PP_SCOPE_NOT_ROOT, .out = PP_OUT_OUT_OF_SCOPE,
+      .priority = LOG_DEBUG, .why = "not running as root (euid 1000)" },
+    { "a service not in services", .services_sshd = true, .service = "cron", .user = "alice",
+      .judged = PP_JUDGED_SETTLED, .scope = PP_SCOPE_SERVICE, .out = PP_OUT_OUT_OF_SCOPE,
+      .priority = LOG_DEBUG, .why = "not in services" },
+    { "no service given: services does not apply", .services_sshd = true, .user = "alice",
+      .judged = PP_JUDGED_ASK_NSS },
+    { "a service in services", .services_sshd = true, .service = "sshd", .user = "alice",
+      .judged = PP_JUDGED_ASK_NSS },
+    { "no user name", .service = "sshd", .judged = PP_JUDGED_SETTLED,
+      .scope = PP_SCOPE_NO_USER, .out = PP_OUT_OUT_OF_SCOPE, .priority = LOG_WARNING,
+      .why = "no user name given" },
+    { "an empty user name", .user = "", .judged = PP_JUDGED_SETTLED,
+      .scope = PP_SCOPE_NO_USER, .out = PP_OUT_OUT_OF_SCOPE, .priority = LOG_WARNING },
+    { "a name that cannot be an account's: before NSS", .user = "../root",
+      .judged = PP_JUDGED_SETTLED, .scope = PP_SCOPE_BAD_NAME, .out = PP_OUT_OUT_OF_SCOPE,
+      .priority = LOG_WARNING, .why = "not a valid account name" },
+    { "NSS does not know the user", .user = "alice", .nss = PP_NSS_UNKNOWN,
+      .judged = PP_JUDGED_SETTLED, .scope = PP_SCOPE_UNKNOWN_USER,
+      .out = PP_OUT_OUT_OF_SCOPE, .priority = LOG_WARNING, .why = "no such user" },
+    { "NSS failed: a local error, in scope", .user = "alice", .nss = PP_NSS_FAILED,
+      .judged = PP_JUDGED_SETTLED, .scope = PP_SCOPE_IN, .out = PP_OUT_ERROR,
+      .priority = LOG_ERR },
+    { "uid below minimum_uid", .user = "alice", .nss = PP_NSS_KNOWN, .uid = 999,
+      .minimum_uid = 1000, .judged = PP_JUDGED_SETTLED, .scope = PP_SCOPE_MINIMUM_UID,
+      .out = PP_OUT_OUT_OF_SCOPE, .priority = LOG_DEBUG,
+      .why = "uid 999 below minimum_uid 1000" },
+    { "uid at minimum_uid is in scope", .user = "alice", .nss = PP_NSS_KNOWN, .uid = 1000,
+      .minimum_uid = 1000, .judged = PP_JUDGED_GO_ON, .scope = PP_SCOPE_IN,
+      .out = PP_OUT_OUT_OF_SCOPE },
+};
+
+static void test_scope(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(scope_rows) / sizeof(scope_rows[0]); i++) {
+        const struct scope_row *t = &scope_rows[i];
+        struct pp_config cfg;
+        struct pp_facts f;
+        struct pp_ruling r;
+        enum pp_judged j;
+
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.services = t->services_sshd ? (char **)only_sshd : NULL;
+        cfg.minimum_uid = t->minimum_uid;
+        memset(&f, 0, sizeof(f));
+        f.cfg = &cfg;
+        f.euid = (uid_t)t->euid;
+        f.service = t->service;
+        f.user = t->user;
+        f.nss = t->nss;
+        f.uid = (uid_t)t->uid;
+        f.service_log = t->service != NULL ? t->service : "-";
+        j = pp_judge_scope(&f, &r);
+        if (j != t->judged)
+            fail_msg("%s: judged %d, expected %d (%s)", t->name, j, t->judged, r.log_line);
+        if (j == PP_JUDGED_ASK_NSS)
+            continue;
+        if (r.scope != t->scope || r.outcome != t->out)
+            fail_msg("%s: scope %s outcome %s, expected %s %s", t->name,
+                     pp_scope_name(r.scope), pp_outcome_name(r.outcome),
+                     pp_scope_name(t->scope), pp_outcome_name(t->out));
+        if (j == PP_JUDGED_GO_ON)
+            continue;
+        if (r.exports || r.log_priority != t->priority || r.log_line[0] == '\0')
+            fail_msg("%s: exports %d, priority %d (expected %d), line \"%s\"", t->name,
+                     r.exports, r.log_priority, t->priority, r.log_line);
+        if (t->why != NULL && (strstr(r.scope_why, t->why) == NULL
+                               || strstr(r.log_line, t->why) == NULL))
+            fail_msg("%s: scope_why \"%s\" or line \"%s\" lacks \"%s\"", t->name, r.scope_why,
+                     r.log_line, t->why);
+        /* Out of scope is no failure: nothing is said, nothing refused. */
+        if (r.scope != PP_SCOPE_IN && (r.say != PP_SAY_NOTHING || r.refuse))
+            fail_msg("%s: out of scope, yet said %d refused %d", t->name, r.say, r.refuse);
+    }
+}
+
+/* ---- the ruling: refusal, warning, sentence and line ---- */
+
+struct ruling_row {
+    const char *name;
+    enum pp_match match;            /* the rule (PP_MATCH_NONE: none reached) */
+    bool deny;                      /* on_failure = deny */
+    /* the verdict, or (error) a local error with words */
+    enum pp_outcome out;
+    bool has;
+    long exp;
+    bool error;
+    const char *words;
+    /* expected */
+    bool exports, refuse, warn;
+    enum pp_say say;
+    int priority;
+    long days_left;
+    const char *sentence;           /* a part of it; NULL: no sentence */
+    const char *line;               /* a part of the decision line */
+};
+
+static const struct ruling_row ruling_rows[] = {
+    { "valid, far from expiring: a notice, nothing said", .match = PP_MATCH_USER,
+      .out = PP_OUT_VALID, .has = true, .exp = 30 * DAY, .exports = true,
+      .priority = LOG_NOTICE, .days_left = 30,
+      .line = "service=sshd entry=alice-key fingerprint=fp1 outcome=valid reason=why; "
+              "exported PREFECT_API_KEY and PREFECT_API_URL (user rule)" },
+    { "valid without an expiration", .match = PP_MATCH_DEFAULT, .out = PP_OUT_VALID,
+      .exports = true, .priority = LOG_NOTICE, .line = "(default entry)" },
+    { "expiring in 3 days: the user is told", .match = PP_MATCH_GROUP,
+      .out = PP_OUT_EXPIRING, .has = true, .exp = 3 * DAY, .exports = true, .warn = true,
+      .say = PP_SAY_INFO, .priority = LOG_NOTICE, .days_left = 3,
+      .sentence = "Your Prefect API key (entry alice-key) expires on 2026-01-04, in 3 days.",
+      .line = "(group rule batch)" },
+    { "expiring in one day", .match = PP_MATCH_USER, .out = PP_OUT_EXPIRING, .has = true,
+      .exp = DAY, .exports = true, .warn = true, .say = PP_SAY_INFO,
+      .priority = LOG_NOTICE, .days_left = 1, .sentence = "in 1 day." },
+    { "expiring within the day", .match = PP_MATCH_USER, .out = PP_OUT_UNCHECKED,
+      .has = true, .exp = 3600, .exports = true, .warn = true, .say = PP_SAY_INFO,
+      .priority = LOG_NOTICE, .sentence = "in less than a day." },
+    { "expired, on_failure ignore: told, not refused", .match = PP_MATCH_USER,
+      .out = PP_OUT_EXPIRED, .has = true, .exp = -DAY, .say = PP_SAY_ERROR,
+      .priority = LOG_WARNING, .days_left = -1,
+      .sentence = "pam_prefect: no Prefect API key was set for this session: entry "
+                  "alice-key expired on 2025-12-31.",
+      .line = "outcome=expired reason=why; no key exported, session continues without it "
+              "(on_failure=ignore)" },
+    { "rejected, on_failure deny: refused", .match = PP_MATCH_USER, .deny = true,
+      .out = PP_OUT_REJECTED, .refuse = true, .say = PP_SAY_ERROR, .priority = LOG_ERR,
+      .sentence = "The session is refused.", .line = "session refused (on_failure=deny)" },
+    { "needs-check is no failure", .match = PP_MATCH_USER, .deny = true,
+      .out = PP_OUT_NEEDS_CHECK, .priority = LOG_DEBUG, .line = "service=sshd why" },
+    { "a local error with a matched rule names the entry", .match = PP_MATCH_USER,
+      .error = true, .words = "is missing from the key store", .say = PP_SAY_ERROR,
+      .priority = LOG_ERR,
+      .sentence = "entry alice-key is missing from the key store.",
+      .line = "entry=alice-key fingerprint=fp1 outcome=error" },
+    { "a local error before any rule, ignore: nothing said", .error = true,
+      .words = "the key mapping could not be read", .priority = LOG_ERR,
+      .line = "entry=- fingerprint=fp1 outcome=error" },
+    { "a local error before any rule, deny: told and refused", .deny = true, .error = true,
+      .words = "the key mapping could not be read", .refuse = true, .say = PP_SAY_ERROR,
+      .priority = LOG_ERR,
+      .sentence = "session: the key mapping could not be read. The session is refused." },
+};
+
+static void test_ruling(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(ruling_rows) / sizeof(ruling_rows[0]); i++) {
+        const struct ruling_row *t = &ruling_rows[i];
+        struct pp_config cfg;
+        struct pp_resolution rule;
+        struct pp_facts f;
+        struct pp_verdict v;
+        struct pp_ruling r;
+
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.expiry_warn_days = WARN_DAYS;
+        cfg.on_failure = t->deny ? PP_ON_FAILURE_DENY : PP_ON_FAILURE_IGNORE;
+        memset(&rule, 0, sizeof(rule));
+        rule.match = t->match;
+        if (t->match != PP_MATCH_NONE)
+            snprintf(rule.entry, sizeof(rule.entry), "alice-key");
+        if (t->match == PP_MATCH_GROUP)
+            snprintf(rule.group, sizeof(rule.group), "batch");
+        memset(&f, 0, sizeof(f));
+        f.cfg = &cfg;
+        f.service_log = "sshd";
+        f.rule = &rule;
+        f.fingerprint = "fp1";
+        memset(&r, 0, sizeof(r));
+        if (t->error) {
+            pp_judge_error(&f, NOW, "why", t->words, &r);
+        } else {
+            memset(&v, 0, sizeof(v));
+            pp_judge_set(&v, t->out, t->has, NOW + t->exp, "why");
+            pp_judge_settle(&f, NOW, &v, &r);
+        }
+        if (r.exports != t->exports || r.refuse != t->refuse || r.warn != t->warn
+            || r.say != t->say || r.log_priority != t->priority)
+            fail_msg("%s: exports %d refuse %d warn %d say %d priority %d", t->name,
+                     r.exports, r.refuse, r.warn, r.say, r.log_priority);
+        if (t->has && !t->error && r.days_left != t->days_left)
+            fail_msg("%s: %ld days left, expected %ld", t->name, r.days_left, t->days_left);
+        if (t->sentence == NULL ? r.sentence[0] != '\0'
+                                : strstr(r.sentence, t->sentence) == NULL)
+            fail_msg("%s: sentence \"%s\", expected \"%s\"", t->name, r.sentence,
+                     t->sentence != NULL ? t->sentence : "");
+        if (t->line != NULL && strstr(r.log_line, t->line) == NULL)
+            fail_msg("%s: line \"%s\" lacks \"%s\"", t->name, r.log_line, t->line);
+    }
+}
+
+/* No rule: nothing to do, said to no one, logged in debug. */
+static void test_no_rule(void **state)
+{
+    struct pp_config cfg;
+    struct pp_facts f;
+    struct pp_ruling r;
+
+    (void)state;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.on_failure = PP_ON_FAILURE_DENY;
+    memset(&f, 0, sizeof(f));
+    f.cfg = &cfg;
+    f.service_log = "su";
+    memset(&r, 0, sizeof(r));
+    pp_judge_no_rule(&f, NOW, &r);
+    assert_int_equal(r.outcome, PP_OUT_NO_RULE);
+    assert_false(r.exports || r.refuse);
+    assert_int_equal(r.say, PP_SAY_NOTHING);
+    assert_int_equal(r.log_priority, LOG_DEBUG);
+    assert_string_equal(r.log_line,
+                        "service=su no user, group or default rule in the mapping: nothing to do");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +596,9 @@ int main(void)
         cmocka_unit_test(test_expiry_warns),
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_rejected),
+        cmocka_unit_test(test_scope),
+        cmocka_unit_test(test_ruling),
+        cmocka_unit_test(test_no_rule),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
