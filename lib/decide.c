@@ -62,7 +62,10 @@ static void local_error(const struct pp_config *cfg, struct pp_decision *d, cons
     pp_judge_error(&f, d->now, reason, words, &d->ruling);
 }
 
-/* 1. Scope, the user looked up only when the judge asks. Returns true when in scope. */
+/*
+ * 1. Scope, the user looked up only when the judge asks and the caller has
+ * not. Returns true when in scope.
+ */
 static bool scope(const struct pp_decide_in *in, struct pp_decision *d,
                   const struct pp_log *log)
 {
@@ -74,6 +77,14 @@ static bool scope(const struct pp_decide_in *in, struct pp_decision *d,
     f.euid = geteuid();
     f.service = in->service;
     f.user = in->user;
+    f.nss = in->nss;
+    f.uid = in->uid;
+    f.gid = in->gid;
+    d->known_user = in->nss == PP_NSS_KNOWN;
+    if (d->known_user) {
+        d->uid = in->uid;
+        d->gid = in->gid;
+    }
     j = pp_judge_scope(&f, &d->ruling);
     if (j == PP_JUDGED_ASK_NSS) {
         rc = pp_user_lookup(in->user, &d->uid, &d->gid, log);

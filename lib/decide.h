@@ -13,7 +13,8 @@
  * decision line are the judge's. The order:
  *   1. scope (pp_judge_scope): outcome "out-of-scope", ruling.scope says
  *      why. The user is looked up through NSS once (getpwnam_r), only when
- *      the judge asks; the mapping uses that lookup's primary group.
+ *      the judge asks and the caller has not (in->nss); the mapping uses
+ *      that lookup's primary group.
  *   2. the mapping (mapping.h): no rule is "no-rule"; a mapping that cannot
  *      be read or resolved is "error";
  *   3. the matched entry is loaded from the store: missing or unreadable is
@@ -53,6 +54,10 @@ struct pp_decide_in {
     const char *service;            /* NULL: none (services does not apply) */
     time_t now;
     bool network;                   /* Cloud may be asked */
+    enum pp_nss nss;                /* NSS's answer for user when the caller has looked it
+                                       up (uid, gid); PP_NSS_NOT_ASKED: pp_decide asks */
+    uid_t uid;
+    gid_t gid;
     pp_resolve_trace trace;         /* optional: each step of the mapping walk */
     void *trace_ctx;
 };

@@ -14,10 +14,15 @@
 #include "names.h"
 #include "timefmt.h"
 
+bool pp_expires_within(long days, time_t t, time_t now)
+{
+    return (long long)t - (long long)now <= (long long)days * PP_SECONDS_PER_DAY;
+}
+
 bool pp_expiry_warns(const struct pp_config *cfg, time_t t, time_t now)
 {
     return cfg->expiry_warn_days > 0 && t > now
-           && (long long)(t - now) <= (long long)cfg->expiry_warn_days * PP_SECONDS_PER_DAY;
+           && pp_expires_within(cfg->expiry_warn_days, t, now);
 }
 
 enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,

@@ -165,8 +165,11 @@ void pp_judge_unreachable(const struct pp_facts *f, time_t now, const char *why,
 enum pp_exp_source pp_best_expiration(const struct pp_cache_record *rec,
                                       const struct pp_entry *e, bool *has, time_t *when);
 
-/* Whether an expiration at t, seen at now, is within expiry_warn_days. */
+/* Whether an expiration at t, seen at now, is within expiry_warn_days (and still ahead). */
 bool pp_expiry_warns(const struct pp_config *cfg, time_t t, time_t now);
+
+/* Whether an expiration at t, seen at now, is at most days ahead (or has passed). */
+bool pp_expires_within(long days, time_t t, time_t now);
 
 /* What a step of a login's judgement leaves to its caller. */
 enum pp_judged {

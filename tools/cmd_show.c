@@ -8,7 +8,6 @@
 #include <config.h>
 
 #include <json-c/json.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,13 +166,6 @@ static void expiration_text(struct pk *pk, const struct pp_entry *e, char *out, 
         break;
     }
     snprintf(out, outlen, "unknown (%s)", pk_unknown_expiration_hint(e));
-}
-
-/* The best known expiration of e: learned from Cloud for this key, else recorded. */
-static bool best_expiration(struct pk *pk, const struct pp_entry *e, time_t *t,
-                            const char **source)
-{
-    return pk_expiration_of(pk, e, t, source) == PK_EXP_DATE;
 }
 
 /* ---- list ---- */
@@ -451,7 +443,7 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     char show[96];
     const char *user;
     bool json = pk_has(pk, OPT_JSON);
-    int rc;
+    int rc, known;
 
     if (argc != 1) {
         pk_usage("usage: prefect-keys explain USER [--service NAME] [--check] [--json]");
@@ -468,22 +460,26 @@ int pk_explain(struct pk *pk, int argc, char **argv)
                        pk_show(pk->o.service, show, sizeof(show)));
         return PK_ERROR;
     }
+    memset(&in, 0, sizeof(in));
+    pk->quiet_sink.last_error[0] = '\0';
+    /* NSS once: for the header here, and as the decision's fact. */
+    known = pp_user_lookup(user, &in.uid, &in.gid, &pk->quiet);
+    in.nss = known > 0 ? PP_NSS_KNOWN : known == 0 ? PP_NSS_UNKNOWN : PP_NSS_FAILED;
     if (json) {
         root = json_object_new_object();
         w.steps = json_object_new_array();
         json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
         json_object_object_add(root, "user", json_object_new_string(user));
-        json_object_object_add(root, "known_user", json_object_new_boolean(getpwnam(user)
-                                                                           != NULL));
+        json_object_object_add(root, "known_user", json_object_new_boolean(known > 0));
         json_object_object_add(root, "steps", w.steps);
     } else {
         printf("user %s%s, service %s:\n", user,
-               getpwnam(user) == NULL ? " (not known to NSS here)" : "",
+               known == 0 ? " (not known to NSS here)"
+                          : known < 0 ? " (NSS could not look it up here)" : "",
                pk_has(pk, OPT_SERVICE) ? pk_show(pk->o.service, show, sizeof(show))
                                        : "(any)");
     }
 
-    memset(&in, 0, sizeof(in));
     in.cfg = &pk->cfg;
     in.user = user;
     in.service = pk_has(pk, OPT_SERVICE) ? pk->o.service : NULL;
@@ -491,7 +487,6 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     in.network = pk_has(pk, OPT_CHECK);
     in.trace = trace_step;
     in.trace_ctx = &w;
-    pk->quiet_sink.last_error[0] = '\0';
     if (pp_decide(&in, &d, &pk->quiet) != 0) {
         json_object_put(root);
         return PK_ERROR;
@@ -545,6 +540,7 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
     }
     for (size_t i = 0; i < n; i++) {
         struct pp_entry e;
+        enum pk_expiration x;
         const char *source;
         char t[PP_TIME_SIZE];
         time_t when;
@@ -559,7 +555,8 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
             }
             continue;
         }
-        if (pk_expiration_of(pk, &e, &when, &source) == PK_EXP_UNKNOWN) {
+        x = pk_expiration_of(pk, &e, &when, &source);
+        if (x == PK_EXP_UNKNOWN) {
             /* Never warned about: say so, though it is not (yet) a problem. */
             if (json)
                 json_object_array_add(unknown, json_object_new_string(e.name));
@@ -570,8 +567,7 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
             pp_entry_clear(&e);
             continue;
         }
-        if (!best_expiration(pk, &e, &when, &source)
-            || difftime(when, pk->now) > (double)within * 86400.0) {
+        if (x != PK_EXP_DATE || !pp_expires_within(within, when, pk->now)) {
             pp_entry_clear(&e);
             continue;
         }

@@ -223,6 +223,47 @@ static void test_scope_minimum_uid(void **state)
     configure("");
 }
 
+/* An NSS answer the caller has already is the decision's fact: NSS is not asked again. */
+static void test_scope_caller_nss(void **state)
+{
+    struct pp_decide_in in;
+    struct pp_decision d;
+
+    (void)state;
+    memset(&in, 0, sizeof(in));
+    in.cfg = &cfg;
+    in.user = "alice";              /* uid 1001 to NSS */
+    in.service = "sshd";
+    in.now = now;
+    in.nss = PP_NSS_UNKNOWN;
+    assert_int_equal(pp_decide(&in, &d, &tlog), 0);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_UNKNOWN_USER);
+    assert_false(d.known_user);
+    pp_decision_free(&d);
+
+    configure("minimum_uid = 1002;");
+    in.cfg = &cfg;
+    in.nss = PP_NSS_KNOWN;
+    in.uid = 1002;
+    in.gid = 1002;
+    assert_int_equal(pp_decide(&in, &d, &tlog), 0);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_IN);
+    assert_true(d.known_user);
+    assert_int_equal(d.uid, 1002);
+    assert_int_equal(d.ruling.outcome, PP_OUT_UNCHECKED);
+    pp_decision_free(&d);
+    configure("");
+
+    in.cfg = &cfg;
+    in.nss = PP_NSS_FAILED;
+    assert_int_equal(pp_decide(&in, &d, &tlog), 0);
+    assert_int_equal(d.ruling.scope, PP_SCOPE_IN);
+    assert_int_equal(d.ruling.outcome, PP_OUT_ERROR);
+    assert_non_null(strstr(d.ruling.reason, "could not be looked up"));
+    expect_not_exported(&d);
+    pp_decision_free(&d);
+}
+
 static void test_scope_not_root(void **state)
 {
     struct pp_decision d;
@@ -581,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_scope_service),
         cmocka_unit_test(test_scope_user_names),
         cmocka_unit_test(test_scope_minimum_uid),
+        cmocka_unit_test(test_scope_caller_nss),
         cmocka_unit_test(test_scope_not_root),
         cmocka_unit_test(test_unchecked_exports),
         cmocka_unit_test(test_group_rule),

@@ -284,6 +284,26 @@ static void test_expiry_warns(void **state)
     }
 }
 
+/* pp_expires_within (prefect-keys expiring --within): at most days ahead, or passed. */
+static void test_expires_within(void **state)
+{
+    static const struct {
+        long days;
+        long ahead;
+        bool within;
+    } t[] = {
+        { 14, 14 * DAY, true }, { 14, 14 * DAY + 1, false }, { 14, 0, true },
+        { 14, -DAY, true },     { 0, 0, true },              { 0, 1, false },
+        { 0, -1, true },        { 30, 30 * DAY - 1, true },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (pp_expires_within(t[i].days, NOW + t[i].ahead, NOW) != t[i].within)
+            fail_msg("within %ld days, %ld s ahead: expected %s", t[i].days, t[i].ahead,
+                     t[i].within ? "within" : "beyond");
+}
+
 /* Cloud's fresh answer (pp_judge_valid), as the check program judges it. */
 static void test_valid(void **state)
 {
@@ -594,6 +614,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_expiry_warns),
+        cmocka_unit_test(test_expires_within),
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_rejected),
         cmocka_unit_test(test_scope),
