@@ -359,7 +359,7 @@ static enum pp_judged out_of_scope(const struct pp_facts *f, enum pp_scope scope
     r->log_priority = priority;
     fmt(r->scope_why, sizeof(r->scope_why), "%s", why);
     fmt(r->reason, sizeof(r->reason), "%s", why);
-    compose(f, 0, NULL, r);
+    compose(f, 0, NULL, r);     /* no time needed: nothing exported, nothing dated */
     return PP_JUDGED_SETTLED;
 }
 
@@ -392,6 +392,7 @@ enum pp_judged pp_judge_scope(const struct pp_facts *f, struct pp_ruling *r)
         return out_of_scope(f, PP_SCOPE_UNKNOWN_USER, LOG_WARNING,
                             "no such user in the password database: nothing exported", r);
     case PP_NSS_FAILED:
+        /* No time needed: r was zeroed, so no expiration is dated. */
         pp_judge_error(f, 0, "the user could not be looked up in the password database",
                        "the user could not be looked up", r);
         return PP_JUDGED_SETTLED;
