@@ -1026,3 +1026,27 @@ bool pp_mapping_uses(const struct pp_mapping *m, const char *entry)
             return true;
     return m->default_entry != NULL && strcmp(m->default_entry, entry) == 0;
 }
+
+const char *pp_match_name(enum pp_match m)
+{
+    switch (m) {
+    case PP_MATCH_USER: return "user";
+    case PP_MATCH_GROUP: return "group";
+    case PP_MATCH_DEFAULT: return "default";
+    case PP_MATCH_NONE: break;
+    }
+    return "none";
+}
+
+bool pp_match_parse(const char *s, enum pp_match *m)
+{
+    static const enum pp_match kinds[] = { PP_MATCH_USER, PP_MATCH_GROUP, PP_MATCH_DEFAULT };
+
+    for (size_t i = 0; s != NULL && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(s, pp_match_name(kinds[i])) == 0) {
+            *m = kinds[i];
+            return true;
+        }
+    }
+    return false;
+}

@@ -69,6 +69,12 @@ struct pp_mapping {
 
 enum pp_match { PP_MATCH_NONE = 0, PP_MATCH_USER, PP_MATCH_GROUP, PP_MATCH_DEFAULT };
 
+/* A rule kind's one name: "user", "group", "default", or "none" (PP_MATCH_NONE). */
+const char *pp_match_name(enum pp_match m);
+
+/* The rule kind s names ("user", "group" or "default"); false (m untouched) for any other. */
+bool pp_match_parse(const char *s, enum pp_match *m);
+
 struct pp_resolution {
     enum pp_match match;
     char entry[PP_ENTRY_NAME_MAX + 1];       /* "" for PP_MATCH_NONE */

@@ -721,13 +721,7 @@ static int parse_kind(const char *verb, const char *s, enum pp_match *kind)
 {
     char show[96];
 
-    if (strcmp(s, "user") == 0)
-        *kind = PP_MATCH_USER;
-    else if (strcmp(s, "group") == 0)
-        *kind = PP_MATCH_GROUP;
-    else if (strcmp(s, "default") == 0)
-        *kind = PP_MATCH_DEFAULT;
-    else {
+    if (!pp_match_parse(s, kind)) {
         pk_error("%s: \"%s\" is not user, group or default", verb,
                        pk_show(s, show, sizeof(show)));
         return -1;
@@ -735,17 +729,12 @@ static int parse_kind(const char *verb, const char *s, enum pp_match *kind)
     return 0;
 }
 
-static const char *kind_word(enum pp_match kind)
-{
-    return kind == PP_MATCH_USER ? "user" : kind == PP_MATCH_GROUP ? "group" : "default";
-}
-
 static int check_account(enum pp_match kind, const char *name)
 {
     char show[96];
 
     if (!pp_account_name_valid(name) || pk_looks_like_key(name)) {
-        pk_usage("invalid %s name \"%s\"", kind_word(kind), pk_show(name, show,
+        pk_usage("invalid %s name \"%s\"", pp_match_name(kind), pk_show(name, show,
                                                                           sizeof(show)));
         return -1;
     }
@@ -764,7 +753,7 @@ static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *
         known = getgrnam(name) != NULL;
     if (!known)
         pk_warning("%s %s is not known on this host (NSS); mapping it anyway "
-                       "(it may come from LDAP/SSSD later)", kind_word(kind), name);
+                       "(it may come from LDAP/SSSD later)", pp_match_name(kind), name);
 }
 
 /*
@@ -781,11 +770,11 @@ static void warn_broad_rule(const struct pk *pk, enum pp_match kind, const char 
         pk_warning("with broad_rules_for_system_accounts = true and minimum_uid = 0 in %s, "
                    "this %s rule gives entry %s to root (every sudo and su to root) and to "
                    "system accounts too", pk->cfg.config_path,
-                   kind == PP_MATCH_DEFAULT ? "default" : "group", entry);
+                   pp_match_name(kind), entry);
     else
         pk_warning("with broad_rules_for_system_accounts = true in %s, this %s rule gives "
                    "entry %s to system accounts with a uid of %ld or more too",
-                   pk->cfg.config_path, kind == PP_MATCH_DEFAULT ? "default" : "group", entry,
+                   pk->cfg.config_path, pp_match_name(kind), entry,
                    pk->cfg.minimum_uid);
 }
 
@@ -865,7 +854,7 @@ int pk_map(struct pk *pk, int argc, char **argv)
     if (prev != NULL) {
         snprintf(prevbuf, sizeof(prevbuf), "%s", prev);
         if (strcmp(prev, entry) == 0) {
-            report(pk, "map", false, "%s%s%s already maps to entry %s", kind_word(kind),
+            report(pk, "map", false, "%s%s%s already maps to entry %s", pp_match_name(kind),
                    name ? " " : "", name ? name : "", entry);
             rc = PK_OK;
             goto out;
@@ -877,9 +866,9 @@ int pk_map(struct pk *pk, int argc, char **argv)
     }
     if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
         goto out;
-    pp_notice(&pk->log, "map %s%s%s entry=%s%s%s by=%s", kind_word(kind), name ? "=" : "",
+    pp_notice(&pk->log, "map %s%s%s entry=%s%s%s by=%s", pp_match_name(kind), name ? "=" : "",
               name ? name : "", entry, prevbuf[0] ? " was=" : "", prevbuf, pk->invoker);
-    report(pk, "map", true, "mapped %s%s%s to entry %s%s%s%s", kind_word(kind), name ? " " : "",
+    report(pk, "map", true, "mapped %s%s%s to entry %s%s%s%s", pp_match_name(kind), name ? " " : "",
            name ? name : "", entry, prevbuf[0] ? " (was " : "", prevbuf,
            prevbuf[0] ? ")" : "");
     rc = PK_OK;
@@ -921,7 +910,7 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     }
     r = pp_mapping_unset(&m, kind, name);
     if (r == 1) {
-        report(pk, "unmap", false, "no mapping for %s%s%s", kind_word(kind), name ? " " : "",
+        report(pk, "unmap", false, "no mapping for %s%s%s", pp_match_name(kind), name ? " " : "",
                name ? name : "");
         rc = PK_OK;
         goto out;
@@ -932,9 +921,9 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     }
     if (pp_mapping_save(&pk->cfg, &m, &pk->log) != 0)
         goto out;
-    pp_notice(&pk->log, "unmap %s%s%s was=%s by=%s", kind_word(kind), name ? "=" : "",
+    pp_notice(&pk->log, "unmap %s%s%s was=%s by=%s", pp_match_name(kind), name ? "=" : "",
               name ? name : "", was, pk->invoker);
-    report(pk, "unmap", true, "unmapped %s%s%s (was entry %s)", kind_word(kind),
+    report(pk, "unmap", true, "unmapped %s%s%s (was entry %s)", pp_match_name(kind),
            name ? " " : "", name ? name : "", was);
     rc = PK_OK;
 out:

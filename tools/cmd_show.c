@@ -42,17 +42,6 @@ static struct json_object *jtime(bool has, time_t t)
     return has ? json_object_new_string(pp_time_format(t, buf)) : NULL;
 }
 
-static const char *kind_of_match(enum pp_match m)
-{
-    switch (m) {
-    case PP_MATCH_USER: return "user";
-    case PP_MATCH_GROUP: return "group";
-    case PP_MATCH_DEFAULT: return "default";
-    case PP_MATCH_NONE: break;
-    }
-    return "none";
-}
-
 /* ---- the last check, from the cache ---- */
 
 /* 1 with rec filled if the cache holds a record for e's current key and workspace, 0 if not, -1 unreadable. */
@@ -330,14 +319,14 @@ static void trace_step(void *ctx, enum pp_match rule, const char *name, const ch
     w->n++;
     if (w->steps != NULL) {
         struct json_object *o = json_object_new_object();
-        json_object_object_add(o, "rule", json_object_new_string(kind_of_match(rule)));
+        json_object_object_add(o, "rule", json_object_new_string(pp_match_name(rule)));
         json_object_object_add(o, "name", jstr(name));
         json_object_object_add(o, "entry", jstr(entry));
         json_object_object_add(o, "matched", json_object_new_boolean(matched));
         json_object_object_add(o, "why", json_object_new_string(why));
         json_object_array_add(w->steps, o);
     } else {
-        printf("  %d. %s rule%s%s: %s%s\n", w->n, kind_of_match(rule),
+        printf("  %d. %s rule%s%s: %s%s\n", w->n, pp_match_name(rule),
                name[0] ? " " : "", name, matched ? "MATCH: " : "", why);
     }
 }
@@ -367,7 +356,7 @@ static void explain_json(struct pk *pk, const struct pp_decision *d, const char 
     json_object_object_add(root, "scope", json_object_new_string(pp_scope_name(d->ruling.scope)));
     json_object_object_add(root, "scope_why", jstr(d->ruling.scope_why));
     json_object_object_add(root, "uid", d->known_user ? json_object_new_int64(d->uid) : NULL);
-    json_object_object_add(root, "match", json_object_new_string(kind_of_match(d->rule.match)));
+    json_object_object_add(root, "match", json_object_new_string(pp_match_name(d->rule.match)));
     json_object_object_add(root, "group", jstr(d->rule.group));
     if (d->have_entry)
         ej = entry_json(pk, &d->entry);
@@ -375,7 +364,8 @@ static void explain_json(struct pk *pk, const struct pp_decision *d, const char 
         ej = pk_unusable_json(d->rule.entry, d->entry_missing ? "no such entry"
                                                                : pk->quiet_sink.last_error);
     json_object_object_add(root, "entry", ej);
-    json_object_object_add(root, "outcome", json_object_new_string(pp_outcome_name(d->ruling.outcome)));
+    json_object_object_add(root, "outcome",
+                           json_object_new_string(pp_outcome_name(d->ruling.outcome)));
     json_object_object_add(root, "reason", jstr(d->ruling.reason));
     json_object_object_add(root, "checked_now", json_object_new_boolean(pk_has(pk, OPT_CHECK)));
     json_object_object_add(root, "from_cache", json_object_new_boolean(d->ruling.from_cache));
@@ -394,12 +384,13 @@ static void explain_text(struct pk *pk, const struct pp_decision *d, const char 
     const struct pp_outcome_info *info = pp_outcome_info(d->ruling.outcome);
 
     if (d->ruling.scope != PP_SCOPE_IN) {
-        printf("result: out of scope (%s): %s\n", pp_scope_name(d->ruling.scope), d->ruling.scope_why);
+        printf("result: out of scope (%s): %s\n", pp_scope_name(d->ruling.scope),
+               d->ruling.scope_why);
     } else if (d->have_entry) {
         pp_fingerprint(d->entry.key, fp);
         pk_last_check_text(pk, &d->entry, check, sizeof(check));
         printf("result: %s gets entry %s (by the %s rule%s%s)\n", user, d->rule.entry,
-               kind_of_match(d->rule.match), d->rule.group[0] ? " for group " : "",
+               pp_match_name(d->rule.match), d->rule.group[0] ? " for group " : "",
                d->rule.group);
         printf("  entry %s: %s key, fingerprint %s, workspace %s/%s\n", d->entry.name,
                pp_key_kind_name(d->entry.kind), fp, d->entry.account_id,
@@ -410,7 +401,7 @@ static void explain_text(struct pk *pk, const struct pp_decision *d, const char 
     } else if (d->rule.match != PP_MATCH_NONE) {
         printf("result: the %s rule%s%s names entry %s, which %s: %s gets no key (a "
                "matched rule decides; broader rules are not tried)\n",
-               kind_of_match(d->rule.match), d->rule.group[0] ? " for group " : "",
+               pp_match_name(d->rule.match), d->rule.group[0] ? " for group " : "",
                d->rule.group, d->rule.entry,
                d->entry_missing ? "does not exist" : "cannot be read", user);
         if (!d->entry_missing)

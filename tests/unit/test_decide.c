@@ -361,8 +361,9 @@ static void test_expired(void **state)
     assert_non_null(strstr(d.ruling.log_line, "outcome=expired"));
     assert_non_null(strstr(d.ruling.log_line, "session continues without it (on_failure=ignore)"));
     assert_int_equal(d.ruling.say, PP_SAY_ERROR);
-    assert_string_equal(d.ruling.sentence, "pam_prefect: no Prefect API key was set for this session: "
-                                    "entry old expired on 2020-01-01.");
+    assert_string_equal(d.ruling.sentence,
+                        "pam_prefect: no Prefect API key was set for this session: "
+                        "entry old expired on 2020-01-01.");
     pp_decision_free(&d);
 
     /* under on_failure = deny the session is refused, and said so */
@@ -391,8 +392,9 @@ static void test_error_missing_and_unreadable(void **state)
     assert_string_equal(d.ruling.log_line, "service=sshd entry=gone fingerprint=- outcome=error "
                         "reason=the mapped key entry is missing from the store; no key "
                         "exported, session continues without it (on_failure=ignore)");
-    assert_string_equal(d.ruling.sentence, "pam_prefect: no Prefect API key was set for this session: "
-                                    "entry gone is missing from the key store.");
+    assert_string_equal(d.ruling.sentence,
+                        "pam_prefect: no Prefect API key was set for this session: "
+                        "entry gone is missing from the key store.");
     pp_decision_free(&d);
 
     /* an entry others may read is not used */
@@ -412,7 +414,8 @@ static void test_error_missing_and_unreadable(void **state)
     write_mapping("users = ( { name = \"alice\" } );\n");
     decide(&d, "alice", "sshd");
     if (d.ruling.outcome != PP_OUT_ERROR)
-        fail_msg("a broken mapping gave %s: %s", pp_outcome_name(d.ruling.outcome), d.ruling.log_line);
+        fail_msg("a broken mapping gave %s: %s", pp_outcome_name(d.ruling.outcome),
+                 d.ruling.log_line);
     assert_int_equal(d.rule.match, PP_MATCH_NONE);
     assert_int_equal(d.ruling.say, PP_SAY_NOTHING);
     assert_non_null(strstr(d.ruling.log_line, "entry=- fingerprint=- outcome=error"));

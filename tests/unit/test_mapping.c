@@ -1120,9 +1120,34 @@ static void test_uses_and_unset_entry(void **state)
     pp_mapping_free(&m);
 }
 
+/* One name per rule kind, read back by pp_match_parse; nothing else parses. */
+static void test_match_names(void **state)
+{
+    static const enum pp_match kinds[] = { PP_MATCH_USER, PP_MATCH_GROUP, PP_MATCH_DEFAULT };
+    static const char *const refused[] = { "none", "users", "Group", "", "default ", NULL };
+    enum pp_match m;
+
+    (void)state;
+    assert_string_equal(pp_match_name(PP_MATCH_NONE), "none");
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        m = PP_MATCH_NONE;
+        assert_true(pp_match_parse(pp_match_name(kinds[i]), &m));
+        assert_int_equal(m, kinds[i]);
+    }
+    assert_string_equal(pp_match_name(PP_MATCH_USER), "user");
+    assert_string_equal(pp_match_name(PP_MATCH_GROUP), "group");
+    assert_string_equal(pp_match_name(PP_MATCH_DEFAULT), "default");
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        m = PP_MATCH_GROUP;
+        assert_false(pp_match_parse(refused[i], &m));
+        assert_int_equal(m, PP_MATCH_GROUP);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_match_names),
         cmocka_unit_test(test_uses_and_unset_entry),
         cmocka_unit_test(test_parse_full),
         cmocka_unit_test(test_round_trip),
