@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 #include <stdarg.h>
 
 #include "cache.h"
@@ -50,21 +49,13 @@ static void vreport(struct pk *pk, const char *verb, bool changed, const char *f
                     va_list ap)
 {
     char msg[1024];
-    struct json_object *o;
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     if (!pk_has(pk, OPT_JSON)) {
         printf("%s%s\n", changed ? "" : "unchanged: ", msg);
         return;
     }
-    o = json_object_new_object();
-    json_object_object_add(o, "version", json_object_new_int(1));
-    json_object_object_add(o, "verb", json_object_new_string(verb));
-    json_object_object_add(o, "changed", json_object_new_boolean(changed));
-    json_object_object_add(o, "message", json_object_new_string(msg));
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-                                                | JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
+    pk_json_print(pk_json_change(verb, changed, msg));
 }
 
 static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)

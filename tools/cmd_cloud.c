@@ -292,9 +292,8 @@ int pk_check(struct pk *pk, int argc, char **argv)
             printf("no entries in %s\n", pk->cfg.store);
     }
     if (json) {
-        root = json_object_new_object();
+        root = pk_json_answer();
         list = json_object_new_array();
-        json_object_object_add(root, "version", json_object_new_int(1));
         json_object_object_add(root, "entries", list);
     }
     for (size_t i = 0; i < n; i++) {
@@ -360,12 +359,8 @@ int pk_check(struct pk *pk, int argc, char **argv)
         }
         pp_entry_clear(&e);
     }
-    if (json) {
-        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY
-                                                      | JSON_C_TO_STRING_SPACED
-                                                      | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(root);
-    }
+    if (json)
+        pk_json_print(root);
     if (own)
         pp_names_free(names, n);
     return rc;

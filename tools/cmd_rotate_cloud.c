@@ -288,16 +288,10 @@ static int rotate_due(struct pk *pk, const struct pp_entry *admin)
         snprintf(summary, sizeof(summary), "%zu service account entr%s due within %ld days "
                  "rotated", nrot, nrot == 1 ? "y" : "ies", pk->o.due_days);
     if (pk_has(pk, OPT_JSON)) {
-        o = json_object_new_object();
-        json_object_object_add(o, "version", json_object_new_int(1));
-        json_object_object_add(o, "verb", json_object_new_string("rotate"));
-        json_object_object_add(o, "changed", json_object_new_boolean(nrot > 0));
-        json_object_object_add(o, "message", json_object_new_string(summary));
+        o = pk_json_change("rotate", nrot > 0, summary);
         json_object_object_add(o, "rotated", done);
         json_object_object_add(o, "failed", failed);
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-                                                    | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
+        pk_json_print(o);
     } else {
         printf("%s%s\n", nrot ? "" : "unchanged: ", summary);
         json_object_put(done);

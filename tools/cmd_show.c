@@ -19,16 +19,7 @@
 #include "secret.h"
 #include "timefmt.h"
 
-#define JSON_VERSION 1
-
 /* ---- small output helpers ---- */
-
-static void print_json(struct json_object *o)
-{
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY
-                                               | JSON_C_TO_STRING_SPACED
-                                               | JSON_C_TO_STRING_NOSLASHESCAPE));
-}
 
 static struct json_object *jstr(const char *s)
 {
@@ -249,9 +240,8 @@ int pk_list(struct pk *pk, int argc, char **argv)
         return PK_ERROR;
     }
     if (json) {
-        root = json_object_new_object();
+        root = pk_json_answer();
         entries = json_object_new_array();
-        json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
         json_object_object_add(root, "store", json_object_new_string(pk->cfg.store));
         json_object_object_add(root, "entries", entries);
     } else if (n == 0) {
@@ -282,8 +272,7 @@ int pk_list(struct pk *pk, int argc, char **argv)
         json_object_object_add(map, "groups", rules_json(m.groups, m.ngroups));
         json_object_object_add(map, "default", jstr(m.default_entry));
         json_object_object_add(root, "mapping", map);
-        print_json(root);
-        json_object_put(root);
+        pk_json_print(root);
     } else {
         printf("\nmapping (a user's own rule, else the first group in this order, "
                "else the default):\n");
@@ -457,9 +446,8 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     known = pp_user_lookup(user, &in.uid, &in.gid, &pk->quiet);
     in.nss = known > 0 ? PP_NSS_KNOWN : known == 0 ? PP_NSS_UNKNOWN : PP_NSS_FAILED;
     if (json) {
-        root = json_object_new_object();
+        root = pk_json_answer();
         w.steps = json_object_new_array();
-        json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
         json_object_object_add(root, "user", json_object_new_string(user));
         json_object_object_add(root, "known_user", json_object_new_boolean(known > 0));
         json_object_object_add(root, "steps", w.steps);
@@ -484,8 +472,7 @@ int pk_explain(struct pk *pk, int argc, char **argv)
     }
     if (json) {
         explain_json(pk, &d, user, root);
-        print_json(root);
-        json_object_put(root);
+        pk_json_print(root);
     } else {
         explain_text(pk, &d, user);
     }
@@ -521,9 +508,8 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
     if (pp_store_list(&pk->cfg, &names, &n, &pk->log) != 0)
         return PK_ERROR;
     if (json) {
-        root = json_object_new_object();
+        root = pk_json_answer();
         list = json_object_new_array();
-        json_object_object_add(root, "version", json_object_new_int(JSON_VERSION));
         json_object_object_add(root, "within_days", json_object_new_int64(within));
         json_object_object_add(root, "entries", list);
         unknown = json_object_new_array();
@@ -586,8 +572,7 @@ int pk_expiring(struct pk *pk, int argc, char **argv)
     if (found > 0)
         rc = PK_PROBLEM;
     if (json) {
-        print_json(root);
-        json_object_put(root);
+        pk_json_print(root);
     } else if (found == 0 && rc == PK_OK) {
         printf("no key %s within %ld day%s%s\n", nunknown > 0 ? "is known to expire" : "expires",
                within, within == 1 ? "" : "s",

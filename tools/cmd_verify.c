@@ -516,10 +516,7 @@ static int finish(struct audit *a, struct json_object *root)
 {
     if (a->json) {
         json_object_object_add(root, "ok", json_object_new_boolean(a->nproblems == 0));
-        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY
-                                                      | JSON_C_TO_STRING_SPACED
-                                                      | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(root);
+        pk_json_print(root);
     } else {
         printf("verify: %d problem%s\n", a->nproblems, a->nproblems == 1 ? "" : "s");
     }
@@ -534,11 +531,10 @@ static struct json_object *start(struct audit *a, struct pk *pk)
     a->pk = pk;
     a->json = pk_has(pk, OPT_JSON);
     if (a->json) {
-        root = json_object_new_object();
+        root = pk_json_answer();
         a->problems = json_object_new_array();
         a->notes = json_object_new_array();
         a->checked = json_object_new_array();
-        json_object_object_add(root, "version", json_object_new_int(1));
         json_object_object_add(root, "problems", a->problems);
         json_object_object_add(root, "notes", a->notes);
         json_object_object_add(root, "checked", a->checked);

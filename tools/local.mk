@@ -5,6 +5,7 @@ tools_prefect_keys_SOURCES = \
 	tools/prefect-keys.c \
 	tools/pk.h \
 	tools/pkmsg.c \
+	tools/pkjson.c \
 	tools/keyinput.c \
 	tools/cmd_change.c \
 	tools/cmd_show.c \

@@ -189,6 +189,12 @@ const char *pk_expiration_name(enum pk_expiration x);
 
 /* cmd_show.c: describe the last check of e (cache), for list and explain. */
 struct json_object;
+/* pkjson.c: a --json answer, {"version": 1} to add to. */
+struct json_object *pk_json_answer(void);
+/* pkjson.c: a changing verb's answer, {version, verb, changed, message}. */
+struct json_object *pk_json_change(const char *verb, bool changed, const char *message);
+/* pkjson.c: print o as every --json answer is printed, then free it. */
+void pk_json_print(struct json_object *o);
 struct json_object *pk_last_check_json(struct pk *pk, const struct pp_entry *e);
 /* The --json form of an entry that cannot be used: {"name": ..., "error": why}. */
 struct json_object *pk_unusable_json(const char *name, const char *why);
