@@ -12,7 +12,6 @@
 
 #include "decide.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +20,6 @@
 #include "cache.h"
 #include "memo.h"
 #include "verdict.h"
-
-static void fmt(char *out, size_t outlen, const char *f, ...) PP_PRINTF(3, 4);
-static void fmt(char *out, size_t outlen, const char *f, ...)
-{
-    va_list ap;
-
-    va_start(ap, f);
-    vsnprintf(out, outlen, f, ap);
-    va_end(ap);
-}
 
 static void wipe_export(struct pp_decision *d)
 {
@@ -214,12 +203,18 @@ static bool is_login(const struct pp_decide_in *in)
     return in != NULL && in->network && in->trace == NULL;
 }
 
+/* An empty decision: nothing known, "-" for the fingerprint and service. */
+static void blank(struct pp_decision *d)
+{
+    memset(d, 0, sizeof(*d));
+    snprintf(d->fingerprint, sizeof(d->fingerprint), "-");
+    snprintf(d->service, sizeof(d->service), "-");
+}
+
 /* The start of every decision. */
 static void begin(const struct pp_decide_in *in, struct pp_decision *d)
 {
-    memset(d, 0, sizeof(*d));
-    fmt(d->fingerprint, sizeof(d->fingerprint), "-");
-    fmt(d->service, sizeof(d->service), "-");
+    blank(d);
     d->now = in->now;
     d->ruling.outcome = PP_OUT_OUT_OF_SCOPE;
     if (in->service != NULL)
@@ -338,10 +333,8 @@ void pp_decide_remember(const struct pp_decide_in *in, const struct pp_decision 
 
 int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct pp_log *log)
 {
-    memset(d, 0, sizeof(*d));
-    fmt(d->fingerprint, sizeof(d->fingerprint), "-");
-    fmt(d->service, sizeof(d->service), "-");
     if (in == NULL || in->cfg == NULL) {
+        blank(d);
         pp_error(log, "internal error: nothing to decide on");
         return -1;
     }
