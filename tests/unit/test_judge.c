@@ -304,6 +304,17 @@ static void test_expires_within(void **state)
                      t[i].within ? "within" : "beyond");
 }
 
+/* Facts for judging Cloud's answer: an entry with no expiration, the warning window set. */
+static void answer_facts(struct pp_config *cfg, struct pp_entry *e, struct pp_facts *f)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    memset(e, 0, sizeof(*e));
+    memset(f, 0, sizeof(*f));
+    cfg->expiry_warn_days = WARN_DAYS;
+    f->cfg = cfg;
+    f->entry = e;
+}
+
 /* Cloud's fresh answer (pp_judge_valid), as the check program judges it. */
 static void test_valid(void **state)
 {
@@ -322,12 +333,7 @@ static void test_valid(void **state)
     struct pp_verdict v;
 
     (void)state;
-    memset(&cfg, 0, sizeof(cfg));
-    memset(&e, 0, sizeof(e));
-    memset(&f, 0, sizeof(f));
-    cfg.expiry_warn_days = WARN_DAYS;
-    f.cfg = &cfg;
-    f.entry = &e;
+    answer_facts(&cfg, &e, &f);
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         memset(&v, 0, sizeof(v));
         pp_judge_valid(&f, NOW, t[i].has, NOW + t[i].exp, "accepted", &v);
@@ -357,12 +363,7 @@ static void test_rejected(void **state)
     struct pp_verdict v;
 
     (void)state;
-    memset(&cfg, 0, sizeof(cfg));
-    memset(&e, 0, sizeof(e));
-    memset(&f, 0, sizeof(f));
-    cfg.expiry_warn_days = WARN_DAYS;
-    f.cfg = &cfg;
-    f.entry = &e;
+    answer_facts(&cfg, &e, &f);
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         memset(&v, 0, sizeof(v));
         pp_judge_rejected(&f, NOW, t[i].has, NOW + t[i].exp, "HTTP 401", &v);
