@@ -176,12 +176,16 @@ static int start_program(const char *path, int sock, char *why, size_t whylen)
         pthread_sigmask(SIG_SETMASK, &all, &was);
         pid = go_between(path, &fa, &at, argv, envp);
         rc = pid < 0 ? errno : 0;
-        pthread_sigmask(SIG_SETMASK, &was, NULL);
-        /* It has ended by now (vfork); another reaper of the caller's may have reaped it. */
-        while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        if (rc == 0 && pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        /*
+         * It has ended (vfork): reap it before the caller's SIGCHLD handler
+         * can see it. ECHILD when the caller ignores SIGCHLD (the kernel
+         * reaped it) or reaps children elsewhere: its status is then lost,
+         * and a program that did not start gives no answer instead.
+         */
+        if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+            && WEXITSTATUS(status) != 0)
             rc = WEXITSTATUS(status);
+        pthread_sigmask(SIG_SETMASK, &was, NULL);
     }
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
