@@ -80,7 +80,6 @@ e2e_module_built="$top_builddir/pam_prefect/.libs/pam_prefect.so"
 e2e_tool="$top_builddir/tools/prefect-keys"
 e2e_checker_built="$top_builddir/checker/check"
 [ -x "$e2e_checker_built" ] || pp_fail "the check program is not built: $e2e_checker_built"
-[ -x "${e2e_checker_built%/*}/check-cloud" ] || pp_fail "check-cloud is not built beside $e2e_checker_built"
 [ -f "$e2e_module_built" ] || pp_fail "the module is not built: $e2e_module_built"
 [ -x "$e2e_tool" ] || pp_fail "prefect-keys is not built: $e2e_tool"
 
@@ -546,9 +545,7 @@ e2e_base() {
     install -m 0644 "$e2e_module_built" "$R/lib/pam_prefect.so"
     # The check program the module and prefect-keys run (check_program),
     # root's alone as when installed.
-    # It starts check-cloud from its own directory: both, as installed.
     install -m 0700 "$e2e_checker_built" "$R/lib/check"
-    install -m 0700 "${e2e_checker_built%/*}/check-cloud" "$R/lib/check-cloud"
     # What every login runs: the fingerprint of PREFECT_API_KEY and the
     # value of PREFECT_API_URL (or "unset"), never the key.
     cat >"$R/bin/pp-probe" <<'EOF'

@@ -167,7 +167,6 @@ check "slurm-spank-prefect depends on libpam-prefect (its check program)" \
     sh -c "dpkg-query -W -f='\${Depends}' slurm-spank-prefect | grep -q 'libpam-prefect (='"
 # The check program: root's alone, outside PATH, where the module looks.
 mode_is /usr/libexec/pam_prefect/check "regular file 700 root root"
-mode_is /usr/libexec/pam_prefect/check-cloud "regular file 700 root root"
 check "the installed module runs /usr/libexec/pam_prefect/check" \
     grep -qaF /usr/libexec/pam_prefect/check "$(dpkg -L libpam-prefect | grep '/security/pam_prefect\.so$')"
 pamd_as_before "installed (profile off by default)"
