@@ -59,6 +59,9 @@ trap 'exit 143' TERM
 e2e_say() { printf '%s: %s\n' "$e2e_name" "$*"; }
 e2e_ok() { printf 'ok: %s\n' "$*"; }
 e2e_bad() { printf 'FAIL: %s\n' "$*"; e2e_failures=$((e2e_failures + 1)); }
+# log_has (common.sh) with a CHECK is one of these counted checks.
+pp_check_ok=e2e_ok
+pp_check_bad=e2e_bad
 
 # e2e_require_cmd CMD PACKAGE: skip (77) with a clear message when missing.
 e2e_require_cmd() {
@@ -704,11 +707,3 @@ expect_rc0() {
     if [ "$rc" = 0 ]; then e2e_ok "$1: login succeeded"; else e2e_bad "$1: login failed (ssh exit $rc)"; sed 's/^/    | /' "$R/out/$1"; fi
 }
 
-log_has() {
-    if grep -q -- "$2" "$PP_TEST_LOG" 2>/dev/null; then
-        e2e_ok "$1"
-    else
-        e2e_bad "$1: no log line matching: $2"
-        [ -f "$PP_TEST_LOG" ] && sed 's/^/    | /' "$PP_TEST_LOG"
-    fi
-}
