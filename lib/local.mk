@@ -25,6 +25,7 @@ lib_libpp_la_SOURCES = \
 	lib/checkrun.c lib/checkrun.h \
 	lib/cache.c lib/cache.h \
 	lib/check.c lib/check.h \
+	lib/checkask.c lib/checkask.h \
 	lib/keymark.c lib/keymark.h \
 	lib/pack.c lib/pack.h \
 	lib/memo.c lib/memo.h
