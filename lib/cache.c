@@ -12,7 +12,7 @@
 #include <config.h>
 
 #include "cache.h"
-#include "check.h"
+#include "checkask.h"
 
 #include <errno.h>
 #include <fcntl.h>

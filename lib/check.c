@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check.c: one entry's key checked with Prefect Cloud, through the cache
- * (see check.h): the caller's side, and what both sides share. The
+ * (see check.h): the caller's policy, and what both sides share. The
  * outcome rules are the judge's (judge.h); this file gathers its facts.
  *
  * The order of a check:
  *   1. a fresh record for this key's fingerprint decides (no request);
  *      within the back-off window after an unreachable check, so does the
  *      unreachable record;
- *   2. otherwise the check program (checkrun.h) takes the entry's lock,
+ *   2. otherwise the check program (checkask.h) takes the entry's lock,
  *      asks Cloud and writes the record (checkwork.c); this process waits
  *      for its answer at most what is left of timeout_ms;
  *   3. without an answer (the program could not start, ran out of time or
@@ -26,27 +26,6 @@
 #include <time.h>
 
 #include "cache.h"
-#include "checkmsg.h"
-#include "checkrun.h"
-#include "secret.h"
-#include "timefmt.h"
-
-/* Beyond timeout_ms, how long a caller waits for the program's answer to arrive. */
-#define PP_REPLY_GRACE_MS 100
-
-long pp_check_elapsed_ms(const struct pp_check *c)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - c->start.tv_sec) * 1000L
-        + (long)(now.tv_nsec - c->start.tv_nsec) / 1000000L;
-}
-
-long pp_check_remaining_ms(const struct pp_check *c)
-{
-    return c->cfg->timeout_ms - pp_check_elapsed_ms(c);
-}
 
 void pp_check_facts(const struct pp_check *c, const struct pp_cache_record *r,
                     struct pp_facts *f)
@@ -92,36 +71,6 @@ void pp_check_log_result(const struct pp_check *c, const struct pp_verdict *v)
              c->e->name, c->fp, pp_outcome_name(v->outcome), c->source, pp_check_elapsed_ms(c), v->reason);
 }
 
-/* Start a check of e at now (v cleared). 0, or -1 when there is no key (logged). */
-int pp_check_begin(struct pp_check *c, const struct pp_config *cfg, const struct pp_entry *e,
-                       time_t now, struct pp_verdict *v, const struct pp_log *log)
-{
-    memset(v, 0, sizeof(*v));
-    memset(c, 0, sizeof(*c));
-    c->cfg = cfg;
-    c->e = e;
-    c->now = now;
-    c->log = log;
-    c->source = "cache";
-    /*
-     * e->fp: from pp_cache_fingerprint, when the caller asked it (cache.h).
-     * Else the key is hashed here: before the
-     * clock of timeout_ms starts, as that bounds the wait for Cloud.
-     */
-    if (e == NULL || e->key == NULL) {
-        pp_error(log, "check: no key to check");
-        return -1;
-    }
-    if (e->fp[0] != '\0' && strcmp(e->fp, "unknown") != 0) {
-        memcpy(c->fp, e->fp, sizeof(c->fp));
-    } else if (pp_fingerprint(e->key, c->fp) != 0) {
-        pp_error(log, "check: the key's fingerprint cannot be computed");
-        return -1;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &c->start);
-    return 0;
-}
-
 int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_t now,
                     struct pp_verdict *v, const struct pp_log *log)
 {
@@ -143,26 +92,6 @@ int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_
     return 0;
 }
 
-
-/* The request for e: the settings a check uses, the entry, its key. */
-static void request_for(const struct pp_check *c, enum pp_check_mode mode, bool force,
-                        struct pp_check_request *rq)
-{
-    memset(rq, 0, sizeof(*rq));
-    rq->mode = mode;
-    rq->cfg = *c->cfg;
-    rq->e = *c->e;
-    rq->e.record = NULL;
-    rq->e.record_read = false;
-    rq->e.comment = NULL;
-    memcpy(rq->e.fp, c->fp, sizeof(rq->e.fp));
-    rq->now = c->now;
-    rq->force = force;
-    rq->timeout_ms = c->cfg->timeout_ms;
-    rq->start = c->start;
-    if (c->log != NULL && c->log->user != NULL)
-        snprintf(rq->user, sizeof(rq->user), "%s", c->log->user);
-}
 
 /*
  * No answer from the program (why): the record as it is now decides, as
@@ -192,8 +121,6 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
 {
     struct pp_check c;
     struct pp_cache_record rec;
-    struct pp_check_request rq;
-    struct pp_check_answer ans;
     struct pp_facts f;
     char why[300];
     bool have;
@@ -214,76 +141,11 @@ int pp_check_entry(const struct pp_config *cfg, const struct pp_entry *e, time_t
     }
 
     /* Cloud must be asked: by the check program, never here. */
-    request_for(&c, PP_CHECK_MODE_CHECK, force, &rq);
-    r = pp_checkrun(cfg, &rq, pp_check_remaining_ms(&c) + PP_REPLY_GRACE_MS, &ans, why,
-                    sizeof(why), log);
-    if (r == 1 && ans.rc == 0) {
-        *v = ans.v;
-        pp_checkmsg_answer_clear(&ans);
-        return 0;
-    }
-    if (r == 1 && ans.rc < 0) {
-        pp_checkmsg_answer_clear(&ans);
-        return -1;
-    }
-    if (r == 1) {
-        snprintf(why, sizeof(why), "the check failed on this host: %s", ans.v.reason);
-        pp_checkmsg_answer_clear(&ans);
-    } else if (r == 0) {
-        snprintf(why, sizeof(why), "the check did not finish within timeout_ms");
-    }
+    r = pp_check_ask(&c, force, v, why, sizeof(why));
+    if (r <= 0)
+        return r;
     pp_warn(log, "check: entry=%s: no answer from Prefect Cloud (%s); deciding from the cache",
             e->name, why);
     decide_without_answer(&c, force, serial_before, why, v);
     return 0;
-}
-
-void pp_check_note_identity(const struct pp_config *cfg, const struct pp_entry *e,
-                            const struct pp_log *log)
-{
-    struct pp_check c;
-    struct pp_check_request rq;
-    struct pp_verdict v;
-    char why[300];
-
-    if (pp_check_begin(&c, cfg, e, time(NULL), &v, log) != 0)
-        return;
-    request_for(&c, PP_CHECK_MODE_NOTE, false, &rq);
-    if (pp_checkrun(cfg, &rq, -1, NULL, why, sizeof(why), log) < 0)
-        pp_debug(log, "cache: entry=%s: the record does not name the entry file: %s", e->name,
-                 why);
-}
-
-int pp_check_validate(const struct pp_config *cfg, const struct pp_entry *e, unsigned ask,
-                      struct pp_check_answer *a, const struct pp_log *log)
-{
-    struct pp_check_request rq;
-    char why[300];
-    int r;
-
-    memset(&rq, 0, sizeof(rq));
-    rq.mode = PP_CHECK_MODE_VALIDATE;
-    rq.cfg = *cfg;
-    rq.e = *e;
-    rq.e.record = NULL;
-    rq.e.comment = NULL;
-    rq.now = time(NULL);
-    rq.timeout_ms = cfg->timeout_ms;
-    clock_gettime(CLOCK_MONOTONIC, &rq.start);
-    rq.ask = ask;
-    r = pp_checkrun(cfg, &rq, cfg->timeout_ms + PP_REPLY_GRACE_MS, a, why, sizeof(why), log);
-    if (r == 1 && a->rc == 0)
-        return 0;
-    if (r == 1) {
-        snprintf(why, sizeof(why), "%s", a->v.reason);
-        pp_checkmsg_answer_clear(a);
-    } else if (r == 0) {
-        snprintf(why, sizeof(why), "no answer within timeout_ms");
-    }
-    memset(a, 0, sizeof(*a));
-    a->ws_ans.status = PP_CLOUD_UNREACHABLE;
-    snprintf(a->ws_ans.reason, sizeof(a->ws_ans.reason), "%.*s",
-             (int)sizeof(a->ws_ans.reason) - 1, why);
-    a->exp_ans = a->ws_ans;
-    return -1;
 }

@@ -37,6 +37,7 @@
 #include "conf.h"
 #include "log.h"
 #include "store.h"
+#include "checkask.h"
 #include "judge.h"
 
 /*
@@ -55,49 +56,11 @@ int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_
                     struct pp_verdict *v, const struct pp_log *log);
 
 /*
- * Have the check program name e's entry file (e->file_id) in the record of
- * e's key (e->fp), so that the next login need not hash the key
- * (pp_cache_fingerprint). Does not wait; nothing happens when the program
- * cannot start or the entry's lock is taken.
- */
-void pp_check_note_identity(const struct pp_config *cfg, const struct pp_entry *e,
-                            const struct pp_log *log);
-
-/*
- * Ask Cloud about a key that is no entry yet (prefect-keys add, rotate),
- * through the check program (checkmsg.h: PP_CHECK_MODE_VALIDATE): ask says
- * what (PP_ASK_WORKSPACES, PP_ASK_EXPIRATION, the latter from e's ids);
- * e->key is the key. Returns 0 with a filled (a->ws_ans, a->ws, a->exp_*;
- * pp_checkmsg_answer_clear it), or -1 when there is no answer (why says
- * why; a->ws_ans then says unreachable and why).
- */
-struct pp_check_answer;
-int pp_check_validate(const struct pp_config *cfg, const struct pp_entry *e, unsigned ask,
-                      struct pp_check_answer *a, const struct pp_log *log);
-
-/*
- * Internals shared with the check program's side (checkwork.h): one check
- * in progress and the verdicts the cache and Cloud's answers give.
+ * Internals shared with the check program's side (checkwork.h): the
+ * record of a check in progress (checkask.h) and the judge's facts.
  */
 struct pp_cache_record;
-struct pp_cloud_conn;
 
-struct pp_check {
-    const struct pp_config *cfg;
-    const struct pp_entry *e;
-    time_t now;
-    const struct pp_log *log;
-    char fp[PP_FP_SIZE];
-    struct timespec start;
-    const char *source;         /* for the debug line: cache, back-off, wait, cloud */
-    struct pp_cloud_conn *conn; /* the check's requests share one connection */
-};
-
-/* Start a check of e at now (v cleared). 0, or -1 when there is no key (logged). */
-int pp_check_begin(struct pp_check *c, const struct pp_config *cfg, const struct pp_entry *e,
-                   time_t now, struct pp_verdict *v, const struct pp_log *log);
-long pp_check_elapsed_ms(const struct pp_check *c);
-long pp_check_remaining_ms(const struct pp_check *c);
 /* This key's record: 0 (rec filled) or -1 (none, or another key's; rec zeroed). */
 int pp_check_read_own(const struct pp_check *c, struct pp_cache_record *rec,
                       unsigned long *serial, bool first);

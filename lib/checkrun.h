@@ -4,21 +4,26 @@
  * the Slurm plugin or prefect-keys.
  *
  * The program is cfg->check_program; it must be a regular file owned by
- * root that neither its group nor others may write, or it is not run. It is
- * started with posix_spawn: a session of its own, every signal at its
- * default and none blocked, an empty environment, an argv of its path
- * alone (it starts check-cloud from the same directory), and no
+ * root that neither its group nor others may write, or it is not run. It
+ * is started detached: a short-lived child of the caller, made with vfork
+ * (no copy of the caller's memory), makes all its ids root and sets the
+ * program's own resource limits, nice value, scheduling policy, I/O
+ * priority, umask 077 and working directory /, then starts the program
+ * with posix_spawn and ends; the caller reaps that child only, at once.
+ * The program gets a session of its own, every signal at its default and
+ * none blocked, an empty environment, an argv of its path alone, and no
  * descriptor of the caller but one end of a socket pair as its standard
- * input, over which the request (checkmsg.h; the key only
- * ever travels there) goes and the answer comes back. The program resets
- * everything else itself (checker/check.c), and detaches from the caller at
- * once, so the caller reaps it without waiting for the check.
+ * input (/dev/null as output and error), over which the request
+ * (checkmsg.h; the key only ever travels there) goes and the answer comes
+ * back. So nothing the caller set (ids, limits, priorities, descriptors,
+ * signal handlers or mask, environment) reaches it, and the user behind
+ * su can neither signal nor trace it.
  *
  * Promises: never waits for the answer longer than wait_ms; never blocks
- * on the program otherwise (a program that has not detached by then, e.g.
- * one the user stopped before it became root, is killed and reaped);
- * leaves no descriptor, child or zombie behind; the request's buffer is
- * wiped.
+ * on the program otherwise; leaves no descriptor, child or zombie behind
+ * (the program is not the caller's child, and still ends its check and
+ * records it when the caller has stopped waiting); the request's buffer
+ * is wiped.
  */
 #ifndef PP_CHECKRUN_H
 #define PP_CHECKRUN_H
@@ -28,13 +33,6 @@
 #include "checkmsg.h"
 #include "conf.h"
 #include "log.h"
-
-/*
- * Whether path may be run as the check program (or its check-cloud): an
- * absolute path to a regular executable file owned by root that neither
- * its group nor others may write. 0, or -1 with why (whylen bytes).
- */
-int pp_checkrun_program_safe(const char *path, char *why, size_t whylen);
 
 /*
  * Run the program with rq and wait at most wait_ms for its answer (wait_ms

@@ -19,6 +19,8 @@
 
 #include "cache.h"
 #include "memo.h"
+#include "nsslookup.h"
+#include "usermemo.h"
 #include "verdict.h"
 
 static void wipe_export(struct pp_decision *d)

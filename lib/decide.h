@@ -41,7 +41,7 @@
 #include "conf.h"
 #include "judge.h"
 #include "log.h"
-#include "mapping.h"
+#include "resolve.h"
 #include "names.h"
 #include "outcome.h"
 #include "secret.h"

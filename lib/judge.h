@@ -48,7 +48,7 @@
 #include "cache.h"
 #include "conf.h"
 #include "log.h"
-#include "mapping.h"
+#include "resolve.h"
 #include "outcome.h"
 #include "store.h"
 

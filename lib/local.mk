@@ -14,6 +14,9 @@ lib_libpp_la_SOURCES = \
 	lib/store.c lib/store.h \
 	lib/store_write.c lib/store_write.h \
 	lib/mapping.c lib/mapping.h \
+	lib/nsslookup.c lib/nsslookup.h \
+	lib/resolve.c lib/resolve.h \
+	lib/usermemo.c lib/usermemo.h \
 	lib/outcome.c lib/outcome.h \
 	lib/judge.c lib/judge.h \
 	lib/verdict.c lib/verdict.h \
@@ -22,6 +25,7 @@ lib_libpp_la_SOURCES = \
 	lib/checkrun.c lib/checkrun.h \
 	lib/cache.c lib/cache.h \
 	lib/check.c lib/check.h \
+	lib/checkask.c lib/checkask.h \
 	lib/keymark.c lib/keymark.h \
 	lib/pack.c lib/pack.h \
 	lib/memo.c lib/memo.h

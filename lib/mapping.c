@@ -1,34 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * mapping.c: the user/group/default mapping and its resolution (mapping.h).
+ * mapping.c: the user/group/default mapping: its file, parser, formatter
+ * and setters (mapping.h). Resolving it for a user is resolve.c's.
  */
 #include <config.h>
 
 #include "mapping.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* Every libconfig function through its sym_config_* pointer, set by lcfg.c (lcfg_loader.h). */
 #include "lcfg_loader.h"
 
 #include "lcfg.h"
-#include "safefile.h"
 #include "secret.h"
 #include "store.h"
 #include "store_write.h"
-
-/* Bounds on what NSS may ask us to allocate. */
-#define NSS_BUF_MAX ((size_t)64 * 1024 * 1024)
-#define NSS_GROUPS_MAX (1 << 20)
 
 /* Where a rule came from, for "mapped twice" messages. */
 struct rule_src {
@@ -307,13 +299,8 @@ int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry)
     return n;
 }
 
-/*
- * Read "{store}/mapping" safely into *buf (*len bytes), its path into path
- * and its identity (pp_file_identity) into id. 0; 1 when there is no store
- * or no mapping file (an empty mapping; *buf NULL); -1 (logged).
- */
-static int read_mapping(const struct pp_config *cfg, char path[PATH_MAX], char **buf,
-                        size_t *len, char id[PP_FILE_ID_SIZE], const struct pp_log *log)
+int pp_mapping_read(const struct pp_config *cfg, char path[PATH_MAX], char **buf,
+                    size_t *len, char id[PP_FILE_ID_SIZE], const struct pp_log *log)
 {
     char err[PP_ERRLEN];
     struct stat st;
@@ -383,31 +370,34 @@ int pp_mapping_file_id(const struct pp_config *cfg, char id[PP_FILE_ID_SIZE],
     return 0;
 }
 
-static int load_rules(const struct pp_config *cfg, struct pp_mapping *m,
-                      const struct pp_log *log)
+int pp_mapping_from_text(const struct pp_config *cfg, char *buf, size_t len, const char *path,
+                         struct pp_mapping *m, const struct pp_log *log)
 {
-    char path[PATH_MAX], id[PP_FILE_ID_SIZE];
-    char *buf;
-    size_t len;
-    int r;
+    int r = 0;
 
     memset(m, 0, sizeof(*m));
-    r = read_mapping(cfg, path, &buf, &len, id, log);
+    if (buf != NULL) {
+        r = pp_mapping_parse(buf, path, m, log);
+        pp_free_buf(buf, len + 1);
+    }
     if (r != 0)
-        return r < 0 ? -1 : 0;
-    r = pp_mapping_parse(buf, path, m, log);
-    pp_free_buf(buf, len + 1);
-    return r;
+        return -1;
+    m->broad_rules_uid_min =
+        cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
+    return 0;
 }
 
 int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
                     const struct pp_log *log)
 {
-    if (load_rules(cfg, m, log) != 0)
+    char path[PATH_MAX], id[PP_FILE_ID_SIZE];
+    char *buf;
+    size_t len;
+
+    memset(m, 0, sizeof(*m));
+    if (pp_mapping_read(cfg, path, &buf, &len, id, log) < 0)
         return -1;
-    m->broad_rules_uid_min =
-        cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
-    return 0;
+    return pp_mapping_from_text(cfg, buf, len, path, m, log);
 }
 
 long pp_login_defs_uid_min(const char *path)
@@ -435,120 +425,6 @@ long pp_login_defs_uid_min(const char *path)
     }
     fclose(f);
     return uid_min;
-}
-
-/* ---- remembered user rules (mapping.h) ---- */
-
-static void set_result(struct pp_resolution *res, enum pp_match match, const char *entry,
-                       const char *group);
-
-/* "{cache_dir}/USER.user" into out; false when it does not fit. */
-static bool memo_path(const struct pp_config *cfg, const char *user, char *out, size_t outlen)
-{
-    int n;
-
-    if (cfg->cache_dir == NULL || cfg->cache_dir[0] != '/')
-        return false;
-    n = snprintf(out, outlen, "%s/%s%s", cfg->cache_dir, user, PP_USER_MEMO_SUFFIX);
-    return n > 0 && (size_t)n < outlen;
-}
-
-/* The entry remembered for user under mapping identity id: true with entry filled. */
-static bool memo_read(const struct pp_config *cfg, const char *user, const char *id,
-                      char entry[PP_ENTRY_NAME_MAX + 1], const struct pp_log *log)
-{
-    char path[PATH_MAX], err[PP_ERRLEN];
-    const char *file = NULL, *name = NULL;
-    config_t c;
-    char *buf;
-    size_t len;
-    bool ok = false;
-    int rc;
-
-    if (!memo_path(cfg, user, path, sizeof(path))
-        || pp_read_file(path, PP_FILE_SECRET, PP_CACHE_MAX, &buf, &len, err, sizeof(err)) != 0)
-        return false;
-    rc = strlen(buf) == len ? pp_lcfg_read(&c, buf, err, sizeof(err)) : -1;
-    if (rc == 0) {
-        ok = sym_config_lookup_string(&c, "mapping_file", &file) == CONFIG_TRUE
-            && sym_config_lookup_string(&c, "entry", &name) == CONFIG_TRUE
-            && strcmp(file, id) == 0 && pp_entry_name_valid(name);
-        if (ok)
-            memcpy(entry, name, strlen(name) + 1);
-        sym_config_destroy(&c);
-    }
-    if (rc == PP_LCFG_UNAVAILABLE)
-        pp_debug(log, "%s: not used: %s", path, err);
-    else if (!ok)
-        pp_debug(log, "%s: not used (another mapping, or malformed)", path);
-    pp_free_buf(buf, len + 1);
-    return ok;
-}
-
-/* Remember that user's own rule gives entry under mapping identity id. */
-static void memo_write(const struct pp_config *cfg, const char *user, const char *id,
-                       const char *entry, const struct pp_log *log)
-{
-    char name[PP_ACCOUNT_NAME_MAX + 16], text[PP_FILE_ID_SIZE + PP_ENTRY_NAME_MAX + 64];
-    char err[PP_ERRLEN];
-    int n;
-
-    /* Only into a cache directory that exists and is safe. */
-    if (cfg->cache_dir == NULL || pp_check_dir(cfg->cache_dir, true, err, sizeof(err)) != 0)
-        return;
-    n = snprintf(name, sizeof(name), "%s%s", user, PP_USER_MEMO_SUFFIX);
-    if (n < 0 || (size_t)n >= sizeof(name))
-        return;
-    /* Neither value needs escaping (hex digits and ":." / an entry name); no
-     * comment: a warm login parses this. */
-    n = snprintf(text, sizeof(text), "mapping_file = \"%s\";\nentry = \"%s\";\n", id, entry);
-    if (n < 0 || (size_t)n >= sizeof(text))
-        return;
-    if (!pp_file_size_allowed((size_t)n))
-        pp_debug(log, "mapping: the rule for %s is not remembered: the file size limit "
-                 "(ulimit -f) is too low", user);
-    else if (pp_write_file_atomic(cfg->cache_dir, name, text, (size_t)n, err, sizeof(err)) != 0)
-        pp_debug(log, "mapping: the rule for %s is not remembered: %s", user, err);
-}
-
-int pp_mapping_resolve_login(const struct pp_config *cfg, const char *user, bool known,
-                             uid_t uid, gid_t primary, struct pp_resolution *res,
-                             char id[PP_FILE_ID_SIZE], const struct pp_log *log)
-{
-    char path[PATH_MAX], entry[PP_ENTRY_NAME_MAX + 1];
-    struct pp_mapping m;
-    char *buf;
-    size_t len;
-    int r;
-
-    memset(res, 0, sizeof(*res));
-    memset(&m, 0, sizeof(m));
-    id[0] = '\0';
-    if (!pp_account_name_valid(user))
-        return pp_mapping_resolve_known(&m, user, known, uid, primary, res, log, NULL, NULL);
-    r = read_mapping(cfg, path, &buf, &len, id, log);
-    if (r < 0)
-        return -2;
-    if (r == 0 && id[0] != '\0' && memo_read(cfg, user, id, entry, log)) {
-        pp_free_buf(buf, len + 1);
-        pp_debug(log, "mapping: rule for user %s: entry %s (remembered for this mapping)",
-                 user, entry);
-        set_result(res, PP_MATCH_USER, entry, "");
-        return 0;
-    }
-    if (r == 0) {
-        r = pp_mapping_parse(buf, path, &m, log);
-        pp_free_buf(buf, len + 1);
-        if (r != 0)
-            return -2;
-        m.broad_rules_uid_min =
-            cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
-    }
-    r = pp_mapping_resolve_known(&m, user, known, uid, primary, res, log, NULL, NULL);
-    if (r == 0 && res->match == PP_MATCH_USER && id[0] != '\0')
-        memo_write(cfg, user, id, res->entry, log);
-    pp_mapping_free(&m);
-    return r;
 }
 
 /* "value" with backslash and double quote escaped (names have no controls). */
@@ -629,298 +505,6 @@ int pp_mapping_format(const struct pp_mapping *m, char **out, size_t *outlen)
     *outlen = len;
     return 0;
 }
-
-/* Report one step of the walk: to the trace callback and the debug log. */
-static void step(pp_resolve_trace trace, void *ctx, const struct pp_log *log,
-                 enum pp_match rule, const char *name, const char *entry, bool matched,
-                 const char *fmt, ...) PP_PRINTF(8, 9);
-
-static void step(pp_resolve_trace trace, void *ctx, const struct pp_log *log,
-                 enum pp_match rule, const char *name, const char *entry, bool matched,
-                 const char *fmt, ...)
-{
-    char why[1024];
-    va_list ap;
-
-    if (trace == NULL && (log == NULL || !log->debug))
-        return;     /* nobody reads it: not even formatted */
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof(why), fmt, ap);
-    va_end(ap);
-    pp_debug(log, "mapping: %s", why);
-    if (trace != NULL)
-        trace(ctx, rule, name, entry != NULL ? entry : "", matched, why);
-}
-
-static size_t nss_bufsize(int which)
-{
-    long n = sysconf(which);
-
-    return n > 0 && n < 65536 ? (size_t)n : 16384;
-}
-
-int pp_user_lookup(const char *user, uid_t *uid, gid_t *gid, const struct pp_log *log)
-{
-    size_t size = nss_bufsize(_SC_GETPW_R_SIZE_MAX);
-    struct passwd pw, *res;
-    char *buf;
-    int r;
-
-    for (;;) {
-        buf = malloc(size);
-        if (buf == NULL) {
-            pp_error(log, "looking up user %s: out of memory", user);
-            return -1;
-        }
-        res = NULL;
-        r = getpwnam_r(user, &pw, buf, size, &res);
-        if (r != ERANGE || size >= NSS_BUF_MAX)
-            break;
-        free(buf);
-        size *= 2;
-    }
-    if (res != NULL) {
-        if (uid != NULL)
-            *uid = pw.pw_uid;
-        if (gid != NULL)
-            *gid = pw.pw_gid;
-        free(buf);
-        return 1;
-    }
-    free(buf);
-    /*
-     * glibc returns 0 with no result for "not found" (NSS_STATUS_NOTFOUND);
-     * any errno, ENOENT and EPERM included (what a source that cannot be
-     * reached leaves, e.g. nss-ldap without nslcd), means NSS could not say.
-     */
-    if (r == 0)
-        return 0;
-    pp_error(log, "NSS could not answer for user %s (%s): no key from the mapping's group "
-             "or default rules", user, strerror(r));
-    return -1;
-}
-
-/*
- * A group's gid, and whether user is among its listed members: 1 found,
- * 0 no such group, -1 NSS failed (logged).
- */
-static int group_lookup(const char *group, const char *user, gid_t *gid, bool *listed,
-                        const struct pp_log *log)
-{
-    size_t size = nss_bufsize(_SC_GETGR_R_SIZE_MAX);
-    struct group gr, *res;
-    char *buf;
-    int r;
-
-    for (;;) {
-        buf = malloc(size);
-        if (buf == NULL) {
-            pp_error(log, "looking up group %s: out of memory", group);
-            return -1;
-        }
-        res = NULL;
-        r = getgrnam_r(group, &gr, buf, size, &res);
-        if (r != ERANGE || size >= NSS_BUF_MAX)
-            break;
-        free(buf);
-        size *= 2;
-    }
-    if (res != NULL) {
-        *gid = gr.gr_gid;
-        *listed = false;
-        for (char **mem = gr.gr_mem; mem != NULL && *mem != NULL && !*listed; mem++)
-            *listed = strcmp(*mem, user) == 0;
-        free(buf);
-        return 1;
-    }
-    free(buf);
-    if (r == 0)
-        return 0;   /* not found: see pp_user_lookup */
-    pp_error(log, "NSS could not answer for group %s (%s): no key rather than a broader "
-             "rule's", group, strerror(r));
-    return -1;
-}
-
-/* All of the user's gids (primary included), malloc'd in *list. */
-static int user_groups(const char *user, gid_t primary, gid_t **list, int *count,
-                       const struct pp_log *log)
-{
-    int cap = 64;
-    gid_t *g = NULL;
-
-    for (;;) {
-        int n = cap;
-        gid_t *q = realloc(g, (size_t)cap * sizeof(*g));
-
-        if (q == NULL) {
-            free(g);
-            pp_error(log, "listing the groups of %s: out of memory", user);
-            return -1;
-        }
-        g = q;
-        if (getgrouplist(user, primary, g, &n) >= 0) {
-            *list = g;
-            *count = n;
-            return 0;
-        }
-        if (cap >= NSS_GROUPS_MAX) {
-            free(g);
-            pp_error(log, "listing the groups of %s: too many groups", user);
-            return -1;
-        }
-        cap = n > cap ? n : cap * 2;
-        if (cap > NSS_GROUPS_MAX)
-            cap = NSS_GROUPS_MAX;
-    }
-}
-
-static void set_result(struct pp_resolution *res, enum pp_match match, const char *entry,
-                       const char *group)
-{
-    size_t n;
-
-    /* Truncated as snprintf would (names are validated shorter); at every login. */
-    res->match = match;
-    n = strnlen(entry, sizeof(res->entry) - 1);
-    memcpy(res->entry, entry, n);
-    res->entry[n] = '\0';
-    n = strnlen(group, sizeof(res->group) - 1);
-    memcpy(res->group, group, n);
-    res->group[n] = '\0';
-}
-
-/*
- * The walk. known: 1 or 0 when the caller has looked the user up already
- * (uid and primary are then its own), -1 to look up here if group rules or
- * the system-account limit need it.
- */
-static int resolve(const struct pp_mapping *m, const char *user, int known, uid_t uid,
-                   gid_t primary, struct pp_resolution *res, const struct pp_log *log,
-                   pp_resolve_trace trace, void *trace_ctx)
-{
-    char safe[80];
-    gid_t *gids = NULL;
-    int ngids = 0;
-    size_t i;
-
-    memset(res, 0, sizeof(*res));
-    if (!pp_account_name_valid(user)) {
-        pp_error(log, "invalid user name '%s'", safe_name(user, safe, sizeof(safe)));
-        return -1;
-    }
-
-    for (i = 0; i < m->nusers; i++) {
-        if (strcmp(m->users[i].name, user) == 0) {
-            step(trace, trace_ctx, log, PP_MATCH_USER, user, m->users[i].entry, true,
-                 "rule for user %s: entry %s", user, m->users[i].entry);
-            set_result(res, PP_MATCH_USER, m->users[i].entry, "");
-            return 0;
-        }
-    }
-    step(trace, trace_ctx, log, PP_MATCH_USER, user, NULL, false, "no rule for user %s", user);
-
-    if (m->broad_rules_uid_min > 0 && (m->ngroups > 0 || m->default_entry != NULL)) {
-        if (known < 0)
-            known = pp_user_lookup(user, &uid, &primary, log);
-        if (known < 0)
-            return -1;
-        if (known > 0 && (long long)uid < (long long)m->broad_rules_uid_min) {
-            step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false,
-                 "uid %lu is below UID_MIN %ld (root or a system account): group rules and "
-                 "the default do not apply (broad_rules_for_system_accounts = false)",
-                 (unsigned long)uid, m->broad_rules_uid_min);
-            set_result(res, PP_MATCH_NONE, "", "");
-            return 0;
-        }
-    }
-
-    if (m->ngroups == 0) {
-        step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
-    } else {
-        if (known < 0)
-            known = pp_user_lookup(user, NULL, &primary, log);
-        if (known < 0)
-            return -1;
-        if (known > 0 && user_groups(user, primary, &gids, &ngids, log) != 0)
-            return -1;
-    }
-
-    for (i = 0; i < m->ngroups; i++) {
-        const struct pp_map_rule *g = &m->groups[i];
-        const char *how = NULL;
-        bool listed = false;
-        gid_t gid;
-        int r, k;
-
-        if (!known) {
-            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
-                 "%s is not known to NSS, so not in group %s", user, g->name);
-            continue;
-        }
-        r = group_lookup(g->name, user, &gid, &listed, log);
-        if (r < 0) {
-            free(gids);
-            return -1;
-        }
-        if (r == 0) {
-            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
-                 "no such group %s: rule skipped", g->name);
-            continue;
-        }
-        /*
-         * getgrouplist cannot report a source that failed, so the group's
-         * own member list (from getgrnam_r, which can) counts too.
-         */
-        if (gid == primary) {
-            how = "primary";
-        } else if (listed) {
-            how = "supplementary";
-        } else {
-            for (k = 0; k < ngids; k++) {
-                if (gids[k] == gid) {
-                    how = "supplementary";
-                    break;
-                }
-            }
-        }
-        if (how == NULL) {
-            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
-                 "%s is not in group %s", user, g->name);
-            continue;
-        }
-        step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, true,
-             "%s is in group %s (%s): entry %s", user, g->name, how, g->entry);
-        set_result(res, PP_MATCH_GROUP, g->entry, g->name);
-        free(gids);
-        return 0;
-    }
-    free(gids);
-
-    if (m->default_entry != NULL) {
-        step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", m->default_entry, true,
-             "default: entry %s", m->default_entry);
-        set_result(res, PP_MATCH_DEFAULT, m->default_entry, "");
-        return 0;
-    }
-    step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", NULL, false, "no default");
-    set_result(res, PP_MATCH_NONE, "", "");
-    return 0;
-}
-
-int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
-                       struct pp_resolution *res, const struct pp_log *log,
-                       pp_resolve_trace trace, void *trace_ctx)
-{
-    return resolve(m, user, -1, 0, 0, res, log, trace, trace_ctx);
-}
-
-int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
-                             uid_t uid, gid_t primary, struct pp_resolution *res,
-                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
-{
-    return resolve(m, user, known ? 1 : 0, uid, primary, res, log, trace, trace_ctx);
-}
-
 static struct pp_map_rule **rules_of(struct pp_mapping *m, enum pp_match kind, size_t **n)
 {
     if (kind == PP_MATCH_USER) {

@@ -40,7 +40,7 @@
 #include "cache.h"
 #include "conf.h"
 #include "log.h"
-#include "mapping.h"
+#include "resolve.h"
 #include "safefile.h"
 #include "store.h"
 

@@ -36,48 +36,6 @@
 #include "verdict.h"
 
 
-/* ---- what a changing verb reports ---- */
-
-/*
- * The outcome of a changing verb on stdout: the message, prefixed with
- * "unchanged: " when nothing was written; with --json the object
- * {version, verb, changed, message} instead.
- */
-static void vreport(struct pk *pk, const char *verb, bool changed, const char *fmt,
-                    va_list ap) __attribute__((format(printf, 4, 0)));
-static void vreport(struct pk *pk, const char *verb, bool changed, const char *fmt,
-                    va_list ap)
-{
-    char msg[1024];
-
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    if (!pk_has(pk, OPT_JSON)) {
-        printf("%s%s\n", changed ? "" : "unchanged: ", msg);
-        return;
-    }
-    pk_json_print(pk_json_change(verb, changed, msg));
-}
-
-static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vreport(pk, verb, changed, fmt, ap);
-    va_end(ap);
-}
-
-void pk_report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vreport(pk, verb, changed, fmt, ap);
-    va_end(ap);
-}
-
 /* A note beside the outcome: on stdout, or on stderr when stdout is JSON. */
 static void note(struct pk *pk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct pk *pk, const char *fmt, ...)
@@ -87,57 +45,6 @@ static void note(struct pk *pk, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(pk_has(pk, OPT_JSON) ? stderr : stdout, fmt, ap);
     va_end(ap);
-}
-
-/* ---- the store's lock and directories ---- */
-
-static int prepare_dir(struct pk *pk, const char *dir, const char *what)
-{
-    char err[PP_ERRLEN], fix[PATH_MAX + 64];
-    bool created;
-
-    if (pp_dir_prepare(dir, &created, err, sizeof(err)) != 0) {
-        pk_dir_fix(dir, true, fix, sizeof(fix));
-        pp_error(&pk->log, "%s directory unusable: %s", what, err);
-        if (fix[0] != '\0')
-            pk_error("to fix: %s", fix);
-        return -1;
-    }
-    if (created)
-        pp_notice(&pk->log, "created the %s directory %s (root:root 0700) by=%s", what, dir,
-                  pk->invoker);
-    return 0;
-}
-
-int pk_begin_change(struct pk *pk, struct pp_store_lock *lk)
-{
-    char err[PP_ERRLEN];
-    int n;
-
-    lk->fd = -1;
-    if (prepare_dir(pk, pk->cfg.store, "store") != 0
-        || prepare_dir(pk, pk->cfg.cache_dir, "cache") != 0)
-        return -1;
-    if (pp_store_lock(pk->cfg.store, lk, err, sizeof(err)) != 0) {
-        pp_error(&pk->log, "%s", err);
-        return -1;
-    }
-    n = pp_store_clean_temps(pk->cfg.store, err, sizeof(err));
-    if (n < 0) {
-        pp_error(&pk->log, "%s", err);
-        pp_store_unlock(lk);
-        return -1;
-    }
-    if (n > 0)
-        pp_notice(&pk->log, "removed %d temp file%s left in %s by an interrupted run", n,
-                  n == 1 ? "" : "s", pk->cfg.store);
-    return 0;
-}
-
-void pk_end_change(struct pk *pk, struct pp_store_lock *lk)
-{
-    (void)pk;
-    pp_store_unlock(lk);
 }
 
 /* ---- checking operands and options ---- */
@@ -405,8 +312,8 @@ int pk_add(struct pk *pk, int argc, char **argv)
                            pk->quiet_sink.last_error);
         if (r == 1) {
             pp_fingerprint(key, fp);
-            report(pk, "add", false, "entry %s already holds this key (fingerprint %s) for "
-                   "workspace %s/%s", e.name, fp, old.account_id, old.workspace_id);
+            pk_report(pk, "add", false, "entry %s already holds this key (fingerprint %s) for "
+                      "workspace %s/%s", e.name, fp, old.account_id, old.workspace_id);
             rc = PK_OK;
         } else if (r == 0 && !pk_has(pk, OPT_FORCE)) {
             if (strcmp(what, "key") == 0)
@@ -461,10 +368,10 @@ int pk_add(struct pk *pk, int argc, char **argv)
               pp_key_kind_name(e.kind), e.account_id, e.workspace_id, fp,
               when(e.has_expires, e.expires, t1),
               pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes", pk->invoker);
-    report(pk, "add", true, "%s entry %s: %s key, fingerprint %s, workspace %s/%s%s%s",
-           replaced ? "replaced" : "added", e.name, pp_key_kind_name(e.kind), fp, e.account_id,
-           e.workspace_id, e.has_expires ? ", expires " : "",
-           e.has_expires ? pp_time_format(e.expires, t1) : "");
+    pk_report(pk, "add", true, "%s entry %s: %s key, fingerprint %s, workspace %s/%s%s%s",
+              replaced ? "replaced" : "added", e.name, pp_key_kind_name(e.kind), fp, e.account_id,
+              e.workspace_id, e.has_expires ? ", expires " : "",
+              e.has_expires ? pp_time_format(e.expires, t1) : "");
     pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
@@ -526,8 +433,8 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
 
         if (same_as_entry(pk, &old, key, &ko, false, &what) == 1) {
             pp_fingerprint(key, newfp);
-            report(pk, "rotate", false, "entry %s already holds this key (fingerprint %s)",
-                   old.name, newfp);
+            pk_report(pk, "rotate", false, "entry %s already holds this key (fingerprint %s)",
+                      old.name, newfp);
             rc = PK_OK;
         } else {
             pk_error("the new key is the one entry %s already holds, with another %s: "
@@ -591,7 +498,7 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
     if (pk_save_rotation(pk, &old, &e, &lk, pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes", "",
                          msg, sizeof(msg)) != PK_OK)
         goto out;
-    report(pk, "rotate", true, "%s", msg);
+    pk_report(pk, "rotate", true, "%s", msg);
     pk_note_unknown_expiration(&e, learned);
     rc = PK_OK;
 out:
@@ -599,39 +506,6 @@ out:
     pp_free_secret(key);
     pp_entry_clear(&e);
     pp_entry_clear(&old);
-    return rc;
-}
-
-int pk_save_rotation(struct pk *pk, const struct pp_entry *old, const struct pp_entry *e,
-                     struct pp_store_lock *lk, const char *validated, const char *extra,
-                     char *msg, size_t msglen)
-{
-    struct pp_entry now_e;
-    char oldfp[PP_FP_SIZE], newfp[PP_FP_SIZE], t1[PP_TIME_SIZE];
-    int rc = PK_ERROR, r;
-
-    memset(&now_e, 0, sizeof(now_e));
-    if (lk->fd < 0 && pk_begin_change(pk, lk) != 0)
-        return PK_ERROR;
-    /* Under the lock: the entry must still be the one we checked against. */
-    r = pp_entry_load(&pk->cfg, old->name, &now_e, &pk->quiet);
-    if (r != 0 || strcmp(now_e.account_id, old->account_id) != 0
-        || strcmp(now_e.workspace_id, old->workspace_id) != 0) {
-        pk_error("entry %s was removed or changed meanwhile by someone else. Nothing "
-                       "was changed.", old->name);
-        goto out;
-    }
-    if (pp_entry_save(&pk->cfg, e, &pk->log) != 0)
-        goto out;
-    pp_fingerprint(now_e.key, oldfp);
-    pp_fingerprint(e->key, newfp);
-    pp_notice(&pk->log, "rotate entry=%s kind=%s old_fingerprint=%s fingerprint=%s "
-              "expires=%s validated=%s%s by=%s", e->name, pp_key_kind_name(e->kind), oldfp,
-              newfp, when(e->has_expires, e->expires, t1), validated, extra, pk->invoker);
-    snprintf(msg, msglen, "rotated entry %s: fingerprint %s -> %s", e->name, oldfp, newfp);
-    rc = PK_OK;
-out:
-    pp_entry_clear(&now_e);
     return rc;
 }
 
@@ -656,13 +530,13 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     if (check_entry_name(name) != 0)
         return PK_ERROR;
     if (!pp_entry_exists(&pk->cfg, name)) {
-        report(pk, "remove", false, "no entry %s", name);
+        pk_report(pk, "remove", false, "no entry %s", name);
         return PK_OK;
     }
     if (pk_begin_change(pk, &lk) != 0)
         goto out;
     if (!pp_entry_exists(&pk->cfg, name)) {
-        report(pk, "remove", false, "no entry %s (removed meanwhile)", name);
+        pk_report(pk, "remove", false, "no entry %s (removed meanwhile)", name);
         rc = PK_OK;
         goto out;
     }
@@ -693,7 +567,7 @@ int pk_remove(struct pk *pk, int argc, char **argv)
     if (pp_entry_remove(&pk->cfg, name, &pk->log) == -1)
         goto out;
     pp_notice(&pk->log, "remove entry=%s fingerprint=%s by=%s", name, fp, pk->invoker);
-    report(pk, "remove", true, "removed entry %s", name);
+    pk_report(pk, "remove", true, "removed entry %s", name);
     /* Its last check says nothing any more; a failure here is only untidy. */
     if (pp_cache_remove(&pk->cfg, name, &pk->log) != 0)
         pk_warning("the cache record of entry %s stays in %s", name,
@@ -845,8 +719,8 @@ int pk_map(struct pk *pk, int argc, char **argv)
     if (prev != NULL) {
         snprintf(prevbuf, sizeof(prevbuf), "%s", prev);
         if (strcmp(prev, entry) == 0) {
-            report(pk, "map", false, "%s%s%s already maps to entry %s", pp_match_name(kind),
-                   name ? " " : "", name ? name : "", entry);
+            pk_report(pk, "map", false, "%s%s%s already maps to entry %s", pp_match_name(kind),
+                      name ? " " : "", name ? name : "", entry);
             rc = PK_OK;
             goto out;
         }
@@ -859,9 +733,9 @@ int pk_map(struct pk *pk, int argc, char **argv)
         goto out;
     pp_notice(&pk->log, "map %s%s%s entry=%s%s%s by=%s", pp_match_name(kind), name ? "=" : "",
               name ? name : "", entry, prevbuf[0] ? " was=" : "", prevbuf, pk->invoker);
-    report(pk, "map", true, "mapped %s%s%s to entry %s%s%s%s", pp_match_name(kind), name ? " " : "",
-           name ? name : "", entry, prevbuf[0] ? " (was " : "", prevbuf,
-           prevbuf[0] ? ")" : "");
+    pk_report(pk, "map", true, "mapped %s%s%s to entry %s%s%s%s", pp_match_name(kind),
+              name ? " " : "", name ? name : "", entry, prevbuf[0] ? " (was " : "", prevbuf,
+              prevbuf[0] ? ")" : "");
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);
@@ -901,8 +775,8 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
     }
     r = pp_mapping_unset(&m, kind, name);
     if (r == 1) {
-        report(pk, "unmap", false, "no mapping for %s%s%s", pp_match_name(kind), name ? " " : "",
-               name ? name : "");
+        pk_report(pk, "unmap", false, "no mapping for %s%s%s", pp_match_name(kind),
+                  name ? " " : "", name ? name : "");
         rc = PK_OK;
         goto out;
     }
@@ -914,8 +788,8 @@ int pk_unmap(struct pk *pk, int argc, char **argv)
         goto out;
     pp_notice(&pk->log, "unmap %s%s%s was=%s by=%s", pp_match_name(kind), name ? "=" : "",
               name ? name : "", was, pk->invoker);
-    report(pk, "unmap", true, "unmapped %s%s%s (was entry %s)", pp_match_name(kind),
-           name ? " " : "", name ? name : "", was);
+    pk_report(pk, "unmap", true, "unmapped %s%s%s (was entry %s)", pp_match_name(kind),
+              name ? " " : "", name ? name : "", was);
     rc = PK_OK;
 out:
     pk_end_change(pk, &lk);

@@ -44,7 +44,7 @@ static void list_handles(const struct pp_workspace *ws, size_t n, char *out, siz
 
 /*
  * Ask Cloud which workspaces key sees, through the check program
- * (check.h: pp_check_validate). PK_OK with *ws, else says why.
+ * (checkask.h: pp_check_validate). PK_OK with *ws, else says why.
  */
 static int ask_workspaces(struct pk *pk, const char *key, struct pp_workspace **ws, size_t *n)
 {

@@ -14,6 +14,7 @@
 
 #include "cache.h"
 #include "decide.h"
+#include "nsslookup.h"
 #include "judge.h"
 #include "pk.h"
 #include "secret.h"

@@ -7,6 +7,7 @@ tools_prefect_keys_SOURCES = \
 	tools/pkmsg.c \
 	tools/pkjson.c \
 	tools/keyinput.c \
+	tools/change.c \
 	tools/cmd_change.c \
 	tools/cmd_show.c \
 	tools/cmd_cloud.c \

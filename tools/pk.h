@@ -4,9 +4,11 @@
  *
  * prefect-keys.c parses the command line, loads the configuration and runs
  * one verb; keyinput.c reads a key; cmd_change.c holds the verbs that
- * change the store (add, rotate, remove, map, unmap), cmd_show.c the ones
- * that read it (list, explain, expiring), cmd_cloud.c what talks to Cloud
- * (check, and the key checks inside add and rotate), cmd_verify.c the audit.
+ * change the store (add, rotate, remove, map, unmap) and
+ * cmd_rotate_cloud.c rotate --from-cloud and --due, both on change.c (the
+ * lock, the report, a rotation's tail); cmd_show.c the verbs that read it
+ * (list, explain, expiring), cmd_cloud.c what talks to Cloud (check,
+ * and the key checks inside add and rotate), cmd_verify.c the audit.
  * Every verb returns an exit status: PK_OK, PK_PROBLEM or PK_ERROR.
  */
 #ifndef PK_H
@@ -118,12 +120,12 @@ char *pk_read_key(struct pk *pk, const char *name);
 /* The checks on a key alone; NULL if fine, else the reason (no key in it). */
 const char *pk_key_problem(const char *key, bool force);
 
-/* Store helpers (cmd_change.c). */
+/* Store helpers (change.c). */
 int pk_begin_change(struct pk *pk, struct pp_store_lock *lk);
 void pk_end_change(struct pk *pk, struct pp_store_lock *lk);
 
 /*
- * The tail of every rotation (cmd_change.c): under the store's lock (taken
+ * The tail of every rotation (change.c): under the store's lock (taken
  * here unless lk is held already), check that entry old is still there with
  * its workspace, write e in its place atomically, log one line (validated:
  * "yes"/"no"; extra: more " field=value" text, or "") and put the outcome
@@ -134,7 +136,7 @@ int pk_save_rotation(struct pk *pk, const struct pp_entry *old, const struct pp_
                      char *msg, size_t msglen);
 /* cmd_rotate_cloud.c: rotate NAME --from-cloud, rotate --due DAYS. */
 int pk_rotate_from_cloud(struct pk *pk, int argc, char **argv);
-/* The changing verbs' outcome on stdout, text or --json (cmd_change.c). */
+/* The changing verbs' outcome on stdout, text or --json (change.c). */
 void pk_report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
     PP_PRINTF(4, 5);
 

@@ -59,6 +59,9 @@ trap 'exit 143' TERM
 e2e_say() { printf '%s: %s\n' "$e2e_name" "$*"; }
 e2e_ok() { printf 'ok: %s\n' "$*"; }
 e2e_bad() { printf 'FAIL: %s\n' "$*"; e2e_failures=$((e2e_failures + 1)); }
+# log_has (common.sh) with a CHECK is one of these counted checks.
+pp_check_ok=e2e_ok
+pp_check_bad=e2e_bad
 
 # e2e_require_cmd CMD PACKAGE: skip (77) with a clear message when missing.
 e2e_require_cmd() {
@@ -80,7 +83,6 @@ e2e_module_built="$top_builddir/pam_prefect/.libs/pam_prefect.so"
 e2e_tool="$top_builddir/tools/prefect-keys"
 e2e_checker_built="$top_builddir/checker/check"
 [ -x "$e2e_checker_built" ] || pp_fail "the check program is not built: $e2e_checker_built"
-[ -x "${e2e_checker_built%/*}/check-cloud" ] || pp_fail "check-cloud is not built beside $e2e_checker_built"
 [ -f "$e2e_module_built" ] || pp_fail "the module is not built: $e2e_module_built"
 [ -x "$e2e_tool" ] || pp_fail "prefect-keys is not built: $e2e_tool"
 
@@ -546,9 +548,7 @@ e2e_base() {
     install -m 0644 "$e2e_module_built" "$R/lib/pam_prefect.so"
     # The check program the module and prefect-keys run (check_program),
     # root's alone as when installed.
-    # It starts check-cloud from its own directory: both, as installed.
     install -m 0700 "$e2e_checker_built" "$R/lib/check"
-    install -m 0700 "${e2e_checker_built%/*}/check-cloud" "$R/lib/check-cloud"
     # What every login runs: the fingerprint of PREFECT_API_KEY and the
     # value of PREFECT_API_URL (or "unset"), never the key.
     cat >"$R/bin/pp-probe" <<'EOF'
@@ -707,11 +707,3 @@ expect_rc0() {
     if [ "$rc" = 0 ]; then e2e_ok "$1: login succeeded"; else e2e_bad "$1: login failed (ssh exit $rc)"; sed 's/^/    | /' "$R/out/$1"; fi
 }
 
-log_has() {
-    if grep -q -- "$2" "$PP_TEST_LOG" 2>/dev/null; then
-        e2e_ok "$1"
-    else
-        e2e_bad "$1: no log line matching: $2"
-        [ -f "$PP_TEST_LOG" ] && sed 's/^/    | /' "$PP_TEST_LOG"
-    fi
-}

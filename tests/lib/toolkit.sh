@@ -67,11 +67,15 @@ pp_drop_memos() {
 # pp_prefect_keys CONFIG ARGS...: run prefect-keys ($PP_PK_BIN, else the
 # build's) with --config CONFIG, under $PP_VALGRIND when set, with
 # $PP_PK_PRELOAD preloaded (e.g. the syslog capture, nss_wrapper) and the
-# environment assignments in $PP_PK_ENV. Standard streams are the caller's.
+# environment assignments in $PP_PK_ENV, through $PP_PK_RUNNER when set (a
+# command or shell function given the rest as its command: e.g. setpriv
+# with its options for another user, or one that shows it other users and
+# groups). Standard streams are the caller's. The one way every suite runs
+# the tool; a program that runs it itself is given $PP_PK_BIN's path.
 pp_prefect_keys() {
     _conf=$1
     shift
     # shellcheck disable=SC2086
-    env ${PP_PK_ENV:-} LD_PRELOAD="${PP_PK_PRELOAD:-}" ${PP_VALGRIND:-} \
+    ${PP_PK_RUNNER:-} env ${PP_PK_ENV:-} LD_PRELOAD="${PP_PK_PRELOAD:-}" ${PP_VALGRIND:-} \
         "${PP_PK_BIN:-$top_builddir/tools/prefect-keys}" --config "$_conf" "$@"
 }

@@ -11,7 +11,10 @@
  * configuration, has prefect-keys build its store (fixture.h; only the
  * bad-input tests then damage it by hand), runs PAM calls, and asserts the
  * return codes, the exported environment (PAMTEST_GETENVLIST), the
- * conversation messages and the exact syslog lines of that run.
+ * conversation messages and the exact syslog lines of that run. Cases
+ * that differ only by data are rows of one table driving one loop (each
+ * row from the base store, its index printed first, so that a failure
+ * names it).
  *
  * Services (see session.test):
  *   pp-alone     auth + session: the module alone, so the application sees
@@ -475,102 +478,67 @@ static int setup(void **state)
 
 /* ---- mapping and export ---- */
 
-static void test_user_mapped(void **state)
+/*
+ * Who gets which key: each case is the base store (base_store) plus, when
+ * it says so, alice's own group mapped to svc-batch and a default rule;
+ * then a login of user alone and in a real stack.
+ */
+static const struct rule_case {
+    const char *user;
+    bool broad_rules;       /* also: group alice -> svc-batch, default -> default-key */
+    const char *entry, *key, *workspace, *rule;
+} rule_cases[] = {
+    { "alice", false, "alice-key", KEY_ALICE, WS_ALICE, "user rule" },
+    /* bob is in batch as a supplementary group, dave as his primary group. */
+    { "bob", false, "svc-batch", KEY_BATCH, WS_BATCH, "group rule batch" },
+    { "dave", false, "svc-batch", KEY_BATCH, WS_BATCH, "group rule batch" },
+    /* erin is in g-first and g-second: the mapping's order decides. */
+    { "erin", false, "second-key", KEY_SECOND, WS_SECOND, "group rule g-second" },
+    { "carol", true, "default-key", KEY_DEFAULT, WS_DEFAULT, "default entry" },
+    /* alice's own group is mapped too, and there is a default: her own rule wins. */
+    { "alice", true, "alice-key", KEY_ALICE, WS_ALICE, "user rule" },
+};
+
+static void test_rules(void **state)
 {
-    struct run r;
-    char *l = exported_line("pp-alone", "session", "alice", "alice-key", KEY_ALICE, "unchecked",
-                            UNCHECKED, "user rule");
-
     (void)state;
-    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
-    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    assert_messages(&r, 0, 0);
-    ASSERT_LOG(&r, l);
-    free(l);
-    run_free(&r);
+    for (size_t i = 0; i < sizeof(rule_cases) / sizeof(rule_cases[0]); i++) {
+        const struct rule_case *c = &rule_cases[i];
+        char *l = exported_line("pp-alone", "session", c->user, c->entry, c->key, "unchecked",
+                                UNCHECKED, c->rule);
+        struct run r;
 
-    /* The same through a real stack. */
-    open_session("pp-stack", "alice", 0, PAM_SUCCESS, &r);
-    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    run_free(&r);
+        print_message("rule case %zu: %s\n", i, c->user);
+        base_store();
+        if (c->broad_rules) {
+            fx_map(&fx, "group", "alice", "svc-batch");
+            fx_map(&fx, "default", NULL, "default-key");
+        }
+        open_session("pp-alone", c->user, 0, PAM_SUCCESS, &r);
+        assert_exported(&r, c->key, API_URL, c->workspace);
+        assert_messages(&r, 0, 0);
+        ASSERT_LOG(&r, l);
+        free(l);
+        run_free(&r);
+
+        /* The same through a real stack. */
+        open_session("pp-stack", c->user, 0, PAM_SUCCESS, &r);
+        assert_exported(&r, c->key, API_URL, c->workspace);
+        run_free(&r);
+    }
 }
 
-static void test_group_supplementary(void **state)
-{
-    struct run r;
-    char *l = exported_line("pp-alone", "session", "bob", "svc-batch", KEY_BATCH, "unchecked",
-                            UNCHECKED, "group rule batch");
-
-    (void)state;
-    open_session("pp-alone", "bob", 0, PAM_SUCCESS, &r);
-    assert_exported(&r, KEY_BATCH, API_URL, WS_BATCH);
-    ASSERT_LOG(&r, l);
-    free(l);
-    run_free(&r);
-}
-
-static void test_group_primary(void **state)
-{
-    struct run r;
-    char *l = exported_line("pp-alone", "session", "dave", "svc-batch", KEY_BATCH, "unchecked",
-                            UNCHECKED, "group rule batch");
-
-    (void)state;
-    open_session("pp-alone", "dave", 0, PAM_SUCCESS, &r);
-    assert_exported(&r, KEY_BATCH, API_URL, WS_BATCH);
-    ASSERT_LOG(&r, l);
-    free(l);
-    run_free(&r);
-}
-
+/* The other order in the mapping (a group rule goes last when it is mapped
+ * again): for erin (rule_cases) the other group wins. */
 static void test_group_order(void **state)
 {
     struct run r;
-    char *l = exported_line("pp-alone", "session", "erin", "second-key", KEY_SECOND,
-                            "unchecked", UNCHECKED, "group rule g-second");
 
     (void)state;
-    open_session("pp-alone", "erin", 0, PAM_SUCCESS, &r);
-    assert_exported(&r, KEY_SECOND, API_URL, WS_SECOND);
-    ASSERT_LOG(&r, l);
-    free(l);
-    run_free(&r);
-
-    /* The other order in the mapping (a group rule goes last when it is
-     * mapped again): the other group wins. */
     fx_unmap(&fx, "group", "g-second");
     fx_map(&fx, "group", "g-second", "second-key");
     open_session("pp-alone", "erin", 0, PAM_SUCCESS, &r);
     assert_exported(&r, KEY_FIRST, API_URL, WS_FIRST);
-    run_free(&r);
-}
-
-static void test_user_rule_beats_group(void **state)
-{
-    struct run r;
-
-    (void)state;
-    /* alice's own group is mapped too, and there is a default: her own
-     * rule still wins. */
-    fx_map(&fx, "group", "alice", "svc-batch");
-    fx_map(&fx, "default", NULL, "default-key");
-    open_session("pp-alone", "alice", 0, PAM_SUCCESS, &r);
-    assert_exported(&r, KEY_ALICE, API_URL, WS_ALICE);
-    run_free(&r);
-}
-
-static void test_default_entry(void **state)
-{
-    struct run r;
-    char *l = exported_line("pp-alone", "session", "carol", "default-key", KEY_DEFAULT,
-                            "unchecked", UNCHECKED, "default entry");
-
-    (void)state;
-    fx_map(&fx, "default", NULL, "default-key");
-    open_session("pp-alone", "carol", 0, PAM_SUCCESS, &r);
-    assert_exported(&r, KEY_DEFAULT, API_URL, WS_DEFAULT);
-    ASSERT_LOG(&r, l);
-    free(l);
     run_free(&r);
 }
 
@@ -1393,32 +1361,41 @@ static void expect_mapping_refused(const char *error)
     free(e);
 }
 
-static void test_store_dir_unsafe(void **state)
+/*
+ * The store directory or the mapping file (path, under the store) with an
+ * unsafe mode or owner: the error names it, nobody gets a key. Each case
+ * starts from the base store.
+ */
+static const struct unsafe_case {
+    const char *path;       /* "" for the store directory itself */
+    mode_t mode;
+    uid_t uid;
+    const char *error;      /* after "STORE/PATH: " */
+} unsafe_cases[] = {
+    { "", 0770, 0, "group- or world-writable (mode 0770)" },
+    { "", 0703, 0, "group- or world-writable (mode 0703)" },
+    { "", 0755, 0, "readable or searchable by group or others (mode 0755)" },
+    { "", 0700, 1000, "owned by uid 1000, not root" },
+    { "/mapping", 0644, 0, "readable by group or others (mode 0644)" },
+};
+
+static void test_store_unsafe(void **state)
 {
-    char *err;
-
     (void)state;
-    err = pp_test_fmt("%s: group- or world-writable (mode 0770)", fx.store);
-    assert_int_equal(chmod(fx.store, 0770), 0);
-    expect_mapping_refused(err);
-    free(err);
+    for (size_t i = 0; i < sizeof(unsafe_cases) / sizeof(unsafe_cases[0]); i++) {
+        const struct unsafe_case *c = &unsafe_cases[i];
+        char *path = pp_test_fmt("%s%s", fx.store, c->path);
+        char *err = pp_test_fmt("%s: %s", path, c->error);
 
-    err = pp_test_fmt("%s: group- or world-writable (mode 0703)", fx.store);
-    assert_int_equal(chmod(fx.store, 0703), 0);
-    expect_mapping_refused(err);
-    free(err);
-
-    err = pp_test_fmt("%s: readable or searchable by group or others (mode 0755)", fx.store);
-    assert_int_equal(chmod(fx.store, 0755), 0);
-    expect_mapping_refused(err);
-    free(err);
-
-    assert_int_equal(chmod(fx.store, 0700), 0);
-    err = pp_test_fmt("%s: owned by uid 1000, not root", fx.store);
-    assert_int_equal(chown(fx.store, 1000, 0), 0);
-    expect_mapping_refused(err);
-    free(err);
-    assert_int_equal(chown(fx.store, 0, 0), 0);
+        print_message("unsafe case %zu: %s\n", i, err);
+        base_store();
+        assert_int_equal(chmod(path, c->mode), 0);
+        assert_int_equal(chown(path, c->uid, 0), 0);
+        expect_mapping_refused(err);
+        assert_int_equal(chown(path, 0, 0), 0);
+        free(err);
+        free(path);
+    }
 }
 
 static void test_store_dir_symlink(void **state)
@@ -1437,100 +1414,75 @@ static void test_store_dir_symlink(void **state)
     free(err);
 }
 
-static void test_mapping_file_unsafe(void **state)
-{
-    char *path = pp_test_fmt("%s/mapping", fx.store);
-    char *err = pp_test_fmt("%s: readable by group or others (mode 0644)", path);
+/*
+ * alice's key file damaged in one way: the error names the file, the login
+ * gets no key. Each case starts from the base store.
+ */
+enum damage { BAD_MODE, BAD_OWNER, SYMLINK, HARDLINK, DIRECTORY, EMPTY };
+static const struct damage_case {
+    enum damage damage;
+    mode_t mode;            /* BAD_MODE's */
+    const char *error;      /* after "PATH: " (a pattern) */
+} damage_cases[] = {
+    { BAD_MODE, 0620, "group- or world-writable (mode 0620)" },
+    { BAD_MODE, 0602, "group- or world-writable (mode 0602)" },
+    { BAD_MODE, 0640, "readable by group or others (mode 0640)" },
+    { BAD_MODE, 0604, "readable by group or others (mode 0604)" },
+    { BAD_MODE, 0660, "group- or world-writable (mode 0660)" },
+    { BAD_MODE, 0666, "group- or world-writable (mode 0666)" },
+    { BAD_OWNER, 0, "owned by uid 1000, not root" },
+    { SYMLINK, 0, "is a symbolic link" },
+    { HARDLINK, 0, "has 2 hard links" },
+    { DIRECTORY, 0, "*" },
+    { EMPTY, 0, "empty" },
+};
 
-    (void)state;
-    assert_int_equal(chmod(path, 0644), 0);
-    expect_mapping_refused(err);
-    free(err);
-    free(path);
+static void damage_key_file(const struct damage_case *c, const char *path)
+{
+    char *other;
+
+    switch (c->damage) {
+    case BAD_MODE:
+        assert_int_equal(chmod(path, c->mode), 0);
+        break;
+    case BAD_OWNER:
+        assert_int_equal(chown(path, 1000, 1000), 0);
+        break;
+    case SYMLINK:
+        other = fx_entry_path(&fx, "first-key");
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(symlink(other, path), 0);
+        free(other);
+        break;
+    case HARDLINK:
+        other = pp_test_fmt("%s/alice-copy", fx.store);
+        assert_int_equal(link(path, other), 0);
+        free(other);
+        break;
+    case DIRECTORY:
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkdir(path, 0700), 0);
+        break;
+    case EMPTY:
+        fx_entry_raw(&fx, "alice-key", "", 0600, 0, 0);
+        break;
+    }
 }
 
-static void test_key_file_modes(void **state)
+static void test_key_file_damaged(void **state)
 {
-    static const mode_t modes[] = { 0620, 0602, 0640, 0604, 0660, 0666 };
     char *path = fx_entry_path(&fx, "alice-key");
 
     (void)state;
-    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-        char *err = pp_test_fmt("%s: %s (mode %04o)", path,
-                                (modes[i] & 022) != 0 ? "group- or world-writable"
-                                                      : "readable by group or others",
-                                (unsigned)modes[i]);
+    for (size_t i = 0; i < sizeof(damage_cases) / sizeof(damage_cases[0]); i++) {
+        char *err = pp_test_fmt("%s: %s", path, damage_cases[i].error);
 
-        assert_int_equal(chmod(path, modes[i]), 0);
+        print_message("damage case %zu: %s\n", i, err);
+        base_store();
+        damage_key_file(&damage_cases[i], path);
         expect_entry_refused(err);
         free(err);
     }
-    free(path);
-}
-
-static void test_key_file_owner(void **state)
-{
-    char *path = fx_entry_path(&fx, "alice-key");
-    char *err = pp_test_fmt("%s: owned by uid 1000, not root", path);
-
-    (void)state;
-    assert_int_equal(chown(path, 1000, 1000), 0);
-    expect_entry_refused(err);
-    free(err);
-    free(path);
-}
-
-static void test_key_file_symlink(void **state)
-{
-    char *path = fx_entry_path(&fx, "alice-key");
-    char *target = fx_entry_path(&fx, "first-key");
-    char *err = pp_test_fmt("%s: is a symbolic link", path);
-
-    (void)state;
-    assert_int_equal(unlink(path), 0);
-    assert_int_equal(symlink(target, path), 0);
-    expect_entry_refused(err);
-    free(err);
-    free(target);
-    free(path);
-}
-
-static void test_key_file_hardlink(void **state)
-{
-    char *path = fx_entry_path(&fx, "alice-key");
-    char *other = pp_test_fmt("%s/alice-copy", fx.store);
-    char *err = pp_test_fmt("%s: has 2 hard links", path);
-
-    (void)state;
-    assert_int_equal(link(path, other), 0);
-    expect_entry_refused(err);
-    free(err);
-    free(other);
-    free(path);
-}
-
-static void test_key_file_directory(void **state)
-{
-    char *path = fx_entry_path(&fx, "alice-key");
-    char *err = pp_test_fmt("%s: *", path);
-
-    (void)state;
-    assert_int_equal(unlink(path), 0);
-    assert_int_equal(mkdir(path, 0700), 0);
-    expect_entry_refused(err);
-    free(err);
-    free(path);
-}
-
-static void test_key_file_empty(void **state)
-{
-    char *path = fx_entry_path(&fx, "alice-key");
-    char *err = pp_test_fmt("%s: empty", path);
-
-    (void)state;
-    fx_entry_raw(&fx, "alice-key", "", 0600, 0, 0);
-    expect_entry_refused(err);
-    free(err);
     free(path);
 }
 
@@ -1834,12 +1786,8 @@ static void test_not_root(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_user_mapped, setup),
-        cmocka_unit_test_setup(test_group_supplementary, setup),
-        cmocka_unit_test_setup(test_group_primary, setup),
+        cmocka_unit_test_setup(test_rules, setup),
         cmocka_unit_test_setup(test_group_order, setup),
-        cmocka_unit_test_setup(test_user_rule_beats_group, setup),
-        cmocka_unit_test_setup(test_default_entry, setup),
         cmocka_unit_test_setup(test_system_accounts_default, setup),
         cmocka_unit_test_setup(test_unmapped, setup),
         cmocka_unit_test_setup(test_expired, setup),
@@ -1859,15 +1807,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_missing_config, setup),
         cmocka_unit_test_setup(test_malformed_config, setup),
         cmocka_unit_test_setup(test_unknown_setting, setup),
-        cmocka_unit_test_setup(test_store_dir_unsafe, setup),
+        cmocka_unit_test_setup(test_store_unsafe, setup),
         cmocka_unit_test_setup(test_store_dir_symlink, setup),
-        cmocka_unit_test_setup(test_mapping_file_unsafe, setup),
-        cmocka_unit_test_setup(test_key_file_modes, setup),
-        cmocka_unit_test_setup(test_key_file_owner, setup),
-        cmocka_unit_test_setup(test_key_file_symlink, setup),
-        cmocka_unit_test_setup(test_key_file_hardlink, setup),
-        cmocka_unit_test_setup(test_key_file_directory, setup),
-        cmocka_unit_test_setup(test_key_file_empty, setup),
+        cmocka_unit_test_setup(test_key_file_damaged, setup),
         cmocka_unit_test_setup(test_key_file_oversized, setup),
         cmocka_unit_test_setup(test_key_file_truncated, setup),
         cmocka_unit_test_setup(test_entry_missing_fields, setup),

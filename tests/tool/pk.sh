@@ -57,10 +57,9 @@ expect() {
     fi
 }
 
-# out_has / err_has / log_has TEXT: fixed-string checks.
+# out_has / err_has TEXT: fixed-string checks (log_has: common.sh).
 out_has() { grep -qF -- "$1" "$OUT" || { cat "$OUT"; pp_fail "stdout lacks: $1"; }; }
 err_has() { grep -qF -- "$1" "$ERR" || { cat "$ERR"; pp_fail "stderr lacks: $1"; }; }
-log_has() { grep -qF -- "$1" "$PP_TEST_LOG" 2>/dev/null || { cat "$PP_TEST_LOG" 2>/dev/null; pp_fail "log lacks: $1"; }; }
 err_lacks() { ! grep -qF -- "$1" "$ERR" || { cat "$ERR"; pp_fail "stderr has: $1"; }; }
 out_lacks() { ! grep -qF -- "$1" "$OUT" || { cat "$OUT"; pp_fail "stdout has: $1"; }; }
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # tests/unit: key entries, the mapping, the decision and the login memo
-# (lib/store.c, lib/mapping.c, lib/decide.c, lib/memo.c).
+# (lib/store.c, lib/mapping.c, lib/resolve.c, lib/nsslookup.c, lib/decide.c,
+# lib/memo.c).
 # test_mapping runs through test_mapping.test, which preloads nss_wrapper
 # with the users and groups in tests/unit/data.
 check_PROGRAMS += tests/unit/test_store tests/unit/test_mapping tests/unit/test_decide \

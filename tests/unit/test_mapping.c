@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_mapping.c: the mapping (lib/mapping.c): parsing, its errors and the
- * format round trip; the setters; resolution through NSS, step by step;
+ * format round trip; the setters; resolution through NSS (lib/resolve.c,
+ * lib/nsslookup.c), step by step;
  * loading from a real root-owned store.
  *
  * Resolution needs fake users and groups: run through test_mapping.test,
@@ -31,6 +32,7 @@
 #include <cmocka.h>
 
 #include "mapping.h"
+#include "resolve.h"
 #include "capture.h"
 #include "testroot.h"
 

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * resolve.c: the mapping's walk for one user (see resolve.h).
+ */
+#include <config.h>
+
+#include "resolve.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsslookup.h"
+
+/* Report one step of the walk: to the trace callback and the debug log. */
+static void step(pp_resolve_trace trace, void *ctx, const struct pp_log *log,
+                 enum pp_match rule, const char *name, const char *entry, bool matched,
+                 const char *fmt, ...) PP_PRINTF(8, 9);
+
+static void step(pp_resolve_trace trace, void *ctx, const struct pp_log *log,
+                 enum pp_match rule, const char *name, const char *entry, bool matched,
+                 const char *fmt, ...)
+{
+    char why[1024];
+    va_list ap;
+
+    if (trace == NULL && (log == NULL || !log->debug))
+        return;     /* nobody reads it: not even formatted */
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    pp_debug(log, "mapping: %s", why);
+    if (trace != NULL)
+        trace(ctx, rule, name, entry != NULL ? entry : "", matched, why);
+}
+
+static void set_result(struct pp_resolution *res, enum pp_match match, const char *entry,
+                       const char *group)
+{
+    size_t n;
+
+    /* Truncated as snprintf would (names are validated shorter); at every login. */
+    res->match = match;
+    n = strnlen(entry, sizeof(res->entry) - 1);
+    memcpy(res->entry, entry, n);
+    res->entry[n] = '\0';
+    n = strnlen(group, sizeof(res->group) - 1);
+    memcpy(res->group, group, n);
+    res->group[n] = '\0';
+}
+
+/*
+ * The walk. known: 1 or 0 when the caller has looked the user up already
+ * (uid and primary are then its own), -1 to look up here if group rules or
+ * the system-account limit need it.
+ */
+static int resolve(const struct pp_mapping *m, const char *user, int known, uid_t uid,
+                   gid_t primary, struct pp_resolution *res, const struct pp_log *log,
+                   pp_resolve_trace trace, void *trace_ctx)
+{
+    char safe[80];
+    gid_t *gids = NULL;
+    int ngids = 0;
+    size_t i;
+
+    memset(res, 0, sizeof(*res));
+    if (!pp_account_name_valid(user)) {
+        pp_error(log, "invalid user name '%s'",
+                 pp_log_safe(user != NULL ? user : "", safe, sizeof(safe)));
+        return -1;
+    }
+
+    for (i = 0; i < m->nusers; i++) {
+        if (strcmp(m->users[i].name, user) == 0) {
+            step(trace, trace_ctx, log, PP_MATCH_USER, user, m->users[i].entry, true,
+                 "rule for user %s: entry %s", user, m->users[i].entry);
+            set_result(res, PP_MATCH_USER, m->users[i].entry, "");
+            return 0;
+        }
+    }
+    step(trace, trace_ctx, log, PP_MATCH_USER, user, NULL, false, "no rule for user %s", user);
+
+    if (m->broad_rules_uid_min > 0 && (m->ngroups > 0 || m->default_entry != NULL)) {
+        if (known < 0)
+            known = pp_user_lookup(user, &uid, &primary, log);
+        if (known < 0)
+            return -1;
+        if (known > 0 && (long long)uid < (long long)m->broad_rules_uid_min) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false,
+                 "uid %lu is below UID_MIN %ld (root or a system account): group rules and "
+                 "the default do not apply (broad_rules_for_system_accounts = false)",
+                 (unsigned long)uid, m->broad_rules_uid_min);
+            set_result(res, PP_MATCH_NONE, "", "");
+            return 0;
+        }
+    }
+
+    if (m->ngroups == 0) {
+        step(trace, trace_ctx, log, PP_MATCH_GROUP, "", NULL, false, "no group rules");
+    } else {
+        if (known < 0)
+            known = pp_user_lookup(user, NULL, &primary, log);
+        if (known < 0)
+            return -1;
+        if (known > 0 && pp_user_groups(user, primary, &gids, &ngids, log) != 0)
+            return -1;
+    }
+
+    for (i = 0; i < m->ngroups; i++) {
+        const struct pp_map_rule *g = &m->groups[i];
+        const char *how = NULL;
+        bool listed = false;
+        gid_t gid;
+        int r, k;
+
+        if (!known) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
+                 "%s is not known to NSS, so not in group %s", user, g->name);
+            continue;
+        }
+        r = pp_group_lookup(g->name, user, &gid, &listed, log);
+        if (r < 0) {
+            free(gids);
+            return -1;
+        }
+        if (r == 0) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
+                 "no such group %s: rule skipped", g->name);
+            continue;
+        }
+        /*
+         * getgrouplist cannot report a source that failed, so the group's
+         * own member list (from getgrnam_r, which can) counts too.
+         */
+        if (gid == primary) {
+            how = "primary";
+        } else if (listed) {
+            how = "supplementary";
+        } else {
+            for (k = 0; k < ngids; k++) {
+                if (gids[k] == gid) {
+                    how = "supplementary";
+                    break;
+                }
+            }
+        }
+        if (how == NULL) {
+            step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
+                 "%s is not in group %s", user, g->name);
+            continue;
+        }
+        step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, true,
+             "%s is in group %s (%s): entry %s", user, g->name, how, g->entry);
+        set_result(res, PP_MATCH_GROUP, g->entry, g->name);
+        free(gids);
+        return 0;
+    }
+    free(gids);
+
+    if (m->default_entry != NULL) {
+        step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", m->default_entry, true,
+             "default: entry %s", m->default_entry);
+        set_result(res, PP_MATCH_DEFAULT, m->default_entry, "");
+        return 0;
+    }
+    step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", NULL, false, "no default");
+    set_result(res, PP_MATCH_NONE, "", "");
+    return 0;
+}
+
+int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
+                       struct pp_resolution *res, const struct pp_log *log,
+                       pp_resolve_trace trace, void *trace_ctx)
+{
+    return resolve(m, user, -1, 0, 0, res, log, trace, trace_ctx);
+}
+
+int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
+                             uid_t uid, gid_t primary, struct pp_resolution *res,
+                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
+{
+    return resolve(m, user, known ? 1 : 0, uid, primary, res, log, trace, trace_ctx);
+}
