@@ -225,7 +225,7 @@ static void begin(const struct pp_decide_in *in, struct pp_decision *d)
 }
 
 /*
- * pp_decide_warm's steps after the configuration: the same steps as
+ * decide_warm's steps after the configuration: the same steps as
  * pp_decide, each from the memo while its file is unchanged. Returns why
  * the memo does not hold (d then half-filled), or NULL when d is decided.
  */
@@ -283,9 +283,13 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
     return NULL;
 }
 
-int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
-                   struct pp_config *cfg, struct pp_decision *d, char *why, size_t whylen,
-                   struct pp_log *log)
+/*
+ * From the login memo: 1 with cfg and d filled, else 0 with both zeroed
+ * and why saying why ("" when there is no memo).
+ */
+static int decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
+                       struct pp_config *cfg, struct pp_decision *d, char *why, size_t whylen,
+                       struct pp_log *log)
 {
     struct pp_decide_in win;
     struct pp_memo m;
@@ -322,8 +326,9 @@ int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
     return 1;
 }
 
-void pp_decide_remember(const struct pp_decide_in *in, const struct pp_decision *d,
-                        const struct pp_log *log)
+/* After pp_decide for a login: the login memo, when the decision allows one. */
+static void remember(const struct pp_decide_in *in, const struct pp_decision *d,
+                     const struct pp_log *log)
 {
     if (!is_login(in) || in->cfg == NULL || d->ruling.scope != PP_SCOPE_IN || !d->known_user
         || !d->have_entry || d->ruling.outcome == PP_OUT_ERROR
@@ -349,6 +354,40 @@ int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct
         return 0;
     }
     entry_verdict(in, d, log);
+    return 0;
+}
+
+int pp_decide_login(const struct pp_decide_in *in, enum pp_login_stage stage, int argc,
+                    const char **argv, const char *what, struct pp_config *cfg,
+                    struct pp_decision *d, struct pp_log *log)
+{
+    const char *user = log->user;
+    struct pp_decide_in lin = *in;
+    char why[PP_ERRLEN] = "";
+    int rc;
+
+    memset(cfg, 0, sizeof(*cfg));
+    memset(d, 0, sizeof(*d));
+    if (stage == PP_STAGE_SESSION
+        && decide_warm(in, argc, argv, cfg, d, why, sizeof(why), log) == 1) {
+        pp_debug(log, "%s: decided from the login memo", what);
+        return 0;
+    }
+    log->user = NULL;
+    rc = pp_config_load(cfg, NULL, argc, argv, log);
+    if (rc == 0)
+        pp_debug(log, "%s", what);
+    log->user = user;
+    if (rc != 0)
+        return 1;       /* the loader logged why */
+    if (stage == PP_STAGE_ACCOUNT && cfg->on_failure != PP_ON_FAILURE_DENY)
+        return 2;
+    if (why[0] != '\0')
+        pp_debug(log, "login memo not used: %s", why);
+    lin.cfg = cfg;
+    if (pp_decide(&lin, d, log) != 0)
+        return 1;       /* logged */
+    remember(&lin, d, log);
     return 0;
 }
 

@@ -96,27 +96,35 @@ struct pp_decision {
  */
 int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct pp_log *log);
 
-/*
- * A login's decision from its login memo (memo.h), without parsing a file:
- * in as for pp_decide but without cfg (in->network true, no trace), and the PAM arguments. When the memo of in->user through
- * in->service holds (every file it names unchanged, NSS's answer the same,
- * the cached check still fresh), cfg is filled as pp_config_load would
- * fill it, d as pp_decide would, and 1 is returned; the caller frees both.
- * Else 0, with cfg and d zeroed and why saying why ("" when there is no
- * memo; the configuration says whether to log it, in debug): decide with
- * pp_config_load and pp_decide, then call pp_decide_remember.
- */
-int pp_decide_warm(const struct pp_decide_in *in, int argc, const char **argv,
-                   struct pp_config *cfg, struct pp_decision *d, char *why, size_t whylen,
-                   struct pp_log *log);
+/* What a login front end asks pp_decide_login for. */
+enum pp_login_stage {
+    PP_STAGE_SESSION,   /* a session (PAM setcred, open_session; a Slurm step) */
+    PP_STAGE_ACCOUNT,   /* PAM's account stage: acts only when on_failure is "deny" */
+};
 
 /*
- * After pp_decide for a login (in->network, no trace; in->cfg
- * from pp_config_load): write the login memo when the decision allows one
- * (memo.h).
+ * A login's decision, the one call of the login front ends (the PAM
+ * module, the Slurm plugin): in as for pp_decide but without cfg
+ * (in->network true, no trace; a caller that has looked the user up gives
+ * NSS's answer), the front end's arguments, and what (its words for the
+ * debug lines, e.g. "pam_sm_open_session: entry (flags=0)").
+ *   1. A session: the login memo (memo.h) decides when it holds (every
+ *      file it names unchanged, NSS's answer the same, the cached check
+ *      still fresh), without parsing a file: cfg filled as pp_config_load
+ *      would fill it, d as pp_decide would ("WHAT: decided from the login
+ *      memo").
+ *   2. Else the configuration is read (pp_config_load; its lines are not
+ *      about the user: log->user is unset meanwhile, and for "WHAT"). The account
+ *      stage stops there unless on_failure is "deny".
+ *   3. pp_decide decides (why the memo was not used in a debug line first),
+ *      and the memo is written when the decision allows one.
+ * Returns 0 with cfg and d filled; 1 when the configuration cannot be read
+ * (logged); 2 for the account stage when on_failure is not "deny" (cfg
+ * filled, d zeroed). Always pair with pp_config_free and pp_decision_free.
  */
-void pp_decide_remember(const struct pp_decide_in *in, const struct pp_decision *d,
-                        const struct pp_log *log);
+int pp_decide_login(const struct pp_decide_in *in, enum pp_login_stage stage, int argc,
+                    const char **argv, const char *what, struct pp_config *cfg,
+                    struct pp_decision *d, struct pp_log *log);
 
 /*
  * The front end could not export what d holds (e.g. pam_putenv failed):

@@ -66,7 +66,6 @@ struct pp_session {
     int flags;
     struct pp_log log;
     struct pp_config cfg;
-    bool have_cfg;
     time_t now;
 };
 
@@ -240,20 +239,19 @@ static int export_env(struct pp_session *s, const struct pp_decision *d)
 }
 
 /*
- * Decide for the handle's user through its service: from the login memo
- * when it holds, else from the configuration (in s->cfg either way). With
- * deny_only (the account stage), read the configuration first (no memo,
- * which would look the user up) and stop there, returning 1, unless
- * on_failure is "deny". Returns 0 with d filled (pair with
+ * Decide for the handle's user through its service (pp_decide_login; with
+ * deny_only, the account stage). Returns 0 with d filled (pair with
  * pp_decision_free), or 1 when there is nothing to decide (not root, no
- * configuration: logged).
+ * configuration, the account stage without on_failure "deny": logged).
+ * s->cfg is freed by the caller either way.
  */
 static int decide(struct pp_session *s, const char *fn, bool deny_only, int argc,
                   const char **argv, struct pp_decision *d)
 {
     const void *item = NULL;
     struct pp_decide_in in;
-    char why[PP_ERRLEN];
+    char what[64];
+    int rc;
 
     if (geteuid() != 0) {
         s->log.debug = pp_config_args_debug(argc, argv);
@@ -270,35 +268,13 @@ static int decide(struct pp_session *s, const char *fn, bool deny_only, int argc
     item = NULL;
     if (pam_get_item(s->pamh, PAM_USER, &item) == PAM_SUCCESS && item != NULL)
         in.user = item;
-
-    /* A warm login: the login memo decides while nothing it read has changed. */
     s->log.user = in.user;      /* pp_log prints it sanitised */
-    why[0] = '\0';
-    if (!deny_only
-        && pp_decide_warm(&in, argc, argv, &s->cfg, d, why, sizeof(why), &s->log) == 1) {
-        s->have_cfg = true;
-        pp_debug(&s->log, "%s: entry (flags=%#x): decided from the login memo", fn,
-                 (unsigned)s->flags);
-        return 0;
-    }
-    /* Lines about the configuration are not about the user. */
-    s->log.user = NULL;
-    if (pp_config_load(&s->cfg, NULL, argc, argv, &s->log) != 0)
-        return 1;       /* the loader logged why */
-    s->have_cfg = true;
-    in.cfg = &s->cfg;
-    pp_debug(&s->log, "%s: entry (flags=%#x)", fn, (unsigned)s->flags);
-    s->log.user = in.user;
-    if (deny_only && s->cfg.on_failure != PP_ON_FAILURE_DENY) {
+    snprintf(what, sizeof(what), "%s: entry (flags=%#x)", fn, (unsigned)s->flags);
+    rc = pp_decide_login(&in, deny_only ? PP_STAGE_ACCOUNT : PP_STAGE_SESSION, argc, argv, what,
+                         &s->cfg, d, &s->log);
+    if (rc == 2)
         pp_debug(&s->log, "%s: on_failure is not \"deny\": nothing to do", fn);
-        return 1;
-    }
-    if (why[0] != '\0')
-        pp_debug(&s->log, "login memo not used: %s", why);
-    if (pp_decide(&in, d, &s->log) != 0)
-        return 1;       /* logged */
-    pp_decide_remember(&in, d, &s->log);
-    return 0;
+    return rc == 0 ? 0 : 1;
 }
 
 /* Act on a decision for setcred / open_session: export, log, tell the user. */
@@ -415,8 +391,7 @@ int pp_session_run(pam_handle_t *pamh, enum pp_pam_call call, const char *fn, in
     marker = marker_done(result, s.log.debug);
     if (marker != NULL)
         marker_store(pamh, marker);
-    if (s.have_cfg)
-        pp_config_free(&s.cfg);
+    pp_config_free(&s.cfg);
     return rc;
 }
 
@@ -461,8 +436,7 @@ int pp_account_run(pam_handle_t *pamh, const char *fn, int flags, int argc, cons
     if (decide(&s, fn, true, argc, argv, &d) != 0) {
         rc = PAM_IGNORE;
         pp_debug(&s.log, "%s: exit (%s)", fn, rc_name(rc));
-        if (s.have_cfg)
-            pp_config_free(&s.cfg);
+        pp_config_free(&s.cfg);
         return rc;
     }
 

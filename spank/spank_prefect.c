@@ -14,8 +14,9 @@
  *
  * On the node (remote context, in slurmstepd, as root, before any of the
  * job's code runs), slurm_spank_init_post_opt has the job's user decided
- * by pp_decide (decide.h, service "slurm": the same decision, mapping,
- * store and host-wide cache as a PAM login) and sets PREFECT_API_KEY,
+ * by pp_decide_login (decide.h, service "slurm": the same call, login
+ * memo, mapping, store and host-wide cache as a PAM login; the user as
+ * looked up by the job's uid) and sets PREFECT_API_KEY,
  * PREFECT_API_URL and the mark in the step's environment. The outcome
  * never fails a callback, so the plugin cannot drain the node whether it
  * is listed as optional or required: the user is told in the job's error
@@ -175,10 +176,12 @@ static int set_job_env(spank_t sp, const struct pp_decision *d, const struct pp_
 }
 
 /*
- * The job's user, by the uid Slurm gives (the decision looks the name up
- * again, as for a login). 0, or -1 (logged).
+ * The job's user, by the uid Slurm gives: the name, and NSS's answer for
+ * the decision (which then does not look the user up again). 0, or -1
+ * (logged).
  */
-static int job_user(spank_t sp, char *name, size_t namelen, const struct pp_log *log)
+static int job_user(spank_t sp, char *name, size_t namelen, struct pp_decide_in *in,
+                    const struct pp_log *log)
 {
     struct passwd pw, *pwp = NULL;
     char buf[4096];
@@ -196,6 +199,9 @@ static int job_user(spank_t sp, char *name, size_t namelen, const struct pp_log 
         return -1;
     }
     memcpy(name, pw.pw_name, strlen(pw.pw_name) + 1);
+    in->nss = PP_NSS_KNOWN;
+    in->uid = pw.pw_uid;
+    in->gid = pw.pw_gid;
     return 0;
 }
 
@@ -210,24 +216,22 @@ static void decide_for_step(spank_t sp, int ac, char **av)
     memset(&cfg, 0, sizeof(cfg));
     memset(&in, 0, sizeof(in));
     memset(&d, 0, sizeof(d));
-    if (job_user(sp, user, sizeof(user), &log) != 0)
+    if (job_user(sp, user, sizeof(user), &in, &log) != 0)
         return;
     log.user = user;
-    if (pp_config_load(&cfg, NULL, ac, (const char **)av, &log) != 0)
-        return;     /* the loader logged why */
     if (job_brings_own_key(sp, &log))
-        goto out;
+        return;
     if (opted_out) {
         pp_info(&log, "service=" SERVICE " the job opted out (--prefect-key=off): "
                 "nothing exported");
-        goto out;
+        return;
     }
-    in.cfg = &cfg;
     in.user = user;
     in.service = SERVICE;
     in.now = time(NULL);
     in.network = true;
-    if (pp_decide(&in, &d, &log) != 0)
+    if (pp_decide_login(&in, PP_STAGE_SESSION, ac, (const char **)av, SERVICE ": a job step",
+                        &cfg, &d, &log) != 0)
         goto out;
     if (d.ruling.exports && set_job_env(sp, &d, &log) != 0)
         pp_decision_fail(&cfg, &d, "the job's environment could not be set",
