@@ -48,6 +48,8 @@
 #include "store.h"
 #include "timefmt.h"
 
+struct pp_memo_group;      /* memo.h */
+
 struct pp_decide_in {
     const struct pp_config *cfg;
     const char *user;               /* as the front end got it (untrusted; NULL: none) */
@@ -77,6 +79,13 @@ struct pp_decision {
     /* the rule that matched (match PP_MATCH_NONE when none or not reached) */
     struct pp_resolution rule;
     char mapping_id[PP_FILE_ID_SIZE];   /* the mapping file's identity (a login's; "" if not known) */
+    /* a login's NSS facts for its memo (memo.h), gathered before the mapping
+     * was resolved (malloc'd; freed by pp_decision_free); uid_min -1: none */
+    gid_t *groups;
+    size_t ngroups;
+    struct pp_memo_group *rule_groups;
+    size_t nrule_groups;
+    long uid_min;                   /* the mapping's broad_rules_uid_min */
     char rule_words[PP_ACCOUNT_NAME_MAX + 32];   /* "user rule", "group rule G", ... */
 
     /* the entry (have_entry: loaded; its key is wiped by pp_decision_free) */
