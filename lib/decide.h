@@ -118,10 +118,10 @@ enum pp_login_stage {
  * NSS's answer), the front end's arguments, and what (its words for the
  * debug lines, e.g. "pam_sm_open_session: entry (flags=0)").
  *   1. A session: the login memo (memo.h) decides when it holds (every
- *      file it names unchanged, NSS's answer the same, the cached check
- *      still fresh), without parsing a file: cfg filled as pp_config_load
- *      would fill it, d as pp_decide would ("WHAT: decided from the login
- *      memo").
+ *      file it names unchanged, NSS's answers the same, the key's hash the
+ *      memo's, the cached check still fresh), parsing only the entry: cfg
+ *      filled as pp_config_load would fill it, d as pp_decide would
+ *      ("WHAT: decided from the login memo").
  *   2. Else the configuration is read (pp_config_load; its lines are not
  *      about the user: log->user is unset meanwhile, and for "WHAT"). The account
  *      stage stops there unless on_failure is "deny".
