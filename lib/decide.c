@@ -109,11 +109,13 @@ static bool has_user_rule(const struct pp_mapping *m, const char *user)
  * A login's NSS facts for its memo (memo.h), gathered before the mapping is
  * resolved: a change after this leaves a memo its next login does not
  * match. The groups only when the group rules will be walked: the user's
- * list and every group rule's group, as the walk asks for them.
+ * list and every group rule's group, as the walk asks for them. Quietly:
+ * what NSS cannot answer, the walk says.
  */
 static void gather_groups(const struct pp_decide_in *in, const struct pp_mapping *map,
-                          struct pp_decision *d, const struct pp_log *log)
+                          struct pp_decision *d)
 {
+    struct pp_log quiet = { .sink = pp_log_drop };
     struct pp_memo_group *g;
     gid_t *list = NULL;
     int n = 0;
@@ -123,10 +125,11 @@ static void gather_groups(const struct pp_decide_in *in, const struct pp_mapping
     if (!is_login(in) || !d->known_user || has_user_rule(map, in->user))
         return;         /* no memo, or a user rule: no group is looked at */
     d->uid_min = map->broad_rules_uid_min;
-    if (map->ngroups == 0)
+    /* No group rules, or none for this uid (then no rule matches: no memo). */
+    if (map->ngroups == 0 || (long long)d->uid < (long long)map->broad_rules_uid_min)
         return;
     d->uid_min = -1;    /* until gathered: no memo */
-    if (pp_user_groups(in->user, d->gid, &list, &n, log) != 0 || n < 1
+    if (pp_user_groups(in->user, d->gid, &list, &n, &quiet) != 0 || n < 1
         || (d->rule_groups = calloc(map->ngroups, sizeof(*d->rule_groups))) == NULL) {
         free(list);
         return;
@@ -138,7 +141,7 @@ static void gather_groups(const struct pp_decide_in *in, const struct pp_mapping
         g = &d->rule_groups[i];
         snprintf(g->name, sizeof(g->name), "%s", map->groups[i].name);
         /* A group NSS cannot answer for fails the walk too (said there): no memo. */
-        switch (pp_group_lookup(g->name, in->user, &g->gid, &g->listed, log)) {
+        switch (pp_group_lookup(g->name, in->user, &g->gid, &g->listed, &quiet)) {
         case 1:
             g->found = true;
             break;
@@ -169,7 +172,7 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
                     "the key mapping could not be read");
         return false;
     }
-    gather_groups(in, &map, d, log);
+    gather_groups(in, &map, d);
     rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule, log,
                                   in->trace, in->trace_ctx);
     pp_mapping_free(&map);
