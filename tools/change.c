@@ -7,7 +7,8 @@
  * (pk_report), and the tail of every rotation (pk_save_rotation): under
  * the lock, the entry is still the one checked, the new key is written in
  * its place atomically and one line is logged, with fingerprints, never
- * the key.
+ * the key. Notes beside the outcome (pk_note) go where they cannot spoil
+ * --json's one object.
  */
 #include <config.h>
 
@@ -48,6 +49,15 @@ void pk_report(struct pk *pk, const char *verb, bool changed, const char *fmt, .
 
     va_start(ap, fmt);
     vreport(pk, verb, changed, fmt, ap);
+    va_end(ap);
+}
+
+void pk_note(struct pk *pk, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(pk_has(pk, OPT_JSON) ? stderr : stdout, fmt, ap);
     va_end(ap);
 }
 
