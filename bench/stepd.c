@@ -7,11 +7,15 @@
  *
  * A step is a fresh child process (slurmd starts a slurmstepd for every
  * step), which dlopens the plugin (-p; RTLD_LAZY, as Slurm's plugin loader),
- * calls slurm_spank_init, slurm_spank_init_post_opt and slurm_spank_task_init
- * (task 0) in the remote context with the plugstack.conf arguments given by
- * -a, then dlcloses it. Without -p the step does everything else and calls no
- * plugin: the floor. With -L the step process looks the job's user up
- * (getpwuid) before the plugin runs. The job's uid is given as a number (-i):
+ * calls in slurmstepd's order those of its callbacks it defines --
+ * slurm_spank_init, slurm_spank_init_post_opt, slurm_spank_user_init, then
+ * for task 0 slurm_spank_task_init_privileged, slurm_spank_task_init,
+ * slurm_spank_task_post_fork, slurm_spank_task_exit, and slurm_spank_exit --
+ * in the remote context with the plugstack.conf arguments given by -a, then
+ * dlcloses it (slurmstepd runs the task callbacks in the task's process;
+ * here they run in the step's). Without -p the step does everything else
+ * and calls no plugin: the floor. With -L the step process looks the job's
+ * user up (getpwuid) before the plugin runs. The job's uid is given as a number (-i):
  * the parent never looks a user up, so no step inherits glibc's NSS set-up.
  *
  * The SPANK API the plugin calls (spank_get_item, spank_getenv, spank_setenv,
@@ -327,14 +331,28 @@ static int one_step(const struct opts *o)
         }
     }
     if (h != NULL) {
-        if (call(h, "slurm_spank_init", &sp, o) != 0
-            || call(h, "slurm_spank_init_post_opt", &sp, o) != 0) {
-            fprintf(stderr, "stepd: a SPANK callback failed\n");
-            rc = 1;
-        }
+        static const char *const step_calls[] = {
+            "slurm_spank_init", "slurm_spank_init_post_opt", "slurm_spank_user_init",
+        };
+        static const char *const task_calls[] = {
+            "slurm_spank_task_init_privileged", "slurm_spank_task_init",
+            "slurm_spank_task_post_fork", "slurm_spank_task_exit",
+        };
+
+        for (size_t i = 0; i < sizeof(step_calls) / sizeof(step_calls[0]) && rc == 0; i++)
+            if (call(h, step_calls[i], &sp, o) != 0) {
+                fprintf(stderr, "stepd: %s failed\n", step_calls[i]);
+                rc = 1;
+            }
         sp.in_task = true;
-        if (rc == 0 && call(h, "slurm_spank_task_init", &sp, o) != 0) {
-            fprintf(stderr, "stepd: slurm_spank_task_init failed\n");
+        for (size_t i = 0; i < sizeof(task_calls) / sizeof(task_calls[0]) && rc == 0; i++)
+            if (call(h, task_calls[i], &sp, o) != 0) {
+                fprintf(stderr, "stepd: %s failed\n", task_calls[i]);
+                rc = 1;
+            }
+        sp.in_task = false;
+        if (rc == 0 && call(h, "slurm_spank_exit", &sp, o) != 0) {
+            fprintf(stderr, "stepd: slurm_spank_exit failed\n");
             rc = 1;
         }
     }
