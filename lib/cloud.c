@@ -159,6 +159,24 @@ static bool key_header_safe(const char *key)
            && strlen(key) <= PP_CLOUD_KEY_MAX;
 }
 
+/* Whether curl failed in the TLS handshake or the certificate check. */
+static bool tls_failure(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Why curl failed, in a few words for the log. */
 static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode rc,
                              const char *errbuf, const struct body *b, long connect_ms,
@@ -191,23 +209,13 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
     case CURLE_PARTIAL_FILE:
         set_reason(ans, PP_CLOUD_UNREACHABLE, "truncated response");
         break;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-        set_reason(ans, PP_CLOUD_UNREACHABLE, "TLS: %s", detail);
-        break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
         set_reason(ans, PP_CLOUD_UNREACHABLE, "connection failed: %s", detail);
         break;
     default:
-        set_reason(ans, PP_CLOUD_UNREACHABLE, "%s", detail);
+        set_reason(ans, PP_CLOUD_UNREACHABLE, tls_failure(rc) ? "TLS: %s" : "%s", detail);
         break;
     }
 }
@@ -968,14 +976,6 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
     case CURLE_OPERATION_TIMEDOUT:
         stage = PP_REACH_TCP;
         break;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_RECV_ERROR:
         stage = PP_REACH_TLS;
         break;
@@ -983,7 +983,7 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
         stage = PP_REACH_URL;
         break;
     default:
-        stage = PP_REACH_OTHER;
+        stage = tls_failure(rc) ? PP_REACH_TLS : PP_REACH_OTHER;
         break;
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
