@@ -244,6 +244,66 @@ static bool local_failure(CURL *curl, CURLcode rc, const struct body *b)
     return oserr == EMFILE || oserr == ENFILE || oserr == ENOMEM || oserr == ENOBUFS;
 }
 
+/* In set_transport and set_request: return the name of an option libcurl refuses. */
+#define SET(opt, val)                                                   \
+    do {                                                                \
+        if ((*rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK)       \
+            return #opt;                                                \
+    } while (0)
+
+/*
+ * The options of every connection to Cloud (cloud.h's promises), for a
+ * request and for the reachability probe alike. NULL, or the option
+ * libcurl refused (*rc: why).
+ */
+static const char *set_transport(CURL *curl, const struct pp_config *cfg, const char *url,
+                                 char *errbuf, long connect_ms, long timeout_ms, CURLcode *rc)
+{
+    SET(CURLOPT_ERRORBUFFER, errbuf);
+    SET(CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    SET(CURLOPT_PROTOCOLS_STR, "https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+#else
+    SET(CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+    SET(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_VERBOSE, 0L);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    SET(CURLOPT_TIMEOUT_MS, timeout_ms);
+    /* "" disables the proxy variables of the environment; so does an
+     * explicit NOPROXY for no_proxy. */
+    SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
+    SET(CURLOPT_NOPROXY, "");
+    if (cfg->ca_file != NULL)
+        SET(CURLOPT_CAINFO, cfg->ca_file);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    return NULL;
+}
+
+/* The options of one request: its method, headers, the body's cap and sink. */
+static const char *set_request(CURL *curl, const char *post_json, struct curl_slist *headers,
+                               struct body *b, CURLcode *rc)
+{
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    if (post_json != NULL) {
+        SET(CURLOPT_POSTFIELDSIZE, (long)strlen(post_json));
+        SET(CURLOPT_COPYPOSTFIELDS, post_json);
+    } else {
+        SET(CURLOPT_HTTPGET, 1L);
+    }
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PP_CLOUD_BODY_MAX);
+    SET(CURLOPT_WRITEFUNCTION, body_write);
+    SET(CURLOPT_WRITEDATA, b);
+    SET(CURLOPT_USERAGENT, "pam_prefect/" PACKAGE_VERSION);
+    SET(CURLOPT_HTTPHEADER, headers);
+    return NULL;
+}
+#undef SET
+
 /*
  * GET {api_url}{path} with key, or POST post_json (a JSON body) there when
  * it is not NULL. Returns 0 with ans->http_status and *b set when an HTTP
@@ -258,6 +318,7 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *headers = NULL, *tmp, *s;
     char *url = NULL, *auth = NULL;
+    const char *refused;
     size_t authlen = 0;
     long connect_ms;
     CURL *curl = NULL;
@@ -316,50 +377,14 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
         goto out;
     }
     errbuf[0] = '\0';
-#define SET(opt, val)                                                           \
-    do {                                                                        \
-        if ((rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK) {               \
-            set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl refused %s", #opt);  \
-            pp_error(log, "cloud: libcurl refused %s: %s", #opt,                \
-                     curl_easy_strerror(rc));                                    \
-            goto out;                                                           \
-        }                                                                       \
-    } while (0)
-    SET(CURLOPT_ERRORBUFFER, errbuf);
-    SET(CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    SET(CURLOPT_PROTOCOLS_STR, "https");
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
-#else
-    SET(CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
-    SET(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
-#endif
-    SET(CURLOPT_FOLLOWLOCATION, 0L);
-    SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_VERBOSE, 0L);
-    if (post_json != NULL) {
-        SET(CURLOPT_POSTFIELDSIZE, (long)strlen(post_json));
-        SET(CURLOPT_COPYPOSTFIELDS, post_json);
-    } else {
-        SET(CURLOPT_HTTPGET, 1L);
+    refused = set_transport(curl, cfg, url, errbuf, connect_ms, timeout_ms, &rc);
+    if (refused == NULL)
+        refused = set_request(curl, post_json, headers, b, &rc);
+    if (refused != NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl refused %s", refused);
+        pp_error(log, "cloud: libcurl refused %s: %s", refused, curl_easy_strerror(rc));
+        goto out;
     }
-    SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    SET(CURLOPT_TIMEOUT_MS, timeout_ms);
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PP_CLOUD_BODY_MAX);
-    SET(CURLOPT_WRITEFUNCTION, body_write);
-    SET(CURLOPT_WRITEDATA, b);
-    /* "" disables the proxy variables of the environment; so does an
-     * explicit NOPROXY for no_proxy. */
-    SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
-    SET(CURLOPT_NOPROXY, "");
-    if (cfg->ca_file != NULL)
-        SET(CURLOPT_CAINFO, cfg->ca_file);
-    SET(CURLOPT_SSL_VERIFYPEER, 1L);
-    SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    SET(CURLOPT_USERAGENT, "pam_prefect/" PACKAGE_VERSION);
-    SET(CURLOPT_HTTPHEADER, headers);
-#undef SET
 
     rc = curl_easy_perform(curl);
     if (rc != CURLE_OK) {
@@ -942,24 +967,8 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
     }
     errbuf[0] = '\0';
     /* CONNECT_ONLY: resolve, connect, handshake, and stop: no HTTP request. */
-    if (curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_URL, cfg->api_url) != CURLE_OK
-#if LIBCURL_VERSION_NUM >= 0x075500
-        || curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK
-#else
-        || curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) != CURLE_OK
-#endif
-        || curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_VERBOSE, 0L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, connect_ms) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "") != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_NOPROXY, "") != CURLE_OK
-        || (cfg->ca_file != NULL && curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file) != CURLE_OK)
-        || curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK) {
+    if (set_transport(curl, cfg, cfg->api_url, errbuf, connect_ms, connect_ms, &rc) != NULL
+        || curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK) {
         snprintf(reason, reasonlen, "libcurl refused a setting");
         goto out;
     }
