@@ -778,17 +778,9 @@ void pp_cloud_conn_free(struct pp_cloud_conn *conn)
 {
     if (conn == NULL)
         return;
-    /* A handle exists only once libcurl was loaded (cu set). */
     if (conn->curl != NULL)
         curl_easy_cleanup(conn->curl);
     free(conn);
-}
-
-int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
-                        struct pp_workspace **ws, size_t *nws,
-                        struct pp_cloud_answer *ans, const struct pp_log *log)
-{
-    return pp_cloud_workspaces_on(NULL, cfg, key, ws, nws, ans, log);
 }
 
 int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
@@ -801,16 +793,13 @@ int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *c
     answer_init(ans);
     *ws = NULL;
     *nws = 0;
+    /* b is empty unless an HTTP answer came back (rc 0). */
     rc = cloud_request(conn, cfg, key, "/me/workspaces", &b, ans, log);
-    if (rc != 0) {
-        note_retry(ans);
-        return rc < 0 ? -1 : 0;
-    }
-    if (classify_status(ans, &b, false))
+    if (rc == 0 && classify_status(ans, &b, false))
         pp_cloud_parse_workspaces(b.data, b.len, ws, nws, ans);
     note_retry(ans);
     free(b.data);
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 void pp_cloud_parse_workspaces(const char *body, size_t len, struct pp_workspace **ws,
@@ -881,15 +870,6 @@ void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has
     json_object_put(root);
 }
 
-int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
-                        const char *account_id, const char *user_id, const char *key_id,
-                        const char *service_account_id, bool *has_expires, time_t *expires,
-                        struct pp_cloud_answer *ans, const struct pp_log *log)
-{
-    return pp_cloud_expiration_on(NULL, cfg, key, account_id, user_id, key_id,
-                                  service_account_id, has_expires, expires, ans, log);
-}
-
 int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
                            const char *key, const char *account_id, const char *user_id,
                            const char *key_id, const char *service_account_id,
@@ -919,15 +899,11 @@ int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *c
     }
 
     rc = cloud_request(conn, cfg, key, path, &b, ans, log);
-    if (rc != 0) {
-        note_retry(ans);
-        return rc < 0 ? -1 : 0;
-    }
-    if (classify_status(ans, &b, true))
+    if (rc == 0 && classify_status(ans, &b, true))
         pp_cloud_parse_expiration(b.data, b.len, bot, has_expires, expires, ans);
     note_retry(ans);
     free(b.data);
-    return 0;
+    return rc < 0 ? -1 : 0;
 
 badids:
     set_reason(ans, PP_CLOUD_UNREACHABLE, "no valid ids to read the expiration with");
