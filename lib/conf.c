@@ -63,6 +63,15 @@ static const char *const on_failure_values[] = { "ignore", "deny", NULL };
 #define DAY 86400L
 #define UID_LIMIT ((unsigned long)UINT32_MAX > (unsigned long)LONG_MAX ? LONG_MAX : (long)UINT32_MAX)
 
+/* What a value of each type must be, in messages. */
+static const char *const type_wants[] = {
+    [OPT_STRING] = "a string",
+    [OPT_BOOL] = "true or false",
+    [OPT_INT] = "an integer",
+    [OPT_ENUM] = "a string",
+    [OPT_LIST] = "a list of strings",
+};
+
 #define F(field) offsetof(struct pp_config, field)
 /* Sorted by name (bsearch). */
 static const struct pp_option opts[] = {
@@ -359,7 +368,7 @@ static int file_list(struct pp_config *cfg, const struct pp_option *opt,
 
         if (e == NULL || config_setting_type(e) != CONFIG_TYPE_STRING
             || (v = sym_config_setting_get_string(e)) == NULL) {
-            pp_error(log, "%s%s must be a list of strings", where, opt->name);
+            pp_error(log, "%s%s must be %s", where, opt->name, type_wants[OPT_LIST]);
             free_list(list);
             return -1;
         }
@@ -400,21 +409,7 @@ static int file_setting(struct pp_config *cfg, const struct pp_option *opt,
             break;
         return file_list(cfg, opt, s, where, log);
     }
-    switch (opt->type) {
-    case OPT_STRING:
-    case OPT_ENUM:
-        pp_error(log, "%s%s must be a string", where, opt->name);
-        break;
-    case OPT_BOOL:
-        pp_error(log, "%s%s must be true or false", where, opt->name);
-        break;
-    case OPT_INT:
-        pp_error(log, "%s%s must be an integer", where, opt->name);
-        break;
-    case OPT_LIST:
-        pp_error(log, "%s%s must be a list of strings", where, opt->name);
-        break;
-    }
+    pp_error(log, "%s%s must be %s", where, opt->name, type_wants[opt->type]);
     return -1;
 }
 
@@ -669,29 +664,24 @@ static int arg_setting(struct pp_config *cfg, const struct pp_option *opt, const
         if (value == NULL) {
             b = true;
         } else if (parse_bool(value, &b) != 0) {
-            pp_error(log, "%s%s must be true or false", where, opt->name);
-            return -1;
+            break;
         }
         set_bool(cfg, opt, b, log);
         return 0;
     case OPT_INT:
-        /* Digits with an optional '-': no blanks, no '+', no "0x". */
-        if (value[0] != '-' && (value[0] < '0' || value[0] > '9')) {
-            pp_error(log, "%s%s must be an integer", where, opt->name);
-            return -1;
-        }
         /* Out of long long's range saturates, and fails the range check. */
         number = strtoll(value, &end, 10);
-        if (*end != '\0' || end == value) {
-            pp_error(log, "%s%s must be an integer", where, opt->name);
-            return -1;
-        }
+        /* Digits with an optional '-': no blanks, no '+', no "0x". */
+        if (*end != '\0' || end == value
+            || (value[0] != '-' && (value[0] < '0' || value[0] > '9')))
+            break;
         return set_int(cfg, opt, number, where, log);
     case OPT_ENUM:
         return set_enum(cfg, opt, value, where, log);
     case OPT_LIST:
         return arg_list(cfg, opt, value, where, log);
     }
+    pp_error(log, "%s%s must be %s", where, opt->name, type_wants[opt->type]);
     return -1;
 }
 
