@@ -508,8 +508,7 @@ int pp_write_file_atomic(const char *dir, const char *name, const void *data, si
     remove_stale_temps(dfd);
     if (fsync(dfd) != 0) {
         seterr(err, errlen, "%s: cannot sync the directory: %s", dir, strerror(errno));
-        close(dfd);
-        return -1;
+        goto fail;
     }
     close(dfd);
     step("after-dirsync");
