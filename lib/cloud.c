@@ -1123,8 +1123,7 @@ int pp_cloud_rotate_service_key(const struct pp_config *cfg, const char *admin_k
     else
         snprintf(post, sizeof(post), "{\"api_key_expiration\": null}");
 
-    rc = cloud_get(NULL, cfg, admin_key, path, post, cfg->timeout_ms > 0 ? cfg->timeout_ms : 1,
-                   &b, ans, log);
+    rc = cloud_get(NULL, cfg, admin_key, path, post, cfg->timeout_ms, &b, ans, log);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (ans->http_status == 201)
