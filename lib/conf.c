@@ -830,25 +830,19 @@ int pp_config_load(struct pp_config *cfg, const char *override_path,
     if (set_defaults(cfg, log) != 0)
         goto fail;
 
-    if (override_path != NULL) {
-        path = override_path;
-        if (config_arg != NULL)
-            pp_debug(log, "argument \"%s\" ignored: using %s",
-                     pp_log_safe(config_arg, show, sizeof(show)), override_path);
-        if (path[0] != '/') {
-            pp_error(log, "configuration path \"%s\" is not absolute",
-                     pp_log_safe(path, show, sizeof(show)));
-            goto fail;
-        }
-    } else if (config_arg != NULL) {
-        path = config_arg + 7;
-        if (path[0] != '/') {
-            pp_error(log, "argument \"%s\": config must be an absolute path",
-                     pp_log_safe(config_arg, show, sizeof(show)));
-            goto fail;
-        }
-    } else {
-        path = PP_DEFAULT_CONFIG;
+    if (override_path != NULL && config_arg != NULL)
+        pp_debug(log, "argument \"%s\" ignored: using %s",
+                 pp_log_safe(config_arg, show, sizeof(show)), override_path);
+    path = pp_config_file_of(override_path, argc, argv);
+    if (path == NULL && override_path != NULL) {
+        pp_error(log, "configuration path \"%s\" is not absolute",
+                 pp_log_safe(override_path, show, sizeof(show)));
+        goto fail;
+    }
+    if (path == NULL) {
+        pp_error(log, "argument \"%s\": config must be an absolute path",
+                 pp_log_safe(config_arg, show, sizeof(show)));
+        goto fail;
     }
     if ((cfg->config_path = strdup(path)) == NULL) {
         pp_error(log, "configuration: out of memory");
