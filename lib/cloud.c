@@ -511,13 +511,13 @@ static void note_retry(struct pp_cloud_answer *ans)
                  ans->retried_http_status);
 }
 
-static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans);
+static json_object *parse_body(const char *data, size_t len, struct pp_cloud_answer *ans);
 
 /* Whether b is Prefect's error body: a JSON object with a "detail" member. */
 static bool is_prefect_error(const struct body *b)
 {
     struct pp_cloud_answer scratch;
-    json_object *root = parse_body(b, &scratch);
+    json_object *root = parse_body(b->data, b->len, &scratch);
     bool yes = root != NULL && json_object_is_type(root, json_type_object)
         && json_object_object_get_ex(root, "detail", NULL);
 
@@ -623,29 +623,29 @@ static void json_shape(const char *p, size_t len, struct json_shape *sh)
     }
 }
 
-/* Parse the whole body as one JSON value, strictly. NULL (ans set) if it is not. */
-static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans)
+/* Parse the whole body (len bytes) as one JSON value, strictly. NULL (ans set) if it is not. */
+static json_object *parse_body(const char *data, size_t len, struct pp_cloud_answer *ans)
 {
     struct json_shape sh;
     json_tokener *tok;
     json_object *root;
     size_t end;
 
-    if (b->len == 0 || b->len > (size_t)INT32_MAX) {
+    if (len == 0 || len > (size_t)INT32_MAX) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON (empty)");
         return NULL;
     }
     /* Bounded before json-c builds anything (PP_JSON_BYTES_PER_VALUE). */
-    json_shape(b->data, b->len, &sh);
+    json_shape(data, len, &sh);
     if (sh.depth > PP_JSON_DEPTH_MAX) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: nested deeper than %d",
                    PP_JSON_DEPTH_MAX);
         return NULL;
     }
-    if (sh.values > 64 + b->len / PP_JSON_BYTES_PER_VALUE
-        || sh.containers > 64 + b->len / PP_JSON_BYTES_PER_CONTAINER) {
+    if (sh.values > 64 + len / PP_JSON_BYTES_PER_VALUE
+        || sh.containers > 64 + len / PP_JSON_BYTES_PER_CONTAINER) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: %zu values (%zu objects or "
-                   "lists) in %zu bytes", sh.values, sh.containers, b->len);
+                   "lists) in %zu bytes", sh.values, sh.containers, len);
         return NULL;
     }
     tok = json_tokener_new();
@@ -658,7 +658,7 @@ static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans
                            | JSON_TOKENER_VALIDATE_UTF8
 #endif
                            );
-    root = json_tokener_parse_ex(tok, b->data, (int)b->len);
+    root = json_tokener_parse_ex(tok, data, (int)len);
     if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
         json_object_put(root);
         json_tokener_free(tok);
@@ -671,8 +671,8 @@ static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans
     end = (size_t)tok->char_offset;
 #endif
     json_tokener_free(tok);
-    for (; end < b->len; end++) {
-        char c = b->data[end];
+    for (; end < len; end++) {
+        char c = data[end];
 
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
             json_object_put(root);
@@ -805,15 +805,14 @@ int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *c
 void pp_cloud_parse_workspaces(const char *body, size_t len, struct pp_workspace **ws,
                                size_t *nws, struct pp_cloud_answer *ans)
 {
-    const struct body b = { (char *)body, len, len, false, false };
     json_object *root;
 
     *ws = NULL;
     *nws = 0;
-    root = parse_body(&b, ans);
+    root = parse_body(body, len, ans);
     if (root == NULL)
         return;
-    if (parse_workspaces(root, b.len, ws, nws, ans) == 0)
+    if (parse_workspaces(root, len, ws, nws, ans) == 0)
         set_reason(ans, PP_CLOUD_OK, "HTTP 200, %zu workspace%s", *nws, *nws == 1 ? "" : "s");
     json_object_put(root);
 }
@@ -846,14 +845,13 @@ static int parse_expiration(json_object *obj, bool *has, time_t *when, struct pp
 void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has_expires,
                                time_t *expires, struct pp_cloud_answer *ans)
 {
-    const struct body b = { (char *)body, len, len, false, false };
     json_object *root, *obj;
     char t[PP_TIME_SIZE];
     const char *id;
 
     *has_expires = false;
     *expires = 0;
-    root = parse_body(&b, ans);
+    root = parse_body(body, len, ans);
     if (root == NULL)
         return;
     obj = root;
@@ -1026,13 +1024,12 @@ void pp_cloud_parse_rotated(const char *body, size_t len, const char *account_id
                             const char *service_account_id, struct pp_rotated_key *rk,
                             struct pp_cloud_answer *ans)
 {
-    const struct body b = { (char *)body, len, len, false, false };
     json_object *root, *ak = NULL;
     const char *sid, *aid, *kid, *key;
     char t[PP_TIME_SIZE];
 
     memset(rk, 0, sizeof(*rk));
-    root = parse_body(&b, ans);
+    root = parse_body(body, len, ans);
     if (root == NULL)
         return;
     if (!json_object_is_type(root, json_type_object)) {
