@@ -68,7 +68,7 @@ static int prepare_dir(struct pk *pk, const char *dir, const char *what)
     char err[PP_ERRLEN], fix[PATH_MAX + 64];
     bool created;
 
-    if (pp_dir_prepare(dir, &created, err, sizeof(err)) != 0) {
+    if (pp_dir_make(dir, true, &created, err, sizeof(err)) != 0) {
         pk_dir_fix(dir, true, fix, sizeof(fix));
         pp_error(&pk->log, "%s directory unusable: %s", what, err);
         if (fix[0] != '\0')
@@ -94,7 +94,7 @@ int pk_begin_change(struct pk *pk, struct pp_store_lock *lk)
         pp_error(&pk->log, "%s", err);
         return -1;
     }
-    n = pp_store_clean_temps(pk->cfg.store, err, sizeof(err));
+    n = pp_clean_temps(pk->cfg.store, NULL, NULL, err, sizeof(err));
     if (n < 0) {
         pp_error(&pk->log, "%s", err);
         pp_store_unlock(lk);
