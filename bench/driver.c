@@ -22,7 +22,8 @@
  *             parent reports the wall time and each login's time.
  * -F runs every login of loop and each mode in a fresh child process; with
  * -L that process first looks the user up (getpwnam), as login programs do
- * before they run PAM.
+ * before they run PAM; -G (implies -L) also reads the user's groups
+ * (getgrouplist), as su and login do for initgroups before the session.
  * Exit status: 0 if every PAM call succeeded (and, with -e VAR, every login
  * got VAR), 1 otherwise, 2 on usage errors.
  *
@@ -34,6 +35,7 @@
  * inherits it, so a module that needs libcrypto does not load it again.
  */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <security/pam_appl.h>
@@ -63,6 +65,7 @@ struct opts {
     bool each;
     bool fresh;
     bool lookup;
+    bool groups;
     const char *expect_var;
 };
 
@@ -192,6 +195,23 @@ static long max_rss_kb(int who)
     return ru.ru_maxrss;
 }
 
+/* -G: the user's groups, as initgroups(3) reads them. */
+static bool user_groups(const char *user, gid_t gid)
+{
+    gid_t some[64], *groups = some;
+    int n = (int)(sizeof(some) / sizeof(some[0]));
+    bool ok = true;
+
+    if (getgrouplist(user, gid, groups, &n) < 0) {
+        groups = calloc((size_t)n, sizeof(*groups));
+        ok = groups != NULL && getgrouplist(user, gid, groups, &n) >= 0;
+        free(groups);
+    }
+    if (!ok)
+        fprintf(stderr, "driver: getgrouplist(%s) failed\n", user);
+    return ok;
+}
+
 /*
  * One login, in this process or (-F) in a fresh child process, as sshd,
  * su or login run each login: then every module and every library it
@@ -233,9 +253,15 @@ static struct login_result login(const struct opts *o, const char *user, long *m
          * NSS (nsswitch.conf, the nscd probe) in that process, as it is
          * set up there when a module looks the user up again.
          */
-        if (o->lookup && getpwnam(user) == NULL) {
-            fprintf(stderr, "driver: getpwnam(%s) found nobody\n", user);
-            _exit(4);
+        if (o->lookup) {
+            struct passwd *pw = getpwnam(user);
+
+            if (pw == NULL) {
+                fprintf(stderr, "driver: getpwnam(%s) found nobody\n", user);
+                _exit(4);
+            }
+            if (o->groups && !user_groups(user, pw->pw_gid))
+                _exit(4);
         }
         res = one_login(o, user, &child_messages);
         memset(&rec, 0, sizeof(rec));       /* no uninitialised padding on the pipe */
@@ -461,7 +487,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: driver -c CONFDIR -s SERVICE (-u USER ... | -U FILE) [-e VAR]\n"
-            "              [-n ITERATIONS] [-r ROUNDS] [-w WARMUP] [-1] [-F [-L]] [-P PROCS]\n");
+            "              [-n ITERATIONS] [-r ROUNDS] [-w WARMUP] [-1] [-F [-L | -G]] [-P PROCS]\n");
     exit(2);
 }
 
@@ -514,7 +540,7 @@ int main(int argc, char **argv)
     struct opts o = { .iterations = 1000, .rounds = 1, .warmup = 0, .procs = 0 };
     int c, rc;
 
-    while ((c = getopt(argc, argv, "c:s:u:U:e:n:r:w:1FLP:")) != -1) {
+    while ((c = getopt(argc, argv, "c:s:u:U:e:n:r:w:1FLGP:")) != -1) {
         switch (c) {
         case 'c': o.confdir = optarg; break;
         case 's': o.service = optarg; break;
@@ -527,6 +553,7 @@ int main(int argc, char **argv)
         case '1': o.each = true; break;
         case 'F': o.fresh = true; break;
         case 'L': o.lookup = true; break;
+        case 'G': o.lookup = o.groups = true; break;
         case 'P': o.procs = num_arg(optarg, 1); break;
         default: usage();
         }

@@ -213,10 +213,8 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
     size_t flen = 0, blen = 0;
     int sv[2], r, sent;
 
-    if (program_safe(cfg->check_program, why, whylen) != 0) {
-        pp_error(log, "check: %s", why);
-        return -1;
-    }
+    if (program_safe(cfg->check_program, why, whylen) != 0)
+        goto fail;
     if ((frame = pp_checkmsg_pack_request(rq, &flen)) == NULL) {
         snprintf(why, whylen, "out of memory");
         pp_error(log, "check: cannot make the request for the check program: out of memory");
@@ -225,16 +223,14 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
         snprintf(why, whylen, "no socket for the check program: %s", strerror(errno));
         pp_free_buf(frame, flen);
-        pp_error(log, "check: %s", why);
-        return -1;
+        goto fail;
     }
     r = start_program(cfg->check_program, sv[1], why, whylen);
     close(sv[1]);
     if (r != 0) {
         close(sv[0]);
         pp_free_buf(frame, flen);
-        pp_error(log, "check: %s", why);
-        return -1;
+        goto fail;
     }
     /* A program that died at once must not kill the caller with SIGPIPE. */
     r = send(sv[0], frame, flen, MSG_NOSIGNAL) == (ssize_t)flen ? 0 : -1;
@@ -246,22 +242,23 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
      */
     sent = r;
     r = pp_checkmsg_recv(sv[0], wait_ms > 0 ? wait_ms : 0, &buf, &blen);
-    if (sent != 0 && r < 0) {
-        close(sv[0]);
-        snprintf(why, whylen, "the check program did not take the request");
-        pp_error(log, "check: %s", why);
-        return -1;
-    }
     close(sv[0]);
+    if (sent != 0 && r < 0) {
+        snprintf(why, whylen, "the check program did not take the request");
+        goto fail;
+    }
     if (r == 0)
         return 0;
     if (r < 0 || pp_checkmsg_unpack_answer(buf, blen, a) != 0) {
         pp_free_buf(buf, blen);
         snprintf(why, whylen, "the check program ended without an answer");
-        pp_error(log, "check: %s", why);
-        return -1;
+        goto fail;
     }
     pp_free_buf(buf, blen);
     relog(a, log);
     return 1;
+
+fail:
+    pp_error(log, "check: %s", why);
+    return -1;
 }

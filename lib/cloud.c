@@ -159,6 +159,24 @@ static bool key_header_safe(const char *key)
            && strlen(key) <= PP_CLOUD_KEY_MAX;
 }
 
+/* Whether curl failed in the TLS handshake or the certificate check. */
+static bool tls_failure(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Why curl failed, in a few words for the log. */
 static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode rc,
                              const char *errbuf, const struct body *b, long connect_ms,
@@ -191,23 +209,13 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
     case CURLE_PARTIAL_FILE:
         set_reason(ans, PP_CLOUD_UNREACHABLE, "truncated response");
         break;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-        set_reason(ans, PP_CLOUD_UNREACHABLE, "TLS: %s", detail);
-        break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
         set_reason(ans, PP_CLOUD_UNREACHABLE, "connection failed: %s", detail);
         break;
     default:
-        set_reason(ans, PP_CLOUD_UNREACHABLE, "%s", detail);
+        set_reason(ans, PP_CLOUD_UNREACHABLE, tls_failure(rc) ? "TLS: %s" : "%s", detail);
         break;
     }
 }
@@ -236,6 +244,66 @@ static bool local_failure(CURL *curl, CURLcode rc, const struct body *b)
     return oserr == EMFILE || oserr == ENFILE || oserr == ENOMEM || oserr == ENOBUFS;
 }
 
+/* In set_transport and set_request: return the name of an option libcurl refuses. */
+#define SET(opt, val)                                                   \
+    do {                                                                \
+        if ((*rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK)       \
+            return #opt;                                                \
+    } while (0)
+
+/*
+ * The options of every connection to Cloud (cloud.h's promises), for a
+ * request and for the reachability probe alike. NULL, or the option
+ * libcurl refused (*rc: why).
+ */
+static const char *set_transport(CURL *curl, const struct pp_config *cfg, const char *url,
+                                 char *errbuf, long connect_ms, long timeout_ms, CURLcode *rc)
+{
+    SET(CURLOPT_ERRORBUFFER, errbuf);
+    SET(CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    SET(CURLOPT_PROTOCOLS_STR, "https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+#else
+    SET(CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+    SET(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_VERBOSE, 0L);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    SET(CURLOPT_TIMEOUT_MS, timeout_ms);
+    /* "" disables the proxy variables of the environment; so does an
+     * explicit NOPROXY for no_proxy. */
+    SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
+    SET(CURLOPT_NOPROXY, "");
+    if (cfg->ca_file != NULL)
+        SET(CURLOPT_CAINFO, cfg->ca_file);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    return NULL;
+}
+
+/* The options of one request: its method, headers, the body's cap and sink. */
+static const char *set_request(CURL *curl, const char *post_json, struct curl_slist *headers,
+                               struct body *b, CURLcode *rc)
+{
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    if (post_json != NULL) {
+        SET(CURLOPT_POSTFIELDSIZE, (long)strlen(post_json));
+        SET(CURLOPT_COPYPOSTFIELDS, post_json);
+    } else {
+        SET(CURLOPT_HTTPGET, 1L);
+    }
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PP_CLOUD_BODY_MAX);
+    SET(CURLOPT_WRITEFUNCTION, body_write);
+    SET(CURLOPT_WRITEDATA, b);
+    SET(CURLOPT_USERAGENT, "pam_prefect/" PACKAGE_VERSION);
+    SET(CURLOPT_HTTPHEADER, headers);
+    return NULL;
+}
+#undef SET
+
 /*
  * GET {api_url}{path} with key, or POST post_json (a JSON body) there when
  * it is not NULL. Returns 0 with ans->http_status and *b set when an HTTP
@@ -250,6 +318,7 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *headers = NULL, *tmp, *s;
     char *url = NULL, *auth = NULL;
+    const char *refused;
     size_t authlen = 0;
     long connect_ms;
     CURL *curl = NULL;
@@ -308,50 +377,14 @@ static int cloud_get(struct pp_cloud_conn *conn, const struct pp_config *cfg, co
         goto out;
     }
     errbuf[0] = '\0';
-#define SET(opt, val)                                                           \
-    do {                                                                        \
-        if ((rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK) {               \
-            set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl refused %s", #opt);  \
-            pp_error(log, "cloud: libcurl refused %s: %s", #opt,                \
-                     curl_easy_strerror(rc));                                    \
-            goto out;                                                           \
-        }                                                                       \
-    } while (0)
-    SET(CURLOPT_ERRORBUFFER, errbuf);
-    SET(CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    SET(CURLOPT_PROTOCOLS_STR, "https");
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
-#else
-    SET(CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
-    SET(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
-#endif
-    SET(CURLOPT_FOLLOWLOCATION, 0L);
-    SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_VERBOSE, 0L);
-    if (post_json != NULL) {
-        SET(CURLOPT_POSTFIELDSIZE, (long)strlen(post_json));
-        SET(CURLOPT_COPYPOSTFIELDS, post_json);
-    } else {
-        SET(CURLOPT_HTTPGET, 1L);
+    refused = set_transport(curl, cfg, url, errbuf, connect_ms, timeout_ms, &rc);
+    if (refused == NULL)
+        refused = set_request(curl, post_json, headers, b, &rc);
+    if (refused != NULL) {
+        set_reason(ans, PP_CLOUD_UNREACHABLE, "libcurl refused %s", refused);
+        pp_error(log, "cloud: libcurl refused %s: %s", refused, curl_easy_strerror(rc));
+        goto out;
     }
-    SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    SET(CURLOPT_TIMEOUT_MS, timeout_ms);
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PP_CLOUD_BODY_MAX);
-    SET(CURLOPT_WRITEFUNCTION, body_write);
-    SET(CURLOPT_WRITEDATA, b);
-    /* "" disables the proxy variables of the environment; so does an
-     * explicit NOPROXY for no_proxy. */
-    SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
-    SET(CURLOPT_NOPROXY, "");
-    if (cfg->ca_file != NULL)
-        SET(CURLOPT_CAINFO, cfg->ca_file);
-    SET(CURLOPT_SSL_VERIFYPEER, 1L);
-    SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    SET(CURLOPT_USERAGENT, "pam_prefect/" PACKAGE_VERSION);
-    SET(CURLOPT_HTTPHEADER, headers);
-#undef SET
 
     rc = curl_easy_perform(curl);
     if (rc != CURLE_OK) {
@@ -478,13 +511,13 @@ static void note_retry(struct pp_cloud_answer *ans)
                  ans->retried_http_status);
 }
 
-static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans);
+static json_object *parse_body(const char *data, size_t len, struct pp_cloud_answer *ans);
 
 /* Whether b is Prefect's error body: a JSON object with a "detail" member. */
 static bool is_prefect_error(const struct body *b)
 {
     struct pp_cloud_answer scratch;
-    json_object *root = parse_body(b, &scratch);
+    json_object *root = parse_body(b->data, b->len, &scratch);
     bool yes = root != NULL && json_object_is_type(root, json_type_object)
         && json_object_object_get_ex(root, "detail", NULL);
 
@@ -590,29 +623,29 @@ static void json_shape(const char *p, size_t len, struct json_shape *sh)
     }
 }
 
-/* Parse the whole body as one JSON value, strictly. NULL (ans set) if it is not. */
-static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans)
+/* Parse the whole body (len bytes) as one JSON value, strictly. NULL (ans set) if it is not. */
+static json_object *parse_body(const char *data, size_t len, struct pp_cloud_answer *ans)
 {
     struct json_shape sh;
     json_tokener *tok;
     json_object *root;
     size_t end;
 
-    if (b->len == 0 || b->len > (size_t)INT32_MAX) {
+    if (len == 0 || len > (size_t)INT32_MAX) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "body is not JSON (empty)");
         return NULL;
     }
     /* Bounded before json-c builds anything (PP_JSON_BYTES_PER_VALUE). */
-    json_shape(b->data, b->len, &sh);
+    json_shape(data, len, &sh);
     if (sh.depth > PP_JSON_DEPTH_MAX) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: nested deeper than %d",
                    PP_JSON_DEPTH_MAX);
         return NULL;
     }
-    if (sh.values > 64 + b->len / PP_JSON_BYTES_PER_VALUE
-        || sh.containers > 64 + b->len / PP_JSON_BYTES_PER_CONTAINER) {
+    if (sh.values > 64 + len / PP_JSON_BYTES_PER_VALUE
+        || sh.containers > 64 + len / PP_JSON_BYTES_PER_CONTAINER) {
         set_reason(ans, PP_CLOUD_UNREACHABLE, "unexpected answer: %zu values (%zu objects or "
-                   "lists) in %zu bytes", sh.values, sh.containers, b->len);
+                   "lists) in %zu bytes", sh.values, sh.containers, len);
         return NULL;
     }
     tok = json_tokener_new();
@@ -625,7 +658,7 @@ static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans
                            | JSON_TOKENER_VALIDATE_UTF8
 #endif
                            );
-    root = json_tokener_parse_ex(tok, b->data, (int)b->len);
+    root = json_tokener_parse_ex(tok, data, (int)len);
     if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
         json_object_put(root);
         json_tokener_free(tok);
@@ -638,8 +671,8 @@ static json_object *parse_body(const struct body *b, struct pp_cloud_answer *ans
     end = (size_t)tok->char_offset;
 #endif
     json_tokener_free(tok);
-    for (; end < b->len; end++) {
-        char c = b->data[end];
+    for (; end < len; end++) {
+        char c = data[end];
 
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
             json_object_put(root);
@@ -745,17 +778,9 @@ void pp_cloud_conn_free(struct pp_cloud_conn *conn)
 {
     if (conn == NULL)
         return;
-    /* A handle exists only once libcurl was loaded (cu set). */
     if (conn->curl != NULL)
         curl_easy_cleanup(conn->curl);
     free(conn);
-}
-
-int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
-                        struct pp_workspace **ws, size_t *nws,
-                        struct pp_cloud_answer *ans, const struct pp_log *log)
-{
-    return pp_cloud_workspaces_on(NULL, cfg, key, ws, nws, ans, log);
 }
 
 int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
@@ -768,30 +793,26 @@ int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *c
     answer_init(ans);
     *ws = NULL;
     *nws = 0;
+    /* b is empty unless an HTTP answer came back (rc 0). */
     rc = cloud_request(conn, cfg, key, "/me/workspaces", &b, ans, log);
-    if (rc != 0) {
-        note_retry(ans);
-        return rc < 0 ? -1 : 0;
-    }
-    if (classify_status(ans, &b, false))
+    if (rc == 0 && classify_status(ans, &b, false))
         pp_cloud_parse_workspaces(b.data, b.len, ws, nws, ans);
     note_retry(ans);
     free(b.data);
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 void pp_cloud_parse_workspaces(const char *body, size_t len, struct pp_workspace **ws,
                                size_t *nws, struct pp_cloud_answer *ans)
 {
-    const struct body b = { (char *)body, len, len, false, false };
     json_object *root;
 
     *ws = NULL;
     *nws = 0;
-    root = parse_body(&b, ans);
+    root = parse_body(body, len, ans);
     if (root == NULL)
         return;
-    if (parse_workspaces(root, b.len, ws, nws, ans) == 0)
+    if (parse_workspaces(root, len, ws, nws, ans) == 0)
         set_reason(ans, PP_CLOUD_OK, "HTTP 200, %zu workspace%s", *nws, *nws == 1 ? "" : "s");
     json_object_put(root);
 }
@@ -824,14 +845,13 @@ static int parse_expiration(json_object *obj, bool *has, time_t *when, struct pp
 void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has_expires,
                                time_t *expires, struct pp_cloud_answer *ans)
 {
-    const struct body b = { (char *)body, len, len, false, false };
     json_object *root, *obj;
     char t[PP_TIME_SIZE];
     const char *id;
 
     *has_expires = false;
     *expires = 0;
-    root = parse_body(&b, ans);
+    root = parse_body(body, len, ans);
     if (root == NULL)
         return;
     obj = root;
@@ -846,15 +866,6 @@ void pp_cloud_parse_expiration(const char *body, size_t len, bool bot, bool *has
                    *has_expires ? pp_time_format(*expires, t) : "none");
     }
     json_object_put(root);
-}
-
-int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
-                        const char *account_id, const char *user_id, const char *key_id,
-                        const char *service_account_id, bool *has_expires, time_t *expires,
-                        struct pp_cloud_answer *ans, const struct pp_log *log)
-{
-    return pp_cloud_expiration_on(NULL, cfg, key, account_id, user_id, key_id,
-                                  service_account_id, has_expires, expires, ans, log);
 }
 
 int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
@@ -886,15 +897,11 @@ int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *c
     }
 
     rc = cloud_request(conn, cfg, key, path, &b, ans, log);
-    if (rc != 0) {
-        note_retry(ans);
-        return rc < 0 ? -1 : 0;
-    }
-    if (classify_status(ans, &b, true))
+    if (rc == 0 && classify_status(ans, &b, true))
         pp_cloud_parse_expiration(b.data, b.len, bot, has_expires, expires, ans);
     note_retry(ans);
     free(b.data);
-    return 0;
+    return rc < 0 ? -1 : 0;
 
 badids:
     set_reason(ans, PP_CLOUD_UNREACHABLE, "no valid ids to read the expiration with");
@@ -934,24 +941,8 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
     }
     errbuf[0] = '\0';
     /* CONNECT_ONLY: resolve, connect, handshake, and stop: no HTTP request. */
-    if (curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_URL, cfg->api_url) != CURLE_OK
-#if LIBCURL_VERSION_NUM >= 0x075500
-        || curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK
-#else
-        || curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) != CURLE_OK
-#endif
-        || curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_VERBOSE, 0L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, connect_ms) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "") != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_NOPROXY, "") != CURLE_OK
-        || (cfg->ca_file != NULL && curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file) != CURLE_OK)
-        || curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK
-        || curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK) {
+    if (set_transport(curl, cfg, cfg->api_url, errbuf, connect_ms, connect_ms, &rc) != NULL
+        || curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK) {
         snprintf(reason, reasonlen, "libcurl refused a setting");
         goto out;
     }
@@ -968,14 +959,6 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
     case CURLE_OPERATION_TIMEDOUT:
         stage = PP_REACH_TCP;
         break;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_RECV_ERROR:
         stage = PP_REACH_TLS;
         break;
@@ -983,7 +966,7 @@ enum pp_reach pp_cloud_reach(const struct pp_config *cfg, char *reason, size_t r
         stage = PP_REACH_URL;
         break;
     default:
-        stage = PP_REACH_OTHER;
+        stage = tls_failure(rc) ? PP_REACH_TLS : PP_REACH_OTHER;
         break;
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
@@ -1041,13 +1024,12 @@ void pp_cloud_parse_rotated(const char *body, size_t len, const char *account_id
                             const char *service_account_id, struct pp_rotated_key *rk,
                             struct pp_cloud_answer *ans)
 {
-    const struct body b = { (char *)body, len, len, false, false };
     json_object *root, *ak = NULL;
     const char *sid, *aid, *kid, *key;
     char t[PP_TIME_SIZE];
 
     memset(rk, 0, sizeof(*rk));
-    root = parse_body(&b, ans);
+    root = parse_body(body, len, ans);
     if (root == NULL)
         return;
     if (!json_object_is_type(root, json_type_object)) {
@@ -1138,8 +1120,7 @@ int pp_cloud_rotate_service_key(const struct pp_config *cfg, const char *admin_k
     else
         snprintf(post, sizeof(post), "{\"api_key_expiration\": null}");
 
-    rc = cloud_get(NULL, cfg, admin_key, path, post, cfg->timeout_ms > 0 ? cfg->timeout_ms : 1,
-                   &b, ans, log);
+    rc = cloud_get(NULL, cfg, admin_key, path, post, cfg->timeout_ms, &b, ans, log);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (ans->http_status == 201)

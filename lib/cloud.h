@@ -69,11 +69,10 @@ struct pp_cloud_conn;
 struct pp_cloud_conn *pp_cloud_conn_new(void);
 void pp_cloud_conn_free(struct pp_cloud_conn *conn);
 
-/* GET {api_url}/me/workspaces. *ws (malloc'd) and *nws on PP_CLOUD_OK. */
-int pp_cloud_workspaces(const struct pp_config *cfg, const char *key,
-                        struct pp_workspace **ws, size_t *nws,
-                        struct pp_cloud_answer *ans, const struct pp_log *log);
-/* The same on conn (NULL: a connection of its own). */
+/*
+ * GET {api_url}/me/workspaces on conn (NULL: a connection of its own).
+ * *ws (malloc'd) and *nws on PP_CLOUD_OK.
+ */
 int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
                            const char *key, struct pp_workspace **ws, size_t *nws,
                            struct pp_cloud_answer *ans, const struct pp_log *log);
@@ -81,13 +80,9 @@ int pp_cloud_workspaces_on(struct pp_cloud_conn *conn, const struct pp_config *c
 /*
  * The key's expiration, from GET {api_url}/users/{user_id}/api_keys/{key_id}
  * (user_id/key_id set) or GET {api_url}/accounts/{account_id}/bots/{sa_id}
- * (api_key.expiration). *has_expires false for null (never expires).
+ * (api_key.expiration), on conn (NULL: a connection of its own).
+ * *has_expires false for null (never expires).
  */
-int pp_cloud_expiration(const struct pp_config *cfg, const char *key,
-                        const char *account_id, const char *user_id, const char *key_id,
-                        const char *service_account_id, bool *has_expires, time_t *expires,
-                        struct pp_cloud_answer *ans, const struct pp_log *log);
-/* The same on conn (NULL: a connection of its own). */
 int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *cfg,
                            const char *key, const char *account_id, const char *user_id,
                            const char *key_id, const char *service_account_id,
@@ -99,7 +94,7 @@ int pp_cloud_expiration_on(struct pp_cloud_conn *conn, const struct pp_config *c
  * lookup of its host, a TCP connection (through cfg->proxy when set), and
  * a TLS handshake that verifies the peer and its name (cfg->ca_file when
  * set), within connect_timeout_ms, then the connection is closed. Not a
- * check of a key: whether Cloud accepts keys is for pp_cloud_workspaces.
+ * check of a key: whether Cloud accepts keys is for pp_cloud_workspaces_on.
  * Returns the stage that failed (PP_REACH_OK: all passed); reason says why
  * in a few words (libcurl's own), never a key (there is none).
  */

@@ -63,6 +63,15 @@ static const char *const on_failure_values[] = { "ignore", "deny", NULL };
 #define DAY 86400L
 #define UID_LIMIT ((unsigned long)UINT32_MAX > (unsigned long)LONG_MAX ? LONG_MAX : (long)UINT32_MAX)
 
+/* What a value of each type must be, in messages. */
+static const char *const type_wants[] = {
+    [OPT_STRING] = "a string",
+    [OPT_BOOL] = "true or false",
+    [OPT_INT] = "an integer",
+    [OPT_ENUM] = "a string",
+    [OPT_LIST] = "a list of strings",
+};
+
 #define F(field) offsetof(struct pp_config, field)
 /* Sorted by name (bsearch). */
 static const struct pp_option opts[] = {
@@ -359,7 +368,7 @@ static int file_list(struct pp_config *cfg, const struct pp_option *opt,
 
         if (e == NULL || config_setting_type(e) != CONFIG_TYPE_STRING
             || (v = sym_config_setting_get_string(e)) == NULL) {
-            pp_error(log, "%s%s must be a list of strings", where, opt->name);
+            pp_error(log, "%s%s must be %s", where, opt->name, type_wants[OPT_LIST]);
             free_list(list);
             return -1;
         }
@@ -400,21 +409,7 @@ static int file_setting(struct pp_config *cfg, const struct pp_option *opt,
             break;
         return file_list(cfg, opt, s, where, log);
     }
-    switch (opt->type) {
-    case OPT_STRING:
-    case OPT_ENUM:
-        pp_error(log, "%s%s must be a string", where, opt->name);
-        break;
-    case OPT_BOOL:
-        pp_error(log, "%s%s must be true or false", where, opt->name);
-        break;
-    case OPT_INT:
-        pp_error(log, "%s%s must be an integer", where, opt->name);
-        break;
-    case OPT_LIST:
-        pp_error(log, "%s%s must be a list of strings", where, opt->name);
-        break;
-    }
+    pp_error(log, "%s%s must be %s", where, opt->name, type_wants[opt->type]);
     return -1;
 }
 
@@ -669,29 +664,24 @@ static int arg_setting(struct pp_config *cfg, const struct pp_option *opt, const
         if (value == NULL) {
             b = true;
         } else if (parse_bool(value, &b) != 0) {
-            pp_error(log, "%s%s must be true or false", where, opt->name);
-            return -1;
+            break;
         }
         set_bool(cfg, opt, b, log);
         return 0;
     case OPT_INT:
-        /* Digits with an optional '-': no blanks, no '+', no "0x". */
-        if (value[0] != '-' && (value[0] < '0' || value[0] > '9')) {
-            pp_error(log, "%s%s must be an integer", where, opt->name);
-            return -1;
-        }
         /* Out of long long's range saturates, and fails the range check. */
         number = strtoll(value, &end, 10);
-        if (*end != '\0' || end == value) {
-            pp_error(log, "%s%s must be an integer", where, opt->name);
-            return -1;
-        }
+        /* Digits with an optional '-': no blanks, no '+', no "0x". */
+        if (*end != '\0' || end == value
+            || (value[0] != '-' && (value[0] < '0' || value[0] > '9')))
+            break;
         return set_int(cfg, opt, number, where, log);
     case OPT_ENUM:
         return set_enum(cfg, opt, value, where, log);
     case OPT_LIST:
         return arg_list(cfg, opt, value, where, log);
     }
+    pp_error(log, "%s%s must be %s", where, opt->name, type_wants[opt->type]);
     return -1;
 }
 
@@ -840,25 +830,19 @@ int pp_config_load(struct pp_config *cfg, const char *override_path,
     if (set_defaults(cfg, log) != 0)
         goto fail;
 
-    if (override_path != NULL) {
-        path = override_path;
-        if (config_arg != NULL)
-            pp_debug(log, "argument \"%s\" ignored: using %s",
-                     pp_log_safe(config_arg, show, sizeof(show)), override_path);
-        if (path[0] != '/') {
-            pp_error(log, "configuration path \"%s\" is not absolute",
-                     pp_log_safe(path, show, sizeof(show)));
-            goto fail;
-        }
-    } else if (config_arg != NULL) {
-        path = config_arg + 7;
-        if (path[0] != '/') {
-            pp_error(log, "argument \"%s\": config must be an absolute path",
-                     pp_log_safe(config_arg, show, sizeof(show)));
-            goto fail;
-        }
-    } else {
-        path = PP_DEFAULT_CONFIG;
+    if (override_path != NULL && config_arg != NULL)
+        pp_debug(log, "argument \"%s\" ignored: using %s",
+                 pp_log_safe(config_arg, show, sizeof(show)), override_path);
+    path = pp_config_file_of(override_path, argc, argv);
+    if (path == NULL && override_path != NULL) {
+        pp_error(log, "configuration path \"%s\" is not absolute",
+                 pp_log_safe(override_path, show, sizeof(show)));
+        goto fail;
+    }
+    if (path == NULL) {
+        pp_error(log, "argument \"%s\": config must be an absolute path",
+                 pp_log_safe(config_arg, show, sizeof(show)));
+        goto fail;
     }
     if ((cfg->config_path = strdup(path)) == NULL) {
         pp_error(log, "configuration: out of memory");

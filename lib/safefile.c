@@ -212,15 +212,6 @@ static int check_st(const struct stat *st, const char *path, enum pp_file_class 
     return 0;
 }
 
-/* Checks on the open descriptor. */
-static int check_fd(int fd, const char *path, enum pp_file_class cls, size_t max,
-                    struct stat *st, char *err, size_t errlen)
-{
-    if (fstat(fd, st) != 0)
-        return fail(err, errlen, -1, path, "cannot examine: %s", strerror(errno));
-    return check_st(st, path, cls, max, err, errlen);
-}
-
 /* Read exactly size bytes and make sure there is no more. */
 static int read_all(int fd, const char *path, char *buf, size_t size, char *err, size_t errlen)
 {
@@ -280,7 +271,11 @@ static int open_checked(const char *path, enum pp_file_class cls, size_t max, bo
             return fail(err, errlen, -1, path, "is a symbolic link");
         return fail(err, errlen, -1, path, "cannot open: %s", strerror(errno));
     }
-    if ((rc = check_fd(fd, path, cls, max, st, err, errlen)) != 0) {
+    if (fstat(fd, st) != 0)
+        rc = fail(err, errlen, -1, path, "cannot examine: %s", strerror(errno));
+    else
+        rc = check_st(st, path, cls, max, err, errlen);
+    if (rc != 0) {
         close(fd);
         return rc;
     }

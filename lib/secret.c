@@ -45,17 +45,7 @@ void pp_free_buf(void *p, size_t len)
 
 char *pp_strdup_secret(const char *s)
 {
-    size_t len;
-    char *copy;
-
-    if (s == NULL)
-        return NULL;
-    len = strlen(s);
-    copy = malloc(len + 1);
-    if (copy == NULL)
-        return NULL;
-    memcpy(copy, s, len + 1);
-    return copy;
+    return s != NULL ? strdup(s) : NULL;
 }
 
 /* SHA-256 of key into md. */

@@ -210,11 +210,6 @@ fail:
     return -1;
 }
 
-int pp_dir_prepare(const char *dir, bool *created, char *err, size_t errlen)
-{
-    return pp_dir_make(dir, true, created, err, errlen);
-}
-
 int pp_store_lock(const char *store, struct pp_store_lock *lk, char *err, size_t errlen)
 {
     struct stat st;
@@ -303,11 +298,6 @@ int pp_clean_temps(const char *dir, pp_temp_removed removed, void *ctx, char *er
     }
     closedir(d);
     return n;
-}
-
-int pp_store_clean_temps(const char *dir, char *err, size_t errlen)
-{
-    return pp_clean_temps(dir, NULL, NULL, err, errlen);
 }
 
 static int sync_dir(const char *dir, char *err, size_t errlen)
@@ -518,8 +508,7 @@ int pp_write_file_atomic(const char *dir, const char *name, const void *data, si
     remove_stale_temps(dfd);
     if (fsync(dfd) != 0) {
         seterr(err, errlen, "%s: cannot sync the directory: %s", dir, strerror(errno));
-        close(dfd);
-        return -1;
+        goto fail;
     }
     close(dfd);
     step("after-dirsync");

@@ -56,9 +56,6 @@ struct pp_store_lock {
  */
 int pp_dir_make(const char *dir, bool parents, bool *created, char *err, size_t errlen);
 
-/* pp_dir_make(dir, true, ...): the store's and, for prefect-keys, the cache's. */
-int pp_dir_prepare(const char *dir, bool *created, char *err, size_t errlen);
-
 /* Take the store's lock, waiting for other writers. 0 or -1 (err). */
 int pp_store_lock(const char *store, struct pp_store_lock *lk, char *err, size_t errlen);
 
@@ -74,9 +71,6 @@ void pp_store_unlock(struct pp_store_lock *lk);
 typedef void (*pp_temp_removed)(void *ctx, const char *dir, const char *name);
 int pp_clean_temps(const char *dir, pp_temp_removed removed, void *ctx, char *err,
                    size_t errlen);
-
-/* pp_clean_temps(dir, NULL, NULL, ...). */
-int pp_store_clean_temps(const char *dir, char *err, size_t errlen);
 
 /*
  * Whether this process may write a file of len bytes: false when its file

@@ -128,12 +128,8 @@ const char *pp_time_format(time_t t, char out[PP_TIME_SIZE])
     struct tm tm;
 
     /* Years outside 0..9999 do not fit the format: clamp to its ends. */
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9999 - 1900) {
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9999 - 1900 || tm.tm_year < -1900) {
         memcpy(out, t < 0 ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z", PP_TIME_SIZE);
-        return out;
-    }
-    if (tm.tm_year < -1900) {
-        memcpy(out, "0000-01-01T00:00:00Z", PP_TIME_SIZE);
         return out;
     }
     snprintf(out, PP_TIME_SIZE, "%04u-%02u-%02uT%02u:%02u:%02uZ",

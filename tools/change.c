@@ -7,7 +7,8 @@
  * (pk_report), and the tail of every rotation (pk_save_rotation): under
  * the lock, the entry is still the one checked, the new key is written in
  * its place atomically and one line is logged, with fingerprints, never
- * the key.
+ * the key. Notes beside the outcome (pk_note) go where they cannot spoil
+ * --json's one object.
  */
 #include <config.h>
 
@@ -51,6 +52,15 @@ void pk_report(struct pk *pk, const char *verb, bool changed, const char *fmt, .
     va_end(ap);
 }
 
+void pk_note(struct pk *pk, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(pk_has(pk, OPT_JSON) ? stderr : stdout, fmt, ap);
+    va_end(ap);
+}
+
 /* ---- the store's lock and directories ---- */
 
 static int prepare_dir(struct pk *pk, const char *dir, const char *what)
@@ -58,7 +68,7 @@ static int prepare_dir(struct pk *pk, const char *dir, const char *what)
     char err[PP_ERRLEN], fix[PATH_MAX + 64];
     bool created;
 
-    if (pp_dir_prepare(dir, &created, err, sizeof(err)) != 0) {
+    if (pp_dir_make(dir, true, &created, err, sizeof(err)) != 0) {
         pk_dir_fix(dir, true, fix, sizeof(fix));
         pp_error(&pk->log, "%s directory unusable: %s", what, err);
         if (fix[0] != '\0')
@@ -84,7 +94,7 @@ int pk_begin_change(struct pk *pk, struct pp_store_lock *lk)
         pp_error(&pk->log, "%s", err);
         return -1;
     }
-    n = pp_store_clean_temps(pk->cfg.store, err, sizeof(err));
+    n = pp_clean_temps(pk->cfg.store, NULL, NULL, err, sizeof(err));
     if (n < 0) {
         pp_error(&pk->log, "%s", err);
         pp_store_unlock(lk);

@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <stdarg.h>
 
 #include "cache.h"
 #include "pk.h"
@@ -35,17 +34,6 @@
 #include "timefmt.h"
 #include "verdict.h"
 
-
-/* A note beside the outcome: on stdout, or on stderr when stdout is JSON. */
-static void note(struct pk *pk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct pk *pk, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfprintf(pk_has(pk, OPT_JSON) ? stderr : stdout, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- checking operands and options ---- */
 
@@ -489,10 +477,10 @@ int pk_rotate(struct pk *pk, int argc, char **argv)
         learned = pk_cloud_learn_expiration(pk, &e);
     }
     if (old.has_expires && !e.has_expires)
-        note(pk, "note: the old key's recorded expiration (%s) was dropped; give --expires for "
+        pk_note(pk, "note: the old key's recorded expiration (%s) was dropped; give --expires for "
              "the new key's\n", pp_time_format(old.expires, t1));
     if (old.key_id[0] != '\0' && e.key_id[0] == '\0')
-        note(pk, "note: the old key's user and key ids were dropped; give --user-id and "
+        pk_note(pk, "note: the old key's user and key ids were dropped; give --user-id and "
              "--key-id for the new key's\n");
 
     if (pk_save_rotation(pk, &old, &e, &lk, pk_has(pk, OPT_NO_VALIDATE) ? "no" : "yes", "",
@@ -560,7 +548,7 @@ int pk_remove(struct pk *pk, int argc, char **argv)
             goto out;
         pp_notice(&pk->log, "unmap (remove --force) entry=%s rules=\"%s\" by=%s", name, rules,
                   pk->invoker);
-        note(pk, "removed the mappings of entry %s: %s\n", name, rules);
+        pk_note(pk, "removed the mappings of entry %s: %s\n", name, rules);
     }
     if (pp_entry_load(&pk->cfg, name, &e, &pk->quiet) == 0)
         pp_fingerprint(e.key, fp);

@@ -166,9 +166,9 @@ int pk_cloud_pick_workspace(struct pk *pk, const char *key, const char *ws_arg,
     }
     snprintf(account_id, PP_UUID_LEN + 1, "%s", pick->account_id);
     snprintf(workspace_id, PP_UUID_LEN + 1, "%s", pick->workspace_id);
-    printf("checked with Prefect Cloud: the key is valid and sees workspace %s/%s\n",
-           pp_log_safe(pick->account_handle, a, sizeof(a)),
-           pp_log_safe(pick->workspace_handle, w, sizeof(w)));
+    pk_note(pk, "checked with Prefect Cloud: the key is valid and sees workspace %s/%s\n",
+            pp_log_safe(pick->account_handle, a, sizeof(a)),
+            pp_log_safe(pick->workspace_handle, w, sizeof(w)));
     free(ws);
     return PK_OK;
 }
@@ -187,8 +187,8 @@ int pk_cloud_confirm_workspace(struct pk *pk, const char *key, const char *accou
     for (size_t i = 0; i < n; i++) {
         if (strcmp(ws[i].account_id, account_id) == 0
             && strcmp(ws[i].workspace_id, workspace_id) == 0) {
-            printf("checked with Prefect Cloud: the new key is valid and sees the entry's "
-                   "workspace\n");
+            pk_note(pk, "checked with Prefect Cloud: the new key is valid and sees the entry's "
+                    "workspace\n");
             free(ws);
             return PK_OK;
         }
@@ -216,8 +216,8 @@ bool pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
     when = a.expires;
     pp_checkmsg_answer_clear(&a);
     if (ans.status != PP_CLOUD_OK) {
-        printf("note: the key's expiration could not be read from Cloud (%s)%s\n", ans.reason,
-               e->has_expires ? "; keeping --expires" : "");
+        pk_note(pk, "note: the key's expiration could not be read from Cloud (%s)%s\n", ans.reason,
+                e->has_expires ? "; keeping --expires" : "");
         return false;
     }
     /*
@@ -228,19 +228,19 @@ bool pk_cloud_learn_expiration(struct pk *pk, struct pp_entry *e)
     if (e->service_account_id[0] != '\0' && e->user_id[0] == '\0') {
         snprintf(e->sa_key_id, sizeof(e->sa_key_id), "%s", ans.key_id);
         if (ans.key_id[0] != '\0')
-            printf("the service account's record names this key as api_key.id %s\n",
-                   ans.key_id);
+            pk_note(pk, "the service account's record names this key as api_key.id %s\n",
+                    ans.key_id);
     }
     if (!has) {
-        printf("Prefect Cloud says the key never expires%s\n",
-               e->has_expires ? " (--expires is recorded anyway)" : "");
+        pk_note(pk, "Prefect Cloud says the key never expires%s\n",
+                e->has_expires ? " (--expires is recorded anyway)" : "");
         return true;
     }
     if (e->has_expires && e->expires != when)
-        printf("note: Prefect Cloud says the key expires %s, not %s: recording Cloud's\n",
-               pp_time_format(when, t1), pp_time_format(e->expires, t2));
+        pk_note(pk, "note: Prefect Cloud says the key expires %s, not %s: recording Cloud's\n",
+                pp_time_format(when, t1), pp_time_format(e->expires, t2));
     else
-        printf("Prefect Cloud says the key expires %s\n", pp_time_format(when, t1));
+        pk_note(pk, "Prefect Cloud says the key expires %s\n", pp_time_format(when, t1));
     e->has_expires = true;
     e->expires = when;
     return true;

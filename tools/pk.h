@@ -139,6 +139,12 @@ int pk_rotate_from_cloud(struct pk *pk, int argc, char **argv);
 /* The changing verbs' outcome on stdout, text or --json (change.c). */
 void pk_report(struct pk *pk, const char *verb, bool changed, const char *fmt, ...)
     PP_PRINTF(4, 5);
+/*
+ * A note beside a verb's outcome (what a check found, how an expiration
+ * was learned): on stdout, or on stderr when stdout is --json's one object
+ * (change.c).
+ */
+void pk_note(struct pk *pk, const char *fmt, ...) PP_PRINTF(2, 3);
 
 /* Verbs. argv holds the verb's operands only. */
 int pk_add(struct pk *pk, int argc, char **argv);

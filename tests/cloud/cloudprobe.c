@@ -183,7 +183,7 @@ int main(int argc, char **argv)
         size_t n = 0, k;
         char *key = read_key();
 
-        rc = pp_cloud_workspaces(&cfg, key, &ws, &n, &ans, &log);
+        rc = pp_cloud_workspaces_on(NULL, &cfg, key, &ws, &n, &ans, &log);
         pp_free_secret(key);
         print_answer(rc, &ans);
         printf("count=%zu\n", n);
@@ -198,8 +198,9 @@ int main(int argc, char **argv)
         time_t when = 0;
         char *key = read_key();
 
-        rc = pp_cloud_expiration(&cfg, key, opt_id(argv[i]), opt_id(argv[i + 1]),
-                                 opt_id(argv[i + 2]), opt_id(argv[i + 3]), &has, &when, &ans, &log);
+        rc = pp_cloud_expiration_on(NULL, &cfg, key, opt_id(argv[i]), opt_id(argv[i + 1]),
+                                    opt_id(argv[i + 2]), opt_id(argv[i + 3]), &has, &when, &ans,
+                                    &log);
         pp_free_secret(key);
         print_answer(rc, &ans);
         printf("expiration=%s\n", has ? pp_time_format(when, t) : "none");
