@@ -135,17 +135,11 @@ int main(int argc, char **argv)
     case PP_CHECK_MODE_CHECK:
         answer.rc = pp_checkwork_check(&rq, &answer, &log);
         break;
-    case PP_CHECK_MODE_NOTE:
-        pp_checkwork_note(&rq, &log);
-        break;
     case PP_CHECK_MODE_VALIDATE:
         answer.rc = pp_checkwork_validate(&rq, &answer, &log);
         break;
     }
-    if (rq.mode == PP_CHECK_MODE_NOTE)
-        to_syslog(rq.user);
-    else
-        send_answer(rq.user);
+    send_answer(rq.user);
     pp_checkmsg_request_clear(&rq);
     pp_checkmsg_answer_clear(&answer);
     return 0;

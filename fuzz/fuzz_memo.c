@@ -17,10 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct pp_config cfg;
     struct pp_log log = fuzz_log;
 
-    if (pp_memo_parse(data, size, "alice", "warm", &m) != NULL)
+    if (pp_memo_unpack(data, size, "alice", "warm", &m) != NULL)
         return 0;
-    FUZZ_ASSERT(m.config_path[0] == '/' && m.image != NULL && m.entry.key == NULL);
-    FUZZ_ASSERT(m.entry.key_off > 0 && m.entry.key_len > 0);
+    FUZZ_ASSERT(m.config_path[0] == '/' && m.image != NULL && m.entry_id[0] != '\0');
+    FUZZ_ASSERT(m.rule.match != PP_MATCH_NONE && (m.ngroups == 0) == (m.groups == NULL));
     FUZZ_ASSERT(!m.have_record || m.record.outcome < PP_OUT_COUNT);
     if (pp_config_from_image(&cfg, m.config_path, m.image, m.image_len, 0, NULL, &log) == 0) {
         FUZZ_ASSERT(cfg.api_url != NULL && cfg.store != NULL && cfg.cache_dir != NULL);

@@ -12,7 +12,6 @@
 #include <config.h>
 
 #include "cache.h"
-#include "checkask.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -248,10 +247,6 @@ static const char *record_fields(config_setting_t *root, struct pp_cache_record 
         memcpy(rec->reason, s, len);
         rec->reason[len] = '\0';
     }
-    if (get_str(root, "entry_file", &s) < 0 || (s != NULL && strlen(s) >= sizeof(rec->entry_file)))
-        return "entry_file not a file identity";
-    if (s != NULL)
-        memcpy(rec->entry_file, s, strlen(s) + 1);
     return NULL;
 }
 
@@ -432,8 +427,7 @@ static char *format_record(const struct pp_cache_record *rec, char *err, size_t 
         && add_time(root, "backoff_until", rec->has_backoff, rec->backoff_until)
         && (rec->http_status == 0 || add_int(root, "http_status", rec->http_status))
         && (rec->reason[0] == '\0' || add_string(root, "reason", rec->reason))
-        && (rec->serial == 0 || add_int(root, "serial", (long long)rec->serial))
-        && (rec->entry_file[0] == '\0' || add_string(root, "entry_file", rec->entry_file));
+        && (rec->serial == 0 || add_int(root, "serial", (long long)rec->serial));
     /* No comment, and no setting at its default: a warm login parses this. */
     if (ok && (f = open_memstream(&text, &size)) != NULL) {
         sym_config_write(&c, f);
@@ -497,7 +491,7 @@ int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
                          const struct pp_log *log)
 {
     struct pp_cache_record rec;
-    bool have = false;
+    bool have;
 
     if (cfg->cache_dir != NULL && e->record == NULL) {
         /* Kept for the check that follows (store.h): one read per login. */
@@ -505,19 +499,12 @@ int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
         if (have && (e->record = malloc(sizeof(*e->record))) != NULL)
             *e->record = rec;
         e->record_read = !have || e->record != NULL;
-        if (have && e->file_id[0] != '\0' && strcmp(rec.entry_file, e->file_id) == 0) {
-            memcpy(e->fp, rec.fingerprint, PP_FP_SIZE);
-            return 0;
-        }
     }
+    /* The key as read, hashed every time (libmd: cheap, and nothing to trust). */
     if (pp_fingerprint(e->key, e->fp) != 0) {
         pp_error(log, "entry %s: the key's fingerprint cannot be computed", e->name);
         return -1;
     }
-    /* Never here: a login must hold no lock and write no record (check.h). */
-    if (have && e->file_id[0] != '\0'
-        && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id))
-        pp_check_note_identity(cfg, e, log);
     return 0;
 }
 

@@ -33,18 +33,14 @@
  *   reason         short text for logs and prefect-keys
  *   serial         one more than the previous record's: tells a login that
  *                  waited for a running check that its result has arrived
- *   entry_file     optional: the identity of the entry file (store.h
- *                  file_id) whose key has this fingerprint
+ * (entry_file, which older versions wrote, is ignored.)
  *
  * Promises: records are read through safefile (PP_FILE_SECRET,
  * PP_CACHE_MAX) with the cache directory checked (pp_check_dir, private);
  * written atomically by pp_write_file_atomic (store_write.h), the writer
  * the store and the mapping use, so a writer killed at any point leaves
  * the old or the new record and no partial file; a record that is malformed is
- * logged and treated as absent. The fingerprint of a record is reused
- * (pp_cache_fingerprint) only while the entry file has the identity the
- * record names: the key was hashed from exactly that version of the file. A
- * record whose fingerprint is not the
+ * logged and treated as absent. A record whose fingerprint is not the
  * current key's belongs to a predecessor, and one for another workspace to
  * an older version of the entry: callers must ignore both (pp_cache_read
  * returns them; pp_check_entry ignores them).
@@ -81,7 +77,6 @@ struct pp_cache_record {
     long http_status;
     char reason[256];
     unsigned long serial;
-    char entry_file[PP_FILE_ID_SIZE];   /* "" when not known */
 };
 
 /* The suffix of a record's file name: "{cache_dir}/{entry}.rec". */
@@ -151,17 +146,10 @@ int pp_cache_write(const struct pp_config *cfg, const char *entry,
                    const struct pp_cache_record *rec, const struct pp_log *log);
 
 /*
- * The fingerprint of e's key into e->fp, without hashing when the record
- * of e names e's entry file as it is now (e->file_id, not empty): then the
- * record's fingerprint is the key's, and the key is not hashed. Else the
- * key is hashed, and if the record is this key's (fingerprint, account and
- * workspace) but does not name the file yet, the check program is asked
- * to add the file's identity to it (pp_check_note_identity; when the
- * entry's check lock is free; nothing else of the record changes, its
- * serial included) so that the next login need not hash. This process
- * itself takes no lock and writes nothing.
- * Returns 0, or -1 if the key could not be hashed (e->fp is then
- * "unknown"; logged).
+ * The fingerprint of e's key into e->fp, hashed from the key as read, and
+ * e's record read once for the check that follows (e->record, store.h).
+ * Takes no lock and writes nothing. Returns 0, or -1 if the key could not
+ * be hashed (e->fp is then "unknown"; logged).
  */
 int pp_cache_fingerprint(const struct pp_config *cfg, struct pp_entry *e,
                          const struct pp_log *log);

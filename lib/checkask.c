@@ -112,22 +112,6 @@ int pp_check_ask(const struct pp_check *c, bool force, struct pp_verdict *v, cha
     return r;
 }
 
-void pp_check_note_identity(const struct pp_config *cfg, const struct pp_entry *e,
-                            const struct pp_log *log)
-{
-    struct pp_check c;
-    struct pp_check_request rq;
-    struct pp_verdict v;
-    char why[300];
-
-    if (pp_check_begin(&c, cfg, e, time(NULL), &v, log) != 0)
-        return;
-    request_for(&c, PP_CHECK_MODE_NOTE, false, &rq);
-    if (pp_checkrun(cfg, &rq, -1, NULL, why, sizeof(why), log) < 0)
-        pp_debug(log, "cache: entry=%s: the record does not name the entry file: %s", e->name,
-                 why);
-}
-
 int pp_check_validate(const struct pp_config *cfg, const struct pp_entry *e, unsigned ask,
                       struct pp_check_answer *a, const struct pp_log *log)
 {

@@ -52,15 +52,6 @@ int pp_check_ask(const struct pp_check *c, bool force, struct pp_verdict *v, cha
                  size_t whylen);
 
 /*
- * Have the check program name e's entry file (e->file_id) in the record of
- * e's key (e->fp), so that the next login need not hash the key
- * (pp_cache_fingerprint). Does not wait; nothing happens when the program
- * cannot start or the entry's lock is taken.
- */
-void pp_check_note_identity(const struct pp_config *cfg, const struct pp_entry *e,
-                            const struct pp_log *log);
-
-/*
  * Ask Cloud about a key that is no entry yet (prefect-keys add, rotate),
  * through the check program (checkmsg.h: PP_CHECK_MODE_VALIDATE): ask says
  * what (PP_ASK_WORKSPACES, PP_ASK_EXPIRATION, the latter from e's ids);

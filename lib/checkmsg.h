@@ -36,7 +36,6 @@
 
 enum pp_check_mode {
     PP_CHECK_MODE_CHECK = 1,    /* check an entry through the cache (check.h) */
-    PP_CHECK_MODE_NOTE,         /* only name the entry file in its key's record (cache.h) */
     PP_CHECK_MODE_VALIDATE,     /* a key that is no entry yet: its workspaces, expiration */
 };
 

@@ -235,20 +235,13 @@ int pp_checkrun(const struct pp_config *cfg, const struct pp_check_request *rq, 
     /* A program that died at once must not kill the caller with SIGPIPE. */
     r = send(sv[0], frame, flen, MSG_NOSIGNAL) == (ssize_t)flen ? 0 : -1;
     pp_free_buf(frame, flen);
-    if (wait_ms < 0) {
-        close(sv[0]);
-        if (r == 0)
-            return 1;
-        snprintf(why, whylen, "the check program did not take the request");
-        goto fail;
-    }
     /*
      * Read its answer even when it did not take the request: a program that
      * could not do the check answers why and ends, maybe before a slow
      * caller (under a debugger, on a loaded host) has sent anything.
      */
     sent = r;
-    r = pp_checkmsg_recv(sv[0], wait_ms, &buf, &blen);
+    r = pp_checkmsg_recv(sv[0], wait_ms > 0 ? wait_ms : 0, &buf, &blen);
     close(sv[0]);
     if (sent != 0 && r < 0) {
         snprintf(why, whylen, "the check program did not take the request");

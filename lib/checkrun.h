@@ -35,9 +35,8 @@
 #include "log.h"
 
 /*
- * Run the program with rq and wait at most wait_ms for its answer (wait_ms
- * < 0: send the request and do not wait; a is then not used and may be
- * NULL). The program's log lines are logged through log. Returns 1 (a
+ * Run the program with rq and wait at most wait_ms for its answer (none
+ * when wait_ms <= 0). The program's log lines are logged through log. Returns 1 (a
  * filled; pp_checkmsg_answer_clear it), 0 when no answer came in time, -1
  * when the program could not be run or ended without an answer (why says
  * why, whylen bytes; also logged).

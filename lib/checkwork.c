@@ -134,7 +134,6 @@ static int ask_cloud(struct pp_check *c, const struct pp_cache_record *prev, uns
     snprintf(rec->fingerprint, sizeof(rec->fingerprint), "%s", c->fp);
     snprintf(rec->account_id, sizeof(rec->account_id), "%s", c->e->account_id);
     snprintf(rec->workspace_id, sizeof(rec->workspace_id), "%s", c->e->workspace_id);
-    snprintf(rec->entry_file, sizeof(rec->entry_file), "%s", c->e->file_id);
     rec->checked_at = c->now;
     rec->serial = serial + 1;
     if (prev != NULL) {
@@ -308,29 +307,6 @@ int pp_checkwork_check(const struct pp_check_request *rq, struct pp_check_answer
     a->rc = locked_check(&c, rq->force, have, &rec, serial_before, &a->v);
     snprintf(a->source, sizeof(a->source), "%s", c.source);
     return a->rc;
-}
-
-void pp_checkwork_note(const struct pp_check_request *rq, const struct pp_log *log)
-{
-    const struct pp_config *cfg = &rq->cfg;
-    const struct pp_entry *e = &rq->e;
-    struct pp_cache_record rec;
-    int fd;
-
-    /* Not waited for: a check that holds the lock writes the identity anyway. */
-    if (e->file_id[0] == '\0' || e->fp[0] == '\0')
-        return;
-    fd = pp_cache_lock(cfg, e->name, 0, log);
-    if (fd < 0)
-        return;
-    if (pp_cache_read(cfg, e->name, &rec, log) == 0
-        && pp_cache_record_is_for(&rec, e->fp, e->account_id, e->workspace_id)
-        && strcmp(rec.entry_file, e->file_id) != 0) {
-        snprintf(rec.entry_file, sizeof(rec.entry_file), "%s", e->file_id);
-        if (pp_cache_write(cfg, e->name, &rec, log) == 0)
-            pp_debug(log, "cache: entry=%s: the record now names the entry file", e->name);
-    }
-    close(fd);
 }
 
 int pp_checkwork_validate(const struct pp_check_request *rq, struct pp_check_answer *a,

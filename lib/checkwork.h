@@ -22,9 +22,6 @@
 int pp_checkwork_check(const struct pp_check_request *rq, struct pp_check_answer *a,
                        const struct pp_log *log);
 
-/* MODE_NOTE: name rq->e.file_id in the record of rq->e.fp, if the lock is free. */
-void pp_checkwork_note(const struct pp_check_request *rq, const struct pp_log *log);
-
 /*
  * MODE_VALIDATE: with PP_ASK_WORKSPACES in rq->ask, the workspaces
  * rq->e.key sees (a->ws_ans, a->ws); with PP_ASK_EXPIRATION (and, if both,

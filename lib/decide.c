@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "mapping.h"
 #include "memo.h"
 #include "nsslookup.h"
-#include "usermemo.h"
 #include "verdict.h"
 
 static void wipe_export(struct pp_decision *d)
@@ -30,6 +30,12 @@ static void wipe_export(struct pp_decision *d)
     d->key = NULL;
     free(d->url);
     d->url = NULL;
+}
+
+/* Whether in is a login's (the memo's business): may ask Cloud, no trace. */
+static bool is_login(const struct pp_decide_in *in)
+{
+    return in != NULL && in->network && in->trace == NULL;
 }
 
 /* The facts the judge's ruling names, from d as far as it has got. */
@@ -88,33 +94,88 @@ static bool scope(const struct pp_decide_in *in, struct pp_decision *d,
     return j == PP_JUDGED_GO_ON;
 }
 
+/* Whether m has a rule for user of its own (then no group is looked at). */
+static bool has_user_rule(const struct pp_mapping *m, const char *user)
+{
+    size_t i;
+
+    for (i = 0; i < m->nusers; i++)
+        if (strcmp(m->users[i].name, user) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * A login's NSS facts for its memo (memo.h), gathered before the mapping is
+ * resolved: a change after this leaves a memo its next login does not
+ * match. The groups only when the group rules will be walked: the user's
+ * list and every group rule's group, as the walk asks for them. Quietly:
+ * what NSS cannot answer, the walk says.
+ */
+static void gather_groups(const struct pp_decide_in *in, const struct pp_mapping *map,
+                          struct pp_decision *d)
+{
+    struct pp_log quiet = { .sink = pp_log_drop };
+    struct pp_memo_group *g;
+    gid_t *list = NULL;
+    int n = 0;
+    size_t i;
+
+    d->uid_min = 0;
+    if (!is_login(in) || !d->known_user || has_user_rule(map, in->user))
+        return;         /* no memo, or a user rule: no group is looked at */
+    d->uid_min = map->broad_rules_uid_min;
+    /* No group rules, or none for this uid (then no rule matches: no memo). */
+    if (map->ngroups == 0 || (long long)d->uid < (long long)map->broad_rules_uid_min)
+        return;
+    d->uid_min = -1;    /* until gathered: no memo */
+    if (pp_user_groups(in->user, d->gid, &list, &n, &quiet) != 0 || n < 1
+        || (d->rule_groups = calloc(map->ngroups, sizeof(*d->rule_groups))) == NULL) {
+        free(list);
+        return;
+    }
+    d->groups = list;
+    d->ngroups = (size_t)n;
+    d->nrule_groups = map->ngroups;
+    for (i = 0; i < map->ngroups; i++) {
+        g = &d->rule_groups[i];
+        snprintf(g->name, sizeof(g->name), "%s", map->groups[i].name);
+        /* A group NSS cannot answer for fails the walk too (said there): no memo. */
+        switch (pp_group_lookup(g->name, in->user, &g->gid, &g->listed, &quiet)) {
+        case 1:
+            g->found = true;
+            break;
+        case 0:
+            g->gid = 0;
+            g->listed = false;
+            break;
+        default:
+            return;
+        }
+    }
+    d->uid_min = map->broad_rules_uid_min;
+}
+
 /* 2. The mapping. Returns true when a rule matched (d->rule). */
 static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
                     const struct pp_log *log)
 {
+    char path[PATH_MAX];
     struct pp_mapping map;
+    char *buf;
+    size_t len;
     int rc;
 
-    memset(&map, 0, sizeof(map));
-    if (in->trace == NULL) {
-        /* A login: a user rule is remembered while the mapping is unchanged (mapping.h). */
-        rc = pp_mapping_resolve_login(in->cfg, in->user, d->known_user, d->uid, d->gid, &d->rule,
-                                      d->mapping_id, log);
-        if (rc == -2) {
-            local_error(in->cfg, d, "the mapping cannot be used (see the line before)",
-                        "the key mapping could not be read");
-            return false;
-        }
-    } else {
-        if (pp_mapping_load(in->cfg, &map, log) != 0) {
-            local_error(in->cfg, d, "the mapping cannot be used (see the line before)",
-                        "the key mapping could not be read");
-            return false;
-        }
-        rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule,
-                                      log, in->trace, in->trace_ctx);
-        pp_mapping_free(&map);
+    rc = pp_mapping_read(in->cfg, path, &buf, &len, d->mapping_id, log);
+    if (rc < 0 || pp_mapping_from_text(in->cfg, rc == 0 ? buf : NULL, len, path, &map, log) != 0) {
+        local_error(in->cfg, d, "the mapping cannot be used (see the line before)",
+                    "the key mapping could not be read");
+        return false;
     }
+    gather_groups(in, &map, d);
+    rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule, log,
+                                  in->trace, in->trace_ctx);
+    pp_mapping_free(&map);
     if (rc != 0) {
         memset(&d->rule, 0, sizeof(d->rule));
         local_error(in->cfg, d,
@@ -191,18 +252,11 @@ static void entry_verdict(const struct pp_decide_in *in, struct pp_decision *d,
         return;
     }
     d->have_entry = true;
-    /* From the cache record while the entry file is unchanged: no hashing (cache.h). */
     pp_cache_fingerprint(cfg, &d->entry, log);
     memcpy(d->fingerprint, d->entry.fp, sizeof(d->fingerprint));     /* both PP_FP_SIZE */
 
     mode = in->network ? PP_VERDICT_LOGIN : PP_VERDICT_CACHE_ONLY;
     verdict(in, d, mode, false, log);
-}
-
-/* Whether in is a login's (the memo's business): may ask Cloud, no trace. */
-static bool is_login(const struct pp_decide_in *in)
-{
-    return in != NULL && in->network && in->trace == NULL;
 }
 
 /* An empty decision: nothing known, "-" for the fingerprint and service. */
@@ -224,52 +278,87 @@ static void begin(const struct pp_decide_in *in, struct pp_decision *d)
     pp_judge_rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
 }
 
+/* Whether NSS and login.defs give what m was decided from (after scope() looked the user up). */
+static const char *nss_differs(const struct pp_decide_in *in, const struct pp_memo *m,
+                               const struct pp_decision *d)
+{
+    struct pp_log quiet = { .sink = pp_log_drop };
+    gid_t *list = NULL;
+    int n = 0;
+    size_t i;
+    bool same;
+
+    if (d->uid != m->uid || d->gid != m->gid)
+        return "NSS gives another uid or primary group";
+    if (m->rule.match != PP_MATCH_USER && pp_mapping_uid_min(in->cfg) != m->uid_min)
+        return "UID_MIN changed";
+    if (m->ngroups == 0)
+        return NULL;
+    if (pp_user_groups(in->user, d->gid, &list, &n, &quiet) != 0)
+        return "NSS could not list the user's groups";
+    same = (size_t)n == m->ngroups && memcmp(list, m->groups, m->ngroups * sizeof(*list)) == 0;
+    free(list);
+    if (!same)
+        return "NSS gives another group list";
+    for (i = 0; i < m->nrule_groups; i++) {
+        const struct pp_memo_group *g = &m->rule_groups[i];
+        bool listed = false;
+        gid_t gid = 0;
+        int r = pp_group_lookup(g->name, in->user, &gid, &listed, &quiet);
+
+        if (r < 0)
+            return "NSS could not answer for a group";
+        if ((r == 1) != g->found || (r == 1 && (gid != g->gid || listed != g->listed)))
+            return "NSS gives another group";
+    }
+    return NULL;
+}
+
 /*
  * decide_warm's steps after the configuration: the same steps as
- * pp_decide, each from the memo while its file is unchanged. Returns why
- * the memo does not hold (d then half-filled), or NULL when d is decided.
+ * pp_decide, the mapping and the record from the memo while their files
+ * are unchanged, the entry read and its key hashed. Returns why the memo
+ * does not hold (d then half-filled), or NULL when d is decided.
  */
 static const char *decide_remembered(const struct pp_decide_in *in, const struct pp_memo *m,
                                      struct pp_decision *d, const struct pp_log *log)
 {
     /* A file that cannot be used sends the login the long way, which says why: once. */
     struct pp_log quiet = { .sink = pp_log_drop };
-    struct pp_entry e;
-    char id[PP_FILE_ID_SIZE];
+    char id[PP_FILE_ID_SIZE], fp[PP_FP_SIZE];
+    const char *wrong;
 
     begin(in, d);
-    /*
-     * The files first: each only declines, and a memo that no longer holds
-     * (right after a check rewrote the record, say) then costs the long way
-     * no second NSS lookup.
-     */
+    /* The files' identities first: each only declines, with no NSS lookup. */
     if (pp_mapping_file_id(in->cfg, id, &quiet) != 0 || strcmp(id, m->mapping_id) != 0)
         return "the mapping file changed";
-    /* The record before the entry: no key is read for a memo a check has just outdated. */
-    if (m->have_record && (pp_cache_file_id(in->cfg, m->entry.name, id, &quiet) != 0
+    if (m->have_record && (pp_cache_file_id(in->cfg, m->rule.entry, id, &quiet) != 0
                            || strcmp(id, m->record_id) != 0))
         return "the cache record changed";
     if (!m->have_record && in->cfg->validate)
         return "no cache record remembered";
-    e = m->entry;
-    /* pp_mapping_file_id has just checked the store directory. */
-    if (pp_entry_load_key(in->cfg, &e, m->entry.file_id, true, &quiet) != 0)
+    if (!scope(in, d, log))
+        return NULL;    /* decided from the configuration and NSS alone, as pp_decide would */
+    if ((wrong = nss_differs(in, m, d)) != NULL)
+        return wrong;
+    /* The entry, read as the long way reads it: the key is exported from it. */
+    if (pp_entry_load(in->cfg, m->rule.entry, &d->entry, &quiet) != 0)
+        return "the entry file cannot be read";
+    d->have_entry = true;
+    if (strcmp(d->entry.file_id, m->entry_id) != 0)
         return "the entry file changed";
-    if (!scope(in, d, log)) {
-        /* Decided from the configuration and NSS alone, as pp_decide would. */
-        pp_entry_clear(&e);
-        return NULL;
-    }
-    if (d->uid != m->uid || d->gid != m->gid) {
-        pp_entry_clear(&e);
-        return "NSS gives another uid or primary group";
-    }
+    /* Its key hashed every time: the identity alone never vouches for the key. */
+    if (pp_fingerprint(d->entry.key, fp) != 0 || strcmp(fp, m->fingerprint) != 0)
+        return "the key's hash is not the memo's";
+    if (m->have_record && !pp_cache_record_is_for(&m->record, fp, d->entry.account_id,
+                                                  d->entry.workspace_id))
+        return "the cache record is not this key's";
     d->rule = m->rule;
     memcpy(d->mapping_id, m->mapping_id, sizeof(d->mapping_id));
     pp_judge_rule_words(&d->rule, d->rule_words, sizeof(d->rule_words));
     pp_debug(log, "service=%s mapped to entry %s (login memo)", d->service, d->rule.entry);
-    d->entry = e;
-    d->have_entry = true;
+    memcpy(d->entry.fp, fp, sizeof(d->entry.fp));
+    memcpy(d->fingerprint, fp, sizeof(d->fingerprint));     /* both PP_FP_SIZE */
     if (m->have_record) {
         d->entry.record = malloc(sizeof(*d->entry.record));
         if (d->entry.record == NULL)
@@ -277,7 +366,6 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
         *d->entry.record = m->record;
     }
     d->entry.record_read = true;
-    memcpy(d->fingerprint, d->entry.fp, sizeof(d->fingerprint));     /* both PP_FP_SIZE */
     if (!verdict(in, d, PP_VERDICT_CACHE_ONLY, true, log))
         return "the cached check is not fresh";
     return NULL;
@@ -330,12 +418,26 @@ static int decide_warm(const struct pp_decide_in *in, int argc, const char **arg
 static void remember(const struct pp_decide_in *in, const struct pp_decision *d,
                      const struct pp_log *log)
 {
+    struct pp_memo m;
+
     if (!is_login(in) || in->cfg == NULL || d->ruling.scope != PP_SCOPE_IN || !d->known_user
-        || !d->have_entry || d->ruling.outcome == PP_OUT_ERROR
-        || d->ruling.outcome == PP_OUT_NEEDS_CHECK)
+        || !d->have_entry || d->uid_min < 0 || d->ruling.outcome == PP_OUT_ERROR
+        || d->ruling.outcome == PP_OUT_NEEDS_CHECK || d->entry.key == NULL)
         return;
-    pp_memo_save(in->cfg, in->user, in->service, d->uid, d->gid, d->mapping_id, &d->rule,
-                 &d->entry, log);
+    memset(&m, 0, sizeof(m));
+    m.uid = d->uid;
+    m.gid = d->gid;
+    m.groups = d->groups;           /* borrowed: m is not freed */
+    m.ngroups = d->ngroups;
+    m.rule_groups = d->rule_groups;
+    m.nrule_groups = d->nrule_groups;
+    m.uid_min = d->uid_min;
+    memcpy(m.mapping_id, d->mapping_id, sizeof(m.mapping_id));
+    m.rule = d->rule;
+    memcpy(m.entry_id, d->entry.file_id, sizeof(m.entry_id));
+    memcpy(m.fingerprint, d->entry.fp, sizeof(m.fingerprint));
+    pp_memo_save(in->cfg, in->user, in->service, &m, log);
+    pp_wipe(&m, sizeof(m));
 }
 
 int pp_decide(const struct pp_decide_in *in, struct pp_decision *d, const struct pp_log *log)
@@ -407,6 +509,8 @@ void pp_decision_log(const struct pp_decision *d, const struct pp_log *log)
 void pp_decision_free(struct pp_decision *d)
 {
     wipe_export(d);
+    free(d->groups);
+    free(d->rule_groups);
     if (d->have_entry)
         pp_entry_clear(&d->entry);
     pp_wipe(d, sizeof(*d));

@@ -48,6 +48,8 @@
 #include "store.h"
 #include "timefmt.h"
 
+struct pp_memo_group;      /* memo.h */
+
 struct pp_decide_in {
     const struct pp_config *cfg;
     const char *user;               /* as the front end got it (untrusted; NULL: none) */
@@ -77,6 +79,13 @@ struct pp_decision {
     /* the rule that matched (match PP_MATCH_NONE when none or not reached) */
     struct pp_resolution rule;
     char mapping_id[PP_FILE_ID_SIZE];   /* the mapping file's identity (a login's; "" if not known) */
+    /* a login's NSS facts for its memo (memo.h), gathered before the mapping
+     * was resolved (malloc'd; freed by pp_decision_free); uid_min -1: none */
+    gid_t *groups;
+    size_t ngroups;
+    struct pp_memo_group *rule_groups;
+    size_t nrule_groups;
+    long uid_min;                   /* the mapping's broad_rules_uid_min */
     char rule_words[PP_ACCOUNT_NAME_MAX + 32];   /* "user rule", "group rule G", ... */
 
     /* the entry (have_entry: loaded; its key is wiped by pp_decision_free) */
@@ -109,10 +118,10 @@ enum pp_login_stage {
  * NSS's answer), the front end's arguments, and what (its words for the
  * debug lines, e.g. "pam_sm_open_session: entry (flags=0)").
  *   1. A session: the login memo (memo.h) decides when it holds (every
- *      file it names unchanged, NSS's answer the same, the cached check
- *      still fresh), without parsing a file: cfg filled as pp_config_load
- *      would fill it, d as pp_decide would ("WHAT: decided from the login
- *      memo").
+ *      file it names unchanged, NSS's answers the same, the key's hash the
+ *      memo's, the cached check still fresh), parsing only the entry: cfg
+ *      filled as pp_config_load would fill it, d as pp_decide would
+ *      ("WHAT: decided from the login memo").
  *   2. Else the configuration is read (pp_config_load; its lines are not
  *      about the user: log->user is unset meanwhile, and for "WHAT"). The account
  *      stage stops there unless on_failure is "deny".

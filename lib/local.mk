@@ -16,7 +16,6 @@ lib_libpp_la_SOURCES = \
 	lib/mapping.c lib/mapping.h \
 	lib/nsslookup.c lib/nsslookup.h \
 	lib/resolve.c lib/resolve.h \
-	lib/usermemo.c lib/usermemo.h \
 	lib/outcome.c lib/outcome.h \
 	lib/judge.c lib/judge.h \
 	lib/verdict.c lib/verdict.h \

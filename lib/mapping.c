@@ -382,9 +382,13 @@ int pp_mapping_from_text(const struct pp_config *cfg, char *buf, size_t len, con
     }
     if (r != 0)
         return -1;
-    m->broad_rules_uid_min =
-        cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
+    m->broad_rules_uid_min = pp_mapping_uid_min(cfg);
     return 0;
+}
+
+long pp_mapping_uid_min(const struct pp_config *cfg)
+{
+    return cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
 }
 
 int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,

@@ -7,8 +7,7 @@
  *   groups = ( { name = "prefect-users"; entry = "svc-batch"; } );   # order matters
  *   default = "svc-default";                                         # optional
  * A missing mapping file (or a missing store) is an empty mapping.
- * Which entry a user gets from it is resolve.h's (a login's, with the user's
- * own rule remembered: usermemo.h).
+ * Which entry a user gets from it is resolve.h's.
  *
  * The file is strict: a bad or duplicate name, a rule without name or
  * entry, or a value of the wrong type makes the whole mapping invalid (one
@@ -81,6 +80,9 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
 #define PP_LOGIN_DEFS "/etc/login.defs"
 #endif
 long pp_login_defs_uid_min(const char *path);
+
+/* The broad_rules_uid_min a mapping loaded under cfg gets (0: group rules and the default apply to all). */
+long pp_mapping_uid_min(const struct pp_config *cfg);
 
 /* Parse mapping text (read safely by the caller); path for messages. */
 int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,

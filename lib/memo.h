@@ -1,33 +1,43 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * memo.h: the login memo, which lets a warm login decide without parsing
- * anything and without loading libconfig (or libcrypto, json-c, libcurl).
+ * the configuration, the mapping or the check record, for a user, group
+ * or default rule alike.
  *
- * After a login of USER through SERVICE decided through the configuration
- * file, the mapping, a user rule of USER's own, the entry and (with
- * validate) the entry's cache record, the module remembers what it read in
+ * After a login of USER through SERVICE decided the long way, the module
+ * remembers the facts it decided from in
  *   PP_RUNDIR/USER:SERVICE     root:root 0600, in a root:root 0700 directory
- * (pack.h's binary form): the configuration file's path, identity and
- * settings (before the PAM arguments, which are applied anew at every
- * login), the uid and primary group NSS gave, the mapping file's identity
- * and the rule, the entry file's identity with its fields (never its key:
- * only where the key's text is in the file, and its fingerprint), and the
- * record with its file's identity.
+ * as one record of its own (struct pp_memo), written by one pack and read
+ * by one unpack (pack.h's binary form) with a format version: the facts
+ * NSS gave (uid, primary group, and for a group or default rule the group
+ * list and the UID_MIN the broad rules were held to), the identities of
+ * the files read (configuration, mapping, entry, check record: safefile.h),
+ * the configuration's settings (before the PAM arguments, which are
+ * applied anew at every login), the rule, the key's fingerprint and the
+ * check record. Never the key.
  *
- * Promises: a memo is used only while every file it names has the
- * identity it recorded (safefile.h: device, inode, size, modification and
- * change times, and settled), each file being opened with the checks a
- * read makes (ownership, modes, no symbolic link, the directories above);
- * the user is looked up through NSS at every login, and the memo is used
- * only while NSS gives the same uid and primary group. The decision is
- * then made by the same code from the same values (decide.h), so it is
- * the one a login without the memo would make; whatever does not hold
- * sends the login the long way, which writes a new memo. Nothing is
- * remembered for a group or default rule (the groups come from NSS, which
- * may change while no file does), before the files have settled, or for a
- * name that is not a valid account or service name. A memo that cannot be
- * used is ignored (said in debug), never an error of the login. It holds
- * no key.
+ * Promises: a memo is used only while NSS gives the same facts and every
+ * file it names has the identity it recorded, each file being opened with
+ * the checks a read makes (ownership, modes, no symbolic link, the
+ * directories above). The entry file is read and its key hashed (SHA-256)
+ * at every login, as the key must be exported: a key whose hash is not the
+ * memo's fingerprint sends the login the long way, whatever the file's
+ * identity says. The decision is then made by the same code from the same
+ * values (decide.h), so it is the one a login without the memo would make;
+ * whatever does not hold sends the login the long way, which writes a new
+ * memo. A memo of another format version, or short, long or garbled, is
+ * no memo; a memo that cannot be used is ignored (said in debug), never an
+ * error of the login. Nothing is remembered before the files have an
+ * identity (safefile.h) or for a name that is not a valid account or
+ * service name.
+ *
+ * What NSS may change without a file changing is compared as gathered: the
+ * uid and primary group always; for a group or default rule UID_MIN, the
+ * user's group list (getgrouplist's gids, in its order) and each group
+ * rule's group (found, gid, the user listed as a member), which are all
+ * the mapping's walk reads (resolve.h): a group NSS cannot answer for
+ * sends the login the long way. A user rule is decided before any group is
+ * looked at, so its memo holds no groups.
  */
 #ifndef PP_MEMO_H
 #define PP_MEMO_H
@@ -42,7 +52,7 @@
 #include "log.h"
 #include "resolve.h"
 #include "safefile.h"
-#include "store.h"
+#include "secret.h"
 
 #ifndef PP_RUNDIR
 #error "PP_RUNDIR is not defined: run configure"
@@ -64,17 +74,41 @@ bool pp_memo_name(const char *user, const char *service, char *out, size_t outle
 /* Largest memo read. */
 #define PP_MEMO_MAX (64 * 1024)
 
+/*
+ * The format version written in every memo, after its magic line. Change
+ * it with any change to pp_memo_pack: a memo of another version is not
+ * read.
+ */
+#define PP_MEMO_VERSION 2
+
+/* A group rule's group, as NSS gave it (pp_group_lookup). */
+struct pp_memo_group {
+    char name[PP_ACCOUNT_NAME_MAX + 1];
+    bool found;                     /* NSS knows the group */
+    gid_t gid;
+    bool listed;                    /* the user is among its listed members */
+};
+
+/* The facts record. */
 struct pp_memo {
+    /* NSS and login.defs, as gathered at the login that wrote it */
     uid_t uid;
     gid_t gid;
+    gid_t *groups;                  /* malloc'd; none for a user rule */
+    size_t ngroups;
+    struct pp_memo_group *rule_groups;  /* every group rule's group; malloc'd; none for a user rule */
+    size_t nrule_groups;
+    long uid_min;                   /* broad rules' UID_MIN (mapping.h); 0 for a user rule */
+    /* the files read, and what the judge reads of them */
     char *config_path;              /* malloc'd */
     char config_id[PP_FILE_ID_SIZE];
     unsigned char *image;           /* the configuration's settings (conf.h); malloc'd */
     size_t image_len;
     char mapping_id[PP_FILE_ID_SIZE];
-    struct pp_resolution rule;      /* a user rule */
-    struct pp_entry entry;          /* no key; fp, file_id, key_off and key_len set */
-    bool have_record;
+    struct pp_resolution rule;      /* user, group or default */
+    char entry_id[PP_FILE_ID_SIZE];
+    char fingerprint[PP_FP_SIZE];   /* the key's, never the key */
+    bool have_record;               /* with validate */
     char record_id[PP_FILE_ID_SIZE];
     struct pp_cache_record record;
 };
@@ -90,21 +124,19 @@ int pp_memo_read(const char *user, const char *service, struct pp_memo *m, char 
 void pp_memo_free(struct pp_memo *m);
 
 /*
- * Remember a login that decided through cfg (loaded by pp_config_load), NSS's
- * uid and primary group, the mapping file mapping_id, rule and the entry e
- * (loaded, with its fingerprint). Does nothing unless rule is a user rule
- * and every identity is known and settled; with validate, the entry's
- * record is read again with its identity and must be this key's. Failures
- * are said in debug only: the memo is a shortcut.
+ * Remember a login that decided through cfg (loaded by pp_config_load):
+ * m holds the NSS facts, mapping_id, the rule, entry_id and the
+ * fingerprint (its pointers borrowed); this adds the configuration's and,
+ * with validate, the record as it is now, which must be this key's. Does
+ * nothing unless every identity is known. Failures are said in debug only:
+ * the memo is a shortcut.
  */
-void pp_memo_save(const struct pp_config *cfg, const char *user, const char *service, uid_t uid,
-                  gid_t gid, const char *mapping_id, const struct pp_resolution *rule,
-                  const struct pp_entry *e, const struct pp_log *log);
+void pp_memo_save(const struct pp_config *cfg, const char *user, const char *service,
+                  struct pp_memo *m, const struct pp_log *log);
 
 /*
- * What pp_memo_save writes for m (the file's data) into w, which the
- * caller has initialised with pp_packer_init (cap PP_MEMO_MAX) and frees.
- * For pp_memo_save and tests.
+ * The file's data for m into w, which the caller has initialised with
+ * pp_packer_init (cap PP_MEMO_MAX) and frees. For pp_memo_save and tests.
  */
 struct pp_packer;
 void pp_memo_pack(struct pp_packer *w, const char *user, const char *service,
@@ -112,9 +144,10 @@ void pp_memo_pack(struct pp_packer *w, const char *user, const char *service,
 
 /*
  * Data of a memo file (len bytes) into m, as pp_memo_read reads one:
- * NULL, or what is wrong with it (m then zeroed). For the fuzz target.
+ * NULL, or what is wrong with it (m then zeroed). For tests and the fuzz
+ * target.
  */
-const char *pp_memo_parse(const void *data, size_t len, const char *user, const char *service,
-                          struct pp_memo *m);
+const char *pp_memo_unpack(const void *data, size_t len, const char *user, const char *service,
+                           struct pp_memo *m);
 
 #endif

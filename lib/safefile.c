@@ -358,12 +358,16 @@ static void put_hex(char *out, size_t *pos, unsigned long long v, char sep)
 void pp_file_identity(const struct stat *st, char *out, size_t outlen)
 {
     struct timespec now;
+    long long age;
     size_t pos = 0;
 
     out[0] = '\0';
     /* 7 numbers of at most 16 hex digits and a separator each, and the NUL. */
-    if (outlen < 7 * 17 + 1 || clock_gettime(CLOCK_REALTIME, &now) != 0
-        || st->st_ctim.tv_sec >= now.tv_sec - PP_FILE_ID_SETTLE)
+    if (outlen < 7 * 17 + 1 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+        return;
+    age = ((long long)now.tv_sec - st->st_ctim.tv_sec) * 1000000000LL
+          + (now.tv_nsec - st->st_ctim.tv_nsec);
+    if (age < PP_FILE_ID_SETTLE_NS + (st->st_ctim.tv_nsec == 0 ? 1000000000LL : 0))
         return;
     /* Hex, as it is only ever compared: formatted by hand, it is a login's
      * cheapest part (two are formatted per warm login). */

@@ -74,19 +74,27 @@ int pp_check_parents(const char *path, char *err, size_t errlen);
 int pp_file_id_of(const char *path, enum pp_file_class cls, size_t max, bool dir_checked,
                   char *id, size_t idlen, char *err, size_t errlen);
 
-/* Room for a file identity; seconds a file must be unchanged for it to count. */
+/*
+ * Room for a file identity; nanoseconds a file must be unchanged for it to
+ * count (a second more for a change time in whole seconds).
+ */
 #define PP_FILE_ID_SIZE 192
-#define PP_FILE_ID_SETTLE 2
+#define PP_FILE_ID_SETTLE_NS (50 * 1000 * 1000L)
 
 /*
  * The identity of the file fstat described in st -- device, inode, size,
  * modification and change times, in hex, as "D:I:S:SEC.NSEC:SEC.NSEC" --
- * into out, or "" while the file has not settled: its change time less
- * than PP_FILE_ID_SETTLE seconds ago. Any change to a file (even in place,
- * with its modification time put back) sets its change time to the
- * current time, which nobody can set back; within one clock tick two
- * changes may leave the same change time, hence the settling. Two reads of
- * a root-owned file that give the same identity read the same content.
+ * into out, or "" while the file has not settled. Any change to a file
+ * (even in place, with its modification time put back) sets its change
+ * time to the current time, which nobody can set back. The kernel takes
+ * that time from its coarse clock, which moves once a tick (at most 10 ms),
+ * so two changes within one tick may leave the same change time: a file
+ * changed less than PP_FILE_ID_SETTLE_NS ago (on a file system that keeps
+ * whole seconds, a change time with no nanoseconds, a second more) has no
+ * identity yet, and any change after it has settled gets a later change
+ * time. Two reads of a root-owned file that give the same identity read
+ * the same content, unless the reader spent longer than the settling time
+ * between its fstat and this call.
  */
 void pp_file_identity(const struct stat *st, char *out, size_t outlen);
 

@@ -250,30 +250,6 @@ static int parse_fields(config_setting_t *root, const char *path, struct pp_entr
     return 0;
 }
 
-/*
- * Where e's key is in text: the one place it appears as a quoted string
- * (store.h: key_off, key_len); nothing when it appears otherwise or more
- * than once (libconfig would also join "ab" "cd": then it is not found).
- */
-static void find_key(const char *text, struct pp_entry *e)
-{
-    size_t klen = strlen(e->key);
-    const char *at = NULL, *p = text;
-
-    e->key_off = 0;
-    e->key_len = 0;
-    while ((p = strstr(p, e->key)) != NULL) {
-        if (at != NULL)
-            return;     /* a second time */
-        at = p;
-        p += klen;
-    }
-    if (at == NULL || at == text || at[-1] != '"' || at[klen] != '"')
-        return;
-    e->key_off = (size_t)(at - text);
-    e->key_len = klen;
-}
-
 int pp_entry_parse(const char *text, const char *path, const char *name,
                    struct pp_entry *e, const struct pp_log *log)
 {
@@ -304,54 +280,6 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
     sym_config_destroy(&c);
     if (r != 0)
         pp_entry_clear(e);
-    else
-        find_key(text, e);
-    return r;
-}
-
-int pp_entry_load_key(const struct pp_config *cfg, struct pp_entry *e, const char *file_id,
-                      bool store_checked, const struct pp_log *log)
-{
-    struct stat st;
-    char path[PATH_MAX], err[PP_ERRLEN], id[PP_FILE_ID_SIZE];
-    char *buf = NULL, *key;
-    size_t len = 0;
-    int r;
-
-    e->key = NULL;
-    if (file_id == NULL || file_id[0] == '\0' || e->key_off == 0 || e->key_len == 0
-        || !pp_entry_name_valid(e->name) || pp_entry_path(cfg->store, e->name, path, sizeof(path)) != 0)
-        return 1;
-    r = store_checked ? 0 : pp_check_dir(cfg->store, true, err, sizeof(err));
-    if (r == 0)
-        r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, true, &buf, &len, &st, err,
-                            sizeof(err));
-    if (r == PP_ABSENT)
-        return 1;
-    if (r != 0) {
-        pp_error(log, "%s", err);
-        return -1;
-    }
-    pp_file_identity(&st, id, sizeof(id));
-    r = 1;
-    /* The same version of the file: the key is where it was, between quotes. */
-    if (strcmp(id, file_id) == 0 && e->key_off < len && e->key_len <= len - e->key_off - 1
-        && buf[e->key_off - 1] == '"' && buf[e->key_off + e->key_len] == '"') {
-        buf[e->key_off + e->key_len] = '\0';
-        key = buf + e->key_off;
-        if (strlen(key) == e->key_len && pp_key_problem(key) == NULL) {
-            e->key = pp_strdup_secret(key);
-            if (e->key == NULL) {
-                pp_error(log, "%s: out of memory", path);
-                r = -1;
-            } else {
-                e->kind = pp_key_kind_of(e->key);
-                memcpy(e->file_id, id, sizeof(e->file_id));
-                r = 0;
-            }
-        }
-    }
-    pp_free_buf(buf, len + 1);
     return r;
 }
 

@@ -31,11 +31,10 @@
  * version of the file the key came from: the store is root's, and any
  * change to the file, even in place with the same size and a modification
  * time put back, sets its change time to the current time, which nobody
- * can set back. It is recorded only once the file has settled (its change
- * time at least PP_FILE_ID_SETTLE seconds before it was read: safefile.h):
+ * can set back. It is recorded only once the file has settled (safefile.h):
  * a change made within the same clock tick as the previous one would
- * otherwise keep the same change time. cache.h keeps a fingerprint with it, so that a warm
- * login need not hash the key.
+ * otherwise keep the same change time. The login memo (memo.h) names it;
+ * the key read from it is hashed at every login all the same.
  */
 #ifndef PP_STORE_H
 #define PP_STORE_H
@@ -73,10 +72,6 @@ struct pp_entry {
     bool has_added;
     time_t added;
     char file_id[PP_FILE_ID_SIZE];              /* "" when not settled or not loaded */
-    /* Where the key's text starts in the file and its length, when it is
-     * there exactly once as a quoted string; key_off 0 when not known. */
-    size_t key_off;
-    size_t key_len;
     char fp[PP_FP_SIZE];                        /* "" until pp_cache_fingerprint */
     /* The cache record pp_cache_fingerprint read (NULL: none), so that the
      * check that follows need not read and parse it again; freed by
@@ -98,19 +93,6 @@ int pp_entry_path(const char *store, const char *name, char *out, size_t outlen)
  */
 int pp_entry_load(const struct pp_config *cfg, const char *name,
                   struct pp_entry *e, const struct pp_log *log);
-
-/*
- * Only the key of e (e->name, e's other fields as an earlier
- * pp_entry_load found them) from the entry file, while the file has the
- * identity file_id that load saw (not ""): then the key is where that load
- * found it (key_off, key_len), and nothing is parsed. The file is opened
- * with every check pp_entry_load makes. Returns 0 (e->key, e->kind and
- * e->file_id set), 1 when the file is absent or not that version (nothing
- * logged, e->key NULL), -1 (logged). store_checked: the caller has just
- * checked cfg->store with pp_check_dir (safefile.h).
- */
-int pp_entry_load_key(const struct pp_config *cfg, struct pp_entry *e, const char *file_id,
-                      bool store_checked, const struct pp_log *log);
 
 /* Parse entry text (already read safely); path is for messages only. */
 int pp_entry_parse(const char *text, const char *path, const char *name,

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_memo.c: the login memo's data (lib/memo.c) and the settings image
- * it carries (pp_config_from_image), without touching PP_RUNDIR. A memo
- * written by pp_memo_pack parses back field for field and holds no key;
- * the test packs the same bytes itself with pack.h (so a change of the
- * layout shows here), and varies them for each refusal, whose reason is
- * checked word for word. The settings image is a real one: that of a
+ * it carries (pp_config_from_image), without touching PP_RUNDIR. Memos of
+ * every rule kind go through pp_memo_pack and pp_memo_unpack unchanged
+ * (packing what was unpacked gives the same bytes) and hold no key; a
+ * memo of another format version, cut short, with bytes after it, or with
+ * a value out of range is refused with its reason, word for word, and
+ * leaves nothing behind. The settings image is a real one: that of a
  * configuration file loaded by pp_config_load (needs root, as test_config).
  */
 #include <config.h>
@@ -29,91 +30,23 @@
 #include "capture.h"
 #include "testroot.h"
 
-#define MAGIC "pam_prefect login memo"
 #define USER "alice"
 #define SERVICE "sshd"
 #define ACC "0b5b2a3c-1111-4a2b-9c3d-0123456789ab"
 #define WS "7e4c1d2a-2222-4b3c-8d4e-abcdef012345"
-#define UUID_U "11111111-aaaa-4bbb-8ccc-222222222222"
-#define UUID_K "33333333-dddd-4eee-9fff-444444444444"
+#define FP "0123456789abcdef"
 
 static char *root;
 static struct pp_config cfg;        /* loaded from a real file: cfg.image is real */
-static struct pp_memo good;         /* borrows cfg's path and image */
-
-/* ---- building memos ---- */
-
-/* What the test varies beyond struct pp_memo's fields: raw header and byte values. */
-struct raw {
-    const char *magic, *version;
-    int64_t uid, gid;
-    unsigned have_record, outcome, exp_source;
-    const char *fp;                 /* the entry's fingerprint as packed */
+static struct pp_memo good;         /* a user rule with a record; borrows cfg's path and image */
+static gid_t some_groups[] = { 1001, 27, 3000, 100 };
+static struct pp_memo_group some_rules[] = {
+    { "gone", false, 0, false },
+    { "staff", true, 50, false },
+    { "prefect-users", true, 3000, true },
 };
 
-static struct raw raw_of(const struct pp_memo *m)
-{
-    struct raw r = { MAGIC, PACKAGE_VERSION, (int64_t)m->uid, (int64_t)m->gid,
-                     m->have_record ? 1 : 0, (unsigned)m->record.outcome,
-                     (unsigned)m->record.exp_source, m->entry.fp };
-
-    return r;
-}
-
-static void put_time(struct pp_packer *w, bool has, time_t t)
-{
-    pp_pack_u8(w, has ? 1 : 0);
-    pp_pack_i64(w, has ? (int64_t)t : 0);
-}
-
-/* The memo's fields in memo.c's order (pp_memo_pack), with raw's values. */
-static void pack_test(struct pp_packer *w, const char *user, const char *service,
-                      const struct pp_memo *m, const struct raw *raw)
-{
-    const struct pp_entry *e = &m->entry;
-    const struct pp_cache_record *c = &m->record;
-
-    pp_pack_str(w, raw->magic);
-    pp_pack_str(w, raw->version);
-    pp_pack_str(w, user);
-    pp_pack_str(w, service);
-    pp_pack_i64(w, raw->uid);
-    pp_pack_i64(w, raw->gid);
-    pp_pack_str(w, m->config_path);
-    pp_pack_str(w, m->config_id);
-    pp_pack_bytes(w, m->image, m->image_len);
-    pp_pack_str(w, m->mapping_id);
-    pp_pack_str(w, m->rule.entry);
-    pp_pack_str(w, e->file_id);
-    pp_pack_i64(w, (int64_t)e->key_off);
-    pp_pack_i64(w, (int64_t)e->key_len);
-    pp_pack_str(w, raw->fp);
-    pp_pack_str(w, e->account_id);
-    pp_pack_str(w, e->workspace_id);
-    put_time(w, e->has_expires, e->expires);
-    pp_pack_str(w, e->user_id);
-    pp_pack_str(w, e->key_id);
-    pp_pack_str(w, e->service_account_id);
-    pp_pack_str(w, e->sa_key_id);
-    put_time(w, e->has_added, e->added);
-    pp_pack_u8(w, raw->have_record);
-    if (raw->have_record != 1)
-        return;
-    pp_pack_str(w, m->record_id);
-    pp_pack_str(w, c->fingerprint);
-    pp_pack_str(w, c->account_id);
-    pp_pack_str(w, c->workspace_id);
-    pp_pack_u8(w, raw->outcome);
-    pp_pack_i64(w, (int64_t)c->checked_at);
-    put_time(w, c->has_last_valid, c->last_valid_at);
-    put_time(w, c->has_expires, c->expires);
-    pp_pack_u8(w, raw->exp_source);
-    put_time(w, c->has_backoff, c->backoff_until);
-    pp_pack_i64(w, (int64_t)c->http_status);
-    pp_pack_str(w, c->reason);
-    pp_pack_i64(w, (int64_t)c->serial);
-    pp_pack_str(w, c->entry_file);
-}
+/* ---- helpers ---- */
 
 static void assert_memo_zeroed(const struct pp_memo *m)
 {
@@ -123,342 +56,428 @@ static void assert_memo_zeroed(const struct pp_memo *m)
     assert_memory_equal(m, &zero, sizeof(zero));
 }
 
-/* Parse len bytes of data (from a heap copy of exactly that size); the reason or NULL. */
-static const char *parse_copy(const void *data, size_t len, const char *user,
-                              const char *service, struct pp_memo *m)
+/* m packed as USER through SERVICE, into w (the caller frees it). */
+static void pack(struct pp_packer *w, const struct pp_memo *m)
+{
+    pp_packer_init(w, PP_MEMO_MAX);
+    pp_memo_pack(w, USER, SERVICE, m);
+    assert_false(w->overflow);
+}
+
+/* Unpack len bytes of data (from a heap copy of exactly that size); the reason or NULL. */
+static const char *unpack_copy(const void *data, size_t len, const char *user,
+                               const char *service, struct pp_memo *m)
 {
     unsigned char *copy = malloc(len > 0 ? len : 1);
     const char *why;
 
     assert_non_null(copy);
     memcpy(copy, data, len);
-    why = pp_memo_parse(copy, len, user, service, m);
-    free(copy);     /* a parsed memo must not point into the file's data */
+    memset(m, 0x5a, sizeof(*m));
+    why = pp_memo_unpack(copy, len, user, service, m);
+    free(copy);     /* an unpacked memo must not point into the file's data */
+    if (why != NULL)
+        assert_memo_zeroed(m);
     return why;
 }
 
-/* Pack m (raw's variations) as USER through SERVICE; expect the reason want. */
-static void expect_refused_raw(const struct pp_memo *m, const struct raw *raw, const char *want)
+/* Pack m and expect unpacking it to say want (NULL: accepted, then freed). */
+static void expect_unpack(const struct pp_memo *m, const char *want)
 {
     struct pp_packer w;
     struct pp_memo out;
     const char *why;
 
-    pp_packer_init(&w, PP_MEMO_MAX);
-    pack_test(&w, USER, SERVICE, m, raw);
-    assert_false(w.overflow);
-    memset(&out, 0x5a, sizeof(out));
-    why = parse_copy(w.buf, w.len, USER, SERVICE, &out);
-    if (why == NULL)
-        fail_msg("a memo was accepted; expected \"%s\"", want);
-    assert_string_equal(why, want);
-    assert_memo_zeroed(&out);
-    pp_packer_free(&w);
-}
-
-static void expect_refused(const struct pp_memo *m, const char *want)
-{
-    struct raw raw = raw_of(m);
-
-    expect_refused_raw(m, &raw, want);
-}
-
-/* ---- the memo ---- */
-
-static void assert_memos_equal(const struct pp_memo *a, const struct pp_memo *b)
-{
-    const struct pp_entry *ea = &a->entry, *eb = &b->entry;
-    const struct pp_cache_record *ca = &a->record, *cb = &b->record;
-
-    assert_int_equal(a->uid, b->uid);
-    assert_int_equal(a->gid, b->gid);
-    assert_string_equal(a->config_path, b->config_path);
-    assert_string_equal(a->config_id, b->config_id);
-    assert_int_equal(a->image_len, b->image_len);
-    assert_memory_equal(a->image, b->image, a->image_len);
-    assert_string_equal(a->mapping_id, b->mapping_id);
-    assert_int_equal(a->rule.match, b->rule.match);
-    assert_string_equal(a->rule.entry, b->rule.entry);
-    assert_string_equal(ea->name, eb->name);
-    assert_null(ea->key);
-    assert_null(eb->key);
-    assert_string_equal(ea->file_id, eb->file_id);
-    assert_int_equal(ea->key_off, eb->key_off);
-    assert_int_equal(ea->key_len, eb->key_len);
-    assert_string_equal(ea->fp, eb->fp);
-    assert_string_equal(ea->account_id, eb->account_id);
-    assert_string_equal(ea->workspace_id, eb->workspace_id);
-    assert_int_equal(ea->has_expires, eb->has_expires);
-    assert_int_equal(ea->expires, eb->expires);
-    assert_string_equal(ea->user_id, eb->user_id);
-    assert_string_equal(ea->key_id, eb->key_id);
-    assert_string_equal(ea->service_account_id, eb->service_account_id);
-    assert_string_equal(ea->sa_key_id, eb->sa_key_id);
-    assert_int_equal(ea->has_added, eb->has_added);
-    assert_int_equal(ea->added, eb->added);
-    assert_int_equal(a->have_record, b->have_record);
-    assert_string_equal(a->record_id, b->record_id);
-    assert_string_equal(ca->fingerprint, cb->fingerprint);
-    assert_string_equal(ca->account_id, cb->account_id);
-    assert_string_equal(ca->workspace_id, cb->workspace_id);
-    assert_int_equal(ca->outcome, cb->outcome);
-    assert_int_equal(ca->checked_at, cb->checked_at);
-    assert_int_equal(ca->has_last_valid, cb->has_last_valid);
-    assert_int_equal(ca->last_valid_at, cb->last_valid_at);
-    assert_int_equal(ca->has_expires, cb->has_expires);
-    assert_int_equal(ca->expires, cb->expires);
-    assert_int_equal(ca->exp_source, cb->exp_source);
-    assert_int_equal(ca->has_backoff, cb->has_backoff);
-    assert_int_equal(ca->backoff_until, cb->backoff_until);
-    assert_int_equal(ca->http_status, cb->http_status);
-    assert_string_equal(ca->reason, cb->reason);
-    assert_int_equal(ca->serial, cb->serial);
-    assert_string_equal(ca->entry_file, cb->entry_file);
-}
-
-/* pp_memo_pack's bytes and the test's own are the same. */
-static void expect_same_bytes(const struct pp_memo *m)
-{
-    struct pp_packer real, mine;
-    struct raw raw = raw_of(m);
-
-    pp_packer_init(&real, PP_MEMO_MAX);
-    pp_packer_init(&mine, PP_MEMO_MAX);
-    pp_memo_pack(&real, USER, SERVICE, m);
-    pack_test(&mine, USER, SERVICE, m, &raw);
-    assert_false(real.overflow);
-    assert_false(mine.overflow);
-    assert_int_equal(real.len, mine.len);
-    assert_memory_equal(real.buf, mine.buf, real.len);
-    pp_packer_free(&real);
-    pp_packer_free(&mine);
-}
-
-/* Write m with pp_memo_pack and read it back. */
-static void expect_round_trip(const struct pp_memo *m)
-{
-    struct pp_packer w;
-    struct pp_memo out;
-    const char *why;
-
-    pp_packer_init(&w, PP_MEMO_MAX);
-    pp_memo_pack(&w, USER, SERVICE, m);
-    assert_false(w.overflow);
-    why = parse_copy(w.buf, w.len, USER, SERVICE, &out);
-    if (why != NULL)
+    pack(&w, m);
+    why = unpack_copy(w.buf, w.len, USER, SERVICE, &out);
+    if (want == NULL && why != NULL)
         fail_msg("the memo was refused: %s", why);
-    assert_memos_equal(&out, m);
-    /* Its own copies, not the file's data nor m's. */
-    assert_true(out.config_path != m->config_path && out.image != m->image);
+    if (want != NULL && why == NULL)
+        fail_msg("a memo was accepted; expected \"%s\"", want);
+    if (want != NULL)
+        assert_string_equal(why, want);
     pp_memo_free(&out);
-    assert_memo_zeroed(&out);
-    pp_memo_free(&out);     /* twice is harmless */
     pp_packer_free(&w);
 }
+
+/* ---- round trip: pack, unpack, pack again gives the same bytes ---- */
+
+/* The memos of the table: changes to good. */
+static void as_group_rule(struct pp_memo *m)
+{
+    m->rule.match = PP_MATCH_GROUP;
+    strcpy(m->rule.group, "prefect-users");
+    strcpy(m->rule.entry, "svc-batch");
+    m->groups = some_groups;
+    m->ngroups = sizeof(some_groups) / sizeof(some_groups[0]);
+    m->rule_groups = some_rules;
+    m->nrule_groups = sizeof(some_rules) / sizeof(some_rules[0]);
+    m->uid_min = 1000;
+}
+
+static void as_default_rule(struct pp_memo *m)
+{
+    m->rule.match = PP_MATCH_DEFAULT;
+    strcpy(m->rule.entry, "svc-default");
+    m->groups = some_groups;
+    m->ngroups = 1;
+    m->rule_groups = some_rules;
+    m->nrule_groups = 2;
+}
+
+static void as_default_without_groups(struct pp_memo *m)
+{
+    /* No group rule was walked: no groups; broad rules for system accounts: UID_MIN 0. */
+    m->rule.match = PP_MATCH_DEFAULT;
+    strcpy(m->rule.entry, "svc-default");
+}
+
+static void without_record(struct pp_memo *m)
+{
+    m->have_record = false;
+    memset(m->record_id, 0, sizeof(m->record_id));
+    memset(&m->record, 0, sizeof(m->record));
+}
+
+static void record_extremes(struct pp_memo *m)
+{
+    m->record.outcome = (enum pp_outcome)(PP_OUT_COUNT - 1);
+    m->record.exp_source = PP_EXP_ENTRY;
+    m->record.has_backoff = true;
+    m->record.backoff_until = 1900000000;
+    m->record.has_last_valid = false;
+    m->record.last_valid_at = 0;
+    m->record.http_status = -1;
+    m->record.reason[0] = '\0';
+    m->uid = 0;
+    m->gid = 0;
+}
+
+static void user_rule(struct pp_memo *m)
+{
+    (void)m;
+}
+
+static const struct {
+    const char *name;
+    void (*change)(struct pp_memo *m);
+} round_trips[] = {
+    { "a user rule with its record", user_rule },
+    { "a group rule, with the user's groups and UID_MIN", as_group_rule },
+    { "a default rule after the group rules", as_default_rule },
+    { "a default rule, no group rules", as_default_without_groups },
+    { "no record (validate off)", without_record },
+    { "a record's extreme values, root", record_extremes },
+};
 
 static void test_round_trip(void **state)
 {
-    struct pp_memo m = good;
-
     (void)state;
-    expect_round_trip(&m);
-    expect_same_bytes(&m);
+    for (size_t i = 0; i < sizeof(round_trips) / sizeof(round_trips[0]); i++) {
+        struct pp_memo m = good, out;
+        struct pp_packer w, again;
+        const char *why;
 
-    /* Without a record. */
-    memset(&m.record, 0, sizeof(m.record));
-    memset(m.record_id, 0, sizeof(m.record_id));
-    m.have_record = false;
-    expect_round_trip(&m);
-    expect_same_bytes(&m);
-
-    /* Without the optional fields of an entry; the last outcome; a service account key. */
-    m = good;
-    m.entry.has_expires = false;
-    m.entry.expires = 0;
-    m.entry.has_added = false;
-    m.entry.added = 0;
-    m.entry.user_id[0] = m.entry.key_id[0] = '\0';
-    strcpy(m.entry.service_account_id, UUID_U);
-    m.record.outcome = (enum pp_outcome)(PP_OUT_COUNT - 1);
-    m.record.exp_source = PP_EXP_ENTRY;
-    m.record.has_backoff = true;
-    m.record.backoff_until = 1900000000;
-    m.record.http_status = -1;
-    expect_round_trip(&m);
-    expect_same_bytes(&m);
+        round_trips[i].change(&m);
+        pack(&w, &m);
+        why = unpack_copy(w.buf, w.len, USER, SERVICE, &out);
+        if (why != NULL)
+            fail_msg("%s: refused: %s", round_trips[i].name, why);
+        pack(&again, &out);
+        if (again.len != w.len || memcmp(again.buf, w.buf, w.len) != 0)
+            fail_msg("%s: packing what was unpacked gives other bytes", round_trips[i].name);
+        /* What the warm login compares, seen directly; its own copies of everything. */
+        assert_int_equal(out.uid, m.uid);
+        assert_int_equal(out.ngroups, m.ngroups);
+        if (m.ngroups > 0)
+            assert_memory_equal(out.groups, m.groups, m.ngroups * sizeof(*m.groups));
+        assert_int_equal(out.nrule_groups, m.nrule_groups);
+        for (size_t k = 0; k < m.nrule_groups; k++) {
+            assert_string_equal(out.rule_groups[k].name, m.rule_groups[k].name);
+            assert_int_equal(out.rule_groups[k].found, m.rule_groups[k].found);
+            assert_int_equal(out.rule_groups[k].gid, m.rule_groups[k].gid);
+            assert_int_equal(out.rule_groups[k].listed, m.rule_groups[k].listed);
+        }
+        assert_int_equal(out.rule.match, m.rule.match);
+        assert_string_equal(out.rule.entry, m.rule.entry);
+        assert_string_equal(out.rule.group, m.rule.group);
+        assert_string_equal(out.fingerprint, m.fingerprint);
+        assert_int_equal(out.record.outcome, m.record.outcome);
+        assert_true(out.config_path != m.config_path && out.image != m.image);
+        assert_true(m.ngroups == 0 || out.groups != m.groups);
+        pp_memo_free(&out);
+        assert_memo_zeroed(&out);
+        pp_memo_free(&out);     /* twice is harmless */
+        pp_packer_free(&again);
+        pp_packer_free(&w);
+    }
 }
 
-/* A key in the entry handed to the writer does not reach the memo. */
+/* The memo holds the fingerprint, never a key: there is no field for one. */
 static void test_no_key(void **state)
 {
-    static char key[] = "pnu_Sekr1t0123456789abcdefghij";
-    struct pp_memo m = good, out;
     struct pp_packer w;
 
     (void)state;
-    m.entry.key = key;
-    pp_packer_init(&w, PP_MEMO_MAX);
-    pp_memo_pack(&w, USER, SERVICE, &m);
-    assert_false(w.overflow);
-    if (memmem(w.buf, w.len, "Sekr1t", 6) != NULL)
-        fail_msg("the key is in the memo");
-    assert_null(parse_copy(w.buf, w.len, USER, SERVICE, &out));
-    assert_null(out.entry.key);
-    assert_null(out.entry.comment);
-    assert_null(out.entry.record);
-    pp_memo_free(&out);
+    pack(&w, &good);
+    assert_non_null(memmem(w.buf, w.len, FP, strlen(FP)));
+    assert_null(memmem(w.buf, w.len, "pnu_", 4));
+    assert_null(memmem(w.buf, w.len, "pnb_", 4));
     pp_packer_free(&w);
 }
 
-static void test_header(void **state)
+/* ---- the header: what it is, its format version, whose ---- */
+
+/* The offset of the format version: right after the packed magic. */
+static size_t version_offset(void)
 {
-    struct raw raw = raw_of(&good);
     struct pp_packer w;
+    size_t n;
+
+    pp_packer_init(&w, PP_MEMO_MAX);
+    pp_pack_str(&w, "pam_prefect login memo");
+    n = w.len;
+    pp_packer_free(&w);
+    return n;
+}
+
+static void test_version(void **state)
+{
+    static const int64_t versions[] = { 0, 1, PP_MEMO_VERSION - 1, PP_MEMO_VERSION + 1, -1,
+                                        (int64_t)PP_MEMO_VERSION << 32, INT64_MAX };
+    size_t at = version_offset();
+    struct pp_packer w, v;
     struct pp_memo out;
 
     (void)state;
-    raw.magic = "pam_prefect login memO";
-    expect_refused_raw(&good, &raw, "not a login memo");
-    raw.magic = NULL;
-    expect_refused_raw(&good, &raw, "not a login memo");
-    raw = raw_of(&good);
-    raw.version = "0.0.0-another";
-    expect_refused_raw(&good, &raw, "written by another version");
-    raw.version = PACKAGE_VERSION ".1";
-    expect_refused_raw(&good, &raw, "written by another version");
-
-    /* The user and service the login asks for against those in the memo. */
-    pp_packer_init(&w, PP_MEMO_MAX);
-    pp_memo_pack(&w, USER, SERVICE, &good);
-    assert_string_equal(parse_copy(w.buf, w.len, "bob", SERVICE, &out), "for another user");
-    assert_memo_zeroed(&out);
-    assert_string_equal(parse_copy(w.buf, w.len, "alicex", SERVICE, &out), "for another user");
-    assert_string_equal(parse_copy(w.buf, w.len, NULL, SERVICE, &out), "for another user");
-    assert_string_equal(parse_copy(w.buf, w.len, USER, "sudo", &out), "for another service");
-    assert_memo_zeroed(&out);
-    assert_string_equal(parse_copy(w.buf, w.len, USER, NULL, &out), "for another service");
-    /* The right ones. */
-    assert_null(parse_copy(w.buf, w.len, USER, SERVICE, &out));
-    pp_memo_free(&out);
-    pp_packer_free(&w);
-}
-
-static void every_prefix(const struct pp_memo *m)
-{
-    struct pp_packer w;
-    struct pp_memo out;
-
-    pp_packer_init(&w, PP_MEMO_MAX);
-    pp_memo_pack(&w, USER, SERVICE, m);
-    assert_false(w.overflow);
-    for (size_t len = 0; len < w.len; len++) {
-        if (parse_copy(w.buf, len, USER, SERVICE, &out) == NULL)
-            fail_msg("the first %zu bytes of %zu were accepted", len, w.len);
-        assert_memo_zeroed(&out);
+    pack(&w, &good);
+    /* The version is where the test thinks: PP_MEMO_VERSION, as pack.h puts an i64. */
+    pp_packer_init(&v, 16);
+    pp_pack_i64(&v, PP_MEMO_VERSION);
+    assert_memory_equal(w.buf + at, v.buf, 8);
+    pp_packer_free(&v);
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        pp_packer_init(&v, 16);
+        pp_pack_i64(&v, versions[i]);
+        memcpy(w.buf + at, v.buf, 8);
+        pp_packer_free(&v);
+        assert_string_equal(unpack_copy(w.buf, w.len, USER, SERVICE, &out),
+                            "another format version");
     }
     pp_packer_free(&w);
 }
 
-static void test_truncated(void **state)
+static void test_whose(void **state)
 {
-    struct pp_memo m = good;
-
-    (void)state;
-    every_prefix(&m);
-    m.have_record = false;
-    every_prefix(&m);
-}
-
-static void test_trailing(void **state)
-{
+    static const struct {
+        const char *user, *service, *want;
+    } cases[] = {
+        { "bob", SERVICE, "for another user" },
+        { "alicex", SERVICE, "for another user" },
+        { NULL, SERVICE, "for another user" },
+        { USER, "sudo", "for another service" },
+        { USER, NULL, "for another service" },
+        { USER, SERVICE, NULL },
+    };
     struct pp_packer w;
     struct pp_memo out;
 
     (void)state;
-    pp_packer_init(&w, PP_MEMO_MAX);
-    pp_memo_pack(&w, USER, SERVICE, &good);
-    pp_pack_u8(&w, 0);
-    assert_false(w.overflow);
-    assert_string_equal(parse_copy(w.buf, w.len, USER, SERVICE, &out), "truncated or malformed");
-    assert_memo_zeroed(&out);
+    pack(&w, &good);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *why = unpack_copy(w.buf, w.len, cases[i].user, cases[i].service, &out);
+
+        if (cases[i].want == NULL)
+            assert_null(why);
+        else
+            assert_string_equal(why, cases[i].want);
+        pp_memo_free(&out);
+    }
     pp_packer_free(&w);
 }
 
-static void test_malformed(void **state)
+/* ---- truncated, too long, garbage ---- */
+
+static void test_truncated(void **state)
 {
-    struct raw raw;
+    (void)state;
+    for (size_t i = 0; i < sizeof(round_trips) / sizeof(round_trips[0]); i++) {
+        struct pp_memo m = good, out;
+        struct pp_packer w;
+
+        round_trips[i].change(&m);
+        pack(&w, &m);
+        for (size_t len = 0; len < w.len; len++)
+            if (unpack_copy(w.buf, len, USER, SERVICE, &out) == NULL)
+                fail_msg("%s: the first %zu bytes of %zu were accepted", round_trips[i].name,
+                         len, w.len);
+        pp_packer_free(&w);
+    }
+}
+
+static void test_garbage(void **state)
+{
+    static const struct {
+        const char *name;
+        unsigned char byte;
+        size_t count;
+        const char *want;
+    } trailing[] = {
+        { "one byte after the memo", 0, 1, "truncated or malformed" },
+        { "a page of 0xff after the memo", 0xff, 4096, "truncated or malformed" },
+    };
+    struct pp_packer w;
+    struct pp_memo out;
+    unsigned char junk[1200];
+    unsigned seed = 1;
 
     (void)state;
-    /* A record's outcome or expiration source out of its range. */
-    raw = raw_of(&good);
-    raw.outcome = PP_OUT_COUNT;
-    expect_refused_raw(&good, &raw, "truncated or malformed");
-    raw.outcome = 255;
-    expect_refused_raw(&good, &raw, "truncated or malformed");
-    raw = raw_of(&good);
-    raw.exp_source = PP_EXP_ENTRY + 1;
-    expect_refused_raw(&good, &raw, "truncated or malformed");
-    /* A boolean that is neither (no record follows: read as false, it would parse). */
-    raw = raw_of(&good);
-    raw.have_record = 2;
-    expect_refused_raw(&good, &raw, "truncated or malformed");
-    /* Ids that are not ids. */
-    raw = raw_of(&good);
-    raw.uid = -1;
-    expect_refused_raw(&good, &raw, "truncated or malformed");
-    raw = raw_of(&good);
-    raw.gid = (int64_t)1 << 40;
-    expect_refused_raw(&good, &raw, "truncated or malformed");
-    /* A string too long for its field. */
+    for (size_t i = 0; i < sizeof(trailing) / sizeof(trailing[0]); i++) {
+        pack(&w, &good);
+        for (size_t k = 0; k < trailing[i].count; k++)
+            pp_pack_u8(&w, trailing[i].byte);
+        assert_false(w.overflow);
+        assert_string_equal(unpack_copy(w.buf, w.len, USER, SERVICE, &out), trailing[i].want);
+        pp_packer_free(&w);
+    }
+    /* Bytes that are no memo at all. */
+    for (int round = 0; round < 50; round++) {
+        for (size_t k = 0; k < sizeof(junk); k++) {
+            seed = seed * 1103515245u + 12345u;
+            junk[k] = (unsigned char)(seed >> 16);
+        }
+        assert_string_equal(unpack_copy(junk, sizeof(junk), USER, SERVICE, &out),
+                            "not a login memo");
+    }
+    /* Every single byte of a good memo flipped: refused or, if accepted, well formed. */
+    pack(&w, &good);
+    for (size_t k = 0; k < w.len; k++) {
+        w.buf[k] ^= 0x80;
+        if (unpack_copy(w.buf, w.len, USER, SERVICE, &out) == NULL) {
+            assert_true(out.config_path[0] == '/' && out.rule.match != PP_MATCH_NONE);
+            pp_memo_free(&out);
+        }
+        w.buf[k] ^= 0x80;
+    }
+    pp_packer_free(&w);
+}
+
+/* ---- values out of range, and what a login relies on ---- */
+
+#define CHANGE(what) static void what(struct pp_memo *m)
+CHANGE(outcome_out_of_range) { m->record.outcome = PP_OUT_COUNT; }
+CHANGE(exp_source_out_of_range) { m->record.exp_source = (enum pp_exp_source)(PP_EXP_ENTRY + 1); }
+CHANGE(uid_not_an_id) { m->uid = (uid_t)-1; }
+CHANGE(gid_not_an_id) { m->gid = (gid_t)-1; }
+static gid_t bad_groups[] = { 5, (gid_t)-1 };
+CHANGE(group_not_an_id) { as_group_rule(m); m->groups = bad_groups; m->ngroups = 2; }
+CHANGE(no_config_id) { m->config_id[0] = '\0'; }
+CHANGE(no_mapping_id) { m->mapping_id[0] = '\0'; }
+CHANGE(no_entry_id) { m->entry_id[0] = '\0'; }
+CHANGE(no_record_id) { m->record_id[0] = '\0'; }
+CHANGE(no_config_path) { m->config_path = NULL; }
+CHANGE(relative_config_path) { m->config_path = (char *)"relative/pam_prefect.conf"; }
+CHANGE(no_image) { m->image = NULL; m->image_len = 0; }
+CHANGE(no_rule) { m->rule.match = PP_MATCH_NONE; }
+CHANGE(unknown_rule) { m->rule.match = (enum pp_match)7; }
+CHANGE(bad_entry_name) { strcpy(m->rule.entry, "no/slash"); }
+CHANGE(dotdot_entry) { strcpy(m->rule.entry, ".."); }
+CHANGE(no_entry) { m->rule.entry[0] = '\0'; }
+CHANGE(group_rule_without_group) { as_group_rule(m); m->rule.group[0] = '\0'; }
+CHANGE(user_rule_with_group) { strcpy(m->rule.group, "staff"); }
+CHANGE(user_rule_with_groups) { m->groups = some_groups; m->ngroups = 2; }
+CHANGE(user_rule_with_group_rules) { m->rule_groups = some_rules; m->nrule_groups = 1; }
+CHANGE(groups_without_group_rules) { as_group_rule(m); m->nrule_groups = 0; }
+CHANGE(group_rules_without_groups) { as_group_rule(m); m->ngroups = 0; }
+static struct pp_memo_group bad_rules[] = { { "no/slash", true, 5, false } };
+CHANGE(group_rule_bad_name) { as_group_rule(m); m->rule_groups = bad_rules; m->nrule_groups = 1; }
+CHANGE(negative_uid_min) { as_default_rule(m); m->uid_min = -1; }
+CHANGE(no_fingerprint) { m->fingerprint[0] = '\0'; }
+CHANGE(fingerprint_not_hex) { strcpy(m->fingerprint, "0123456789abcdeF"); }
+CHANGE(short_fingerprint) { strcpy(m->fingerprint, "0123456789abcde"); }
+CHANGE(record_of_another_key) { strcpy(m->record.fingerprint, "fedcba9876543210"); }
+#undef CHANGE
+
+static const struct {
+    const char *name;
+    void (*change)(struct pp_memo *m);
+    const char *want;
+} refused[] = {
+    { "a record's outcome out of range", outcome_out_of_range, "truncated or malformed" },
+    { "an expiration source out of range", exp_source_out_of_range, "truncated or malformed" },
+    { "a uid that is no id", uid_not_an_id, "truncated or malformed" },
+    { "a gid that is no id", gid_not_an_id, "truncated or malformed" },
+    { "a group that is no id", group_not_an_id, "truncated or malformed" },
+    { "no configuration identity", no_config_id, "incomplete" },
+    { "no mapping identity", no_mapping_id, "incomplete" },
+    { "no entry identity", no_entry_id, "incomplete" },
+    { "a record without its identity", no_record_id, "incomplete" },
+    { "no configuration path", no_config_path, "incomplete" },
+    { "a relative configuration path", relative_config_path, "incomplete" },
+    { "no settings image", no_image, "incomplete" },
+    { "no rule", no_rule, "incomplete" },
+    { "a rule kind that does not exist", unknown_rule, "incomplete" },
+    { "an entry name with a slash", bad_entry_name, "incomplete" },
+    { "the entry name ..", dotdot_entry, "incomplete" },
+    { "no entry name", no_entry, "incomplete" },
+    { "a group rule without its group", group_rule_without_group, "incomplete" },
+    { "a user rule naming a group", user_rule_with_group, "incomplete" },
+    { "a user rule with groups", user_rule_with_groups, "incomplete" },
+    { "a user rule with group rules' groups", user_rule_with_group_rules, "incomplete" },
+    { "the user's groups without the group rules'", groups_without_group_rules, "incomplete" },
+    { "the group rules' groups without the user's", group_rules_without_groups, "incomplete" },
+    { "a group rule's group that is no name", group_rule_bad_name, "truncated or malformed" },
+    { "a negative UID_MIN", negative_uid_min, "incomplete" },
+    { "no fingerprint", no_fingerprint, "incomplete" },
+    { "a fingerprint not in lower-case hex", fingerprint_not_hex, "incomplete" },
+    { "a short fingerprint", short_fingerprint, "incomplete" },
+    { "a record of another key", record_of_another_key, "incomplete" },
+};
+
+static void test_refused(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        struct pp_memo m = good;
+
+        refused[i].change(&m);
+        print_message("  %s\n", refused[i].name);
+        expect_unpack(&m, refused[i].want);
+    }
+    /* A string too long for its field (one more hex digit than a fingerprint). */
     {
+        struct pp_memo m = good;
+        struct pp_packer w;
+        struct pp_memo out;
         char longfp[PP_FP_SIZE + 1];
 
         memset(longfp, 'f', sizeof(longfp) - 1);
         longfp[sizeof(longfp) - 1] = '\0';
-        raw = raw_of(&good);
-        raw.fp = longfp;
-        expect_refused_raw(&good, &raw, "truncated or malformed");
+        pack(&w, &m);
+        {
+            unsigned char *at = memmem(w.buf, w.len, FP, strlen(FP));
+            struct pp_packer x;
+
+            /* Rebuild the bytes with the long fingerprint in the fingerprint's place. */
+            assert_non_null(at);
+            pp_packer_init(&x, PP_MEMO_MAX);
+            pp_pack_str(&x, longfp);
+            {
+                size_t head = (size_t)(at - w.buf) - 4, tail = head + 4 + strlen(FP) + 1;
+                unsigned char *buf = malloc(w.len + 1);
+
+                assert_non_null(buf);
+                memcpy(buf, w.buf, head);
+                memcpy(buf + head, x.buf, x.len);
+                memcpy(buf + head + x.len, w.buf + tail, w.len - tail);
+                assert_string_equal(unpack_copy(buf, w.len + 1, USER, SERVICE, &out),
+                                    "truncated or malformed");
+                free(buf);
+            }
+            pp_packer_free(&x);
+        }
+        pp_packer_free(&w);
     }
-}
-
-/* What a login relies on must be there and well formed. */
-static void test_incomplete(void **state)
-{
-    struct pp_memo m;
-
-    (void)state;
-#define INCOMPLETE(change)                  \
-    do {                                    \
-        m = good;                           \
-        change;                             \
-        expect_refused(&m, "incomplete");   \
-    } while (0)
-
-    INCOMPLETE(m.config_id[0] = '\0');
-    INCOMPLETE(m.mapping_id[0] = '\0');
-    INCOMPLETE(m.entry.file_id[0] = '\0');
-    INCOMPLETE(m.entry.key_off = 0);
-    INCOMPLETE(m.entry.key_off = PP_ENTRY_MAX);
-    INCOMPLETE(m.entry.key_len = 0);
-    INCOMPLETE(m.entry.key_len = PP_ENTRY_MAX);
-    INCOMPLETE(strcpy(m.rule.entry, "no/slash"));
-    INCOMPLETE(strcpy(m.rule.entry, ".."));
-    INCOMPLETE(m.rule.entry[0] = '\0');
-    INCOMPLETE(m.entry.fp[0] = '\0');
-    INCOMPLETE(strcpy(m.entry.account_id, "not-a-uuid"));
-    INCOMPLETE(m.entry.workspace_id[0] = '\0');
-    INCOMPLETE(m.config_path = NULL);
-    INCOMPLETE(m.config_path = (char *)"relative/pam_prefect.conf");
-    INCOMPLETE((m.image = NULL, m.image_len = 0));
-    INCOMPLETE(m.record_id[0] = '\0');
-#undef INCOMPLETE
-
-    /* Without a record, its id is not needed. */
-    m = good;
-    m.record_id[0] = '\0';
-    memset(&m.record, 0, sizeof(m.record));
-    m.have_record = false;
-    expect_round_trip(&m);
 }
 
 /* ---- the settings image ---- */
@@ -536,7 +555,7 @@ static void test_image(void **state)
     /* The same through a memo. */
     pp_packer_init(&w, PP_MEMO_MAX);
     pp_memo_pack(&w, USER, SERVICE, &good);
-    assert_null(parse_copy(w.buf, w.len, USER, SERVICE, &m));
+    assert_null(unpack_copy(w.buf, w.len, USER, SERVICE, &m));
     pp_packer_free(&w);
     assert_int_equal(pp_config_from_image(&c, m.config_path, m.image, m.image_len, 0, NULL,
                                           &log), 0);
@@ -693,22 +712,11 @@ static int setup(void **state)
     strcpy(good.mapping_id, "803:1a2c:40:6700a1b3.0:6700a1b3.5678");
     good.rule.match = PP_MATCH_USER;
     strcpy(good.rule.entry, "alice-main");
-    strcpy(good.entry.name, "alice-main");
-    strcpy(good.entry.file_id, "803:1a2d:c8:6700a1b4.0:6700a1b4.9abc");
-    good.entry.key_off = 7;
-    good.entry.key_len = 34;
-    strcpy(good.entry.fp, "0123456789abcdef");
-    strcpy(good.entry.account_id, ACC);
-    strcpy(good.entry.workspace_id, WS);
-    good.entry.has_expires = true;
-    good.entry.expires = 1830000000;
-    strcpy(good.entry.user_id, UUID_U);
-    strcpy(good.entry.key_id, UUID_K);
-    good.entry.has_added = true;
-    good.entry.added = 1760000000;
+    strcpy(good.entry_id, "803:1a2d:c8:6700a1b4.0:6700a1b4.9abc");
+    strcpy(good.fingerprint, FP);
     good.have_record = true;
     strcpy(good.record_id, "803:1a2e:90:6700a1b5.0:6700a1b5.def0");
-    strcpy(good.record.fingerprint, "0123456789abcdef");
+    strcpy(good.record.fingerprint, FP);
     strcpy(good.record.account_id, ACC);
     strcpy(good.record.workspace_id, WS);
     good.record.outcome = PP_OUT_EXPIRING;
@@ -721,7 +729,6 @@ static int setup(void **state)
     good.record.http_status = 200;
     strcpy(good.record.reason, "checked with Prefect Cloud");
     good.record.serial = 42;
-    strcpy(good.record.entry_file, good.entry.file_id);
     return 0;
 }
 
@@ -776,11 +783,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_no_key),
-        cmocka_unit_test(test_header),
+        cmocka_unit_test(test_version),
+        cmocka_unit_test(test_whose),
         cmocka_unit_test(test_truncated),
-        cmocka_unit_test(test_trailing),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_incomplete),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_refused),
         cmocka_unit_test(test_image),
         cmocka_unit_test(test_bad_image),
         cmocka_unit_test(test_bad_argument),

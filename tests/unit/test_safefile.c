@@ -4,7 +4,7 @@
  * pp_check_parents and pp_file_id_of, with its exact message, and the good
  * cases. Needs root: the files live in a fresh pp_test_mkroot() directory.
  * The settled files are made first (setup) and looked at last, so the
- * other cases' time counts towards PP_FILE_ID_SETTLE.
+ * other cases' time counts towards the settling time (PP_FILE_ID_SETTLE_NS).
  */
 #include <config.h>
 
@@ -505,19 +505,23 @@ static void test_file_id_refusals(void **state)
     free(hl_b); free(empty); free(big); free(gwdir); free(under);
 }
 
-/* Wait until the change time of path is PP_FILE_ID_SETTLE seconds behind the clock. */
+/* Wait until the change time of path is the settling time behind the clock (safefile.h). */
 static void wait_settled(const char *path)
 {
-    const struct timespec tenth = { 0, 100 * 1000 * 1000 };
+    const struct timespec step = { 0, 10 * 1000 * 1000 };
     struct timespec now;
     struct stat st;
+    long long age, need;
 
     assert_int_equal(lstat(path, &st), 0);
+    need = PP_FILE_ID_SETTLE_NS + (st.st_ctim.tv_nsec == 0 ? 1000000000LL : 0);
     for (;;) {
         assert_int_equal(clock_gettime(CLOCK_REALTIME, &now), 0);
-        if (st.st_ctim.tv_sec < now.tv_sec - PP_FILE_ID_SETTLE)
+        age = ((long long)now.tv_sec - st.st_ctim.tv_sec) * 1000000000LL
+              + (now.tv_nsec - st.st_ctim.tv_nsec);
+        if (age >= need)
             return;
-        nanosleep(&tenth, NULL);
+        nanosleep(&step, NULL);
     }
 }
 
@@ -564,6 +568,12 @@ static void test_file_id_settled(void **state)
     assert_int_equal(pp_file_id_of(settled_pub, PP_FILE_PUBLIC, PP_CONFIG_MAX, false, id,
                                    sizeof(id), err, sizeof(err)), 0);
     assert_string_equal(id, "");
+    /* Settled again, it is another identity: the change time alone tells. */
+    wait_settled(settled_pub);
+    assert_int_equal(pp_file_id_of(settled_pub, PP_FILE_PUBLIC, PP_CONFIG_MAX, false, id,
+                                   sizeof(id), err, sizeof(err)), 0);
+    assert_string_not_equal(id, "");
+    assert_string_not_equal(id, before);
 
     /* Too small a buffer gets no identity, never a part of one. */
     memcpy(id, "junk", 5);
