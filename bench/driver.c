@@ -53,6 +53,8 @@
 #include <openssl/crypto.h>
 #endif
 
+#include "clock.h"
+
 struct opts {
     const char *confdir;
     const char *service;
@@ -79,13 +81,6 @@ struct login_result {
 /* The first failure is reported once per process, the rest only counted. */
 static bool reported_failure;
 
-static double now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 /*
  * Answers informational messages (what pam_prefect's user notices are) and
@@ -296,20 +291,6 @@ static struct login_result login(const struct opts *o, const char *user, long *m
     return r;
 }
 
-/* CPU time (user + system) of this process and its waited-for descendants, in us. */
-static double cpu_us(void)
-{
-    struct rusage self, kids;
-    double t = 0.0;
-
-    if (getrusage(RUSAGE_SELF, &self) == 0)
-        t += (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6
-             + (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec);
-    if (getrusage(RUSAGE_CHILDREN, &kids) == 0)
-        t += (double)(kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) * 1e6
-             + (double)(kids.ru_utime.tv_usec + kids.ru_stime.tv_usec);
-    return t;
-}
 
 static bool good(const struct opts *o, const struct login_result *r)
 {

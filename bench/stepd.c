@@ -51,6 +51,8 @@
 
 #include <slurm/spank.h>
 
+#include "clock.h"
+
 /* The job's environment as slurmstepd holds it: "NAME=value" strings. */
 struct spank_handle {
     char **env;
@@ -271,28 +273,7 @@ struct opts {
     const char *expect_var;
 };
 
-static double now_us(void)
-{
-    struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-/* CPU time (user + system) of this process and its waited-for steps, in us. */
-static double cpu_us(void)
-{
-    struct rusage self, kids;
-    double t = 0.0;
-
-    if (getrusage(RUSAGE_SELF, &self) == 0)
-        t += (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6
-             + (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec);
-    if (getrusage(RUSAGE_CHILDREN, &kids) == 0)
-        t += (double)(kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) * 1e6
-             + (double)(kids.ru_utime.tv_usec + kids.ru_stime.tv_usec);
-    return t;
-}
 
 static int call(void *h, const char *name, spank_t sp, const struct opts *o)
 {
