@@ -17,7 +17,9 @@
  * dumpable (it holds a key).
  *
  * It reads one request from the socket, does the work (the entry's lock,
- * Cloud's answer, the record) and answers; when the caller has gone (it
+ * Cloud's answer, the record) and answers, and only then syncs the
+ * record's directory (the record itself is on disk before it is renamed
+ * into place, so the caller reads it whole); when the caller has gone (it
  * waits at most timeout_ms), the check still ends and records its result,
  * and the log lines go to syslog.
  */
@@ -36,6 +38,7 @@
 #include "checkmsg.h"
 #include "checkwork.h"
 #include "secret.h"
+#include "store_write.h"
 
 /* How long the caller has to send its request. */
 #define REQUEST_WAIT_MS 5000
@@ -70,6 +73,14 @@ static void to_syslog(const char *user)
     closelog();
 }
 
+/* After the answer: an error goes to syslog. */
+static void late_error(const char *user, const char *err)
+{
+    openlog("pam_prefect(check)", LOG_PID, LOG_AUTHPRIV);
+    syslog(LOG_ERR, "user=%s check: %s", user, err);
+    closelog();
+}
+
 static void send_answer(const char *user)
 {
     unsigned char *frame;
@@ -98,6 +109,7 @@ int main(int argc, char **argv)
     struct pp_check_request rq;
     unsigned char *buf = NULL;
     struct sigaction sa;
+    char err[PP_ERRLEN];
     struct stat st;
     size_t len = 0;
 
@@ -115,6 +127,9 @@ int main(int argc, char **argv)
     /* A file size limit it could not raise fails the write, never the program. */
     (void)sigaction(SIGXFSZ, &sa, NULL);
     memset(&answer, 0, sizeof(answer));
+    /* The caller waits for the answer, not for the disk: the record's
+     * directory is synced after the answer (store_write.h). */
+    pp_dirsync_defer();
     if (!all_root()) {
         answer.rc = -1;
         pp_error(&log, "check: the check program must be run by root");
@@ -140,6 +155,8 @@ int main(int argc, char **argv)
         break;
     }
     send_answer(rq.user);
+    if (pp_dirsync_flush(err, sizeof(err)) != 0)
+        late_error(rq.user, err);
     pp_checkmsg_request_clear(&rq);
     pp_checkmsg_answer_clear(&answer);
     return 0;

@@ -314,6 +314,55 @@ static int sync_dir(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
+/* fsync the directory dfd (dir), then close it. 0 or -1 (err). */
+static int sync_and_close(int dfd, const char *dir, char *err, size_t errlen)
+{
+    int rc = 0;
+
+    if (fsync(dfd) != 0) {
+        seterr(err, errlen, "%s: cannot sync the directory: %s", dir, strerror(errno));
+        rc = -1;
+    }
+    close(dfd);
+    if (rc == 0)
+        step("after-dirsync");
+    return rc;
+}
+
+/* The one directory whose sync waits for pp_dirsync_flush (store_write.h). */
+static struct {
+    bool deferred;
+    int fd;                     /* -1: none waits */
+    char dir[PATH_MAX];
+} dirsync = { false, -1, "" };
+
+void pp_dirsync_defer(void)
+{
+    dirsync.deferred = true;
+}
+
+int pp_dirsync_flush(char *err, size_t errlen)
+{
+    int fd = dirsync.fd;
+
+    if (fd < 0)
+        return 0;
+    dirsync.fd = -1;
+    return sync_and_close(fd, dirsync.dir, err, errlen);
+}
+
+/* Let dfd (dir) wait for pp_dirsync_flush, if none waits yet. */
+static int wait_dirsync(int dfd, const char *dir, char *err, size_t errlen)
+{
+    size_t n = strlen(dir);
+
+    if (dirsync.fd >= 0 || n >= sizeof(dirsync.dir))
+        return sync_and_close(dfd, dir, err, errlen);
+    memcpy(dirsync.dir, dir, n + 1);
+    dirsync.fd = dfd;
+    return 0;
+}
+
 static int write_all(int fd, const char *p, size_t len)
 {
     while (len > 0) {
@@ -506,13 +555,9 @@ int pp_write_file_atomic(const char *dir, const char *name, const void *data, si
     named = false;
     step("after-rename");
     remove_stale_temps(dfd);
-    if (fsync(dfd) != 0) {
-        seterr(err, errlen, "%s: cannot sync the directory: %s", dir, strerror(errno));
-        goto fail;
-    }
-    close(dfd);
-    step("after-dirsync");
-    return 0;
+    if (dirsync.deferred)
+        return wait_dirsync(dfd, dir, err, errlen);
+    return sync_and_close(dfd, dir, err, errlen);
 
 fail:
     if (fd >= 0)

@@ -84,6 +84,22 @@ bool pp_file_size_allowed(size_t len);
 int pp_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
                          char *err, size_t errlen);
 
+/*
+ * Putting the directory's sync off. pp_write_file_atomic returns once the
+ * directory holding the new name is fsync'd. A program whose caller waits
+ * for its answer and not for the disk (the check program: the login waits
+ * for it) calls pp_dirsync_defer() once; from then on pp_write_file_atomic
+ * returns right after the rename, keeping the directory open, and
+ * pp_dirsync_flush(), called once the answer is out, syncs it. At most one
+ * directory waits: while one does, a write syncs its own at once.
+ * The new file itself is always synced before its rename, so whatever
+ * happens in between, a crash leaves the old file or the new one, whole,
+ * never a partial one. pp_dirsync_flush: 0 (also when nothing waits) or -1
+ * (err).
+ */
+void pp_dirsync_defer(void);
+int pp_dirsync_flush(char *err, size_t errlen);
+
 /* Remove dir/name and fsync dir. 0, -1 (err), PP_ABSENT if it did not exist. */
 int pp_remove_file_durable(const char *dir, const char *name, char *err, size_t errlen);
 

@@ -856,6 +856,85 @@ static void test_killed_writer_temp_removed(void **state)
     free(young);
 }
 
+/* ---- the directory's sync put off until the answer is out ---- */
+
+static char steps_seen[512];
+
+static void note_step(const char *step)
+{
+    size_t n = strlen(steps_seen);
+
+    snprintf(steps_seen + n, sizeof(steps_seen) - n, "%s ", step);
+}
+
+/* 0 when the new file is there with content want; else a number saying what failed. */
+static int deferred_child(const char *store, const char *other)
+{
+    char err[PP_ERRLEN], *data, *path;
+    int bad;
+
+    pp_store_write_set_hook(note_step);
+    pp_dirsync_defer();
+    if (pp_write_file_atomic(store, "carol.rec", "new", 3, err, sizeof(err)) != 0)
+        return 1;
+    /* Renamed into place, so readable whole; its directory not yet synced. */
+    path = pp_test_fmt("%s/carol.rec", store);
+    data = pp_test_slurp(path);
+    bad = data == NULL || strcmp(data, "new") != 0;
+    free(data);
+    free(path);
+    if (bad)
+        return 2;
+    if (strstr(steps_seen, "after-rename") == NULL || strstr(steps_seen, "after-dirsync") != NULL)
+        return 3;
+    /* While one waits, a write syncs its own directory at once. */
+    if (pp_write_file_atomic(other, "dave.rec", "x", 1, err, sizeof(err)) != 0)
+        return 4;
+    if (strstr(steps_seen, "after-dirsync") == NULL)
+        return 5;
+    steps_seen[0] = '\0';
+    if (pp_dirsync_flush(err, sizeof(err)) != 0 || strcmp(steps_seen, "after-dirsync ") != 0)
+        return 6;
+    /* Nothing waits any more. */
+    steps_seen[0] = '\0';
+    if (pp_dirsync_flush(err, sizeof(err)) != 0 || steps_seen[0] != '\0')
+        return 7;
+    return 0;
+}
+
+/*
+ * The check program answers its caller between the rename and the
+ * directory's sync (pp_dirsync_defer): the file is whole and in place
+ * before the sync, and pp_dirsync_flush syncs exactly the one directory
+ * waiting, once. Without pp_dirsync_defer a write syncs before it returns.
+ */
+static void test_deferred_dirsync(void **state)
+{
+    struct fixture *f = *state;
+    char err[PP_ERRLEN], *other;
+    int status;
+    pid_t pid;
+
+    other = pp_test_fmt("%s/other", f->root);
+    assert_int_equal(mkdir(other, 0700), 0);
+    steps_seen[0] = '\0';
+    pp_store_write_set_hook(note_step);
+    assert_int_equal(pp_write_file_atomic(f->store, "bob.rec", "x", 1, err, sizeof(err)), 0);
+    pp_store_write_set_hook(NULL);
+    assert_non_null(strstr(steps_seen, "after-dirsync"));
+    assert_int_equal(pp_dirsync_flush(err, sizeof(err)), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        steps_seen[0] = '\0';
+        _exit(deferred_child(f->store, other));
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -873,6 +952,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_save_list_remove, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_killed_writer_temp_removed, setup_store,
                                         teardown_store),
+        cmocka_unit_test_setup_teardown(test_deferred_dirsync, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_good, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_bad_modes, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_load_not_a_plain_file, setup_store, teardown_store),
