@@ -522,15 +522,6 @@ int pp_cache_remove(const struct pp_config *cfg, const char *entry, const struct
     return 0;
 }
 
-static long ms_since(const struct timespec *start)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - start->tv_sec) * 1000L
-        + (long)(now.tv_nsec - start->tv_nsec) / 1000000L;
-}
-
 int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
                   const struct pp_log *log)
 {
@@ -572,7 +563,7 @@ int pp_cache_lock(const struct pp_config *cfg, const char *entry, long wait_ms,
             close(fd);
             return -1;
         }
-        left = wait_ms - ms_since(&start);
+        left = wait_ms - pp_ms_since(&start);
         if (left <= 0) {
             close(fd);
             return PP_TIMED_OUT;

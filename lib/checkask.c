@@ -14,17 +14,14 @@
 #include "checkmsg.h"
 #include "checkrun.h"
 #include "secret.h"
+#include "timefmt.h"
 
 /* Beyond timeout_ms, how long a caller waits for the program's answer to arrive. */
 #define PP_REPLY_GRACE_MS 100
 
 long pp_check_elapsed_ms(const struct pp_check *c)
 {
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - c->start.tv_sec) * 1000L
-        + (long)(now.tv_nsec - c->start.tv_nsec) / 1000000L;
+    return pp_ms_since(&c->start);
 }
 
 long pp_check_remaining_ms(const struct pp_check *c)

@@ -14,6 +14,7 @@
 
 #include "pack.h"
 #include "secret.h"
+#include "timefmt.h"
 
 #define FRAME_HEAD 4
 
@@ -283,11 +284,7 @@ int pp_checkmsg_send(int fd, const unsigned char *frame, size_t len)
 
 static long ms_left(const struct timespec *start, long ms)
 {
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return ms - ((long)(now.tv_sec - start->tv_sec) * 1000L
-                 + (long)(now.tv_nsec - start->tv_nsec) / 1000000L);
+    return ms - pp_ms_since(start);
 }
 
 /* Read exactly n bytes by the deadline: 1, 0 (time ran out) or -1. */

@@ -30,6 +30,7 @@
 #include "check.h"
 #include "cloud.h"
 #include "secret.h"
+#include "timefmt.h"
 
 /* Back-off after an unreachable check, and its ceiling for Retry-After. */
 #define PP_BACKOFF_DEFAULT 30
@@ -315,20 +316,16 @@ int pp_checkwork_validate(const struct pp_check_request *rq, struct pp_check_ans
     const struct pp_entry *e = &rq->e;
     struct pp_cloud_conn *conn = pp_cloud_conn_new();
     struct pp_config cfg1 = rq->cfg, cfg2 = rq->cfg;
-    struct timespec t0, t1;
     long spent;
     int rc = 0;
 
-    t0 = rq->start;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    spent = (long)(t1.tv_sec - t0.tv_sec) * 1000L + (long)(t1.tv_nsec - t0.tv_nsec) / 1000000L;
+    spent = pp_ms_since(&rq->start);
     cfg1.timeout_ms = rq->cfg.timeout_ms - spent > 1 ? rq->cfg.timeout_ms - spent : 1;
     if (rq->ask & PP_ASK_WORKSPACES)
         rc = pp_cloud_workspaces_on(conn, &cfg1, e->key, &a->ws, &a->nws, &a->ws_ans, log);
     if (rc == 0 && (rq->ask & PP_ASK_EXPIRATION)
         && (!(rq->ask & PP_ASK_WORKSPACES) || a->ws_ans.status == PP_CLOUD_OK)) {
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        spent = (long)(t1.tv_sec - t0.tv_sec) * 1000L + (long)(t1.tv_nsec - t0.tv_nsec) / 1000000L;
+        spent = pp_ms_since(&rq->start);
         cfg2.timeout_ms = rq->cfg.timeout_ms - spent > 1 ? rq->cfg.timeout_ms - spent : 1;
         a->exp_read = true;
         if (pp_cloud_expiration_on(conn, &cfg2, e->key, e->account_id,

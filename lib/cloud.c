@@ -427,14 +427,6 @@ out:
     return ret;
 }
 
-static long ms_since(const struct timespec *t0)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - t0->tv_sec) * 1000L + (long)(now.tv_nsec - t0->tv_nsec) / 1000000L;
-}
-
 /* Whether an HTTP answer is worth one more try, and after how many ms. */
 static bool retry_pause(const struct pp_cloud_answer *ans, long *pause_ms)
 {
@@ -484,19 +476,19 @@ static int cloud_request(struct pp_cloud_conn *conn, const struct pp_config *cfg
     if (rc != 0 || !retry_pause(ans, &pause))
         return rc;
     first = ans->http_status;
-    if (ms_since(&t0) + pause + PP_CLOUD_MIN_TRY_MS > total) {
+    if (pp_ms_since(&t0) + pause + PP_CLOUD_MIN_TRY_MS > total) {
         pp_debug(log, "cloud: HTTP %ld; not retried: a pause of %ld ms and another try do "
                  "not fit in the %ld ms left of timeout_ms", first, pause,
-                 total - ms_since(&t0));
+                 total - pp_ms_since(&t0));
         return rc;
     }
     pp_debug(log, "cloud: HTTP %ld; retrying once in %ld ms", first, pause);
     free(b->data);
     memset(b, 0, sizeof(*b));
-    sleep_until(&t0, ms_since(&t0) + pause);
+    sleep_until(&t0, pp_ms_since(&t0) + pause);
     ans->http_status = 0;
     ans->retry_after = 0;
-    rc = cloud_get(conn, cfg, key, path, NULL, total - ms_since(&t0), b, ans, log);
+    rc = cloud_get(conn, cfg, key, path, NULL, total - pp_ms_since(&t0), b, ans, log);
     ans->retried_http_status = first;
     return rc;
 }

@@ -150,3 +150,12 @@ long pp_days_left(time_t now, time_t t)
         return (long)(left / PP_SECONDS_PER_DAY);
     return (long)-((-left + PP_SECONDS_PER_DAY - 1) / PP_SECONDS_PER_DAY);
 }
+
+long pp_ms_since(const struct timespec *start)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - start->tv_sec) * 1000L
+        + (long)(now.tv_nsec - start->tv_nsec) / 1000000L;
+}

@@ -8,7 +8,8 @@
  * is range-checked, and so is the instant (PP_TIME_MIN..PP_TIME_MAX, what
  * the format can write back: a leap second or an offset must not carry it
  * past 9999 or before 0000); nothing else is accepted. Formatting is
- * always UTC "YYYY-MM-DDTHH:MM:SSZ".
+ * always UTC "YYYY-MM-DDTHH:MM:SSZ". Waits are measured in milliseconds on
+ * CLOCK_MONOTONIC (pp_ms_since), the one clock every deadline uses.
  */
 #ifndef PP_TIMEFMT_H
 #define PP_TIMEFMT_H
@@ -33,5 +34,8 @@ const char *pp_time_format(time_t t, char out[PP_TIME_SIZE]);
  * rule for "days left" everywhere (log lines, notices, prefect-keys).
  */
 long pp_days_left(time_t now, time_t t);
+
+/* Milliseconds from start (CLOCK_MONOTONIC) to now, rounded down. */
+long pp_ms_since(const struct timespec *start);
 
 #endif

@@ -164,6 +164,26 @@ static void test_round_trip(void **state)
         assert_int_equal(parse_ok(pp_time_format(samples[i], out)), samples[i]);
 }
 
+/* Every deadline's clock: whole milliseconds since a monotonic start, across a second. */
+static void test_ms_since(void **state)
+{
+    struct timespec start;
+    long ms;
+
+    (void)state;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    assert_in_range(pp_ms_since(&start), 0, 99);
+    /* 1.9 s back, with the nanoseconds borrowing across a second. */
+    start.tv_sec -= 2;
+    start.tv_nsec += 100000000L;
+    if (start.tv_nsec >= 1000000000L) {
+        start.tv_sec++;
+        start.tv_nsec -= 1000000000L;
+    }
+    ms = pp_ms_since(&start);
+    assert_in_range(ms, 1900, 1999);   /* 2000: the nanoseconds ignored */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_ms_since),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
