@@ -177,6 +177,16 @@ static bool tls_failure(CURLcode rc)
     }
 }
 
+/* Whether fewer bytes came than the response announced. */
+static bool short_body(CURL *curl)
+{
+    curl_off_t want = -1, got = 0;
+
+    return curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &want) == CURLE_OK
+           && curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &got) == CURLE_OK
+           && want > 0 && got < want;
+}
+
 /* Why curl failed, in a few words for the log. */
 static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode rc,
                              const char *errbuf, const struct body *b, long connect_ms,
@@ -208,6 +218,15 @@ static void transport_reason(struct pp_cloud_answer *ans, CURL *curl, CURLcode r
         break;
     case CURLE_PARTIAL_FILE:
         set_reason(ans, PP_CLOUD_UNREACHABLE, "truncated response");
+        break;
+    case CURLE_RECV_ERROR:
+        /* GnuTLS reports a connection closed in the middle of the body
+         * (no TLS close_notify) as a receive error: fewer bytes than
+         * announced is a truncated response all the same. */
+        if (short_body(curl))
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "truncated response");
+        else
+            set_reason(ans, PP_CLOUD_UNREACHABLE, "%s", detail);
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -276,8 +295,13 @@ static const char *set_transport(CURL *curl, const struct pp_config *cfg, const 
      * explicit NOPROXY for no_proxy. */
     SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
     SET(CURLOPT_NOPROXY, "");
-    if (cfg->ca_file != NULL)
+    /* ca_file is the whole trust: without CAPATH cleared, libcurl would
+     * also trust its built-in CA directory (/etc/ssl/certs), and with
+     * GnuTLS read every certificate in it at each connection. */
+    if (cfg->ca_file != NULL) {
         SET(CURLOPT_CAINFO, cfg->ca_file);
+        SET(CURLOPT_CAPATH, NULL);
+    }
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
     SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
