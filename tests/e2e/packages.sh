@@ -159,9 +159,19 @@ for pkg in libpam-prefect slurm-spank-prefect; do
         depends_names "$pkg" "$lib" "opened with dlopen, so no shlibs dependency finds it"
     done
 done
-for lib in libcurl4 libjson-c5; do
+# Which packages ship them is asked of dpkg, not written here: libcurl is
+# Debian's GnuTLS build (libcurl3-gnutls), and a release may rename either.
+nlinked=0
+for so in $(ldd /usr/libexec/pam_prefect/check | awk '/libcurl|libjson-c/ { print $3 }'); do
+    lib=$(dpkg -S "$(readlink -f "$so")" 2>/dev/null | sed 's/:.*//' | head -n 1)
+    if [ -z "$lib" ]; then
+        e2e_bad "the check program's $so is in no package"
+        continue
+    fi
+    nlinked=$((nlinked + 1))
     depends_names libpam-prefect "$lib" "linked by the check program"
 done
+check "the check program links libcurl and json-c" [ "$nlinked" = 2 ]
 depends_names libpam-prefect libmd0 "linked by the module (the key's fingerprint)"
 check "slurm-spank-prefect depends on libpam-prefect (its check program)" \
     sh -c "dpkg-query -W -f='\${Depends}' slurm-spank-prefect | grep -q 'libpam-prefect (='"
