@@ -24,8 +24,11 @@ git -C "$gitdir" cat-file -e "$old_commit^{commit}" 2>/dev/null || {
 mkdir -p "$out"
 rm -rf "$out/src"
 git -C "$gitdir" archive --prefix=src/ "$old_commit" | tar -x -C "$out"
+# -d: its Build-Depends name libcurl4-openssl-dev, the OpenSSL build's
+# headers, which conflict with the GnuTLS build's that are installed now
+# (libcurl4-gnutls-dev); the headers and pkg-config module are the same.
 if ! (cd "$out/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" DEB_BUILD_PROFILES=nocheck \
-        dpkg-buildpackage -us -uc -b) >"$out/build.out" 2>&1; then
+        dpkg-buildpackage -d -us -uc -b) >"$out/build.out" 2>&1; then
     tail -n 60 "$out/build.out" >&2
     echo "old-debs.sh: the packages of $old_commit do not build" >&2
     exit 1
