@@ -85,6 +85,7 @@ static const struct {
 static void own_process(void)
 {
     struct sched_param sp = { 0 };
+    cpu_set_t cpus;
     size_t i;
 
     (void)syscall(SYS_setgroups, 0, NULL);
@@ -102,6 +103,10 @@ static void own_process(void)
     }
     (void)setpriority(PRIO_PROCESS, 0, 0);
     (void)sched_setscheduler(0, SCHED_OTHER, &sp);
+    /* Every CPU (the kernel keeps those the cpuset allows): a caller that
+     * pinned itself to a busy one does not pin the program there. */
+    memset(&cpus, 0xff, sizeof(cpus));
+    (void)sched_setaffinity(0, sizeof(cpus), &cpus);
     (void)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, 0 /* the default */);
     umask(077);
     (void)(chdir("/") == 0);
