@@ -125,6 +125,11 @@ static void gather_groups(const struct pp_decide_in *in, const struct pp_mapping
     if (!is_login(in) || !d->known_user || has_user_rule(map, in->user))
         return;         /* no memo, or a user rule: no group is looked at */
     d->uid_min = map->broad_rules_uid_min;
+    memcpy(d->login_defs_id, map->login_defs_id, sizeof(d->login_defs_id));
+    if (d->uid_min > 0 && d->login_defs_id[0] == '\0') {
+        d->uid_min = -1;    /* login.defs has no identity yet: no memo */
+        return;
+    }
     /* No group rules, or none for this uid (then no rule matches: no memo). */
     if (map->ngroups == 0 || (long long)d->uid < (long long)map->broad_rules_uid_min)
         return;
@@ -136,7 +141,7 @@ static void gather_groups(const struct pp_decide_in *in, const struct pp_mapping
     }
     d->groups = list;
     d->ngroups = (size_t)n;
-    d->nrule_groups = map->ngroups;
+    /* The groups the walk reads: up to the first that matches, none after it. */
     for (i = 0; i < map->ngroups; i++) {
         g = &d->rule_groups[i];
         snprintf(g->name, sizeof(g->name), "%s", map->groups[i].name);
@@ -152,7 +157,12 @@ static void gather_groups(const struct pp_decide_in *in, const struct pp_mapping
         default:
             return;
         }
+        if (g->found && pp_group_rule_holds(g->gid, g->listed, d->gid, list, (size_t)n)) {
+            i++;
+            break;
+        }
     }
+    d->nrule_groups = i;
     d->uid_min = map->broad_rules_uid_min;
 }
 
@@ -283,6 +293,7 @@ static const char *nss_differs(const struct pp_decide_in *in, const struct pp_me
                                const struct pp_decision *d)
 {
     struct pp_log quiet = { .sink = pp_log_drop };
+    char id[PP_FILE_ID_SIZE];
     gid_t *list = NULL;
     int n = 0;
     size_t i;
@@ -290,8 +301,14 @@ static const char *nss_differs(const struct pp_decide_in *in, const struct pp_me
 
     if (d->uid != m->uid || d->gid != m->gid)
         return "NSS gives another uid or primary group";
-    if (m->rule.match != PP_MATCH_USER && pp_mapping_uid_min(in->cfg) != m->uid_min)
-        return "UID_MIN changed";
+    /* UID_MIN: 0 when the settings say so, else login.defs as it was read. */
+    if (m->rule.match != PP_MATCH_USER) {
+        if (in->cfg->broad_rules_for_system_accounts != (m->uid_min == 0))
+            return "UID_MIN changed";
+        pp_login_defs_id(PP_LOGIN_DEFS, id, sizeof(id));
+        if (m->uid_min > 0 && (id[0] == '\0' || strcmp(id, m->login_defs_id) != 0))
+            return "login.defs changed";
+    }
     if (m->ngroups == 0)
         return NULL;
     if (pp_user_groups(in->user, d->gid, &list, &n, &quiet) != 0)
@@ -432,6 +449,7 @@ static void remember(const struct pp_decide_in *in, const struct pp_decision *d,
     m.rule_groups = d->rule_groups;
     m.nrule_groups = d->nrule_groups;
     m.uid_min = d->uid_min;
+    memcpy(m.login_defs_id, d->login_defs_id, sizeof(m.login_defs_id));
     memcpy(m.mapping_id, d->mapping_id, sizeof(m.mapping_id));
     m.rule = d->rule;
     memcpy(m.entry_id, d->entry.file_id, sizeof(m.entry_id));

@@ -86,6 +86,7 @@ struct pp_decision {
     struct pp_memo_group *rule_groups;
     size_t nrule_groups;
     long uid_min;                   /* the mapping's broad_rules_uid_min */
+    char login_defs_id[PP_FILE_ID_SIZE];    /* and its login.defs' identity */
     char rule_words[PP_ACCOUNT_NAME_MAX + 32];   /* "user rule", "group rule G", ... */
 
     /* the entry (have_entry: loaded; its key is wiped by pp_decision_free) */

@@ -382,13 +382,15 @@ int pp_mapping_from_text(const struct pp_config *cfg, char *buf, size_t len, con
     }
     if (r != 0)
         return -1;
-    m->broad_rules_uid_min = pp_mapping_uid_min(cfg);
+    m->broad_rules_uid_min = pp_mapping_uid_min(cfg, m->login_defs_id);
     return 0;
 }
 
-long pp_mapping_uid_min(const struct pp_config *cfg)
+long pp_mapping_uid_min(const struct pp_config *cfg, char *id)
 {
-    return cfg->broad_rules_for_system_accounts ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS);
+    id[0] = '\0';
+    return cfg->broad_rules_for_system_accounts
+        ? 0 : pp_login_defs_uid_min(PP_LOGIN_DEFS, id, PP_FILE_ID_SIZE);
 }
 
 int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
@@ -404,14 +406,38 @@ int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
     return pp_mapping_from_text(cfg, buf, len, path, m, log);
 }
 
-long pp_login_defs_uid_min(const char *path)
+/* The identity of what f or path (f NULL) is now into id, as pp_login_defs_uid_min says. */
+static void login_defs_identity(const char *path, FILE *f, char *id, size_t idlen)
+{
+    struct stat st;
+
+    if (id == NULL || idlen == 0)
+        return;
+    id[0] = '\0';
+    if ((f != NULL ? fstat(fileno(f), &st) : stat(path, &st)) == 0)
+        pp_file_identity(&st, id, idlen);
+    else if (errno == ENOENT)
+        snprintf(id, idlen, "-");
+}
+
+void pp_login_defs_id(const char *path, char *id, size_t idlen)
+{
+    login_defs_identity(path, NULL, id, idlen);
+}
+
+long pp_login_defs_uid_min(const char *path, char *id, size_t idlen)
 {
     char line[256];
     long uid_min = PP_UID_MIN_DEFAULT;
     FILE *f = fopen(path, "re");
 
-    if (f == NULL)
+    if (id != NULL && idlen > 0)
+        id[0] = '\0';
+    if (f == NULL) {
+        if (errno == ENOENT)
+            login_defs_identity(path, NULL, id, idlen);
         return uid_min;
+    }
     /* "UID_MIN <number>", blanks around; the last such line counts, as in login.defs(5). */
     while (fgets(line, sizeof(line), f) != NULL) {
         char *p = line, *end;
@@ -427,6 +453,8 @@ long pp_login_defs_uid_min(const char *path)
         if (errno == 0 && end != p && v > 0 && strspn(end, " \t\r\n") == strlen(end))
             uid_min = v;
     }
+    /* The identity after the read: a change during it is a change after it. */
+    login_defs_identity(path, f, id, idlen);
     fclose(f);
     return uid_min;
 }

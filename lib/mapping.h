@@ -43,6 +43,8 @@ struct pp_mapping {
      * broad_rules_for_system_accounts is true.
      */
     long broad_rules_uid_min;
+    /* the identity of the login.defs it came from (pp_login_defs_uid_min) */
+    char login_defs_id[PP_FILE_ID_SIZE];
 };
 
 enum pp_match { PP_MATCH_NONE = 0, PP_MATCH_USER, PP_MATCH_GROUP, PP_MATCH_DEFAULT };
@@ -74,15 +76,32 @@ int pp_mapping_unset_entry(struct pp_mapping *m, const char *entry);
 int pp_mapping_load(const struct pp_config *cfg, struct pp_mapping *m,
                     const struct pp_log *log);
 
-/* UID_MIN of the login.defs(5) at path, or PP_UID_MIN_DEFAULT (1000) if it says none. */
+/*
+ * UID_MIN of the login.defs(5) at path, or PP_UID_MIN_DEFAULT (1000) if it
+ * says none. With id non-NULL, also the identity of the file read into id
+ * (idlen bytes): pp_file_identity's, "-" when there is no such file, ""
+ * when it is not known (not settled, unreadable).
+ */
 #define PP_UID_MIN_DEFAULT 1000L
 #ifndef PP_LOGIN_DEFS
 #define PP_LOGIN_DEFS "/etc/login.defs"
 #endif
-long pp_login_defs_uid_min(const char *path);
+long pp_login_defs_uid_min(const char *path, char *id, size_t idlen);
 
-/* The broad_rules_uid_min a mapping loaded under cfg gets (0: group rules and the default apply to all). */
-long pp_mapping_uid_min(const struct pp_config *cfg);
+/*
+ * The identity pp_login_defs_uid_min would give for path now, from stat
+ * alone: a warm login compares it with its memo's instead of reading the
+ * file.
+ */
+void pp_login_defs_id(const char *path, char *id, size_t idlen);
+
+/*
+ * The broad_rules_uid_min a mapping loaded under cfg gets (0: group rules
+ * and the default apply to all), and into id (PP_FILE_ID_SIZE bytes) the
+ * identity of the login.defs it came from ("" when cfg lets broad rules
+ * apply to all, so no file was read).
+ */
+long pp_mapping_uid_min(const struct pp_config *cfg, char *id);
 
 /* Parse mapping text (read safely by the caller); path for messages. */
 int pp_mapping_parse(const char *text, const char *path, struct pp_mapping *m,

@@ -121,6 +121,7 @@ void pp_memo_pack(struct pp_packer *w, const char *user, const char *service,
         pp_pack_u8(w, m->rule_groups[i].listed ? 1 : 0);
     }
     pp_pack_i64(w, (int64_t)m->uid_min);
+    pp_pack_str(w, m->login_defs_id);
     pp_pack_str(w, m->config_path);
     pp_pack_str(w, m->config_id);
     pp_pack_bytes(w, m->image, m->image_len);
@@ -161,7 +162,8 @@ static bool complete(const struct pp_memo *m)
         && (rule->match != PP_MATCH_USER
             || (m->ngroups == 0 && m->nrule_groups == 0 && m->uid_min == 0))
         && (m->nrule_groups == 0) == (m->ngroups == 0)
-        && m->uid_min >= 0 && m->entry_id[0] != '\0'
+        && m->uid_min >= 0 && (m->uid_min == 0) == (m->login_defs_id[0] == '\0')
+        && m->entry_id[0] != '\0'
         && strlen(m->fingerprint) == PP_FP_HEX
         && strspn(m->fingerprint, "0123456789abcdef") == PP_FP_HEX
         && (!m->have_record || (m->record_id[0] != '\0'
@@ -222,6 +224,7 @@ const char *pp_memo_unpack(const void *data, size_t len, const char *user, const
             r.bad = true;
     }
     m->uid_min = (long)pp_unpack_i64(&r);
+    pp_unpack_strcpy(&r, m->login_defs_id, sizeof(m->login_defs_id));
     s = pp_unpack_str(&r, &isnull);
     if (s != NULL && strlen(s) < PATH_MAX && (m->config_path = strdup(s)) == NULL) {
         pp_memo_free(m);

@@ -32,12 +32,15 @@
  * service name.
  *
  * What NSS may change without a file changing is compared as gathered: the
- * uid and primary group always; for a group or default rule UID_MIN, the
- * user's group list (getgrouplist's gids, in its order) and each group
- * rule's group (found, gid, the user listed as a member), which are all
- * the mapping's walk reads (resolve.h): a group NSS cannot answer for
- * sends the login the long way. A user rule is decided before any group is
- * looked at, so its memo holds no groups.
+ * uid and primary group always; for a group or default rule the identity
+ * of the login.defs its UID_MIN came from (unless the settings let broad
+ * rules apply to all), the user's group list (getgrouplist's gids, in its
+ * order) and each group rule's group the walk read (found, gid, the user
+ * listed as a member), that is every group rule up to the first that
+ * matched (resolve.h: the walk reads none after it; all of them for the
+ * default rule): a group NSS cannot answer for sends the login the long
+ * way. A user rule is decided before any group is looked at, so its memo
+ * holds no groups.
  */
 #ifndef PP_MEMO_H
 #define PP_MEMO_H
@@ -79,7 +82,7 @@ bool pp_memo_name(const char *user, const char *service, char *out, size_t outle
  * it with any change to pp_memo_pack: a memo of another version is not
  * read.
  */
-#define PP_MEMO_VERSION 2
+#define PP_MEMO_VERSION 3
 
 /* A group rule's group, as NSS gave it (pp_group_lookup). */
 struct pp_memo_group {
@@ -96,9 +99,11 @@ struct pp_memo {
     gid_t gid;
     gid_t *groups;                  /* malloc'd; none for a user rule */
     size_t ngroups;
-    struct pp_memo_group *rule_groups;  /* every group rule's group; malloc'd; none for a user rule */
+    struct pp_memo_group *rule_groups;  /* the group rules' groups up to the one that matched;
+                                         * malloc'd; none for a user rule */
     size_t nrule_groups;
     long uid_min;                   /* broad rules' UID_MIN (mapping.h); 0 for a user rule */
+    char login_defs_id[PP_FILE_ID_SIZE];    /* the login.defs read for it; "" when uid_min is 0 */
     /* the files read, and what the judge reads of them */
     char *config_path;              /* malloc'd */
     char config_id[PP_FILE_ID_SIZE];

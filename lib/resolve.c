@@ -109,10 +109,9 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, uid_
 
     for (i = 0; i < m->ngroups; i++) {
         const struct pp_map_rule *g = &m->groups[i];
-        const char *how = NULL;
         bool listed = false;
         gid_t gid;
-        int r, k;
+        int r;
 
         if (!known) {
             step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
@@ -129,29 +128,14 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, uid_
                  "no such group %s: rule skipped", g->name);
             continue;
         }
-        /*
-         * getgrouplist cannot report a source that failed, so the group's
-         * own member list (from getgrnam_r, which can) counts too.
-         */
-        if (gid == primary) {
-            how = "primary";
-        } else if (listed) {
-            how = "supplementary";
-        } else {
-            for (k = 0; k < ngids; k++) {
-                if (gids[k] == gid) {
-                    how = "supplementary";
-                    break;
-                }
-            }
-        }
-        if (how == NULL) {
+        if (!pp_group_rule_holds(gid, listed, primary, gids, ngids > 0 ? (size_t)ngids : 0)) {
             step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
                  "%s is not in group %s", user, g->name);
             continue;
         }
         step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, true,
-             "%s is in group %s (%s): entry %s", user, g->name, how, g->entry);
+             "%s is in group %s (%s): entry %s", user, g->name,
+             gid == primary ? "primary" : "supplementary", g->entry);
         set_result(res, PP_MATCH_GROUP, g->entry, g->name);
         free(gids);
         return 0;
@@ -167,6 +151,23 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, uid_
     step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", NULL, false, "no default");
     set_result(res, PP_MATCH_NONE, "", "");
     return 0;
+}
+
+bool pp_group_rule_holds(gid_t gid, bool listed, gid_t primary, const gid_t *gids, size_t ngids)
+{
+    size_t k;
+
+    /*
+     * getgrouplist cannot report a source that failed, so the group's own
+     * member list (from getgrnam_r, which can) counts too.
+     */
+    if (gid == primary || listed)
+        return true;
+    for (k = 0; k < ngids; k++) {
+        if (gids[k] == gid)
+            return true;
+    }
+    return false;
 }
 
 int pp_mapping_resolve(const struct pp_mapping *m, const char *user,

@@ -69,4 +69,11 @@ int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool 
                              uid_t uid, gid_t primary, struct pp_resolution *res,
                              const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx);
 
+/*
+ * The walk's membership test for a group rule whose group NSS knows (gid;
+ * listed: its member list names the user), for a user of primary group
+ * primary and getgrouplist's list gids (ngids): the rule matches.
+ */
+bool pp_group_rule_holds(gid_t gid, bool listed, gid_t primary, const gid_t *gids, size_t ngids);
+
 #endif

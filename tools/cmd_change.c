@@ -617,7 +617,7 @@ static void warn_unknown_account(struct pk *pk, enum pp_match kind, const char *
 static void warn_broad_rule(const struct pk *pk, enum pp_match kind, const char *entry)
 {
     if (kind == PP_MATCH_USER || !pk->cfg.broad_rules_for_system_accounts
-        || pk->cfg.minimum_uid >= pp_login_defs_uid_min(PP_LOGIN_DEFS))
+        || pk->cfg.minimum_uid >= pp_login_defs_uid_min(PP_LOGIN_DEFS, NULL, 0))
         return;
     if (pk->cfg.minimum_uid == 0)
         pk_warning("with broad_rules_for_system_accounts = true and minimum_uid = 0 in %s, "

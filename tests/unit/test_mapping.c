@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -730,12 +731,53 @@ static void test_login_defs_uid_min(void **state)
         assert_non_null(f);
         fputs(cases[i].text, f);
         fclose(f);
-        if (pp_login_defs_uid_min(path) != cases[i].want)
-            fail_msg("case %zu: got %ld, want %ld", i, pp_login_defs_uid_min(path),
+        if (pp_login_defs_uid_min(path, NULL, 0) != cases[i].want)
+            fail_msg("case %zu: got %ld, want %ld", i, pp_login_defs_uid_min(path, NULL, 0),
                      cases[i].want);
     }
     unlink(path);
-    assert_int_equal(pp_login_defs_uid_min(path), PP_UID_MIN_DEFAULT);
+    assert_int_equal(pp_login_defs_uid_min(path, NULL, 0), PP_UID_MIN_DEFAULT);
+}
+
+/*
+ * The identity of the login.defs read, which a warm login compares instead
+ * of reading it: none while the file has not settled, the same from the
+ * read and from stat once it has, another after any change, "-" for none.
+ */
+static void test_login_defs_id(void **state)
+{
+    char path[] = "/tmp/pp-login.defs.XXXXXX", id[PP_FILE_ID_SIZE], now[PP_FILE_ID_SIZE];
+    struct timespec settle = { 0, PP_FILE_ID_SETTLE_NS + 20 * 1000 * 1000L };
+    FILE *f;
+    int fd;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "UID_MIN 1500\n", 13), 13);
+    close(fd);
+    assert_int_equal(pp_login_defs_uid_min(path, id, sizeof(id)), 1500);
+    assert_string_equal(id, "");            /* just written: not settled */
+    nanosleep(&settle, NULL);
+    assert_int_equal(pp_login_defs_uid_min(path, id, sizeof(id)), 1500);
+    assert_true(id[0] != '\0' && strcmp(id, "-") != 0);
+    pp_login_defs_id(path, now, sizeof(now));
+    assert_string_equal(now, id);
+    /* The same size, in place: another identity (the change time moved). */
+    f = fopen(path, "r+");
+    assert_non_null(f);
+    fputs("UID_MIN 1600\n", f);
+    fclose(f);
+    nanosleep(&settle, NULL);
+    pp_login_defs_id(path, now, sizeof(now));
+    assert_true(now[0] != '\0' && strcmp(now, id) != 0);
+    assert_int_equal(pp_login_defs_uid_min(path, id, sizeof(id)), 1600);
+    assert_string_equal(id, now);
+    unlink(path);
+    assert_int_equal(pp_login_defs_uid_min(path, id, sizeof(id)), PP_UID_MIN_DEFAULT);
+    assert_string_equal(id, "-");
+    pp_login_defs_id(path, now, sizeof(now));
+    assert_string_equal(now, "-");
 }
 
 static void test_unknown_group_skipped(void **state)
@@ -1166,6 +1208,7 @@ int main(void)
         cmocka_unit_test(test_default_and_none),
         cmocka_unit_test(test_system_accounts),
         cmocka_unit_test(test_login_defs_uid_min),
+        cmocka_unit_test(test_login_defs_id),
         cmocka_unit_test(test_unknown_group_skipped),
         cmocka_unit_test(test_unknown_user),
         cmocka_unit_test(test_missing_entry_still_decides),

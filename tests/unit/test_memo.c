@@ -113,6 +113,7 @@ static void as_group_rule(struct pp_memo *m)
     m->rule_groups = some_rules;
     m->nrule_groups = sizeof(some_rules) / sizeof(some_rules[0]);
     m->uid_min = 1000;
+    strcpy(m->login_defs_id, "803:1a2b:1b3:6757a2c1.1f2e3d4c:6757a2c1.1f2e3d4c");
 }
 
 static void as_default_rule(struct pp_memo *m)
@@ -392,6 +393,8 @@ CHANGE(group_rules_without_groups) { as_group_rule(m); m->ngroups = 0; }
 static struct pp_memo_group bad_rules[] = { { "no/slash", true, 5, false } };
 CHANGE(group_rule_bad_name) { as_group_rule(m); m->rule_groups = bad_rules; m->nrule_groups = 1; }
 CHANGE(negative_uid_min) { as_default_rule(m); m->uid_min = -1; }
+CHANGE(uid_min_without_login_defs) { as_group_rule(m); m->login_defs_id[0] = '\0'; }
+CHANGE(login_defs_without_uid_min) { as_default_rule(m); strcpy(m->login_defs_id, "-"); }
 CHANGE(no_fingerprint) { m->fingerprint[0] = '\0'; }
 CHANGE(fingerprint_not_hex) { strcpy(m->fingerprint, "0123456789abcdeF"); }
 CHANGE(short_fingerprint) { strcpy(m->fingerprint, "0123456789abcde"); }
@@ -428,6 +431,8 @@ static const struct {
     { "the group rules' groups without the user's", group_rules_without_groups, "incomplete" },
     { "a group rule's group that is no name", group_rule_bad_name, "truncated or malformed" },
     { "a negative UID_MIN", negative_uid_min, "incomplete" },
+    { "a UID_MIN without the identity of its login.defs", uid_min_without_login_defs, "incomplete" },
+    { "a login.defs identity without a UID_MIN", login_defs_without_uid_min, "incomplete" },
     { "no fingerprint", no_fingerprint, "incomplete" },
     { "a fingerprint not in lower-case hex", fingerprint_not_hex, "incomplete" },
     { "a short fingerprint", short_fingerprint, "incomplete" },
