@@ -22,6 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(m.config_path[0] == '/' && m.image != NULL && m.entry_id[0] != '\0');
     FUZZ_ASSERT(m.rule.match != PP_MATCH_NONE && (m.ngroups == 0) == (m.groups == NULL));
     FUZZ_ASSERT(!m.have_record || m.record.outcome < PP_OUT_COUNT);
+    FUZZ_ASSERT(m.entry.key == NULL && m.entry.key_len > 0
+                && m.entry.key_at + m.entry.key_len <= PP_ENTRY_MAX);
     if (pp_config_from_image(&cfg, m.config_path, m.image, m.image_len, 0, NULL, &log) == 0) {
         FUZZ_ASSERT(cfg.api_url != NULL && cfg.store != NULL && cfg.cache_dir != NULL);
         pp_config_free(&cfg);

@@ -358,12 +358,17 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
         return NULL;    /* decided from the configuration and NSS alone, as pp_decide would */
     if ((wrong = nss_differs(in, m, d)) != NULL)
         return wrong;
-    /* The entry, read as the long way reads it: the key is exported from it. */
-    if (pp_entry_load(in->cfg, m->rule.entry, &d->entry, &quiet) != 0)
-        return "the entry file cannot be read";
-    d->have_entry = true;
-    if (strcmp(d->entry.file_id, m->entry_id) != 0)
+    /* The entry, read with the long way's checks: the key is exported from it. */
+    switch (pp_entry_load_known(in->cfg, m->rule.entry, &m->entry, m->entry_id, &d->entry,
+                                &quiet)) {
+    case 0:
+        break;
+    case 1:
         return "the entry file changed";
+    default:
+        return "the entry file cannot be read";
+    }
+    d->have_entry = true;
     /* Its key hashed every time: the identity alone never vouches for the key. */
     if (pp_fingerprint(d->entry.key, fp) != 0 || strcmp(fp, m->fingerprint) != 0)
         return "the key's hash is not the memo's";
@@ -454,6 +459,10 @@ static void remember(const struct pp_decide_in *in, const struct pp_decision *d,
     m.rule = d->rule;
     memcpy(m.entry_id, d->entry.file_id, sizeof(m.entry_id));
     memcpy(m.fingerprint, d->entry.fp, sizeof(m.fingerprint));
+    m.entry = d->entry;
+    m.entry.key = NULL;             /* never in the memo */
+    m.entry.comment = NULL;
+    m.entry.record = NULL;
     pp_memo_save(in->cfg, in->user, in->service, &m, log);
     pp_wipe(&m, sizeof(m));
 }

@@ -131,6 +131,19 @@ void pp_memo_pack(struct pp_packer *w, const char *user, const char *service,
     pp_pack_str(w, m->rule.group);
     pp_pack_str(w, m->entry_id);
     pp_pack_str(w, m->fingerprint);
+    pp_pack_u8(w, (unsigned)m->entry.kind);
+    pp_pack_str(w, m->entry.account_id);
+    pp_pack_str(w, m->entry.workspace_id);
+    pp_pack_u8(w, m->entry.has_expires ? 1 : 0);
+    pp_pack_i64(w, (int64_t)m->entry.expires);
+    pp_pack_str(w, m->entry.user_id);
+    pp_pack_str(w, m->entry.key_id);
+    pp_pack_str(w, m->entry.service_account_id);
+    pp_pack_str(w, m->entry.sa_key_id);
+    pp_pack_u8(w, m->entry.has_added ? 1 : 0);
+    pp_pack_i64(w, (int64_t)m->entry.added);
+    pp_pack_i64(w, (int64_t)m->entry.key_at);
+    pp_pack_i64(w, (int64_t)m->entry.key_len);
     pp_pack_u8(w, m->have_record ? 1 : 0);
     if (m->have_record) {
         pp_pack_str(w, m->record_id);
@@ -145,6 +158,24 @@ void pp_memo_free(struct pp_memo *m)
     free(m->config_path);
     free(m->image);
     memset(m, 0, sizeof(*m));
+}
+
+/* Whether the entry's facts are as pp_entry_load gives them. */
+static bool entry_complete(const struct pp_entry *e)
+{
+    const char *const ids[] = { e->user_id, e->key_id, e->service_account_id, e->sa_key_id };
+    size_t i;
+
+    if ((e->kind != PP_KIND_USER && e->kind != PP_KIND_SERVICE_ACCOUNT && e->kind != PP_KIND_OTHER)
+        || !pp_uuid_valid(e->account_id) || !pp_uuid_valid(e->workspace_id)
+        || e->key_len == 0 || e->key_at >= PP_ENTRY_MAX || e->key_len > PP_ENTRY_MAX - e->key_at
+        || (!e->has_expires && e->expires != 0) || (!e->has_added && e->added != 0))
+        return false;
+    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        if (ids[i][0] != '\0' && !pp_uuid_valid(ids[i]))
+            return false;
+    }
+    return (e->user_id[0] == '\0') == (e->key_id[0] == '\0');
 }
 
 /* Whether what a login relies on is there and well formed. */
@@ -164,6 +195,7 @@ static bool complete(const struct pp_memo *m)
         && (m->nrule_groups == 0) == (m->ngroups == 0)
         && m->uid_min >= 0 && (m->uid_min == 0) == (m->login_defs_id[0] == '\0')
         && m->entry_id[0] != '\0'
+        && entry_complete(&m->entry)
         && strlen(m->fingerprint) == PP_FP_HEX
         && strspn(m->fingerprint, "0123456789abcdef") == PP_FP_HEX
         && (!m->have_record || (m->record_id[0] != '\0'
@@ -245,6 +277,21 @@ const char *pp_memo_unpack(const void *data, size_t len, const char *user, const
     pp_unpack_strcpy(&r, m->rule.group, sizeof(m->rule.group));
     pp_unpack_strcpy(&r, m->entry_id, sizeof(m->entry_id));
     pp_unpack_strcpy(&r, m->fingerprint, sizeof(m->fingerprint));
+    m->entry.kind = (enum pp_key_kind)pp_unpack_u8(&r);
+    pp_unpack_strcpy(&r, m->entry.account_id, sizeof(m->entry.account_id));
+    pp_unpack_strcpy(&r, m->entry.workspace_id, sizeof(m->entry.workspace_id));
+    m->entry.has_expires = pp_unpack_bool(&r);
+    m->entry.expires = (time_t)pp_unpack_i64(&r);
+    pp_unpack_strcpy(&r, m->entry.user_id, sizeof(m->entry.user_id));
+    pp_unpack_strcpy(&r, m->entry.key_id, sizeof(m->entry.key_id));
+    pp_unpack_strcpy(&r, m->entry.service_account_id, sizeof(m->entry.service_account_id));
+    pp_unpack_strcpy(&r, m->entry.sa_key_id, sizeof(m->entry.sa_key_id));
+    m->entry.has_added = pp_unpack_bool(&r);
+    m->entry.added = (time_t)pp_unpack_i64(&r);
+    n = pp_unpack_i64(&r);
+    m->entry.key_at = n >= 0 && n < PP_ENTRY_MAX ? (size_t)n : PP_ENTRY_MAX;
+    n = pp_unpack_i64(&r);
+    m->entry.key_len = n > 0 && n <= PP_ENTRY_MAX ? (size_t)n : 0;
     m->have_record = pp_unpack_bool(&r);
     if (m->have_record) {
         pp_unpack_strcpy(&r, m->record_id, sizeof(m->record_id));
@@ -313,6 +360,8 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
         why = "the entry file has no identity yet";
     else if (strspn(m->fingerprint, "0123456789abcdef") != PP_FP_HEX)
         why = "the key's fingerprint is not known";
+    else if (m->entry.key_len == 0)
+        why = "the key is not in the entry file as it is (escaped)";
     if (why != NULL) {
         pp_debug(log, "login memo not written: %s", why);
         return;

@@ -13,16 +13,18 @@
  * list and the UID_MIN the broad rules were held to), the identities of
  * the files read (configuration, mapping, entry, check record: safefile.h),
  * the configuration's settings (before the PAM arguments, which are
- * applied anew at every login), the rule, the key's fingerprint and the
- * check record. Never the key.
+ * applied anew at every login), the rule, the entry as parsed without its
+ * key (kind, ids, expiration) and where the key's bytes are in its file,
+ * the key's fingerprint and the check record. Never the key.
  *
  * Promises: a memo is used only while NSS gives the same facts and every
  * file it names has the identity it recorded, each file being opened with
  * the checks a read makes (ownership, modes, no symbolic link, the
  * directories above). The entry file is read and its key hashed (SHA-256)
- * at every login, as the key must be exported: a key whose hash is not the
- * memo's fingerprint sends the login the long way, whatever the file's
- * identity says. The decision is then made by the same code from the same
+ * at every login, as the key must be exported: the key is taken from where
+ * it was (pp_entry_load_known: the file is not parsed again, so libconfig
+ * is not loaded), and a key whose hash is not the memo's fingerprint sends
+ * the login the long way, whatever the file's identity says. The decision is then made by the same code from the same
  * values (decide.h), so it is the one a login without the memo would make;
  * whatever does not hold sends the login the long way, which writes a new
  * memo. A memo of another format version, or short, long or garbled, is
@@ -82,7 +84,7 @@ bool pp_memo_name(const char *user, const char *service, char *out, size_t outle
  * it with any change to pp_memo_pack: a memo of another version is not
  * read.
  */
-#define PP_MEMO_VERSION 3
+#define PP_MEMO_VERSION 4
 
 /* A group rule's group, as NSS gave it (pp_group_lookup). */
 struct pp_memo_group {
@@ -113,6 +115,9 @@ struct pp_memo {
     struct pp_resolution rule;      /* user, group or default */
     char entry_id[PP_FILE_ID_SIZE];
     char fingerprint[PP_FP_SIZE];   /* the key's, never the key */
+    /* the entry as read (store.h) without key, comment or record (NULL),
+     * and where its key is (key_at, key_len) */
+    struct pp_entry entry;
     bool have_record;               /* with validate */
     char record_id[PP_FILE_ID_SIZE];
     struct pp_cache_record record;

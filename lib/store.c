@@ -283,24 +283,26 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
     return r;
 }
 
-int pp_entry_load(const struct pp_config *cfg, const char *name,
-                  struct pp_entry *e, const struct pp_log *log)
+/*
+ * Entry name's file, read safely (path: PATH_MAX bytes): 0 with *buf (len
+ * bytes and a NUL, none inside; pp_free_buf) and st, else -1 or
+ * PP_ABSENT (logged).
+ */
+static int read_entry(const struct pp_config *cfg, const char *name, char *path, char **buf,
+                      size_t *lenp, struct stat *st, const struct pp_log *log)
 {
-    struct stat st;
-    char path[PATH_MAX];
     char err[PP_ERRLEN];
     char safe[PP_ENTRY_NAME_MAX + 16];
-    char *buf = NULL;
     size_t len = 0;
     int r;
 
-    memset(e, 0, sizeof(*e));
+    *buf = NULL;
     if (!pp_entry_name_valid(name)) {
         pp_error(log, "invalid entry name '%s'",
                  pp_log_safe(name != NULL ? name : "", safe, sizeof(safe)));
         return -1;
     }
-    if (pp_entry_path(cfg->store, name, path, sizeof(path)) != 0) {
+    if (pp_entry_path(cfg->store, name, path, PATH_MAX) != 0) {
         pp_error(log, "%s: store path is empty or too long", cfg->store != NULL ? cfg->store : "");
         return -1;
     }
@@ -313,10 +315,11 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         pp_error(log, "%s", err);
         return -1;
     }
-    r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, true, &buf, &len, &st, err,
+    r = pp_read_file_st(path, PP_FILE_SECRET, PP_ENTRY_MAX, true, buf, &len, st, err,
                         sizeof(err));
-    if (r == 0 && strlen(buf) != len) {
-        pp_free_buf(buf, len + 1);
+    if (r == 0 && strlen(*buf) != len) {
+        pp_free_buf(*buf, len + 1);
+        *buf = NULL;
         pp_error(log, "%s: contains a NUL byte", path);
         return -1;
     }
@@ -328,11 +331,71 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
         pp_error(log, "%s", err);
         return -1;
     }
+    *lenp = len;
+    return 0;
+}
+
+int pp_entry_load(const struct pp_config *cfg, const char *name,
+                  struct pp_entry *e, const struct pp_log *log)
+{
+    struct stat st;
+    char path[PATH_MAX];
+    char *buf, *at;
+    size_t len;
+    int r;
+
+    memset(e, 0, sizeof(*e));
+    r = read_entry(cfg, name, path, &buf, &len, &st, log);
+    if (r != 0)
+        return r;
     r = pp_entry_parse(buf, path, name, e, log) == 0 ? 0 : -1;
-    pp_free_buf(buf, len + 1);
-    if (r == 0)
+    if (r == 0) {
         pp_file_identity(&st, e->file_id, sizeof(e->file_id));
+        at = memmem(buf, len, e->key, strlen(e->key));
+        if (at != NULL) {
+            e->key_at = (size_t)(at - buf);
+            e->key_len = strlen(e->key);
+        }
+    }
+    pp_free_buf(buf, len + 1);
     return r;
+}
+
+int pp_entry_load_known(const struct pp_config *cfg, const char *name,
+                        const struct pp_entry *known, const char *id, struct pp_entry *e,
+                        const struct pp_log *log)
+{
+    struct stat st;
+    char path[PATH_MAX], now[PP_FILE_ID_SIZE];
+    char *buf;
+    size_t len;
+    int r;
+
+    memset(e, 0, sizeof(*e));
+    r = read_entry(cfg, name, path, &buf, &len, &st, log);
+    if (r != 0)
+        return r;
+    pp_file_identity(&st, now, sizeof(now));
+    if (now[0] == '\0' || strcmp(now, id) != 0 || known->key_len == 0
+        || known->key_at > len || known->key_len > len - known->key_at) {
+        pp_free_buf(buf, len + 1);
+        return 1;
+    }
+    *e = *known;
+    e->key = NULL;
+    e->comment = NULL;
+    e->record = NULL;
+    e->record_read = false;
+    e->fp[0] = '\0';
+    memcpy(e->file_id, now, sizeof(e->file_id));
+    snprintf(e->name, sizeof(e->name), "%s", name);
+    e->key = strndup(buf + known->key_at, known->key_len);
+    pp_free_buf(buf, len + 1);
+    if (e->key == NULL) {
+        pp_error(log, "%s: out of memory", path);
+        return -1;
+    }
+    return 0;
 }
 
 /* An output buffer that never leaves a copy of its content behind. */

@@ -72,6 +72,9 @@ struct pp_entry {
     bool has_added;
     time_t added;
     char file_id[PP_FILE_ID_SIZE];              /* "" when not settled or not loaded */
+    /* where pp_entry_load found the key's bytes in the file (key_len 0:
+     * not found as they are, e.g. written with escapes) */
+    size_t key_at, key_len;
     char fp[PP_FP_SIZE];                        /* "" until pp_cache_fingerprint */
     /* The cache record pp_cache_fingerprint read (NULL: none), so that the
      * check that follows need not read and parse it again; freed by
@@ -93,6 +96,20 @@ int pp_entry_path(const char *store, const char *name, char *out, size_t outlen)
  */
 int pp_entry_load(const struct pp_config *cfg, const char *name,
                   struct pp_entry *e, const struct pp_log *log);
+
+/*
+ * Entry name again, as known (what pp_entry_load gave for it: its facts
+ * without key, comment or record, and key_at, key_len) while its file
+ * keeps the identity id: the file is read with the same checks, not
+ * parsed, and the key taken from its place. Returns 0 with e filled (the
+ * key read; the caller hashes it: bytes at a place prove nothing), 1 when
+ * the file's identity is not id (e zeroed), -1 or PP_ABSENT as
+ * pp_entry_load. A warm login reads its entry so (memo.h), without
+ * libconfig.
+ */
+int pp_entry_load_known(const struct pp_config *cfg, const char *name,
+                        const struct pp_entry *known, const char *id, struct pp_entry *e,
+                        const struct pp_log *log);
 
 /* Parse entry text (already read safely); path is for messages only. */
 int pp_entry_parse(const char *text, const char *path, const char *name,

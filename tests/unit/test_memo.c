@@ -192,6 +192,16 @@ static void test_round_trip(void **state)
         assert_int_equal(out.ngroups, m.ngroups);
         if (m.ngroups > 0)
             assert_memory_equal(out.groups, m.groups, m.ngroups * sizeof(*m.groups));
+        assert_int_equal(out.entry.kind, m.entry.kind);
+        assert_string_equal(out.entry.account_id, m.entry.account_id);
+        assert_string_equal(out.entry.workspace_id, m.entry.workspace_id);
+        assert_int_equal(out.entry.has_expires, m.entry.has_expires);
+        assert_int_equal(out.entry.expires, m.entry.expires);
+        assert_string_equal(out.entry.user_id, m.entry.user_id);
+        assert_string_equal(out.entry.key_id, m.entry.key_id);
+        assert_int_equal(out.entry.key_at, m.entry.key_at);
+        assert_int_equal(out.entry.key_len, m.entry.key_len);
+        assert_null(out.entry.key);
         assert_int_equal(out.nrule_groups, m.nrule_groups);
         for (size_t k = 0; k < m.nrule_groups; k++) {
             assert_string_equal(out.rule_groups[k].name, m.rule_groups[k].name);
@@ -396,6 +406,12 @@ CHANGE(negative_uid_min) { as_default_rule(m); m->uid_min = -1; }
 CHANGE(uid_min_without_login_defs) { as_group_rule(m); m->login_defs_id[0] = '\0'; }
 CHANGE(login_defs_without_uid_min) { as_default_rule(m); strcpy(m->login_defs_id, "-"); }
 CHANGE(no_fingerprint) { m->fingerprint[0] = '\0'; }
+CHANGE(entry_kind_out_of_range) { m->entry.kind = (enum pp_key_kind)9; }
+CHANGE(entry_account_not_uuid) { strcpy(m->entry.account_id, "not-a-uuid"); }
+CHANGE(entry_user_id_without_key_id) { m->entry.key_id[0] = '\0'; }
+CHANGE(entry_expires_without_flag) { m->entry.has_expires = false; }
+CHANGE(no_key_place) { m->entry.key_len = 0; }
+CHANGE(key_place_past_the_cap) { m->entry.key_at = PP_ENTRY_MAX - 10; m->entry.key_len = 11; }
 CHANGE(fingerprint_not_hex) { strcpy(m->fingerprint, "0123456789abcdeF"); }
 CHANGE(short_fingerprint) { strcpy(m->fingerprint, "0123456789abcde"); }
 CHANGE(record_of_another_key) { strcpy(m->record.fingerprint, "fedcba9876543210"); }
@@ -434,6 +450,12 @@ static const struct {
     { "a UID_MIN without the identity of its login.defs", uid_min_without_login_defs, "incomplete" },
     { "a login.defs identity without a UID_MIN", login_defs_without_uid_min, "incomplete" },
     { "no fingerprint", no_fingerprint, "incomplete" },
+    { "an entry kind out of range", entry_kind_out_of_range, "incomplete" },
+    { "an entry account id that is no UUID", entry_account_not_uuid, "incomplete" },
+    { "an entry's user_id without its key_id", entry_user_id_without_key_id, "incomplete" },
+    { "an entry expiration without its flag", entry_expires_without_flag, "incomplete" },
+    { "no place of the key", no_key_place, "incomplete" },
+    { "a key's place past the largest entry", key_place_past_the_cap, "incomplete" },
     { "a fingerprint not in lower-case hex", fingerprint_not_hex, "incomplete" },
     { "a short fingerprint", short_fingerprint, "incomplete" },
     { "a record of another key", record_of_another_key, "incomplete" },
@@ -719,6 +741,17 @@ static int setup(void **state)
     strcpy(good.rule.entry, "alice-main");
     strcpy(good.entry_id, "803:1a2d:c8:6700a1b4.0:6700a1b4.9abc");
     strcpy(good.fingerprint, FP);
+    good.entry.kind = PP_KIND_USER;
+    strcpy(good.entry.account_id, ACC);
+    strcpy(good.entry.workspace_id, WS);
+    good.entry.has_expires = true;
+    good.entry.expires = 1830000002;
+    strcpy(good.entry.user_id, ACC);
+    strcpy(good.entry.key_id, WS);
+    good.entry.has_added = true;
+    good.entry.added = 1760000000;
+    good.entry.key_at = 7;
+    good.entry.key_len = 44;
     good.have_record = true;
     strcpy(good.record_id, "803:1a2e:90:6700a1b5.0:6700a1b5.def0");
     strcpy(good.record.fingerprint, FP);
