@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "timefmt.h"
 
 void pp_check_facts(const struct pp_check *c, const struct pp_cache_record *r,
                     struct pp_facts *f)
@@ -68,7 +69,8 @@ int pp_check_read_own(const struct pp_check *c, struct pp_cache_record *rec, uns
 void pp_check_log_result(const struct pp_check *c, const struct pp_verdict *v)
 {
     pp_debug(c->log, "check: entry=%s fp=%s outcome=%s source=%s time=%ldms reason=%s",
-             c->e->name, c->fp, pp_outcome_name(v->outcome), c->source, pp_check_elapsed_ms(c), v->reason);
+             c->e->name, c->fp, pp_outcome_name(v->outcome), c->source,
+             pp_ms_since(&c->start), v->reason);
 }
 
 int pp_check_cached(const struct pp_config *cfg, const struct pp_entry *e, time_t now,

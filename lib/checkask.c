@@ -19,14 +19,9 @@
 /* Beyond timeout_ms, how long a caller waits for the program's answer to arrive. */
 #define PP_REPLY_GRACE_MS 100
 
-long pp_check_elapsed_ms(const struct pp_check *c)
-{
-    return pp_ms_since(&c->start);
-}
-
 long pp_check_remaining_ms(const struct pp_check *c)
 {
-    return c->cfg->timeout_ms - pp_check_elapsed_ms(c);
+    return c->cfg->timeout_ms - pp_ms_since(&c->start);
 }
 
 int pp_check_begin(struct pp_check *c, const struct pp_config *cfg, const struct pp_entry *e,

@@ -39,7 +39,6 @@ struct pp_check {
 /* Start a check of e at now (v cleared). 0, or -1 when there is no key (logged). */
 int pp_check_begin(struct pp_check *c, const struct pp_config *cfg, const struct pp_entry *e,
                    time_t now, struct pp_verdict *v, const struct pp_log *log);
-long pp_check_elapsed_ms(const struct pp_check *c);
 long pp_check_remaining_ms(const struct pp_check *c);
 
 /*
