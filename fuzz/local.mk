@@ -6,9 +6,10 @@
 # by "make fuzz" with clang, -fsanitize=fuzzer,address,undefined, from the
 # library's sources (not from libpp.la, which gcc builds); run by
 # fuzz/run (CI) or by hand: fuzz/fuzz_time -max_total_time=60 $(srcdir)/fuzz/corpus/time
-FUZZ_TARGETS = config entry mapping cache workspaces expiration time names memo
+FUZZ_TARGETS = config entry mapping cache workspaces expiration rotated time names memo
 FUZZ_SRC_FILES = fuzz/fuzz_config.c fuzz/fuzz_entry.c fuzz/fuzz_mapping.c fuzz/fuzz_cache.c \
-	fuzz/fuzz_workspaces.c fuzz/fuzz_expiration.c fuzz/fuzz_time.c fuzz/fuzz_names.c \
+	fuzz/fuzz_workspaces.c fuzz/fuzz_expiration.c fuzz/fuzz_rotated.c fuzz/fuzz_time.c \
+	fuzz/fuzz_names.c \
 	fuzz/fuzz_memo.c
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \

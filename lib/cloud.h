@@ -141,7 +141,7 @@ int pp_cloud_rotate_service_key(const struct pp_config *cfg, const char *admin_k
                                 bool has_expiration, time_t expiration,
                                 struct pp_rotated_key *rk, struct pp_cloud_answer *ans,
                                 const struct pp_log *log);
-/* The parser behind it, on a 201 answer's body (for tests and fuzzing). */
+/* The parser behind it, on a 201 answer's body (fuzz/fuzz_rotated.c). */
 void pp_cloud_parse_rotated(const char *body, size_t len, const char *account_id,
                             const char *service_account_id, struct pp_rotated_key *rk,
                             struct pp_cloud_answer *ans);
