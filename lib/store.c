@@ -284,18 +284,20 @@ int pp_entry_parse(const char *text, const char *path, const char *name,
 }
 
 /*
- * Entry name's file, read safely (path: PATH_MAX bytes): 0 with *buf (len
- * bytes and a NUL, none inside; pp_free_buf) and st, else -1 or
- * PP_ABSENT (logged).
+ * Zero e, then read entry name's file safely (path: PATH_MAX bytes): 0
+ * with *buf (len bytes and a NUL, none inside; pp_free_buf) and st, else
+ * -1 or PP_ABSENT (logged).
  */
-static int read_entry(const struct pp_config *cfg, const char *name, char *path, char **buf,
-                      size_t *lenp, struct stat *st, const struct pp_log *log)
+static int read_entry(const struct pp_config *cfg, const char *name, struct pp_entry *e,
+                      char *path, char **buf, size_t *lenp, struct stat *st,
+                      const struct pp_log *log)
 {
     char err[PP_ERRLEN];
     char safe[PP_ENTRY_NAME_MAX + 16];
     size_t len = 0;
     int r;
 
+    memset(e, 0, sizeof(*e));
     *buf = NULL;
     if (!pp_entry_name_valid(name)) {
         pp_error(log, "invalid entry name '%s'",
@@ -342,10 +344,8 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
     char path[PATH_MAX];
     char *buf, *at;
     size_t len;
-    int r;
+    int r = read_entry(cfg, name, e, path, &buf, &len, &st, log);
 
-    memset(e, 0, sizeof(*e));
-    r = read_entry(cfg, name, path, &buf, &len, &st, log);
     if (r != 0)
         return r;
     r = pp_entry_parse(buf, path, name, e, log) == 0 ? 0 : -1;
@@ -369,10 +369,8 @@ int pp_entry_load_known(const struct pp_config *cfg, const char *name,
     char path[PATH_MAX], now[PP_FILE_ID_SIZE];
     char *buf;
     size_t len;
-    int r;
+    int r = read_entry(cfg, name, e, path, &buf, &len, &st, log);
 
-    memset(e, 0, sizeof(*e));
-    r = read_entry(cfg, name, path, &buf, &len, &st, log);
     if (r != 0)
         return r;
     pp_file_identity(&st, now, sizeof(now));
