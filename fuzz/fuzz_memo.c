@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (pp_memo_unpack(data, size, "alice", "warm", &m) != NULL)
         return 0;
-    FUZZ_ASSERT(m.config_path[0] == '/' && m.image != NULL && m.entry_id[0] != '\0');
+    FUZZ_ASSERT(m.config_path[0] == '/' && m.image != NULL && m.entry.file_id[0] != '\0');
     FUZZ_ASSERT(m.rule.match != PP_MATCH_NONE && (m.ngroups == 0) == (m.groups == NULL));
     FUZZ_ASSERT(!m.have_record || m.record.outcome < PP_OUT_COUNT);
     FUZZ_ASSERT(m.entry.key == NULL && m.entry.key_len > 0

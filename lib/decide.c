@@ -359,7 +359,7 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
     if ((wrong = nss_differs(in, m, d)) != NULL)
         return wrong;
     /* The entry, read with the long way's checks: the key is exported from it. */
-    switch (pp_entry_load_known(in->cfg, m->rule.entry, &m->entry, m->entry_id, &d->entry,
+    switch (pp_entry_load_known(in->cfg, m->rule.entry, &m->entry, &d->entry,
                                 &quiet)) {
     case 0:
         break;
@@ -370,7 +370,7 @@ static const char *decide_remembered(const struct pp_decide_in *in, const struct
     }
     d->have_entry = true;
     /* Its key hashed every time: the identity alone never vouches for the key. */
-    if (pp_fingerprint(d->entry.key, fp) != 0 || strcmp(fp, m->fingerprint) != 0)
+    if (pp_fingerprint(d->entry.key, fp) != 0 || strcmp(fp, m->entry.fp) != 0)
         return "the key's hash is not the memo's";
     if (m->have_record && !pp_cache_record_is_for(&m->record, fp, d->entry.account_id,
                                                   d->entry.workspace_id))
@@ -457,8 +457,6 @@ static void remember(const struct pp_decide_in *in, const struct pp_decision *d,
     memcpy(m.login_defs_id, d->login_defs_id, sizeof(m.login_defs_id));
     memcpy(m.mapping_id, d->mapping_id, sizeof(m.mapping_id));
     m.rule = d->rule;
-    memcpy(m.entry_id, d->entry.file_id, sizeof(m.entry_id));
-    memcpy(m.fingerprint, d->entry.fp, sizeof(m.fingerprint));
     m.entry = d->entry;
     m.entry.key = NULL;             /* never in the memo */
     m.entry.comment = NULL;

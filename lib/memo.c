@@ -129,8 +129,8 @@ void pp_memo_pack(struct pp_packer *w, const char *user, const char *service,
     pp_pack_u8(w, (unsigned)m->rule.match);
     pp_pack_str(w, m->rule.entry);
     pp_pack_str(w, m->rule.group);
-    pp_pack_str(w, m->entry_id);
-    pp_pack_str(w, m->fingerprint);
+    pp_pack_str(w, m->entry.file_id);
+    pp_pack_str(w, m->entry.fp);
     pp_pack_u8(w, (unsigned)m->entry.kind);
     pp_pack_str(w, m->entry.account_id);
     pp_pack_str(w, m->entry.workspace_id);
@@ -194,12 +194,12 @@ static bool complete(const struct pp_memo *m)
             || (m->ngroups == 0 && m->nrule_groups == 0 && m->uid_min == 0))
         && (m->nrule_groups == 0) == (m->ngroups == 0)
         && m->uid_min >= 0 && (m->uid_min == 0) == (m->login_defs_id[0] == '\0')
-        && m->entry_id[0] != '\0'
+        && m->entry.file_id[0] != '\0'
         && entry_complete(&m->entry)
-        && strlen(m->fingerprint) == PP_FP_HEX
-        && strspn(m->fingerprint, "0123456789abcdef") == PP_FP_HEX
+        && strlen(m->entry.fp) == PP_FP_HEX
+        && strspn(m->entry.fp, "0123456789abcdef") == PP_FP_HEX
         && (!m->have_record || (m->record_id[0] != '\0'
-                                && strcmp(m->record.fingerprint, m->fingerprint) == 0));
+                                && strcmp(m->record.fingerprint, m->entry.fp) == 0));
 }
 
 const char *pp_memo_unpack(const void *data, size_t len, const char *user, const char *service,
@@ -275,8 +275,8 @@ const char *pp_memo_unpack(const void *data, size_t len, const char *user, const
     m->rule.match = (enum pp_match)pp_unpack_u8(&r);
     pp_unpack_strcpy(&r, m->rule.entry, sizeof(m->rule.entry));
     pp_unpack_strcpy(&r, m->rule.group, sizeof(m->rule.group));
-    pp_unpack_strcpy(&r, m->entry_id, sizeof(m->entry_id));
-    pp_unpack_strcpy(&r, m->fingerprint, sizeof(m->fingerprint));
+    pp_unpack_strcpy(&r, m->entry.file_id, sizeof(m->entry.file_id));
+    pp_unpack_strcpy(&r, m->entry.fp, sizeof(m->entry.fp));
     m->entry.kind = (enum pp_key_kind)pp_unpack_u8(&r);
     pp_unpack_strcpy(&r, m->entry.account_id, sizeof(m->entry.account_id));
     pp_unpack_strcpy(&r, m->entry.workspace_id, sizeof(m->entry.workspace_id));
@@ -356,9 +356,9 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
         why = "the configuration file has no identity yet";
     else if (m->mapping_id[0] == '\0')
         why = "the mapping file has no identity yet";
-    else if (m->entry_id[0] == '\0')
+    else if (m->entry.file_id[0] == '\0')
         why = "the entry file has no identity yet";
-    else if (strspn(m->fingerprint, "0123456789abcdef") != PP_FP_HEX)
+    else if (strspn(m->entry.fp, "0123456789abcdef") != PP_FP_HEX)
         why = "the key's fingerprint is not known";
     else if (m->entry.key_len == 0)
         why = "the key is not in the entry file as it is (escaped)";
@@ -375,7 +375,7 @@ void pp_memo_save(const struct pp_config *cfg, const char *user, const char *ser
         /* The record as it is now (a check may just have written it). */
         rc = pp_cache_read_id(cfg, m->rule.entry, &m->record, m->record_id, log);
         if (rc != 0 || m->record_id[0] == '\0'
-            || strcmp(m->record.fingerprint, m->fingerprint) != 0) {
+            || strcmp(m->record.fingerprint, m->entry.fp) != 0) {
             pp_debug(log, "login memo not written: no cache record of this key with an "
                      "identity yet");
             return;

@@ -113,9 +113,8 @@ struct pp_memo {
     size_t image_len;
     char mapping_id[PP_FILE_ID_SIZE];
     struct pp_resolution rule;      /* user, group or default */
-    char entry_id[PP_FILE_ID_SIZE];
-    char fingerprint[PP_FP_SIZE];   /* the key's, never the key */
-    /* the entry as read (store.h) without key, comment or record (NULL),
+    /* the entry as read (store.h) without key, comment or record (NULL):
+     * its identity (file_id), its key's fingerprint (fp, never the key)
      * and where its key is (key_at, key_len) */
     struct pp_entry entry;
     bool have_record;               /* with validate */
@@ -135,8 +134,8 @@ void pp_memo_free(struct pp_memo *m);
 
 /*
  * Remember a login that decided through cfg (loaded by pp_config_load):
- * m holds the NSS facts, mapping_id, the rule, entry_id and the
- * fingerprint (its pointers borrowed); this adds the configuration's and,
+ * m holds the NSS facts, mapping_id, the rule and the entry with its
+ * file_id and fp (its pointers borrowed); this adds the configuration's and,
  * with validate, the record as it is now, which must be this key's. Does
  * nothing unless every identity is known. Failures are said in debug only:
  * the memo is a shortcut.

@@ -362,7 +362,7 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
 }
 
 int pp_entry_load_known(const struct pp_config *cfg, const char *name,
-                        const struct pp_entry *known, const char *id, struct pp_entry *e,
+                        const struct pp_entry *known, struct pp_entry *e,
                         const struct pp_log *log)
 {
     struct stat st;
@@ -374,7 +374,7 @@ int pp_entry_load_known(const struct pp_config *cfg, const char *name,
     if (r != 0)
         return r;
     pp_file_identity(&st, now, sizeof(now));
-    if (now[0] == '\0' || strcmp(now, id) != 0 || known->key_len == 0
+    if (now[0] == '\0' || strcmp(now, known->file_id) != 0 || known->key_len == 0
         || known->key_at > len || known->key_len > len - known->key_at) {
         pp_free_buf(buf, len + 1);
         return 1;

@@ -100,15 +100,15 @@ int pp_entry_load(const struct pp_config *cfg, const char *name,
 /*
  * Entry name again, as known (what pp_entry_load gave for it: its facts
  * without key, comment or record, and key_at, key_len) while its file
- * keeps the identity id: the file is read with the same checks, not
+ * keeps known's identity (file_id): the file is read with the same checks, not
  * parsed, and the key taken from its place. Returns 0 with e filled (the
  * key read; the caller hashes it: bytes at a place prove nothing), 1 when
- * the file's identity is not id (e zeroed), -1 or PP_ABSENT as
+ * the file's identity is another (e zeroed), -1 or PP_ABSENT as
  * pp_entry_load. A warm login reads its entry so (memo.h), without
  * libconfig.
  */
 int pp_entry_load_known(const struct pp_config *cfg, const char *name,
-                        const struct pp_entry *known, const char *id, struct pp_entry *e,
+                        const struct pp_entry *known, struct pp_entry *e,
                         const struct pp_log *log);
 
 /* Parse entry text (already read safely); path is for messages only. */

@@ -212,7 +212,7 @@ static void test_round_trip(void **state)
         assert_int_equal(out.rule.match, m.rule.match);
         assert_string_equal(out.rule.entry, m.rule.entry);
         assert_string_equal(out.rule.group, m.rule.group);
-        assert_string_equal(out.fingerprint, m.fingerprint);
+        assert_string_equal(out.entry.fp, m.entry.fp);
         assert_int_equal(out.record.outcome, m.record.outcome);
         assert_true(out.config_path != m.config_path && out.image != m.image);
         assert_true(m.ngroups == 0 || out.groups != m.groups);
@@ -384,7 +384,7 @@ static gid_t bad_groups[] = { 5, (gid_t)-1 };
 CHANGE(group_not_an_id) { as_group_rule(m); m->groups = bad_groups; m->ngroups = 2; }
 CHANGE(no_config_id) { m->config_id[0] = '\0'; }
 CHANGE(no_mapping_id) { m->mapping_id[0] = '\0'; }
-CHANGE(no_entry_id) { m->entry_id[0] = '\0'; }
+CHANGE(no_entry_id) { m->entry.file_id[0] = '\0'; }
 CHANGE(no_record_id) { m->record_id[0] = '\0'; }
 CHANGE(no_config_path) { m->config_path = NULL; }
 CHANGE(relative_config_path) { m->config_path = (char *)"relative/pam_prefect.conf"; }
@@ -405,15 +405,15 @@ CHANGE(group_rule_bad_name) { as_group_rule(m); m->rule_groups = bad_rules; m->n
 CHANGE(negative_uid_min) { as_default_rule(m); m->uid_min = -1; }
 CHANGE(uid_min_without_login_defs) { as_group_rule(m); m->login_defs_id[0] = '\0'; }
 CHANGE(login_defs_without_uid_min) { as_default_rule(m); strcpy(m->login_defs_id, "-"); }
-CHANGE(no_fingerprint) { m->fingerprint[0] = '\0'; }
+CHANGE(no_fingerprint) { m->entry.fp[0] = '\0'; }
 CHANGE(entry_kind_out_of_range) { m->entry.kind = (enum pp_key_kind)9; }
 CHANGE(entry_account_not_uuid) { strcpy(m->entry.account_id, "not-a-uuid"); }
 CHANGE(entry_user_id_without_key_id) { m->entry.key_id[0] = '\0'; }
 CHANGE(entry_expires_without_flag) { m->entry.has_expires = false; }
 CHANGE(no_key_place) { m->entry.key_len = 0; }
 CHANGE(key_place_past_the_cap) { m->entry.key_at = PP_ENTRY_MAX - 10; m->entry.key_len = 11; }
-CHANGE(fingerprint_not_hex) { strcpy(m->fingerprint, "0123456789abcdeF"); }
-CHANGE(short_fingerprint) { strcpy(m->fingerprint, "0123456789abcde"); }
+CHANGE(fingerprint_not_hex) { strcpy(m->entry.fp, "0123456789abcdeF"); }
+CHANGE(short_fingerprint) { strcpy(m->entry.fp, "0123456789abcde"); }
 CHANGE(record_of_another_key) { strcpy(m->record.fingerprint, "fedcba9876543210"); }
 #undef CHANGE
 
@@ -739,8 +739,8 @@ static int setup(void **state)
     strcpy(good.mapping_id, "803:1a2c:40:6700a1b3.0:6700a1b3.5678");
     good.rule.match = PP_MATCH_USER;
     strcpy(good.rule.entry, "alice-main");
-    strcpy(good.entry_id, "803:1a2d:c8:6700a1b4.0:6700a1b4.9abc");
-    strcpy(good.fingerprint, FP);
+    strcpy(good.entry.file_id, "803:1a2d:c8:6700a1b4.0:6700a1b4.9abc");
+    strcpy(good.entry.fp, FP);
     good.entry.kind = PP_KIND_USER;
     strcpy(good.entry.account_id, ACC);
     strcpy(good.entry.workspace_id, WS);
