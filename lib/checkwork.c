@@ -192,8 +192,7 @@ static int ask_cloud(struct pp_check *c, const struct pp_cache_record *prev, uns
 
     case PP_CLOUD_REJECTED:
         rec->has_last_valid = false;
-        pp_check_facts(c, rec, &f);
-        pp_judge_rejected(&f, c->now, rec->has_expires, rec->expires, ans.reason, v);
+        pp_judge_rejected(c->now, rec->has_expires, rec->expires, ans.reason, v);
         rec->outcome = v->outcome;
         set_reason(rec, "%s", v->reason);
         return 0;

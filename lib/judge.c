@@ -69,12 +69,11 @@ void pp_judge_valid(const struct pp_facts *f, time_t now, bool has, time_t when,
     }
 }
 
-void pp_judge_rejected(const struct pp_facts *f, time_t now, bool has, time_t when,
-                       const char *why, struct pp_verdict *v)
+void pp_judge_rejected(time_t now, bool has, time_t when, const char *why,
+                       struct pp_verdict *v)
 {
     char t[PP_TIME_SIZE];
 
-    (void)f;
     if (has && when <= now)
         pp_judge_set(v, PP_OUT_EXPIRED, true, when,
                      "Prefect Cloud rejected the key (%s); it expired on %s", why,

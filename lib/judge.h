@@ -150,8 +150,8 @@ void pp_judge_valid(const struct pp_facts *f, time_t now, bool has, time_t when,
  * Cloud rejected the key (why: its answer); the best known expiration is
  * (has, when): "expired" when that has passed, else "rejected".
  */
-void pp_judge_rejected(const struct pp_facts *f, time_t now, bool has, time_t when,
-                       const char *why, struct pp_verdict *v);
+void pp_judge_rejected(time_t now, bool has, time_t when, const char *why,
+                       struct pp_verdict *v);
 
 /* Cloud was not asked or not reached (why), with f->record as it is. */
 void pp_judge_unreachable(const struct pp_facts *f, time_t now, const char *why,

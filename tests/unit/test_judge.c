@@ -357,16 +357,12 @@ static void test_rejected(void **state)
         { true, 0, PP_OUT_EXPIRED, "HTTP 401); it expired on 2026-01-01" },
         { true, -DAY, PP_OUT_EXPIRED, "it expired on 2025-12-31" },
     };
-    struct pp_config cfg;
-    struct pp_entry e;
-    struct pp_facts f;
     struct pp_verdict v;
 
     (void)state;
-    answer_facts(&cfg, &e, &f);
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         memset(&v, 0, sizeof(v));
-        pp_judge_rejected(&f, NOW, t[i].has, NOW + t[i].exp, "HTTP 401", &v);
+        pp_judge_rejected(NOW, t[i].has, NOW + t[i].exp, "HTTP 401", &v);
         if (v.outcome != t[i].out || v.export_key || strstr(v.reason, t[i].reason) == NULL)
             fail_msg("expiration %+ld (%d): %s (%s), expected %s (%s)", t[i].exp, t[i].has,
                      pp_outcome_name(v.outcome), v.reason, pp_outcome_name(t[i].out),
