@@ -116,7 +116,7 @@ static void gather_groups(const struct pp_decide_in *in, const struct pp_mapping
                           struct pp_decision *d)
 {
     struct pp_log quiet = { .sink = pp_log_drop };
-    struct pp_memo_group *g;
+    struct pp_rule_group *g;
     gid_t *list = NULL;
     int n = 0;
     size_t i;
@@ -172,6 +172,7 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
 {
     char path[PATH_MAX];
     struct pp_mapping map;
+    struct pp_walk_nss nss;
     char *buf;
     size_t len;
     int rc;
@@ -183,8 +184,14 @@ static bool mapping(const struct pp_decide_in *in, struct pp_decision *d,
         return false;
     }
     gather_groups(in, &map, d);
-    rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid, &d->rule, log,
-                                  in->trace, in->trace_ctx);
+    /* What gather_groups asked NSS, when it could, is not asked again. */
+    nss.gids = d->groups;
+    nss.ngids = d->ngroups;
+    nss.groups = d->rule_groups;
+    nss.ngroups = d->nrule_groups;
+    rc = pp_mapping_resolve_known(&map, in->user, d->known_user, d->uid, d->gid,
+                                  d->uid_min >= 0 && d->rule_groups != NULL ? &nss : NULL,
+                                  &d->rule, log, in->trace, in->trace_ctx);
     pp_mapping_free(&map);
     if (rc != 0) {
         memset(&d->rule, 0, sizeof(d->rule));
@@ -318,7 +325,7 @@ static const char *nss_differs(const struct pp_decide_in *in, const struct pp_me
     if (!same)
         return "NSS gives another group list";
     for (i = 0; i < m->nrule_groups; i++) {
-        const struct pp_memo_group *g = &m->rule_groups[i];
+        const struct pp_rule_group *g = &m->rule_groups[i];
         bool listed = false;
         gid_t gid = 0;
         int r = pp_group_lookup(g->name, in->user, &gid, &listed, &quiet);

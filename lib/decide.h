@@ -48,7 +48,7 @@
 #include "store.h"
 #include "timefmt.h"
 
-struct pp_memo_group;      /* memo.h */
+struct pp_rule_group;      /* resolve.h */
 
 struct pp_decide_in {
     const struct pp_config *cfg;
@@ -83,7 +83,7 @@ struct pp_decision {
      * was resolved (malloc'd; freed by pp_decision_free); uid_min -1: none */
     gid_t *groups;
     size_t ngroups;
-    struct pp_memo_group *rule_groups;
+    struct pp_rule_group *rule_groups;
     size_t nrule_groups;
     long uid_min;                   /* the mapping's broad_rules_uid_min */
     char login_defs_id[PP_FILE_ID_SIZE];    /* and its login.defs' identity */

@@ -246,7 +246,7 @@ const char *pp_memo_unpack(const void *data, size_t len, const char *user, const
     }
     m->nrule_groups = r.bad ? 0 : (size_t)n;
     for (i = 0; i < m->nrule_groups; i++) {
-        struct pp_memo_group *g = &m->rule_groups[i];
+        struct pp_rule_group *g = &m->rule_groups[i];
 
         pp_unpack_strcpy(&r, g->name, sizeof(g->name));
         g->found = pp_unpack_bool(&r);

@@ -86,14 +86,6 @@ bool pp_memo_name(const char *user, const char *service, char *out, size_t outle
  */
 #define PP_MEMO_VERSION 4
 
-/* A group rule's group, as NSS gave it (pp_group_lookup). */
-struct pp_memo_group {
-    char name[PP_ACCOUNT_NAME_MAX + 1];
-    bool found;                     /* NSS knows the group */
-    gid_t gid;
-    bool listed;                    /* the user is among its listed members */
-};
-
 /* The facts record. */
 struct pp_memo {
     /* NSS and login.defs, as gathered at the login that wrote it */
@@ -101,7 +93,7 @@ struct pp_memo {
     gid_t gid;
     gid_t *groups;                  /* malloc'd; none for a user rule */
     size_t ngroups;
-    struct pp_memo_group *rule_groups;  /* the group rules' groups up to the one that matched;
+    struct pp_rule_group *rule_groups;  /* the group rules' groups up to the one that matched;
                                          * malloc'd; none for a user rule */
     size_t nrule_groups;
     long uid_min;                   /* broad rules' UID_MIN (mapping.h); 0 for a user rule */

@@ -51,17 +51,37 @@ static void set_result(struct pp_resolution *res, enum pp_match match, const cha
 }
 
 /*
+ * Group rule i's group: from nss when it holds it, else from NSS (r of
+ * pp_group_lookup).
+ */
+static int rule_group(const struct pp_mapping *m, size_t i, const char *user,
+                      const struct pp_walk_nss *nss, gid_t *gid, bool *listed,
+                      const struct pp_log *log)
+{
+    const struct pp_rule_group *g;
+
+    if (nss == NULL || i >= nss->ngroups || strcmp(nss->groups[i].name, m->groups[i].name) != 0)
+        return pp_group_lookup(m->groups[i].name, user, gid, listed, log);
+    g = &nss->groups[i];
+    *gid = g->gid;
+    *listed = g->listed;
+    return g->found ? 1 : 0;
+}
+
+/*
  * The walk. known: 1 or 0 when the caller has looked the user up already
  * (uid and primary are then its own), -1 to look up here if group rules or
- * the system-account limit need it.
+ * the system-account limit need it. nss: as pp_mapping_resolve_known.
  */
 static int resolve(const struct pp_mapping *m, const char *user, int known, uid_t uid,
-                   gid_t primary, struct pp_resolution *res, const struct pp_log *log,
-                   pp_resolve_trace trace, void *trace_ctx)
+                   gid_t primary, const struct pp_walk_nss *nss, struct pp_resolution *res,
+                   const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
 {
     char safe[80];
-    gid_t *gids = NULL;
-    int ngids = 0;
+    gid_t *owned = NULL;
+    const gid_t *gids = NULL;
+    size_t ngids = 0;
+    int n = 0;
     size_t i;
 
     memset(res, 0, sizeof(*res));
@@ -103,8 +123,15 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, uid_
             known = pp_user_lookup(user, NULL, &primary, log);
         if (known < 0)
             return -1;
-        if (known > 0 && pp_user_groups(user, primary, &gids, &ngids, log) != 0)
-            return -1;
+        if (known > 0 && nss != NULL) {
+            gids = nss->gids;
+            ngids = nss->ngids;
+        } else if (known > 0) {
+            if (pp_user_groups(user, primary, &owned, &n, log) != 0)
+                return -1;
+            gids = owned;
+            ngids = n > 0 ? (size_t)n : 0;
+        }
     }
 
     for (i = 0; i < m->ngroups; i++) {
@@ -118,9 +145,9 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, uid_
                  "%s is not known to NSS, so not in group %s", user, g->name);
             continue;
         }
-        r = pp_group_lookup(g->name, user, &gid, &listed, log);
+        r = rule_group(m, i, user, nss, &gid, &listed, log);
         if (r < 0) {
-            free(gids);
+            free(owned);
             return -1;
         }
         if (r == 0) {
@@ -128,7 +155,7 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, uid_
                  "no such group %s: rule skipped", g->name);
             continue;
         }
-        if (!pp_group_rule_holds(gid, listed, primary, gids, ngids > 0 ? (size_t)ngids : 0)) {
+        if (!pp_group_rule_holds(gid, listed, primary, gids, ngids)) {
             step(trace, trace_ctx, log, PP_MATCH_GROUP, g->name, g->entry, false,
                  "%s is not in group %s", user, g->name);
             continue;
@@ -137,10 +164,10 @@ static int resolve(const struct pp_mapping *m, const char *user, int known, uid_
              "%s is in group %s (%s): entry %s", user, g->name,
              gid == primary ? "primary" : "supplementary", g->entry);
         set_result(res, PP_MATCH_GROUP, g->entry, g->name);
-        free(gids);
+        free(owned);
         return 0;
     }
-    free(gids);
+    free(owned);
 
     if (m->default_entry != NULL) {
         step(trace, trace_ctx, log, PP_MATCH_DEFAULT, "", m->default_entry, true,
@@ -174,12 +201,13 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
                        struct pp_resolution *res, const struct pp_log *log,
                        pp_resolve_trace trace, void *trace_ctx)
 {
-    return resolve(m, user, -1, 0, 0, res, log, trace, trace_ctx);
+    return resolve(m, user, -1, 0, 0, NULL, res, log, trace, trace_ctx);
 }
 
 int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
-                             uid_t uid, gid_t primary, struct pp_resolution *res,
-                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx)
+                             uid_t uid, gid_t primary, const struct pp_walk_nss *nss,
+                             struct pp_resolution *res, const struct pp_log *log,
+                             pp_resolve_trace trace, void *trace_ctx)
 {
-    return resolve(m, user, known ? 1 : 0, uid, primary, res, log, trace, trace_ctx);
+    return resolve(m, user, known ? 1 : 0, uid, primary, nss, res, log, trace, trace_ctx);
 }

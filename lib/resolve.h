@@ -52,6 +52,27 @@ struct pp_resolution {
 typedef void (*pp_resolve_trace)(void *ctx, enum pp_match rule, const char *name,
                                  const char *entry, bool matched, const char *why);
 
+/* A group rule's group, as NSS gave it (pp_group_lookup). */
+struct pp_rule_group {
+    char name[PP_ACCOUNT_NAME_MAX + 1];
+    bool found;                     /* NSS knows the group */
+    gid_t gid;
+    bool listed;                    /* the user is among its listed members */
+};
+
+/*
+ * What NSS answered for a walk, asked by the caller beforehand (decide.c
+ * gathers it for the login memo): the user's group list (getgrouplist) and
+ * the group rules' groups in rule order, up to the one that matched or all
+ * of them. A walk given it asks NSS for none of these again.
+ */
+struct pp_walk_nss {
+    const gid_t *gids;
+    size_t ngids;
+    const struct pp_rule_group *groups;
+    size_t ngroups;
+};
+
 /*
  * Resolve user. Returns 0 with *res filled (match may be NONE); -1 if the
  * user name is invalid or NSS failed (logged). trace may be NULL.
@@ -63,11 +84,13 @@ int pp_mapping_resolve(const struct pp_mapping *m, const char *user,
 /*
  * pp_mapping_resolve for a user the caller has looked up already
  * (pp_user_lookup: known, its uid and primary group): NSS is not asked for
- * the user again (decide.h looks a user up once).
+ * the user again (decide.h looks a user up once), nor, given nss (else
+ * NULL), for the groups it holds.
  */
 int pp_mapping_resolve_known(const struct pp_mapping *m, const char *user, bool known,
-                             uid_t uid, gid_t primary, struct pp_resolution *res,
-                             const struct pp_log *log, pp_resolve_trace trace, void *trace_ctx);
+                             uid_t uid, gid_t primary, const struct pp_walk_nss *nss,
+                             struct pp_resolution *res, const struct pp_log *log,
+                             pp_resolve_trace trace, void *trace_ctx);
 
 /*
  * The walk's membership test for a group rule whose group NSS knows (gid;

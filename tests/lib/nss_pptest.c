@@ -11,7 +11,9 @@
  * while the file $PPTEST_NSS_DOWN exists, the calls named in it (words:
  * "all", or any of "passwd", "group", "initgroups") return NSS_STATUS_UNAVAIL with
  * errno ENOENT, or EPERM when the file also says "EPERM" (what nss-ldap
- * leaves when nslcd's socket is gone, or refused).
+ * leaves when nslcd's socket is gone, or refused). When $PPTEST_NSS_CALLS
+ * names a file, every call by name is added to it as a line: "passwd NAME",
+ * "group NAME" or "initgroups USER" (what a login asked NSS, and how often).
  */
 #include <config.h>
 
@@ -62,6 +64,18 @@ static bool down(const char *kind, int *err)
         *err = eperm ? EPERM : ENOENT;
         return hit;
     }
+}
+
+/* One line for the call log, if there is one. */
+static void note(const char *kind, const char *name)
+{
+    const char *path = secure_getenv("PPTEST_NSS_CALLS");
+    FILE *f;
+
+    if (path == NULL || (f = fopen(path, "ae")) == NULL)
+        return;
+    fprintf(f, "%s %s\n", kind, name);
+    fclose(f);
 }
 
 static FILE *open_db(const char *var, int *errnop, enum nss_status *st)
@@ -132,6 +146,7 @@ static enum nss_status find_gr(const char *name, gid_t gid, struct group *gr, ch
 enum nss_status _nss_pptest_getpwnam_r(const char *name, struct passwd *pw, char *buf,
                                        size_t buflen, int *errnop)
 {
+    note("passwd", name);
     return find_pw(name, 0, pw, buf, buflen, errnop);
 }
 
@@ -144,6 +159,7 @@ enum nss_status _nss_pptest_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, 
 enum nss_status _nss_pptest_getgrnam_r(const char *name, struct group *gr, char *buf,
                                        size_t buflen, int *errnop)
 {
+    note("group", name);
     return find_gr(name, 0, gr, buf, buflen, errnop);
 }
 
@@ -183,6 +199,7 @@ enum nss_status _nss_pptest_initgroups_dyn(const char *user, gid_t group, long *
     char buf[4096];
     FILE *f;
 
+    note("initgroups", user);
     if (down("initgroups", errnop))
         return NSS_STATUS_UNAVAIL;
     if ((f = open_db("PPTEST_NSS_GROUP", errnop, &st)) == NULL)

@@ -583,16 +583,59 @@ static void test_resolve_known_user(void **state)
 
     (void)state;
     cap_reset();
-    assert_int_equal(pp_mapping_resolve_known(m, "carol", 1, 1003, 2003, &res, &tlog, NULL, NULL),
+    assert_int_equal(pp_mapping_resolve_known(m, "carol", 1, 1003, 2003, NULL, &res, &tlog, NULL, NULL),
                      0);
     assert_int_equal(res.match, PP_MATCH_GROUP);
     assert_string_equal(res.entry, "svc-batch");
     assert_int_equal(pp_mapping_resolve(m, "carol", &res, &tlog, NULL, NULL), 0);
     assert_int_equal(res.match, PP_MATCH_DEFAULT);
-    assert_int_equal(pp_mapping_resolve_known(m, "bob", 0, 0, 0, &res, &tlog, NULL, NULL), 0);
+    assert_int_equal(pp_mapping_resolve_known(m, "bob", 0, 0, 0, NULL, &res, &tlog, NULL, NULL), 0);
     assert_int_equal(res.match, PP_MATCH_DEFAULT);
     assert_int_equal(pp_mapping_resolve(m, "bob", &res, &tlog, NULL, NULL), 0);
     assert_int_equal(res.match, PP_MATCH_GROUP);
+    expect_no_lines();
+}
+
+/*
+ * Given what NSS answered already (pp_walk_nss: the group list and the group
+ * rules' groups, as the module gathers them for the login memo), the walk
+ * asks NSS for none of it again: shown by answers that differ from NSS's
+ * (there carol is in spare's member list only, and ops has gid 2002).
+ */
+static void test_resolve_known_groups(void **state)
+{
+    struct pp_resolution res;
+    const struct pp_mapping *m = parse_or_die(
+        "groups = ( { name = \"ops\"; entry = \"svc-ops\"; },\n"
+        "           { name = \"spare\"; entry = \"svc-spare\"; } );\n"
+        "default = \"svc-default\";\n");
+    static const gid_t in_ops[] = { 2002 };
+    struct pp_rule_group told[2] = {
+        { "ops", true, 2002, false },
+        { "spare", true, 2004, false },
+    };
+    struct pp_walk_nss nss = { in_ops, 1, told, 1 };
+
+    (void)state;
+    cap_reset();
+    /* carol in ops by the group list given: its first rule */
+    assert_int_equal(pp_mapping_resolve_known(m, "carol", 1, 1003, 1003, &nss, &res, &tlog, NULL,
+                                              NULL), 0);
+    assert_int_equal(res.match, PP_MATCH_GROUP);
+    assert_string_equal(res.entry, "svc-ops");
+    /* no group list, ops unknown and spare not listing her: the default */
+    told[0].found = false;
+    nss.ngids = 0;
+    nss.ngroups = 2;
+    assert_int_equal(pp_mapping_resolve_known(m, "carol", 1, 1003, 1003, &nss, &res, &tlog, NULL,
+                                              NULL), 0);
+    assert_int_equal(res.match, PP_MATCH_DEFAULT);
+    /* answers for other groups than the rules' are not used: NSS is asked */
+    snprintf(told[1].name, sizeof(told[1].name), "batch");
+    assert_int_equal(pp_mapping_resolve_known(m, "carol", 1, 1003, 1003, &nss, &res, &tlog, NULL,
+                                              NULL), 0);
+    assert_int_equal(res.match, PP_MATCH_GROUP);
+    assert_string_equal(res.entry, "svc-spare");
     expect_no_lines();
 }
 
@@ -1214,6 +1257,7 @@ int main(void)
         cmocka_unit_test(test_missing_entry_still_decides),
         cmocka_unit_test(test_invalid_user_names),
         cmocka_unit_test(test_resolve_known_user),
+        cmocka_unit_test(test_resolve_known_groups),
         cmocka_unit_test(test_nss_failure_no_fallthrough),
         cmocka_unit_test(test_nss_grouplist_failure),
         cmocka_unit_test_setup_teardown(test_load_missing_is_empty, setup_store, teardown_store),

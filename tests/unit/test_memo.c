@@ -40,7 +40,7 @@ static char *root;
 static struct pp_config cfg;        /* loaded from a real file: cfg.image is real */
 static struct pp_memo good;         /* a user rule with a record; borrows cfg's path and image */
 static gid_t some_groups[] = { 1001, 27, 3000, 100 };
-static struct pp_memo_group some_rules[] = {
+static struct pp_rule_group some_rules[] = {
     { "gone", false, 0, false },
     { "staff", true, 50, false },
     { "prefect-users", true, 3000, true },
@@ -400,7 +400,7 @@ CHANGE(user_rule_with_groups) { m->groups = some_groups; m->ngroups = 2; }
 CHANGE(user_rule_with_group_rules) { m->rule_groups = some_rules; m->nrule_groups = 1; }
 CHANGE(groups_without_group_rules) { as_group_rule(m); m->nrule_groups = 0; }
 CHANGE(group_rules_without_groups) { as_group_rule(m); m->ngroups = 0; }
-static struct pp_memo_group bad_rules[] = { { "no/slash", true, 5, false } };
+static struct pp_rule_group bad_rules[] = { { "no/slash", true, 5, false } };
 CHANGE(group_rule_bad_name) { as_group_rule(m); m->rule_groups = bad_rules; m->nrule_groups = 1; }
 CHANGE(negative_uid_min) { as_default_rule(m); m->uid_min = -1; }
 CHANGE(uid_min_without_login_defs) { as_group_rule(m); m->login_defs_id[0] = '\0'; }
