@@ -190,6 +190,8 @@ static int set_string(struct pp_config *cfg, const struct pp_option *opt, const 
 {
     char show[SHOW_MAX];
     char **field = FIELD(cfg, opt, char *);
+    const char *wrong = NULL;
+    bool path = opt->kind == STR_PATH || opt->kind == STR_PATH_OPT;
     char *copy;
     size_t len;
 
@@ -202,28 +204,17 @@ static int set_string(struct pp_config *cfg, const struct pp_option *opt, const 
         pp_error(log, "%s%s must not be empty", where, opt->name);
         return -1;
     }
-    pp_log_safe(value, show, sizeof(show));
-    if (has_blank_or_control(value)) {
-        pp_error(log, "%s%s must not contain blanks or control characters (got \"%s\")", where,
-                 opt->name, show);
+    if (has_blank_or_control(value))
+        wrong = "must not contain blanks or control characters";
+    else if (opt->kind == STR_URL && strncasecmp(value, "https://", 8) != 0)
+        wrong = "must start with https://";
+    else if (path && value[0] != '/')
+        wrong = "must be an absolute path";
+    if (wrong != NULL) {
+        /* escaped only to be shown: at every login the value is good */
+        pp_error(log, "%s%s %s (got \"%s\")", where, opt->name, wrong,
+                 pp_log_safe(value, show, sizeof(show)));
         return -1;
-    }
-    switch (opt->kind) {
-    case STR_URL:
-        if (strncasecmp(value, "https://", 8) != 0) {
-            pp_error(log, "%s%s must start with https:// (got \"%s\")", where, opt->name, show);
-            return -1;
-        }
-        break;
-    case STR_PATH:
-    case STR_PATH_OPT:
-        if (value[0] != '/') {
-            pp_error(log, "%s%s must be an absolute path (got \"%s\")", where, opt->name, show);
-            return -1;
-        }
-        break;
-    case STR_TOKEN_OPT:
-        break;
     }
     copy = strdup(value);
     if (copy == NULL) {
@@ -231,13 +222,14 @@ static int set_string(struct pp_config *cfg, const struct pp_option *opt, const 
         return -1;
     }
     len = strlen(copy);
-    if (opt->kind == STR_URL || opt->kind == STR_PATH || opt->kind == STR_PATH_OPT) {
+    if (opt->kind == STR_URL || path) {
         /* No trailing '/': paths and URLs are joined with one later. */
         while (len > 1 && copy[len - 1] == '/')
             copy[--len] = '\0';
     }
     if (opt->kind == STR_URL && (len <= 8 || copy[8] == '/')) {
-        pp_error(log, "%s%s has no host (got \"%s\")", where, opt->name, show);
+        pp_error(log, "%s%s has no host (got \"%s\")", where, opt->name,
+                 pp_log_safe(value, show, sizeof(show)));
         free(copy);
         return -1;
     }
