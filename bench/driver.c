@@ -16,7 +16,9 @@
  *   loop      -n N -r R [-w W]: W warm-up logins, then R rounds of N logins,
  *             cycling through the users; one line per round with the wall
  *             time and the CPU time (user + system, with every child
- *             process) per login, then a summary line.
+ *             process) per login, and login_cpu_us: the CPU of the PAM
+ *             transaction alone (one_login) in the process that ran it,
+ *             per login; then a summary line.
  *   each      -n N -1: N logins, one "login=i us=X exported=0|1" line each.
  *   parallel  -P N: N processes, released together, one login each; the
  *             parent reports the wall time and each login's time.
@@ -75,6 +77,7 @@ struct login_result {
     bool ok;
     bool exported;
     double us;
+    double cpu_us;      /* the CPU of one_login alone, in the login process */
     long maxrss_kb;     /* -F: peak RSS of the login process or its children; else 0 */
 };
 
@@ -127,10 +130,10 @@ __attribute__((noinline))
 static struct login_result one_login(const struct opts *o, const char *user, long *messages)
 {
     struct pam_conv conv = { bench_conv, messages };
-    struct login_result res = { false, false, 0.0, 0 };
+    struct login_result res = { false, false, 0.0, 0.0, 0 };
     pam_handle_t *pamh = NULL;
     char **env;
-    double t0 = now_us();
+    double t0 = now_us(), c0 = own_cpu_us();
     int rc, status = PAM_SUCCESS;
 
     rc = pam_start_confdir(o->service, user, &conv, o->confdir, &pamh);
@@ -139,6 +142,7 @@ static struct login_result one_login(const struct opts *o, const char *user, lon
         if (pamh != NULL)
             pam_end(pamh, rc);
         res.us = now_us() - t0;
+        res.cpu_us = own_cpu_us() - c0;
         return res;
     }
     rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
@@ -178,6 +182,7 @@ static struct login_result one_login(const struct opts *o, const char *user, lon
     }
     res.ok = status == PAM_SUCCESS;
     res.us = now_us() - t0;
+    res.cpu_us = own_cpu_us() - c0;
     return res;
 }
 
@@ -215,7 +220,7 @@ static bool user_groups(const char *user, gid_t gid)
  */
 static struct login_result login(const struct opts *o, const char *user, long *messages)
 {
-    struct login_result r = { false, false, 0.0, 0 };
+    struct login_result r = { false, false, 0.0, 0.0, 0 };
     struct { struct login_result r; long messages; } rec;
     int fds[2], status;
     double t0;
@@ -263,6 +268,7 @@ static struct login_result login(const struct opts *o, const char *user, long *m
         rec.r.ok = res.ok;
         rec.r.exported = res.exported;
         rec.r.us = res.us;
+        rec.r.cpu_us = res.cpu_us;
         /* the login process, or the largest program it ran (pam_exec) */
         rec.r.maxrss_kb = max_rss_kb(RUSAGE_SELF);
         if (max_rss_kb(RUSAGE_CHILDREN) > rec.r.maxrss_kb)
@@ -315,13 +321,14 @@ static int run_loop(const struct opts *o)
             failed++;
     }
     for (long round = 0; round < o->rounds; round++) {
-        double t0 = now_us(), c0 = cpu_us();
+        double t0 = now_us(), c0 = cpu_us(), own = 0.0;
 
         for (long i = 0; i < o->iterations; i++) {
             struct login_result r = login(o, o->users[u], &messages);
 
             u = (u + 1) % o->nusers;
             logins++;
+            own += r.cpu_us;
             if (r.maxrss_kb > peak_kb)
                 peak_kb = r.maxrss_kb;
             if (r.exported)
@@ -329,9 +336,9 @@ static int run_loop(const struct opts *o)
             if (!good(o, &r))
                 failed++;
         }
-        printf("round=%ld us_per_login=%.2f cpu_us_per_login=%.2f\n", round,
+        printf("round=%ld us_per_login=%.2f cpu_us_per_login=%.2f login_cpu_us=%.2f\n", round,
                (now_us() - t0) / (double)o->iterations,
-               (cpu_us() - c0) / (double)o->iterations);
+               (cpu_us() - c0) / (double)o->iterations, own / (double)o->iterations);
         fflush(stdout);
     }
     printf("summary logins=%ld failed=%ld exported=%ld messages=%ld maxrss_kb=%ld\n",

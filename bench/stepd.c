@@ -28,8 +28,10 @@
  * before it is freed.
  *
  * Output, as bench/driver.c's loop mode: one "round=R us_per_login=X
- * cpu_us_per_login=Y" line per round (wall time and CPU time, user + system
- * of this process and its steps, per step), then a summary line. Exit
+ * cpu_us_per_login=Y login_cpu_us=Z" line per round (wall time and CPU
+ * time, user + system of this process and its steps, per step; and the CPU
+ * of the step's SPANK calls alone, one_step, in the step process), then a
+ * summary line. Exit
  * status: 0 if every step ran (and, with -e, got VAR), 1 otherwise, 2 on
  * usage errors.
  */
@@ -349,28 +351,53 @@ static int one_step(const struct opts *o)
     return rc;
 }
 
-/* One step in a fresh child process: true if it ran and got what -e asks. */
-static bool step(const struct opts *o)
+/*
+ * One step in a fresh child process: true if it ran and got what -e asks;
+ * *cpu: the CPU of its one_step, added.
+ */
+static bool step(const struct opts *o, double *cpu)
 {
-    int status;
+    double spent = 0.0;
+    int fds[2], status;
+    ssize_t n;
     pid_t pid;
 
+    if (pipe(fds) != 0) {
+        perror("stepd: pipe");
+        return false;
+    }
     fflush(stdout);
     pid = fork();
     if (pid < 0) {
         perror("stepd: fork");
+        close(fds[0]);
+        close(fds[1]);
         return false;
     }
     if (pid == 0) {
+        double c0;
+        int rc;
+
+        close(fds[0]);
         if (o->lookup && getpwuid(o->uid) == NULL) {
             fprintf(stderr, "stepd: getpwuid(%ld) found nobody\n", (long)o->uid);
             _exit(4);
         }
-        _exit(one_step(o));
+        c0 = own_cpu_us();
+        rc = one_step(o);
+        spent = own_cpu_us() - c0;
+        _exit(write(fds[1], &spent, sizeof(spent)) == (ssize_t)sizeof(spent) ? rc : 3);
     }
+    close(fds[1]);
+    do
+        n = read(fds[0], &spent, sizeof(spent));
+    while (n < 0 && errno == EINTR);
+    close(fds[0]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (n == (ssize_t)sizeof(spent))
+        *cpu += spent;
+    return n == (ssize_t)sizeof(spent) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 static long num_arg(const char *s, long min)
@@ -428,19 +455,23 @@ int main(int argc, char **argv)
     }
     if (!have_uid || optind != argc || (o.ac > 0 && o.plugin == NULL))
         usage();
-    for (long i = 0; i < o.warmup; i++)
-        if (!step(&o))
+    for (long i = 0; i < o.warmup; i++) {
+        double ignored = 0.0;
+
+        if (!step(&o, &ignored))
             failed++;
+    }
     for (long round = 0; round < o.rounds; round++) {
-        double t0 = now_us(), c0 = cpu_us();
+        double t0 = now_us(), c0 = cpu_us(), own = 0.0;
 
         for (long i = 0; i < o.iterations; i++) {
             steps++;
-            if (!step(&o))
+            if (!step(&o, &own))
                 failed++;
         }
-        printf("round=%ld us_per_login=%.2f cpu_us_per_login=%.2f\n", round,
-               (now_us() - t0) / (double)o.iterations, (cpu_us() - c0) / (double)o.iterations);
+        printf("round=%ld us_per_login=%.2f cpu_us_per_login=%.2f login_cpu_us=%.2f\n", round,
+               (now_us() - t0) / (double)o.iterations, (cpu_us() - c0) / (double)o.iterations,
+               own / (double)o.iterations);
         fflush(stdout);
     }
     printf("summary logins=%ld failed=%ld\n", steps, failed);
