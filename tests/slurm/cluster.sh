@@ -12,7 +12,12 @@
 # PP_SLURM_START_TIMEOUT seconds (default 60) -- at once when a daemon
 # dies -- saying which daemon and showing the end of its log on standard
 # error. Every sinfo it runs is bounded (3 s), so a controller that died
-# cannot hold the wait. Nothing here exits: the caller decides.
+# cannot hold the wait. Nothing here exits: the caller decides. With
+# PP_SLURM_KILL_CTLD=1 (tests/slurm/startup.test), slurmctld is killed as
+# soon as it has written its pid file, before the wait for the node starts:
+# a controller that dies while the node is not yet idle, every time (a
+# killer running beside the wait could lose the race to a node that went
+# idle first).
 #
 # Variables set: pp_slurm_munged_pid, pp_slurm_ctld_pid, pp_slurm_slurmd_pid.
 
@@ -117,6 +122,11 @@ pp_slurm_start() {
     (cd / && exec slurmd -D -f "$_d/etc/slurm.conf" \
         </dev/null >"$_d/log/slurmd.stderr" 2>&1 8>&- 9>&-) &
     pp_slurm_slurmd_pid=$!
+    if [ "${PP_SLURM_KILL_CTLD:-}" = 1 ]; then
+        _i=0
+        while [ ! -s "$_d/slurmctld.pid" ] && [ $_i -lt 600 ]; do sleep 0.05; _i=$((_i + 1)); done
+        kill -KILL "$pp_slurm_ctld_pid" 2>/dev/null
+    fi
     _t0=$(date +%s)
     while :; do
         pp_slurm_died slurmctld "$pp_slurm_ctld_pid" "$_d/log/slurmctld.log" && return 1
